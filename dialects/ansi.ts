@@ -1,0 +1,36 @@
+import type { TableRef } from '../src/config/types';
+import { usageError } from '../src/errors';
+
+/**
+ * Hooks shared by engines that follow standard SQL here (DuckDB, PostgreSQL,
+ * Snowflake). A dialect spreads these and overrides only what differs.
+ */
+
+export function quoteDouble(name: string): string {
+  if (name.includes('\u0000')) throw usageError('BAD_IDENTIFIER', `identifier ${JSON.stringify(name)} contains a NUL character`);
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+export function stringLiteralStandard(value: string): string {
+  if (value.includes('\u0000')) throw usageError('BAD_LITERAL', 'a value contains a NUL character and cannot be written as SQL');
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+export function qualifyWith(quote: (name: string) => string) {
+  return (ref: TableRef): string => (ref.schema ? `${quote(ref.schema)}.${quote(ref.name)}` : quote(ref.name));
+}
+
+/** 2024-03-01 00:00:00 (UTC) for window bounds; the engines read this form everywhere. */
+export function utcTimestampText(utc: Date): string {
+  const iso = utc.toISOString(); // 2024-03-01T00:00:00.000Z
+  const fraction = iso.slice(20, 23) === '000' ? '' : `.${iso.slice(20, 23)}`;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}`;
+}
+
+export const ansiHooks = {
+  cast: (expr: string, type: string) => `CAST(${expr} AS ${type})`,
+  isDistinct: (a: string, b: string) => `${a} IS DISTINCT FROM ${b}`,
+  md5Hex: (expr: string) => `md5(${expr})`,
+  concat: (parts: string[]) => `concat(${parts.join(', ')})`,
+  sameType: (a: string, b: string) => a.replace(/\s+/g, ' ').trim().toUpperCase() === b.replace(/\s+/g, ' ').trim().toUpperCase(),
+};

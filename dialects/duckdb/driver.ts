@@ -1,0 +1,39 @@
+import * as fs from 'node:fs';
+import type { Connection, ConnectOptions, Row, SqlValue } from '../types';
+import { TheseusError, usageError } from '../../src/errors';
+
+/**
+ * The only file that imports @duckdb/node-api, and only when a DuckDB
+ * connection is opened, so planning and the other engines never load it.
+ */
+export async function connectDuckDb(path: string, options: ConnectOptions & { create?: boolean }): Promise<Connection> {
+  if (path !== ':memory:' && !options.create && !fs.existsSync(path)) {
+    throw usageError('DATABASE_MISSING', `DuckDB file ${path} does not exist`, 'check connection: in the config (a relative path is relative to the config file)');
+  }
+  const { DuckDBInstance } = await import('@duckdb/node-api');
+  let instance;
+  try {
+    instance = await DuckDBInstance.create(path, options.readOnly ? { access_mode: 'READ_ONLY' } : {});
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/lock/i.test(message)) {
+      throw new TheseusError('precondition', 'DATABASE_LOCKED', `DuckDB file ${path} is in use by another process: ${message.split('\n')[0]}`, 'DuckDB allows one writing process per file; wait for the other migrate run to finish');
+    }
+    throw new TheseusError('database', 'DATABASE_ERROR', `cannot open DuckDB file ${path}: ${message.split('\n')[0]}`);
+  }
+  const conn = await instance.connect();
+  return {
+    async query(sql: string, params?: SqlValue[]): Promise<Row[]> {
+      const reader = await conn.runAndReadAll(sql, params as never);
+      return reader.getRowObjectsJson() as Row[];
+    },
+    async execute(sql: string, params?: SqlValue[]): Promise<number> {
+      const result = await conn.run(sql, params as never);
+      return Number(result.rowsChanged);
+    },
+    async close(): Promise<void> {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}

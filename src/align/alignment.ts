@@ -1,0 +1,126 @@
+import type { TableConfig } from '../config/types';
+import { formatTableRef } from '../config/tableRef';
+import type { ColumnInfo, Dialect, TableInfo } from '../../dialects/types';
+import { usageError } from '../errors';
+import { DLT_ID, DLT_LOAD_ID, SOURCE_FLAG, isDltColumn } from './dltColumns';
+import { dltSnakeCase } from './snakeCase';
+
+/** How one target column is produced from a legacy row. */
+export interface AlignedColumn {
+  target: ColumnInfo;
+  /** mapped: fed from legacy; absent: no legacy source (typed NULL); dlt: a dlt bookkeeping column. */
+  role: 'mapped' | 'absent' | 'dlt';
+  /** Expression over the legacy table's columns, already cast to the target column's type. */
+  legacySql: string;
+  /** The expression before the cast to the target type: what filters and orderings use, so indexes still apply. */
+  rawLegacySql?: string;
+  /** The type of rawLegacySql as far as it is known (legacy column or override type; the target's for an expression). */
+  rawType?: string;
+  /** Where the value comes from, for messages: a legacy column name, or "expr". */
+  from?: string;
+}
+
+export interface Alignment {
+  /** In the target's column order. */
+  columns: AlignedColumn[];
+  key: AlignedColumn[];
+  cursor: AlignedColumn;
+  updatedAt?: AlignedColumn;
+  /** Mapped columns that are neither key nor dlt columns: what a MERGE compares and updates. */
+  payload: AlignedColumn[];
+  /** Legacy columns that feed nothing (reported as a warning). */
+  unusedLegacy: string[];
+  /** The legacy key is declared PRIMARY KEY/UNIQUE, so de-duplication by key can be skipped. */
+  legacyKeyUnique: boolean;
+  hasDltLoadId: boolean;
+  hasDltId: boolean;
+}
+
+/**
+ * Aligns legacy columns to target columns: explicit `columns:` overrides first,
+ * then an exact (case-insensitive) name match, then dlt's snake_case of the
+ * legacy name. Every value is cast to the target column's type unless the
+ * types already agree. Pure: works on introspected metadata only.
+ */
+export function alignColumns(table: TableConfig, legacy: TableInfo, target: TableInfo, dialect: Dialect): Alignment {
+  const where = `tables.${table.id}`;
+  const legacyByLower = new Map(legacy.columns.map((c) => [c.name.toLowerCase(), c]));
+  const legacyBySnake = new Map<string, ColumnInfo>();
+  for (const c of legacy.columns) if (!legacyBySnake.has(dltSnakeCase(c.name))) legacyBySnake.set(dltSnakeCase(c.name), c);
+  const targetByLower = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
+
+  if (targetByLower.has(SOURCE_FLAG)) {
+    throw usageError('COLUMN_CONFLICT', `target ${formatTableRef(table.target)} already has a column named ${SOURCE_FLAG}`, 'the stitched view adds that column; rename it in the target');
+  }
+  for (const name of Object.keys(table.columns)) {
+    if (!targetByLower.has(name.toLowerCase())) {
+      throw usageError('MISSING_COLUMN', `${where}.columns names ${name}, which is not a column of target ${formatTableRef(table.target)}`, `target columns: ${target.columns.map((c) => c.name).join(', ')}`);
+    }
+    if (isDltColumn(name)) throw usageError('CONFIG_INVALID', `${where}.columns cannot map ${name}: Theseus fills dlt's columns itself`);
+  }
+
+  const used = new Set<string>();
+  const overridesByLower = new Map(Object.entries(table.columns).map(([k, v]) => [k.toLowerCase(), v]));
+  const columns: AlignedColumn[] = target.columns.map((col) => {
+    const typedNull = dialect.cast('NULL', col.type);
+    if (isDltColumn(col.name)) return { target: col, role: 'dlt', legacySql: typedNull };
+    const override = overridesByLower.get(col.name.toLowerCase());
+    if (override?.expr !== undefined) {
+      // The config author's own SQL: the one place raw SQL is accepted, and it is printed in every dry run.
+      for (const c of legacy.columns) if (new RegExp(`\\b${escapeRegExp(c.name)}\\b`, 'i').test(override.expr)) used.add(c.name);
+      const raw = override.type ? dialect.cast(`(${override.expr})`, override.type) : `(${override.expr})`;
+      return { target: col, role: 'mapped', rawLegacySql: raw, rawType: override.type ?? col.type, legacySql: dialect.cast(raw, col.type), from: 'expr' };
+    }
+    let source: ColumnInfo | undefined;
+    if (override?.from !== undefined) {
+      source = legacyByLower.get(override.from.toLowerCase());
+      if (!source) {
+        throw usageError('MISSING_COLUMN', `${where}.columns.${col.name}.from names ${override.from}, which is not a column of legacy ${formatTableRef(table.legacy)}`, `legacy columns: ${legacy.columns.map((c) => c.name).join(', ')}`);
+      }
+    } else {
+      source = legacyByLower.get(col.name.toLowerCase()) ?? legacyBySnake.get(dltSnakeCase(col.name));
+    }
+    if (!source) return { target: col, role: 'absent', legacySql: typedNull };
+    used.add(source.name);
+    const quoted = dialect.quoteIdent(source.name);
+    const raw = override?.type ? dialect.cast(quoted, override.type) : quoted;
+    const needsCast = override?.type ? !dialect.sameType(override.type, col.type) : !dialect.sameType(source.type, col.type);
+    const rawType = override?.type ?? source.type;
+    return { target: col, role: 'mapped', rawLegacySql: raw, rawType, legacySql: needsCast ? dialect.cast(raw, col.type) : raw, from: source.name };
+  });
+
+  const byName = (name: string, what: string): AlignedColumn => {
+    const found = columns.find((c) => c.target.name.toLowerCase() === name.toLowerCase());
+    if (!found) {
+      throw usageError('MISSING_COLUMN', `${where}.${what} is ${name}, which is not a column of target ${formatTableRef(table.target)}`, `target columns: ${target.columns.map((c) => c.name).join(', ')}`);
+    }
+    if (found.role !== 'mapped') {
+      throw usageError('MISSING_COLUMN', `${where}.${what} is ${name}, but no legacy column feeds it`, `map it under ${where}.columns, e.g. ${name}: { from: <legacy column> }`);
+    }
+    return found;
+  };
+  const key = table.key.map((k) => byName(k, 'key'));
+  const cursor = byName(table.cursor, 'cursor');
+  const updatedAt = table.updatedAt ? byName(table.updatedAt, 'updated_at') : undefined;
+  const payload = columns.filter((c) => c.role === 'mapped' && !key.includes(c));
+  const legacyKeyColumns = key.map((k) => (k.from && k.from !== 'expr' ? k.from.toLowerCase() : undefined));
+  const legacyKeyUnique =
+    legacyKeyColumns.every((c) => c !== undefined) &&
+    legacy.uniqueKeys.some((uk) => uk.length === legacyKeyColumns.length && uk.every((c) => legacyKeyColumns.includes(c.toLowerCase())));
+
+  return {
+    columns,
+    key,
+    cursor,
+    updatedAt,
+    payload,
+    unusedLegacy: legacy.columns.map((c) => c.name).filter((n) => !used.has(n)),
+    legacyKeyUnique,
+    hasDltLoadId: targetByLower.has(DLT_LOAD_ID),
+    hasDltId: targetByLower.has(DLT_ID),
+  };
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

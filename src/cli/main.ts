@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { runBackfill } from '../commands/backfill';
+import { runCutover, runRollback } from '../commands/cutover';
+import { runDemo } from '../commands/demo';
+import { runRetire } from '../commands/retire';
+import type { CommandOptions } from '../commands/session';
+import { formatStatus, runStatus } from '../commands/status';
+import { runStitch } from '../commands/stitch';
+import { EXIT_CODES, asTheseusError, maskSecrets } from '../errors';
+
+/**
+ * The `migrate` command line: parse → run → render → exit code. Everything
+ * else lives in src/commands and below, usable as a library.
+ */
+
+interface CommonArgs {
+  config: string;
+  table?: string[];
+  'dry-run'?: boolean;
+  out?: string;
+}
+
+function common(y: Argv): Argv<CommonArgs> {
+  return y
+    .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
+    .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
+    .option('dry-run', { type: 'boolean', default: false, describe: 'print the SQL it would run and change nothing' })
+    .option('out', { type: 'string', describe: 'write the SQL to FILE (dry run: what would run; otherwise: what ran)' }) as Argv<CommonArgs>;
+}
+
+/** A dry run with no --out prints SQL on stdout, so progress goes to stderr and stdout stays pasteable. */
+function commandOptions(argv: CommonArgs): CommandOptions {
+  const sqlOnStdout = Boolean(argv['dry-run'] && !argv.out);
+  return {
+    config: argv.config,
+    tables: argv.table,
+    dryRun: argv['dry-run'],
+    out: argv.out,
+    argv: process.argv.slice(2),
+    log: (line) => (sqlOnStdout ? process.stderr : process.stdout).write(`${line}\n`),
+  };
+}
+
+async function main(): Promise<void> {
+  await yargs(hideBin(process.argv))
+    .scriptName('migrate')
+    .usage('$0 <command> [options]\n\nMove a table\'s history from a legacy schema into the table a dlt pipeline loads.')
+    .command('stitch', 'create the unified view (legacy + target, target wins); asserts (\'legacy\', N) while the target is empty', common, async (argv) => {
+      await runStitch(commandOptions(argv));
+    })
+    .command(
+      'backfill',
+      'merge legacy into the target, one idempotent MERGE per month',
+      (y) =>
+        common(y)
+          .option('month', { type: 'string', describe: 'one month, YYYY-MM' })
+          .option('from', { type: 'string', describe: 'first month, YYYY-MM (with --to)' })
+          .option('to', { type: 'string', describe: 'last month, YYYY-MM, included' })
+          .option('all', { type: 'boolean', describe: 'every month of legacy; skips months already done' })
+          .option('include-null-cursor', { type: 'boolean', default: false, describe: 'also load rows whose cursor is NULL, as a slice of their own' })
+          .example('$0 backfill --month 2024-03', 'one month')
+          .example('$0 backfill --all --dry-run', 'print every MERGE that --all would run'),
+      async (argv) => {
+        await runBackfill({ ...commandOptions(argv), month: argv.month, from: argv.from, to: argv.to, all: argv.all, includeNullCursor: argv['include-null-cursor'] });
+      },
+    )
+    .command(
+      'status',
+      "each table's phase, slices and view distribution",
+      (y) => common(y).option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }),
+      async (argv) => {
+        const statuses = await runStatus(commandOptions(argv));
+        process.stdout.write(argv.json ? `${JSON.stringify({ tables: statuses }, null, 2)}\n` : `${formatStatus(statuses)}\n`);
+      },
+    )
+    .command(
+      'cutover',
+      'point the view at the target alone; refuses unless every legacy key is in the target',
+      (y) => common(y).option('allow-unkeyed', { type: 'boolean', default: false, describe: 'accept that legacy rows with a NULL key leave the view' }),
+      async (argv) => {
+        await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'] });
+      },
+    )
+    .command('rollback', 'put the stitched view back after a cutover', common, async (argv) => {
+      await runRollback(commandOptions(argv));
+    })
+    .command(
+      'retire',
+      'after cutover, rename legacy to a dated archive name; --drop --confirm <legacy> drops that archive',
+      (y) =>
+        common(y)
+          .option('drop', { type: 'boolean', default: false, describe: 'drop the archived legacy table (after retire)' })
+          .option('confirm', { type: 'string', describe: 'with --drop: the legacy table name as configured, e.g. legacy_schema.orders' }),
+      async (argv) => {
+        await runRetire({ ...commandOptions(argv), drop: argv.drop, confirm: argv.confirm });
+      },
+    )
+    .command(
+      'demo',
+      'build a DuckDB demo warehouse and walk the Definition of Done',
+      (y) =>
+        y
+          .option('dir', { type: 'string', default: './theseus-demo', describe: 'folder for demo.duckdb and migrate.yaml (recreated)' })
+          .option('rows', { type: 'number', default: 120000, describe: 'legacy rows to generate' }),
+      async (argv) => {
+        await runDemo({ dir: argv.dir, rows: argv.rows });
+      },
+    )
+    .demandCommand(1, 'name a command: stitch, backfill, status, cutover, rollback, retire or demo')
+    .strict()
+    .help()
+    .fail((message, err) => {
+      if (err) throw err;
+      process.stderr.write(`error [USAGE]: ${message}\nhint: migrate --help lists the commands and options\n`);
+      process.exit(EXIT_CODES.usage);
+    })
+    .parseAsync();
+}
+
+main().catch((err: unknown) => {
+  const e = asTheseusError(err);
+  process.stderr.write(`error [${e.code}]: ${maskSecrets(e.message)}\n`);
+  if (e.hint) process.stderr.write(`hint: ${maskSecrets(e.hint)}\n`);
+  if (e.errorClass === 'internal' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = e.exitCode;
+});

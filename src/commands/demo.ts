@@ -1,0 +1,57 @@
+import { buildDemo } from '../demo/buildDemo';
+import { runBackfill } from './backfill';
+import { runCutover } from './cutover';
+import type { CommandOptions } from './session';
+import { formatStatus, runStatus } from './status';
+import { runStitch } from './stitch';
+import { assertionError } from '../errors';
+
+export interface DemoOptions {
+  dir: string;
+  rows: number;
+  log?: (line: string) => void;
+}
+
+/**
+ * migrate demo: builds a DuckDB warehouse and walks the Definition of Done
+ * with the same commands an operator runs, printing the view after each step:
+ * ('legacy', N) → legacy + dlt → unchanged after a re-run → ('dlt', N).
+ */
+export async function runDemo(options: DemoOptions): Promise<void> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const files = await buildDemo(options.dir, options.rows);
+  log(`Built ${files.database}: legacy_schema.orders with ${options.rows.toLocaleString('en-US')} rows, empty dlt_schema.orders.`);
+  log(`Config: ${files.config}\n`);
+  const base: CommandOptions = { config: files.config, log: (l) => log(`  ${l}`), warn: (l) => log(`  warning: ${l}`) };
+  const distribution = async () => JSON.stringify((await runStatus(base))[0].distribution);
+
+  log('1. migrate stitch: the view shows legacy alone');
+  await runStitch(base);
+
+  log('\n2. migrate backfill --month 2023-06: the view shows legacy + dlt');
+  await runBackfill({ ...base, month: '2023-06' });
+  const afterFirst = await distribution();
+
+  log('\n3. migrate backfill --month 2023-06 again: nothing changes');
+  await runBackfill({ ...base, month: '2023-06' });
+  const afterRerun = await distribution();
+  if (afterFirst !== afterRerun) throw assertionError('DEMO_RERUN_CHANGED', `re-running a month changed the view: ${afterFirst} → ${afterRerun}`);
+  log('  the distribution is the same as after step 2');
+
+  log('\n4. migrate backfill --all --include-null-cursor: every other month, and the rows with no CreatedAt');
+  await runBackfill({ ...base, all: true, includeNullCursor: true, log: quietMonths(log) });
+
+  log('\n5. migrate cutover: the view shows dlt alone');
+  await runCutover(base);
+
+  log('\n6. migrate status');
+  log(formatStatus(await runStatus(base)).replace(/^/gm, '  '));
+  log(`\nDone. Explore it: migrate status --config ${files.config}`);
+}
+
+/** During --all, print the per-month lines but not 24 distributions. */
+function quietMonths(log: (line: string) => void) {
+  return (line: string) => {
+    if (!/: view after \d{4}-\d{2}:/.test(line)) log(`  ${line}`);
+  };
+}

@@ -1,0 +1,51 @@
+import { formatTableRef } from '../config/tableRef';
+import { preconditionError, usageError } from '../errors';
+import { requirePhase } from '../lifecycle/phases';
+import { archiveNameFor, planArchive, planDropArchive } from '../plan/retire';
+import type { Unit } from '../plan/types';
+import { type CommandOptions, withSession } from './session';
+
+export interface RetireOptions extends CommandOptions {
+  drop?: boolean;
+  /** With --drop: the legacy table's name as configured, typed out as a confirmation. */
+  confirm?: string;
+}
+
+/**
+ * migrate retire: after cutover, rename legacy to a dated archive name.
+ * retire --drop --confirm <legacy>: afterwards, drop that archive.
+ */
+export async function runRetire(options: RetireOptions): Promise<void> {
+  await withSession('retire', options, {}, async (s) => {
+    if (options.drop && s.tables.length !== 1) {
+      throw usageError('DROP_ONE_TABLE', 'retire --drop works on one table at a time', 'add --table NAME');
+    }
+    const units: Unit[] = [];
+    const done: string[] = [];
+    for (const table of s.tables) {
+      const state = await s.state(table);
+      const legacyName = formatTableRef(table.legacy);
+      if (options.drop) {
+        if (options.confirm !== legacyName) {
+          throw usageError('DROP_NOT_CONFIRMED', `retire --drop needs --confirm ${legacyName} (the legacy table, typed out)`, 'nothing was dropped');
+        }
+        requirePhase(table.id, state.phase, ['retired'], 'drop the archive');
+        if (!state.archiveName) throw preconditionError('NOTHING_TO_DROP', `${table.id}: the archived legacy table was already dropped`);
+        await s.introspect({ schema: table.legacy.schema, name: state.archiveName }, 'archived legacy', table);
+        units.push(planDropArchive(table, s.dialect, s.ledger, state.archiveName));
+        done.push(`${table.id}: the archived legacy table ${state.archiveName} was dropped`);
+        continue;
+      }
+      requirePhase(table.id, state.phase, ['cutover'], 'retire');
+      const ctx = await s.context(table);
+      const archiveName = archiveNameFor(ctx.legacy.ref, s.run.startedAt);
+      if (await s.dialect.introspect(s.conn, { schema: ctx.legacy.ref.schema, name: archiveName })) {
+        throw preconditionError('ARCHIVE_EXISTS', `${table.id}: a table named ${archiveName} already exists`, 'rename or drop it, or retire on another day');
+      }
+      units.push(planArchive(ctx, s.ledger, archiveName));
+      done.push(`${table.id}: legacy ${legacyName} was renamed to ${archiveName} (rename it back to undo)`);
+    }
+    await s.execute(units);
+    if (!options.dryRun) done.forEach((line) => s.log(line));
+  });
+}

@@ -1,0 +1,167 @@
+import * as fs from 'node:fs';
+import { alignColumns } from '../align/alignment';
+import { loadConfig } from '../config/load';
+import { formatTableRef } from '../config/tableRef';
+import type { Config, TableConfig, TableRef } from '../config/types';
+import { loadDialect } from '../../dialects';
+import type { Connection, Dialect, TableInfo } from '../../dialects/types';
+import { maskSecrets, usageError } from '../errors';
+import { executePlan } from '../exec/executor';
+import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
+import { readTableState, type TableState } from '../ledger/reads';
+import { LedgerWriter } from '../ledger/writes';
+import { renderPlan } from '../plan/render';
+import type { TableContext } from '../plan/tableContext';
+import type { Plan, Unit } from '../plan/types';
+
+/** What every command accepts. */
+export interface CommandOptions {
+  config: string;
+  /** Table ids from the config; default: all of them. */
+  tables?: string[];
+  dryRun?: boolean;
+  /** Write the SQL (dry run: what would run; apply: what ran) to this file. */
+  out?: string;
+  /** Operator-facing progress lines. */
+  log?: (line: string) => void;
+  warn?: (line: string) => void;
+  /** Where a dry run prints its SQL when there is no --out (default: stdout). */
+  print?: (text: string) => void;
+  env?: NodeJS.ProcessEnv;
+  /** The command line as typed, for the run log. */
+  argv?: string[];
+}
+
+/**
+ * One command's connection to the warehouse: config, dialect, connection, run
+ * context and ledger writer, plus the two ways to use a plan (print or apply).
+ */
+export class Session {
+  private constructor(
+    readonly command: string,
+    readonly options: CommandOptions,
+    readonly config: Config,
+    readonly dialect: Dialect,
+    readonly conn: Connection,
+    readonly run: RunContext,
+    readonly ledger: LedgerWriter,
+    readonly tables: TableConfig[],
+  ) {}
+
+  static async open(command: string, options: CommandOptions, mode: { readOnly?: boolean } = {}): Promise<Session> {
+    const env = options.env ?? process.env;
+    const config = loadConfig(options.config, env);
+    const tables = selectTables(config, options.tables);
+    const run = createRunContext(command, (options.argv ?? []).map(maskSecrets), env);
+    const dialect = await loadDialect(config.dialect);
+    const conn = await dialect.connect(config.connection, { readOnly: Boolean(mode.readOnly || options.dryRun) });
+    return new Session(command, options, config, dialect, conn, run, new LedgerWriter(dialect, config.stateSchema), tables);
+  }
+
+  log(line: string): void {
+    (this.options.log ?? ((l: string) => process.stdout.write(`${l}\n`)))(line);
+  }
+
+  warn(line: string): void {
+    (this.options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`)))(line);
+  }
+
+  async state(table: TableConfig): Promise<TableState> {
+    return readTableState(this.conn, this.dialect, this.config.stateSchema, table.id);
+  }
+
+  async introspect(ref: TableRef, what: string, table: TableConfig): Promise<TableInfo> {
+    const info = await this.dialect.introspect(this.conn, ref);
+    if (!info) {
+      throw usageError('TABLE_NOT_FOUND', `${what} table ${formatTableRef(ref)} of tables.${table.id} does not exist`, `check tables.${table.id}.${what} in ${this.config.file}`);
+    }
+    return info;
+  }
+
+  /** Introspects legacy and target, aligns them, and reports legacy columns that feed nothing. */
+  async context(table: TableConfig, options: { quiet?: boolean } = {}): Promise<TableContext> {
+    if (formatTableRef(table.legacy).toLowerCase() === formatTableRef(table.target).toLowerCase()) {
+      throw usageError('CONFIG_INVALID', `tables.${table.id}: legacy and target are the same table`, 'point target at the table the dlt pipeline loads');
+    }
+    const legacy = await this.introspect(table.legacy, 'legacy', table);
+    const target = await this.introspect(table.target, 'target', table);
+    const alignment = alignColumns(table, legacy, target, this.dialect);
+    if (alignment.unusedLegacy.length && !options.quiet) {
+      this.warn(`${table.id}: legacy columns that feed no target column: ${alignment.unusedLegacy.join(', ')}`);
+    }
+    const d = this.dialect;
+    return {
+      table,
+      dialect: d,
+      legacy,
+      target,
+      alignment,
+      q: {
+        legacy: d.qualify(legacy.ref),
+        target: d.qualify(target.ref),
+        view: d.qualify(table.view),
+        viewSchema: table.view.schema === undefined ? undefined : d.quoteIdent(table.view.schema),
+        state: d.quoteIdent(this.config.stateSchema),
+      },
+    };
+  }
+
+  /**
+   * Prints (dry run) or applies the units, framed by the ledger: make sure the
+   * state schema exists, open the run log entry, …, close it.
+   */
+  async execute(units: Unit[], warnings: string[] = []): Promise<void> {
+    const plan: Plan = {
+      command: this.command,
+      dialect: this.dialect.name,
+      units: [this.ledger.ensureStateUnit(), this.ledger.runStartUnit(), ...units],
+      finish: this.ledger.runFinishStep(),
+      warnings,
+    };
+    const { out } = this.options;
+    if (this.options.dryRun) {
+      const text = renderPlan(plan, this.dialect, this.run.toolVersion);
+      if (out) {
+        fs.writeFileSync(out, text);
+        this.log(`dry run: the SQL is in ${out}; nothing was changed`);
+      } else {
+        (this.options.print ?? ((t: string) => process.stdout.write(t)))(text);
+      }
+      return;
+    }
+    if (out) fs.writeFileSync(out, '');
+    await executePlan(plan, {
+      conn: this.conn,
+      dialect: this.dialect,
+      vars: initialVars(this.run),
+      toolVersion: this.run.toolVersion,
+      log: (line) => this.log(line),
+      sqlSink: out ? (text) => fs.appendFileSync(out, text) : undefined,
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.conn.close();
+  }
+}
+
+function selectTables(config: Config, wanted?: string[]): TableConfig[] {
+  if (!wanted || wanted.length === 0) return config.tables;
+  return wanted.map((id) => {
+    const table = config.tables.find((t) => t.id === id);
+    if (!table) {
+      throw usageError('UNKNOWN_TABLE', `--table ${id} is not in ${config.file}`, `configured tables: ${config.tables.map((t) => t.id).join(', ')}`);
+    }
+    return table;
+  });
+}
+
+/** Opens a session, runs the body, always closes. */
+export async function withSession<T>(command: string, options: CommandOptions, mode: { readOnly?: boolean }, body: (s: Session) => Promise<T>): Promise<T> {
+  const session = await Session.open(command, options, mode);
+  try {
+    return await body(session);
+  } finally {
+    await session.close();
+  }
+}

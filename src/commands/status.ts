@@ -1,0 +1,98 @@
+import { profileLegacy } from '../backfill/profile';
+import { NULL_CURSOR_KEY, monthWindows } from '../backfill/windows';
+import { formatTableRef } from '../config/tableRef';
+import { readDistribution, type Distribution } from '../lifecycle/assertions';
+import type { Phase } from '../lifecycle/phases';
+import { renderStatement } from '../sql/template';
+import { flagLiterals } from '../plan/tableContext';
+import { type CommandOptions, type Session, withSession } from './session';
+import type { TableConfig } from '../config/types';
+
+export interface TableStatus {
+  table: string;
+  phase: Phase;
+  legacy: string;
+  archive: string | null;
+  windows: { total: number; done: number; pending: number; running: number; failed: number };
+  nullCursorRows: number | null;
+  nullKeyRows: number | null;
+  view: string;
+  distribution: Distribution | null;
+  failures: Array<{ window: string; error: string | null }>;
+}
+
+/** migrate status: each table's phase, slices and the view's source distribution. Read-only. */
+export async function runStatus(options: CommandOptions): Promise<TableStatus[]> {
+  return withSession('status', options, { readOnly: true }, async (s) => {
+    const result: TableStatus[] = [];
+    for (const table of s.tables) result.push(await tableStatus(s, table));
+    return result;
+  });
+}
+
+async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus> {
+  const state = await s.state(table);
+  const slices = state.slices;
+  const count = (status: string) => slices.filter((x) => x.status === status).length;
+  let total = slices.length;
+  let nullCursorRows: number | null = null;
+  let nullKeyRows: number | null = null;
+  // Once legacy is retired there is nothing left to profile; the ledger alone tells the story.
+  if (state.phase !== 'retired') {
+    const profile = await profileLegacy(s.conn, await s.context(table, { quiet: true }));
+    const months = profile.firstMonth && profile.lastMonth ? monthWindows(profile.firstMonth, profile.lastMonth).map((w) => w.key) : [];
+    const keys = new Set([...months, ...slices.map((x) => x.windowKey)]);
+    if (profile.nullCursorRows > 0) keys.add(NULL_CURSOR_KEY);
+    total = keys.size;
+    nullCursorRows = profile.nullCursorRows;
+    nullKeyRows = profile.nullKeyRows;
+  }
+  const done = count('done');
+  const running = count('running');
+  const failed = count('failed');
+  return {
+    table: table.id,
+    phase: state.phase,
+    legacy: formatTableRef(table.legacy),
+    archive: state.archiveName,
+    windows: { total, done, running, failed, pending: total - done - running - failed },
+    nullCursorRows,
+    nullKeyRows,
+    view: formatTableRef(table.view),
+    distribution: await viewDistribution(s, table),
+    failures: slices.filter((x) => x.status === 'failed').map((x) => ({ window: x.windowKey, error: x.error })),
+  };
+}
+
+async function viewDistribution(s: Session, table: TableConfig): Promise<Distribution | null> {
+  if (!(await s.dialect.introspect(s.conn, table.view))) return null;
+  const sql = renderStatement(s.dialect.templateDir, 'view_distribution', {
+    view: s.dialect.qualify(table.view),
+    source_flag: flagLiterals(s.dialect).source_flag,
+  });
+  return readDistribution(await s.conn.query(sql));
+}
+
+/** The human form of `migrate status`. */
+export function formatStatus(statuses: TableStatus[]): string {
+  const header = ['table', 'phase', 'windows done/total', 'pending', 'failed', 'running', 'view distribution', 'legacy'];
+  const rows = statuses.map((t) => [
+    t.table,
+    t.phase,
+    `${t.windows.done}/${t.windows.total}`,
+    String(t.windows.pending),
+    String(t.windows.failed),
+    String(t.windows.running),
+    t.distribution === null ? '(no view)' : t.distribution.length === 0 ? '(empty)' : t.distribution.map((d) => `${d.flag} ${d.rows.toLocaleString('en-US')}`).join(', '),
+    t.archive ? `archived as ${t.archive}` : t.phase === 'retired' ? 'dropped' : t.legacy,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  for (const t of statuses) {
+    if (t.nullCursorRows) out.push(`${t.table}: ${t.nullCursorRows.toLocaleString('en-US')} legacy rows have a NULL cursor`);
+    if (t.nullKeyRows) out.push(`${t.table}: ${t.nullKeyRows.toLocaleString('en-US')} legacy rows have a NULL key`);
+    for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,38 @@
+/** The validated shape of migrate.yaml. Names here are as the user wrote them. */
+
+export interface TableRef {
+  /** Schema (DuckDB/PostgreSQL), database (MySQL) or dataset (BigQuery); undefined = the connection's default. */
+  schema?: string;
+  name: string;
+}
+
+/** How one target column is fed from legacy: a legacy column, or an SQL expression the config author wrote. */
+export interface ColumnOverride {
+  from?: string;
+  expr?: string;
+  type?: string;
+}
+
+export interface TableConfig {
+  /** The name used in the config and in --table. */
+  id: string;
+  legacy: TableRef;
+  target: TableRef;
+  view: TableRef;
+  /** Target column names forming the business key. */
+  key: string[];
+  /** Target column name whose time defines the windows. */
+  cursor: string;
+  /** Optional target column name: a target row is only overwritten by a source row at least as new. */
+  updatedAt?: string;
+  columns: Record<string, ColumnOverride>;
+}
+
+export interface Config {
+  /** Absolute path of the config file, for messages. */
+  file: string;
+  dialect: string;
+  connection: string;
+  stateSchema: string;
+  tables: TableConfig[];
+}

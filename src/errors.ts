@@ -1,0 +1,73 @@
+/**
+ * Typed errors. Each error belongs to one class, and each class has its own
+ * process exit code, so scripts and orchestrators can tell "you typed it wrong"
+ * from "the data is not ready" from "the database said no".
+ * The table of codes is repeated in the README; keep them in step.
+ */
+export type ErrorClass = 'usage' | 'precondition' | 'assertion' | 'database' | 'internal';
+
+export const EXIT_CODES: Readonly<Record<ErrorClass, number>> = Object.freeze({
+  internal: 1,
+  usage: 2, // bad flags, bad config, unknown table or column
+  precondition: 3, // refused: the lifecycle is not at a point where this is safe
+  assertion: 4, // a Definition of Done assertion failed; the unit was rolled back
+  database: 5, // the engine returned an error
+});
+
+export class TheseusError extends Error {
+  /** Stable machine-readable code, e.g. CONFIG_UNREADABLE. */
+  readonly code: string;
+  readonly errorClass: ErrorClass;
+  /** What the operator should do next. */
+  readonly hint?: string;
+
+  constructor(errorClass: ErrorClass, code: string, message: string, hint?: string) {
+    super(message);
+    this.name = 'TheseusError';
+    this.errorClass = errorClass;
+    this.code = code;
+    this.hint = hint;
+  }
+
+  get exitCode(): number {
+    return EXIT_CODES[this.errorClass];
+  }
+}
+
+export const usageError = (code: string, message: string, hint?: string) =>
+  new TheseusError('usage', code, message, hint);
+
+export const preconditionError = (code: string, message: string, hint?: string) =>
+  new TheseusError('precondition', code, message, hint);
+
+export const assertionError = (code: string, message: string, hint?: string) =>
+  new TheseusError('assertion', code, message, hint);
+
+/** Wraps an engine error with the statement's intent so the message says what was being done. */
+export function databaseError(cause: unknown, context: string, sql?: string): TheseusError {
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  const err = new TheseusError(
+    'database',
+    'DATABASE_ERROR',
+    `${context}: ${firstLine(reason)}`,
+    sql ? `statement: ${firstLine(sql)}${sql.includes('\n') ? ' …' : ''}` : undefined,
+  );
+  return err;
+}
+
+export function asTheseusError(err: unknown): TheseusError {
+  if (err instanceof TheseusError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new TheseusError('internal', 'INTERNAL', message, 'this is a bug in Theseus; please report it with the command you ran');
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].trim();
+}
+
+/** Hides passwords in connection strings wherever they would be printed. */
+export function maskSecrets(text: string): string {
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)([^@\s]+)(@)/gi, '$1***$3')
+    .replace(/(password\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;}]+)/gi, '$1***');
+}

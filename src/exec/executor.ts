@@ -1,0 +1,96 @@
+import type { Connection, Dialect, SqlValue } from '../../dialects/types';
+import { TheseusError, databaseError } from '../errors';
+import { renderFinish, renderPlanHeader, renderUnit } from '../plan/render';
+import type { Plan, Step, Unit, Vars } from '../plan/types';
+
+export interface ExecuteOptions {
+  conn: Connection;
+  dialect: Dialect;
+  /** Run-time values, pre-filled with the run context (runId, command, …). */
+  vars: Vars;
+  toolVersion: string;
+  /** Progress and assertion lines for the operator. */
+  log: (line: string) => void;
+  /** Receives the SQL text of each unit just before it runs: the same text --dry-run prints. */
+  sqlSink?: (text: string) => void;
+}
+
+/**
+ * Applies a plan: each unit in order, atomic units between BEGIN and COMMIT.
+ * The first failing unit is rolled back, its failure recorded by the unit's own
+ * bookkeeping, and the plan stops there; the run log is closed in every case.
+ */
+export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<void> {
+  const { vars, dialect, sqlSink } = options;
+  sqlSink?.(renderPlanHeader(plan, options.toolVersion));
+  let failure: unknown;
+  try {
+    for (const unit of plan.units) {
+      sqlSink?.(renderUnit(unit, dialect));
+      await runUnit(unit, options);
+      for (const line of unit.report?.(vars) ?? []) options.log(line);
+    }
+  } catch (err) {
+    failure = err;
+  }
+  if (plan.finish) {
+    vars.set('outcome', failure ? 'failed' : 'succeeded');
+    vars.set('error', failure ? errorText(failure) : null);
+    sqlSink?.(renderFinish(plan, dialect));
+    try {
+      await runStep(plan.finish, 'close the run log', options);
+    } catch (err) {
+      options.log(`warning: could not close the run log entry: ${errorText(err)}`);
+    }
+  }
+  if (failure) throw failure;
+}
+
+async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
+  const { conn, vars } = options;
+  try {
+    if (unit.atomic) await conn.execute('BEGIN');
+    for (const step of unit.steps) await runStep(step, unit.title, options);
+    if (unit.atomic) await conn.execute('COMMIT');
+  } catch (err) {
+    if (unit.atomic) await conn.execute('ROLLBACK').catch(() => undefined);
+    vars.set('error', errorText(err));
+    for (const step of unit.onFailure ?? []) {
+      await runStep(step, unit.title, options).catch((e) => options.log(`warning: could not record the failure: ${errorText(e)}`));
+    }
+    throw err;
+  }
+}
+
+async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): Promise<void> {
+  const { conn, vars } = options;
+  const params = step.binds?.map((b) => (b.value ? b.value(vars) : vars.get(b.name) ?? null));
+  try {
+    if (step.kind === 'exec') {
+      const changed = await conn.execute(step.sql, params);
+      if (step.captureChanged) vars.set(step.captureChanged, changed);
+      return;
+    }
+    const rows = await conn.query(step.sql, params);
+    if (step.captureRow && rows[0]) {
+      for (const [name, value] of Object.entries(rows[0])) vars.set(name, asSqlValue(value));
+    }
+    for (const line of step.check?.(rows, vars) ?? []) options.log(line);
+  } catch (err) {
+    if (err instanceof TheseusError) throw err;
+    throw databaseError(err, `${unitTitle}: ${step.intent}`, step.sql);
+  }
+}
+
+/** Numbers arrive as strings from some drivers (BIGINT, DECIMAL); captured counts are numbers. */
+export function asSqlValue(value: unknown): SqlValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
+  return String(value);
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof TheseusError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}

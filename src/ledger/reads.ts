@@ -1,0 +1,47 @@
+import type { Connection, Dialect } from '../../dialects/types';
+import { asPhase, type Phase } from '../lifecycle/phases';
+import { renderStatement } from '../sql/template';
+
+export type SliceStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface SliceRecord {
+  windowKey: string;
+  status: SliceStatus;
+  legacyRows: number | null;
+  rowsInserted: number | null;
+  rowsUpdated: number | null;
+  runId: string | null;
+  error: string | null;
+}
+
+export interface TableState {
+  phase: Phase;
+  archiveName: string | null;
+  slices: SliceRecord[];
+}
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+
+/**
+ * Reads a table's phase and slices from the ledger. Planning-time reads, run
+ * the same way in a dry run; a missing state schema means "not started".
+ */
+export async function readTableState(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<TableState> {
+  if (!(await dialect.schemaExists(conn, stateSchema))) return { phase: 'new', archiveName: null, slices: [] };
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
+  const phaseRows = await conn.query(renderStatement(dialect.templateDir, 'ledger_read_phase', values), [tableId]);
+  const sliceRows = await conn.query(renderStatement(dialect.templateDir, 'ledger_read_slices', values), [tableId]);
+  return {
+    phase: asPhase(phaseRows[0]?.phase),
+    archiveName: phaseRows[0]?.archive_name == null ? null : String(phaseRows[0].archive_name),
+    slices: sliceRows.map((r) => ({
+      windowKey: String(r.window_key),
+      status: String(r.status) as SliceStatus,
+      legacyRows: num(r.legacy_rows),
+      rowsInserted: num(r.rows_inserted),
+      rowsUpdated: num(r.rows_updated),
+      runId: r.run_id == null ? null : String(r.run_id),
+      error: r.error == null ? null : String(r.error),
+    })),
+  };
+}

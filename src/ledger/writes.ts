@@ -1,0 +1,124 @@
+import type { Dialect } from '../../dialects/types';
+import type { Window } from '../backfill/windows';
+import { sliceCounts } from '../backfill/sliceCounts';
+import type { Phase } from '../lifecycle/phases';
+import { renderStatement, renderTemplate } from '../sql/template';
+import type { Step, Unit } from '../plan/types';
+
+/**
+ * Bookkeeping statements for the ledger in the state schema. Values known
+ * when planning (table, window, phase) are rendered as literals; values known
+ * only while running (run id, counts, errors) are bound parameters.
+ */
+export class LedgerWriter {
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly stateSchema: string,
+  ) {}
+
+  private values(extra: Record<string, string> = {}) {
+    const d = this.dialect;
+    const placeholders = Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`p${i}`, d.placeholder(i)]));
+    return { state: d.quoteIdent(this.stateSchema), now: d.now, ...d.stateTypes, ...placeholders, ...extra };
+  }
+
+  private render(op: string, extra: Record<string, string> = {}): string {
+    return renderStatement(this.dialect.templateDir, op, this.values(extra));
+  }
+
+  private literal(value: string | undefined | null): string {
+    return value === undefined || value === null ? 'NULL' : this.dialect.stringLiteral(value);
+  }
+
+  /** Creates the state schema and its tables if missing (idempotent). */
+  ensureStateUnit(): Unit {
+    const statements = renderTemplate(this.dialect.templateDir, 'state_tables', this.values());
+    return {
+      title: `ledger: make sure the state schema ${this.stateSchema} exists`,
+      atomic: this.dialect.capabilities.transactionalDdl,
+      steps: statements.map((sql, i) => ({
+        intent: i === 0 ? 'Create the state schema if missing' : 'Create a ledger table if missing',
+        kind: 'exec' as const,
+        sql,
+      })),
+    };
+  }
+
+  runStartUnit(): Unit {
+    return {
+      title: 'ledger: open the run log entry',
+      atomic: false,
+      steps: [
+        {
+          intent: 'Record this run (command, arguments, tool version, operator)',
+          kind: 'exec',
+          sql: this.render('runlog_start'),
+          binds: [{ name: 'runId' }, { name: 'command' }, { name: 'arguments' }, { name: 'toolVersion' }, { name: 'operator' }],
+        },
+      ],
+    };
+  }
+
+  runFinishStep(): Step {
+    return {
+      intent: 'Record how the run ended',
+      kind: 'exec',
+      sql: this.render('runlog_finish'),
+      binds: [{ name: 'outcome' }, { name: 'error' }, { name: 'runId' }],
+    };
+  }
+
+  setPhaseStep(tableId: string, phase: Phase, archiveName?: string | null): Step {
+    return {
+      intent: `Record ${tableId} as "${phase}"`,
+      kind: 'exec',
+      sql: this.render('ledger_set_phase', {
+        table_name: this.literal(tableId),
+        phase: this.literal(phase),
+        archive_name: this.literal(archiveName),
+      }),
+    };
+  }
+
+  private sliceValues(tableId: string, window: Window) {
+    const ts = (d?: Date) => (d ? this.dialect.timestampLiteral(d, true) : 'NULL');
+    return {
+      table_name: this.literal(tableId),
+      window_key: this.literal(window.key),
+      window_start: ts(window.start),
+      window_end: ts(window.end),
+    };
+  }
+
+  sliceStartStep(tableId: string, window: Window): Step {
+    return {
+      intent: `Mark ${tableId} ${window.key} as running under this run`,
+      kind: 'exec',
+      sql: this.render('ledger_slice_start', this.sliceValues(tableId, window)),
+      binds: [{ name: 'runId' }],
+    };
+  }
+
+  sliceDoneStep(tableId: string, window: Window): Step {
+    return {
+      intent: `Mark ${tableId} ${window.key} as done, with its counts`,
+      kind: 'exec',
+      sql: this.render('ledger_slice_done', this.sliceValues(tableId, window)),
+      binds: [
+        { name: 'legacy_rows', value: (v) => sliceCounts(v).legacyRows },
+        { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
+        { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
+        { name: 'runId' },
+      ],
+    };
+  }
+
+  sliceFailedStep(tableId: string, window: Window): Step {
+    return {
+      intent: `Mark ${tableId} ${window.key} as failed, with the error`,
+      kind: 'exec',
+      sql: this.render('ledger_slice_failed', this.sliceValues(tableId, window)),
+      binds: [{ name: 'error' }, { name: 'runId' }],
+    };
+  }
+}

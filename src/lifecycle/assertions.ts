@@ -1,0 +1,96 @@
+import type { Row } from '../../dialects/types';
+import { FLAG_DLT, FLAG_LEGACY } from '../align/dltColumns';
+import { assertionError, preconditionError } from '../errors';
+import type { Vars } from '../plan/types';
+
+/**
+ * The Definition of Done, as checks on query results. Each throws an
+ * assertion error (the unit is rolled back) or returns the lines to report.
+ */
+
+const n = (value: unknown) => Number(value ?? 0);
+const fmt = (value: number) => value.toLocaleString('en-US');
+
+export type Distribution = Array<{ flag: string; rows: number }>;
+
+export function readDistribution(rows: Row[]): Distribution {
+  return rows.map((r) => ({ flag: String(r.source_flag), rows: n(r.row_count) }));
+}
+
+export function formatDistribution(label: string, dist: Distribution): string[] {
+  if (dist.length === 0) return [`${label}: the view is empty`];
+  return [`${label}: ${dist.map((d) => `('${d.flag}', ${d.rows})`).join(' ')}`];
+}
+
+/** Every key once, and the rows with a key add up to the distinct keys across legacy and target. */
+export function checkViewInvariants(tableId: string) {
+  return (rows: Row[]): string[] => {
+    const r = rows[0] ?? {};
+    if (n(r.keys_twice) > 0) {
+      throw assertionError('KEY_TWICE', `${tableId}: ${fmt(n(r.keys_twice))} keys appear more than once in the view`, 'the unit was rolled back; check the key configured for this table');
+    }
+    if (n(r.keyed_rows) !== n(r.distinct_keys)) {
+      throw assertionError(
+        'COUNTS_DISAGREE',
+        `${tableId}: the view holds ${fmt(n(r.keyed_rows))} keyed rows but legacy and target hold ${fmt(n(r.distinct_keys))} distinct keys`,
+        'the unit was rolled back; a key is missing from the view or counted twice',
+      );
+    }
+    return [];
+  };
+}
+
+/** After stitch: with an empty target the view is exactly ('legacy', N). */
+export function checkStitchedDistribution(tableId: string, label: string) {
+  return (rows: Row[], vars: Vars): string[] => {
+    const dist = readDistribution(rows);
+    const unknown = dist.find((d) => d.flag !== FLAG_LEGACY && d.flag !== FLAG_DLT);
+    if (unknown) throw assertionError('BAD_FLAG', `${tableId}: the view has source_flag '${unknown.flag}'`);
+    if (n(vars.get('target_rows')) === 0 && n(vars.get('legacy_keys')) > 0) {
+      if (dist.length !== 1 || dist[0].flag !== FLAG_LEGACY) {
+        throw assertionError('NOT_LEGACY_ONLY', `${tableId}: with an empty target the view must show exactly one row ('legacy', N); it shows ${formatDistribution('', dist)[0]}`);
+      }
+    }
+    return formatDistribution(label, dist);
+  };
+}
+
+/** After cutover: exactly ('dlt', N) with N ≥ distinct legacy keys. */
+export function checkCutoverDistribution(tableId: string, label: string) {
+  return (rows: Row[], vars: Vars): string[] => {
+    const dist = readDistribution(rows);
+    const legacyKeys = n(vars.get('legacy_keys'));
+    if (dist.length !== 1 || dist[0].flag !== FLAG_DLT) {
+      throw assertionError('NOT_DLT_ONLY', `${tableId}: after cutover the view must show exactly one row ('dlt', N); it shows ${formatDistribution('', dist)[0]}`);
+    }
+    if (dist[0].rows < legacyKeys) {
+      throw assertionError('DLT_TOO_FEW', `${tableId}: after cutover the view shows ${fmt(dist[0].rows)} rows, fewer than the ${fmt(legacyKeys)} distinct legacy keys`);
+    }
+    return formatDistribution(label, dist);
+  };
+}
+
+/** Before cutover: every legacy key is in the target, and no legacy row is without a key (or the operator accepted that). */
+export function checkAllKeysPresent(tableId: string, allowUnkeyed: boolean) {
+  return (rows: Row[]): string[] => {
+    const r = rows[0] ?? {};
+    if (n(r.missing_keys) > 0) {
+      throw preconditionError('KEYS_MISSING', `${tableId}: ${fmt(n(r.missing_keys))} legacy keys are not in the target yet; the view was not changed`, 'run `migrate backfill --all` (and check `migrate status`) before cutover');
+    }
+    if (n(r.null_key_rows) > 0 && !allowUnkeyed) {
+      throw preconditionError('UNKEYED_ROWS', `${tableId}: ${fmt(n(r.null_key_rows))} legacy rows have a NULL key and would vanish from the view at cutover; the view was not changed`, 'fix them in legacy, or pass --allow-unkeyed to accept losing them from the view');
+    }
+    return [];
+  };
+}
+
+/** After a window's MERGE: every legacy key of the window is in the target. */
+export function checkWindowKeysPresent(tableId: string, windowKey: string) {
+  return (rows: Row[]): string[] => {
+    const missing = n(rows[0]?.missing_keys);
+    if (missing > 0) {
+      throw assertionError('WINDOW_KEYS_MISSING', `${tableId} ${windowKey}: ${fmt(missing)} legacy keys of this window are not in the target after the merge`, 'the window was rolled back; a newer target row may have a different cursor, or the key mapping is wrong');
+    }
+    return [];
+  };
+}

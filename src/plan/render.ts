@@ -1,0 +1,48 @@
+import type { Dialect } from '../../dialects/types';
+import type { Plan, Step, Unit } from './types';
+
+/**
+ * Turns a plan into the SQL text a DBA reads: each unit headed by a comment,
+ * each statement preceded by its intent, terminated by `;`. The executor writes
+ * this same text for what it runs, so --dry-run output and an apply's --out
+ * file are comparable byte for byte.
+ */
+export function renderPlanHeader(plan: Plan, toolVersion: string): string {
+  const lines = [
+    `-- Theseus ${toolVersion}: migrate ${plan.command} (${plan.dialect})`,
+    '-- Statements in BEGIN … COMMIT run as one transaction. $n parameters in bookkeeping',
+    "-- statements are bound at run time with the values named above them.",
+  ];
+  for (const warning of plan.warnings) lines.push(`-- WARNING: ${warning}`);
+  return lines.join('\n') + '\n';
+}
+
+export function renderUnit(unit: Unit, dialect: Dialect): string {
+  const out: string[] = ['', `-- == ${unit.title} ==`];
+  if (unit.atomic) out.push('BEGIN;');
+  unit.steps.forEach((step) => out.push(renderStep(step, dialect)));
+  if (unit.atomic) out.push('COMMIT;');
+  if (unit.onFailure?.length) {
+    out.push(`-- If this unit fails: ${unit.atomic ? 'ROLLBACK, then ' : ''}record the failure:`);
+    for (const step of unit.onFailure) out.push(...renderStep(step, dialect).split('\n').map((l) => (l.startsWith('--') ? l : `--   ${l}`)));
+  }
+  return out.join('\n') + '\n';
+}
+
+export function renderFinish(plan: Plan, dialect: Dialect): string {
+  return plan.finish ? `\n-- == close the run log ==\n${renderStep(plan.finish, dialect)}\n` : '';
+}
+
+export function renderStep(step: Step, dialect: Dialect): string {
+  const lines = [`-- ${step.intent}`];
+  if (step.expect) lines.push(`-- expect: ${step.expect}`);
+  if (step.binds?.length) {
+    lines.push(`-- bound: ${step.binds.map((b, i) => `${dialect.placeholder(i + 1)} = ${b.name}`).join(', ')}`);
+  }
+  lines.push(`${step.sql};`);
+  return lines.join('\n');
+}
+
+export function renderPlan(plan: Plan, dialect: Dialect, toolVersion: string): string {
+  return renderPlanHeader(plan, toolVersion) + plan.units.map((u) => renderUnit(u, dialect)).join('') + renderFinish(plan, dialect);
+}

@@ -1,0 +1,41 @@
+import type { TableConfig, TableRef } from '../config/types';
+import type { Dialect } from '../../dialects/types';
+import { renderStatement } from '../sql/template';
+import type { LedgerWriter } from '../ledger/writes';
+import { type TableContext, renderFor } from './tableContext';
+import type { Unit } from './types';
+
+/** The name legacy is renamed to on retire: same schema, dated, so it is easy to find and to rename back. */
+export function archiveNameFor(legacy: TableRef, day: Date): string {
+  const stamp = day.toISOString().slice(0, 10).replace(/-/g, '');
+  return `${legacy.name}__retired_${stamp}`;
+}
+
+/** retire: rename legacy to its archive name (reversible by renaming it back). */
+export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName: string): Unit {
+  return {
+    title: `${ctx.table.id}: retire (archive legacy)`,
+    atomic: ctx.dialect.capabilities.transactionalDdl,
+    steps: [
+      {
+        intent: `Rename legacy to ${archiveName} (rename it back to undo)`,
+        kind: 'exec',
+        sql: renderFor(ctx, 'rename_table', { table: ctx.q.legacy, new_name: ctx.dialect.quoteIdent(archiveName) }),
+      },
+      ledger.setPhaseStep(ctx.table.id, 'retired', archiveName),
+    ],
+  };
+}
+
+/** retire --drop: drop the archived copy. Only reachable after the archive exists and the operator typed its name. */
+export function planDropArchive(table: TableConfig, dialect: Dialect, ledger: LedgerWriter, archiveName: string): Unit {
+  const archive = dialect.qualify({ schema: table.legacy.schema, name: archiveName });
+  return {
+    title: `${table.id}: retire --drop`,
+    atomic: dialect.capabilities.transactionalDdl,
+    steps: [
+      { intent: `Drop the archived legacy table ${archiveName}`, kind: 'exec', sql: renderStatement(dialect.templateDir, 'drop_table', { table: archive }) },
+      ledger.setPhaseStep(table.id, 'retired', null),
+    ],
+  };
+}

@@ -1,0 +1,106 @@
+import type { Alignment, AlignedColumn } from '../align/alignment';
+import { FLAG_DLT, FLAG_LEGACY, SOURCE_FLAG } from '../align/dltColumns';
+import type { TableConfig } from '../config/types';
+import type { Dialect, TableInfo } from '../../dialects/types';
+import { renderStatement, type TemplateValues } from '../sql/template';
+
+/**
+ * Everything a planner needs about one configured table, with every name
+ * already quoted by the dialect. Built once per command from introspection.
+ */
+export interface TableContext {
+  table: TableConfig;
+  dialect: Dialect;
+  legacy: TableInfo;
+  target: TableInfo;
+  alignment: Alignment;
+  /** Quoted, qualified names. */
+  q: {
+    legacy: string;
+    target: string;
+    view: string;
+    viewSchema?: string;
+    state: string;
+  };
+}
+
+/** Name of the row_number() column used for de-duplication; chosen so it cannot clash with dlt's names. */
+const RN = '_theseus_rn';
+
+export function renderFor(ctx: TableContext, op: string, values: TemplateValues): string {
+  return renderStatement(ctx.dialect.templateDir, op, values);
+}
+
+const quote = (ctx: TableContext, name: string) => ctx.dialect.quoteIdent(name);
+
+/** `"id", "customer_id", …` optionally qualified by an alias. */
+export function columnList(ctx: TableContext, columns: AlignedColumn[], alias?: string): string {
+  return columns.map((c) => (alias ? `${alias}.` : '') + quote(ctx, c.target.name)).join(', ');
+}
+
+export function keyNames(ctx: TableContext, alias?: string): string {
+  return columnList(ctx, ctx.alignment.key, alias);
+}
+
+/** `t."id" = s."id" AND …` */
+export function keyMatch(ctx: TableContext, left: string, right: string): string {
+  return ctx.alignment.key.map((k) => `${left}.${quote(ctx, k.target.name)} = ${right}.${quote(ctx, k.target.name)}`).join(' AND ');
+}
+
+export function keyNotNull(ctx: TableContext, alias?: string): string {
+  return ctx.alignment.key.map((k) => `${alias ? `${alias}.` : ''}${quote(ctx, k.target.name)} IS NOT NULL`).join(' AND ');
+}
+
+export function keyNull(ctx: TableContext, alias?: string): string {
+  const parts = ctx.alignment.key.map((k) => `${alias ? `${alias}.` : ''}${quote(ctx, k.target.name)} IS NULL`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+}
+
+/** The key is NULL in the legacy table's own terms (before alignment). */
+export function rawKeyNull(ctx: TableContext): string {
+  const parts = ctx.alignment.key.map((k) => `${k.rawLegacySql} IS NULL`);
+  return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+}
+
+export function rawKeyNotNull(ctx: TableContext): string {
+  return ctx.alignment.key.map((k) => `${k.rawLegacySql} IS NOT NULL`).join(' AND ');
+}
+
+const aligned = (ctx: TableContext, columns: AlignedColumn[]) =>
+  columns.map((c) => `${c.legacySql} AS ${quote(ctx, c.target.name)}`).join(', ');
+
+/**
+ * Legacy rows in the target's shape (every target column, by the target's
+ * names), optionally filtered by a predicate on legacy's own columns.
+ */
+export function legacyRowsSql(ctx: TableContext, where?: string): string {
+  const { alignment } = ctx;
+  const latestFirst = [alignment.updatedAt, alignment.cursor]
+    .filter((c): c is AlignedColumn => c !== undefined)
+    .map((c) => `${c.rawLegacySql} DESC NULLS LAST`)
+    .join(', ');
+  return renderFor(ctx, 'legacy_rows', {
+    dedupe: !alignment.legacyKeyUnique,
+    names: columnList(ctx, alignment.columns),
+    aligned: aligned(ctx, alignment.columns),
+    partition: alignment.key.map((k) => k.rawLegacySql!).join(', '),
+    latest_first: latestFirst,
+    rn: quote(ctx, RN),
+    raw_key_null: rawKeyNull(ctx),
+    legacy: ctx.q.legacy,
+    where,
+  });
+}
+
+/** Just the legacy keys, aligned (cast to the target's key types), optionally filtered. */
+export function legacyKeysSql(ctx: TableContext, where?: string): string {
+  return `SELECT ${aligned(ctx, ctx.alignment.key)} FROM ${ctx.q.legacy}${where ? ` WHERE ${where}` : ''}`;
+}
+
+export function flagLiterals(dialect: Dialect) {
+  return {
+    source_flag: dialect.quoteIdent(SOURCE_FLAG),
+    dlt_flag: dialect.stringLiteral(FLAG_DLT),
+    legacy_flag: dialect.stringLiteral(FLAG_LEGACY),
+  };
+}

@@ -1,0 +1,53 @@
+import type { Row, SqlValue } from '../../dialects/types';
+
+/** Values known only while a plan runs (run id, counts captured by earlier steps, an error text). */
+export type Vars = Map<string, SqlValue>;
+
+/**
+ * A value bound to a `$n` parameter of a bookkeeping statement. Migration SQL
+ * never binds: it is rendered in full so a DBA can paste it; the ledger's
+ * run-time values (counts, run id, errors) are bound so the SQL text printed
+ * by --dry-run is the SQL text executed, byte for byte.
+ */
+export interface Bind {
+  name: string;
+  /** Computes the value from earlier captures; by default vars.get(name). */
+  value?: (vars: Vars) => SqlValue;
+}
+
+export interface Step {
+  /** One line saying why this statement runs; printed as a comment above it. */
+  intent: string;
+  sql: string;
+  kind: 'exec' | 'query';
+  binds?: Bind[];
+  /** exec: keep the number of rows changed under this name. */
+  captureChanged?: string;
+  /** query: keep the first row's columns (as numbers where numeric) as vars. */
+  captureRow?: boolean;
+  /** query: the assertion. Throws a TheseusError to fail the unit; returns lines to report. */
+  check?: (rows: Row[], vars: Vars) => string[] | void;
+  /** query: what the check expects, printed in the dry run. */
+  expect?: string;
+}
+
+export interface Unit {
+  title: string;
+  /** Run between BEGIN and COMMIT; a failure rolls the whole unit back. */
+  atomic: boolean;
+  steps: Step[];
+  /** Bookkeeping run after a failed unit was rolled back; may bind `error`. */
+  onFailure?: Step[];
+  /** Lines reported once the unit has committed (progress). */
+  report?: (vars: Vars) => string[];
+}
+
+export interface Plan {
+  command: string;
+  dialect: string;
+  units: Unit[];
+  /** Runs last, whatever happened (binds `outcome` and `error`): closes the run log entry. */
+  finish?: Step;
+  /** Warnings found while planning (e.g. legacy columns that go nowhere). */
+  warnings: string[];
+}

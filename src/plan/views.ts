@@ -1,0 +1,85 @@
+import { checkViewInvariants } from '../lifecycle/assertions';
+import type { Step } from './types';
+import {
+  type TableContext,
+  columnList,
+  flagLiterals,
+  keyMatch,
+  keyNames,
+  keyNotNull,
+  keyNull,
+  legacyKeysSql,
+  legacyRowsSql,
+  renderFor,
+} from './tableContext';
+
+/** The unified view while legacy and target both hold rows: target rows, plus legacy rows whose key the target lacks. */
+export function stitchedViewSql(ctx: TableContext): string {
+  return renderFor(ctx, 'stitched_view', {
+    view: ctx.q.view,
+    target: ctx.q.target,
+    target_columns: columnList(ctx, ctx.alignment.columns),
+    legacy_columns: columnList(ctx, ctx.alignment.columns, 'a'),
+    legacy_rows: legacyRowsSql(ctx),
+    key_match: keyMatch(ctx, 't', 'a'),
+    ...flagLiterals(ctx.dialect),
+  });
+}
+
+/** The view after cutover: the target alone, same columns, source_flag 'dlt'. */
+export function targetViewSql(ctx: TableContext): string {
+  return renderFor(ctx, 'target_view', {
+    view: ctx.q.view,
+    target: ctx.q.target,
+    target_columns: columnList(ctx, ctx.alignment.columns),
+    ...flagLiterals(ctx.dialect),
+  });
+}
+
+export function createViewSchemaStep(ctx: TableContext): Step | undefined {
+  if (!ctx.q.viewSchema) return undefined;
+  return {
+    intent: `Create the view's schema if it is missing`,
+    kind: 'exec',
+    sql: renderFor(ctx, 'create_schema', { schema: ctx.q.viewSchema }),
+  };
+}
+
+/** Counts that prove "no key twice" and "rows add up to distinct keys"; captures target_rows and legacy_keys. */
+export function censusStep(ctx: TableContext): Step {
+  return {
+    intent: 'Assert: no key twice in the view, and its keyed rows add up to the distinct keys of legacy and target',
+    expect: 'keys_twice = 0 and keyed_rows = distinct_keys',
+    kind: 'query',
+    captureRow: true,
+    sql: renderFor(ctx, 'view_census', {
+      view: ctx.q.view,
+      target: ctx.q.target,
+      key: keyNames(ctx),
+      key_not_null: keyNotNull(ctx),
+      legacy_keys: legacyKeysSql(ctx),
+    }),
+    check: checkViewInvariants(ctx.table.id),
+  };
+}
+
+export function distributionStep(ctx: TableContext, intent: string, expect: string, check: Step['check']): Step {
+  return {
+    intent,
+    expect,
+    kind: 'query',
+    sql: renderFor(ctx, 'view_distribution', { view: ctx.q.view, source_flag: flagLiterals(ctx.dialect).source_flag }),
+    check,
+  };
+}
+
+/** Legacy keys the target lacks, and legacy rows with no key at all (optionally within a window). */
+export function missingKeysSql(ctx: TableContext, where?: string): string {
+  return renderFor(ctx, 'missing_keys', {
+    legacy_keys: legacyKeysSql(ctx, where),
+    target: ctx.q.target,
+    key_match: keyMatch(ctx, 't', 'a'),
+    a_key_not_null: keyNotNull(ctx, 'a'),
+    a_key_null: keyNull(ctx, 'a'),
+  });
+}

@@ -1,0 +1,3 @@
+UPDATE {{state}}.slices
+SET status = 'done', legacy_rows = {{p1}}, rows_inserted = {{p2}}, rows_updated = {{p3}}, ended_at = {{now}}, error = NULL
+WHERE table_name = {{table_name}} AND window_key = {{window_key}} AND run_id = {{p4}};

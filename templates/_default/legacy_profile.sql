@@ -1,0 +1,7 @@
+SELECT
+  count(*) AS total_rows,
+  sum(CASE WHEN {{cursor}} IS NULL THEN 1 ELSE 0 END) AS null_cursor_rows,
+  sum(CASE WHEN {{raw_key_null}} THEN 1 ELSE 0 END) AS null_key_rows,
+  min({{cursor}}) AS min_cursor,
+  max({{cursor}}) AS max_cursor
+FROM {{legacy}};

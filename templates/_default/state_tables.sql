@@ -1,0 +1,34 @@
+-- The ledger: one schema of Theseus's own in the warehouse. Resuming reads it, never process memory.
+CREATE SCHEMA IF NOT EXISTS {{state}};
+CREATE TABLE IF NOT EXISTS {{state}}.table_phases (
+  table_name {{text}} NOT NULL PRIMARY KEY,
+  phase {{text}} NOT NULL,
+  archive_name {{text}},
+  updated_at {{timestamp}} NOT NULL
+);
+CREATE TABLE IF NOT EXISTS {{state}}.slices (
+  table_name {{text}} NOT NULL,
+  window_key {{text}} NOT NULL,
+  window_start {{timestamp}},
+  window_end {{timestamp}},
+  status {{text}} NOT NULL,
+  legacy_rows {{bigint}},
+  rows_inserted {{bigint}},
+  rows_updated {{bigint}},
+  run_id {{text}},
+  started_at {{timestamp}},
+  ended_at {{timestamp}},
+  error {{text}},
+  PRIMARY KEY (table_name, window_key)
+);
+CREATE TABLE IF NOT EXISTS {{state}}.runs (
+  run_id {{text}} NOT NULL PRIMARY KEY,
+  command {{text}} NOT NULL,
+  arguments {{text}},
+  tool_version {{text}},
+  operator {{text}},
+  started_at {{timestamp}} NOT NULL,
+  ended_at {{timestamp}},
+  outcome {{text}} NOT NULL,
+  error {{text}}
+);

@@ -1,0 +1,3 @@
+CREATE OR REPLACE VIEW {{view}} AS
+SELECT {{target_columns}}, {{dlt_flag}} AS {{source_flag}}
+FROM {{target}};
