@@ -30,6 +30,8 @@ export interface CommandOptions {
   env?: NodeJS.ProcessEnv;
   /** The command line as typed, for the run log. */
   argv?: string[];
+  /** Sees every statement the plan sends to the engine. */
+  trace?: (sql: string) => void;
 }
 
 /**
@@ -137,6 +139,7 @@ export class Session {
       toolVersion: this.run.toolVersion,
       log: (line) => this.log(line),
       sqlSink: out ? (text) => fs.appendFileSync(out, text) : undefined,
+      trace: this.options.trace,
     });
   }
 

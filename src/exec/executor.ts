@@ -13,6 +13,8 @@ export interface ExecuteOptions {
   log: (line: string) => void;
   /** Receives the SQL text of each unit just before it runs: the same text --dry-run prints. */
   sqlSink?: (text: string) => void;
+  /** Sees every statement exactly as sent to the engine (tests prove it equals the dry run's). */
+  trace?: (sql: string) => void;
 }
 
 /**
@@ -20,7 +22,8 @@ export interface ExecuteOptions {
  * The first failing unit is rolled back, its failure recorded by the unit's own
  * bookkeeping, and the plan stops there; the run log is closed in every case.
  */
-export async function executePlan(plan: Plan, options: ExecuteOptions): Promise<void> {
+export async function executePlan(plan: Plan, given: ExecuteOptions): Promise<void> {
+  const options = given.trace ? { ...given, conn: traced(given.conn, given.trace) } : given;
   const { vars, dialect, sqlSink } = options;
   sqlSink?.(renderPlanHeader(plan, options.toolVersion));
   let failure: unknown;
@@ -93,4 +96,12 @@ export function asSqlValue(value: unknown): SqlValue {
 function errorText(err: unknown): string {
   if (err instanceof TheseusError) return `${err.code}: ${err.message}`;
   return err instanceof Error ? err.message : String(err);
+}
+
+function traced(conn: Connection, trace: (sql: string) => void): Connection {
+  return {
+    query: (sql, params) => (trace(sql), conn.query(sql, params)),
+    execute: (sql, params) => (trace(sql), conn.execute(sql, params)),
+    close: () => conn.close(),
+  };
 }
