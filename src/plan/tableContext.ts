@@ -86,7 +86,7 @@ export function legacyRowsSql(ctx: TableContext, where?: string): string {
     partition: alignment.key.map((k) => k.rawLegacySql!).join(', '),
     latest_first: latestFirst,
     rn: quote(ctx, RN),
-    raw_key_null: rawKeyNull(ctx),
+    d_key_null: keyNull(ctx, 'd'),
     legacy: ctx.q.legacy,
     where,
   });

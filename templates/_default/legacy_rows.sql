@@ -7,7 +7,7 @@ SELECT {{names}} FROM (
   FROM {{legacy}}{{#where}}
   WHERE {{where}}{{/where}}
 ) AS d
-WHERE d.{{rn}} = 1 OR {{raw_key_null}}
+WHERE d.{{rn}} = 1 OR {{d_key_null}}
 {{/dedupe}}
 {{^dedupe}}
 SELECT {{aligned}}
