@@ -27,7 +27,8 @@ interface TableBackfill {
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
-function requestedWindows(options: BackfillOptions, profile: LegacyProfile): Window[] {
+/** Validates the range flags up front (before any database work); undefined means --all. */
+function requestedRange(options: BackfillOptions): Window[] | undefined {
   const modes = [options.month !== undefined, options.from !== undefined || options.to !== undefined, Boolean(options.all)].filter(Boolean).length;
   if (modes !== 1) {
     throw usageError('BACKFILL_RANGE', 'backfill needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, or --all', 'e.g. migrate backfill --month 2024-03');
@@ -37,6 +38,10 @@ function requestedWindows(options: BackfillOptions, profile: LegacyProfile): Win
     if (options.from === undefined || options.to === undefined) throw usageError('BACKFILL_RANGE', '--from and --to go together', 'e.g. --from 2023-01 --to 2023-12');
     return monthWindows(parseMonth(options.from, '--from'), parseMonth(options.to, '--to'));
   }
+  return undefined;
+}
+
+function allMonths(profile: LegacyProfile): Window[] {
   return profile.firstMonth && profile.lastMonth ? monthWindows(profile.firstMonth, profile.lastMonth) : [];
 }
 
@@ -45,15 +50,15 @@ function requestedWindows(options: BackfillOptions, profile: LegacyProfile): Win
  * operator repairs one); --all skips windows the ledger has as done and redoes
  * failed or interrupted ones.
  */
-function chooseWindows(options: BackfillOptions, profile: LegacyProfile, slices: SliceRecord[]): { windows: Window[]; skippedDone: number } {
+function chooseWindows(options: BackfillOptions, range: Window[] | undefined, profile: LegacyProfile, slices: SliceRecord[]): { windows: Window[]; skippedDone: number } {
   const done = new Set(slices.filter((s) => s.status === 'done').map((s) => s.windowKey));
-  let windows = requestedWindows(options, profile);
+  let windows = range ?? allMonths(profile);
   let skippedDone = 0;
-  if (options.all) {
+  if (!range) {
     skippedDone = windows.filter((w) => done.has(w.key)).length;
     windows = windows.filter((w) => !done.has(w.key));
   }
-  const wantNullSlice = options.includeNullCursor && profile.nullCursorRows > 0 && !(options.all && done.has(NULL_CURSOR_KEY));
+  const wantNullSlice = options.includeNullCursor && profile.nullCursorRows > 0 && !(!range && done.has(NULL_CURSOR_KEY));
   if (wantNullSlice) windows.push({ key: NULL_CURSOR_KEY });
   return { windows, skippedDone };
 }
@@ -63,7 +68,7 @@ function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windo
   const doneAfter = new Set([...slices.filter((s) => s.status === 'done').map((s) => s.windowKey), ...windows.map((w) => w.key)]);
   const unhandled: string[] = [];
   if (profile.firstMonth && profile.lastMonth) {
-    const missing = monthWindows(profile.firstMonth, profile.lastMonth).filter((w) => !doneAfter.has(w.key));
+    const missing = allMonths(profile).filter((w) => !doneAfter.has(w.key));
     if (missing.length) unhandled.push(`${missing.length} months not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
   }
   if (profile.nullCursorRows > 0 && !doneAfter.has(NULL_CURSOR_KEY)) {
@@ -77,15 +82,16 @@ function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windo
 
 /** migrate backfill: one idempotent MERGE per month window, each asserted and recorded in the ledger. */
 export async function runBackfill(options: BackfillOptions): Promise<void> {
+  const range = requestedRange(options);
   await withSession('backfill', options, {}, async (s) => {
     const units: Unit[] = [];
     const summaries: TableBackfill[] = [];
     for (const table of s.tables) {
+      const ctx = await s.context(table);
       const state = await s.state(table);
       requirePhase(table.id, state.phase, ['stitched', 'backfilling', 'backfilled'], 'backfill');
-      const ctx = await s.context(table);
       const profile = await profileLegacy(s.conn, ctx);
-      const { windows, skippedDone } = chooseWindows(options, profile, state.slices);
+      const { windows, skippedDone } = chooseWindows(options, range, profile, state.slices);
       const { complete, unhandled } = assessCompleteness(profile, state.slices, windows);
       s.log(
         `${table.id}: ${fmt(profile.totalRows)} legacy rows` +

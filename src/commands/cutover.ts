@@ -13,9 +13,10 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
   await withSession('cutover', options, {}, async (s) => {
     const units: Unit[] = [];
     for (const table of s.tables) {
+      const ctx = await s.context(table);
       const state = await s.state(table);
       requirePhase(table.id, state.phase, ['stitched', 'backfilling', 'backfilled'], 'cut over');
-      units.push(planCutover(await s.context(table), s.ledger, Boolean(options.allowUnkeyed)));
+      units.push(planCutover(ctx, s.ledger, Boolean(options.allowUnkeyed)));
     }
     await s.execute(units);
   });

@@ -8,9 +8,10 @@ export async function runStitch(options: CommandOptions): Promise<void> {
   await withSession('stitch', options, {}, async (s) => {
     const units: Unit[] = [];
     for (const table of s.tables) {
+      const ctx = await s.context(table);
       const state = await s.state(table);
       requirePhase(table.id, state.phase, ['new', 'stitched', 'backfilling', 'backfilled'], 'stitch');
-      units.push(planStitch(await s.context(table), s.ledger, state.phase));
+      units.push(planStitch(ctx, s.ledger, state.phase));
     }
     await s.execute(units);
   });

@@ -99,7 +99,9 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
         sql: windowCountsSql(ctx, window),
       },
       {
-        intent: `Merge the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, source de-duplicated)`,
+        intent: `Merge the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, ${
+          ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
+        })`,
         kind: 'exec' as const,
         captureChanged: 'rows_changed',
         sql: mergeSql(ctx, window, input.loadId),

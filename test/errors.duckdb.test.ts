@@ -1,0 +1,119 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { cleanup, cli, demoWarehouse, distribution, exec, fileFingerprint, query, writeConfig } from './helpers/warehouse';
+import type { DemoFiles } from '../src/demo/buildDemo';
+
+/** Bad input gets one clear line, a distinct exit code per class, and no write. */
+describe('errors', () => {
+  let w: DemoFiles;
+  beforeAll(async () => {
+    w = await demoWarehouse(500);
+  });
+  afterAll(() => cleanup(w.dir));
+
+  const demoConfig = () => fs.readFileSync(w.config, 'utf8');
+  const variant = (name: string, from: string, to: string) => writeConfig(w.dir, demoConfig().replace(from, to), name);
+
+  /** Runs a command that must fail before touching the database. */
+  function refuses(args: string[], exitCode: number, code: string, mentions: string) {
+    const before = fileFingerprint(w.database);
+    const r = cli(args);
+    expect(r.status).toBe(exitCode);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(new RegExp(`^error \\[${code}\\]: `));
+    expect(errors[0]).toContain(mentions);
+    expect(fileFingerprint(w.database)).toBe(before);
+    return r;
+  }
+
+  it('unknown table → usage (2), listing the configured tables', () => {
+    const r = refuses(['stitch', '--config', w.config, '--table', 'invoices'], 2, 'UNKNOWN_TABLE', '--table invoices');
+    expect(r.stderr).toContain('configured tables: orders');
+  });
+
+  it('a cursor column that does not exist → usage (2), naming the target columns', () => {
+    const r = refuses(['stitch', '--config', variant('bad-cursor.yaml', 'cursor: created_at', 'cursor: placed_at')], 2, 'MISSING_COLUMN', 'cursor is placed_at');
+    expect(r.stderr).toContain('target columns: id, customer_id');
+  });
+
+  it('a key column that does not exist → usage (2)', () => {
+    refuses(['backfill', '--all', '--config', variant('bad-key.yaml', 'key: id', 'key: order_id')], 2, 'MISSING_COLUMN', 'key is order_id');
+  });
+
+  it('a mapped legacy column that does not exist → usage (2)', () => {
+    refuses(['stitch', '--config', variant('bad-from.yaml', 'from: order_total', 'from: OrderTotal')], 2, 'MISSING_COLUMN', 'OrderTotal');
+  });
+
+  it('a malformed month → usage (2)', () => {
+    refuses(['backfill', '--month', '2024-13', '--config', w.config], 2, 'BAD_MONTH', '--month 2024-13 is not a month');
+  });
+
+  it('no range at all, or two → usage (2)', () => {
+    refuses(['backfill', '--config', w.config], 2, 'BACKFILL_RANGE', 'exactly one of');
+    refuses(['backfill', '--all', '--month', '2024-01', '--config', w.config], 2, 'BACKFILL_RANGE', 'exactly one of');
+  });
+
+  it('an unreadable or missing config → usage (2)', () => {
+    refuses(['status', '--config', path.join(w.dir, 'nope.yaml')], 2, 'CONFIG_UNREADABLE', 'does not exist');
+    refuses(['status', '--config', writeConfig(w.dir, 'dialect: [', 'broken.yaml')], 2, 'CONFIG_UNREADABLE', 'not valid YAML/JSON');
+  });
+
+  it('an unknown flag → usage (2)', () => {
+    const r = cli(['stitch', '--config', w.config, '--dryrun']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^error \[USAGE\]: Unknown argument: dryrun/);
+  });
+
+  it('cutover before stitch or backfill → precondition (3), naming what to run', () => {
+    const r = refuses(['cutover', '--config', w.config], 3, 'WRONG_PHASE', 'cannot cut over while the table is "new"');
+    expect(r.stderr).toContain('hint: run `migrate stitch` first');
+    refuses(['retire', '--config', w.config], 3, 'WRONG_PHASE', 'cannot retire');
+  });
+
+  it('a database error → database (5), naming the table and step', async () => {
+    // A target column no legacy column feeds, declared NOT NULL: the MERGE's insert must fail.
+    await exec(w.database, `CREATE OR REPLACE TABLE dlt_schema.orders AS SELECT *, 1 AS must_have FROM dlt_schema.orders LIMIT 0`);
+    await exec(w.database, `ALTER TABLE dlt_schema.orders ALTER COLUMN must_have SET NOT NULL`);
+    expect(cli(['stitch', '--config', w.config]).status).toBe(0);
+    const r = cli(['backfill', '--month', '2023-03', '--config', w.config]);
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/^error \[DATABASE_ERROR\]: orders 2023-03: backfill: Merge the window/m);
+    const slice = await query(w.database, `SELECT status, error FROM _migrate.slices WHERE window_key = '2023-03'`);
+    expect(slice[0].status).toBe('failed');
+    expect(String(slice[0].error)).toMatch(/must_have/);
+    expect(Number((await query(w.database, 'SELECT count(*) AS n FROM dlt_schema.orders'))[0].n)).toBe(0);
+  });
+});
+
+describe('SQL safety: hostile names are quoted, never executed', () => {
+  let w: DemoFiles;
+  beforeAll(async () => {
+    w = await demoWarehouse(300);
+  });
+  afterAll(() => cleanup(w.dir));
+
+  it('a table name carrying SQL is refused as a missing table, and nothing is dropped', async () => {
+    await exec(w.database, 'CREATE TABLE x (a INTEGER)');
+    const config = writeConfig(w.dir, fs.readFileSync(w.config, 'utf8').replace('legacy: legacy_schema.orders', `legacy: 'legacy_schema.orders"; DROP TABLE x; --'`), 'evil.yaml');
+    const r = cli(['stitch', '--config', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('TABLE_NOT_FOUND');
+    expect(await query(w.database, `SELECT table_name FROM information_schema.tables WHERE table_name = 'x'`)).toHaveLength(1);
+  });
+
+  it('a real table and view with hostile names go through the whole lifecycle, quoted harmlessly', async () => {
+    await exec(w.database, `ALTER TABLE legacy_schema.orders RENAME TO "orders""; DROP TABLE x; --"`);
+    const evil = fs
+      .readFileSync(w.config, 'utf8')
+      .replace('legacy: legacy_schema.orders', `legacy: 'legacy_schema.orders"; DROP TABLE x; --'`)
+      .replace('view: dw.all_orders', `view: "dw.all'); DROP TABLE x; --"`);
+    const config = writeConfig(w.dir, evil, 'evil-but-real.yaml');
+    for (const args of [['stitch'], ['backfill', '--all', '--include-null-cursor'], ['cutover']]) {
+      const r = cli([...args, '--config', config]);
+      expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 0, stderr: expect.any(String) });
+    }
+    expect(await distribution(w.database, `dw."all'); DROP TABLE x; --"`)).toEqual([['dlt', 300]]);
+    expect(await query(w.database, `SELECT table_name FROM information_schema.tables WHERE table_name = 'x'`)).toHaveLength(1);
+  });
+});
