@@ -46,7 +46,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   log('\n6. migrate status');
   log(formatStatus(await runStatus(base)).replace(/^/gm, '  '));
-  log(`\nDone. Explore it: migrate status --config ${files.config}`);
+  log(`\nDone. Explore it: npx migrate status --config ${files.config}`);
 }
 
 /** During --all, print the per-month lines but not 24 distributions. */
