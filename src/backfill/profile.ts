@@ -1,6 +1,6 @@
 import type { Connection } from '../../dialects/types';
 import { type TableContext, rawKeyNull, renderFor } from '../plan/tableContext';
-import { monthOfCursorText } from './windows';
+import { type Window, monthOfCursorText, monthWindows } from './windows';
 
 /** What the backfill must account for before it starts: every legacy row, and the ones no window or MERGE can take. */
 export interface LegacyProfile {
@@ -26,4 +26,9 @@ export async function profileLegacy(conn: Connection, ctx: TableContext): Promis
     firstMonth: row?.min_cursor == null ? undefined : monthOfCursorText(String(row.min_cursor)),
     lastMonth: row?.max_cursor == null ? undefined : monthOfCursorText(String(row.max_cursor)),
   };
+}
+
+/** Every month from the first to the last cursor value of legacy (none when no row has a cursor). */
+export function profileMonths(profile: LegacyProfile): Window[] {
+  return profile.firstMonth && profile.lastMonth ? monthWindows(profile.firstMonth, profile.lastMonth) : [];
 }

@@ -1,8 +1,7 @@
-import { profileLegacy, type LegacyProfile } from '../backfill/profile';
+import { profileLegacy, profileMonths, type LegacyProfile } from '../backfill/profile';
 import { NULL_CURSOR_KEY, type Window, monthKey, monthWindow, monthWindows, parseMonth } from '../backfill/windows';
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
-import { requirePhase } from '../lifecycle/phases';
 import { planBackfill } from '../plan/backfill';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
@@ -41,10 +40,6 @@ function requestedRange(options: BackfillOptions): Window[] | undefined {
   return undefined;
 }
 
-function allMonths(profile: LegacyProfile): Window[] {
-  return profile.firstMonth && profile.lastMonth ? monthWindows(profile.firstMonth, profile.lastMonth) : [];
-}
-
 /**
  * Chooses the windows to run: explicit months always run (a re-run is how an
  * operator repairs one); --all skips windows the ledger has as done and redoes
@@ -52,13 +47,14 @@ function allMonths(profile: LegacyProfile): Window[] {
  */
 function chooseWindows(options: BackfillOptions, range: Window[] | undefined, profile: LegacyProfile, slices: SliceRecord[]): { windows: Window[]; skippedDone: number } {
   const done = new Set(slices.filter((s) => s.status === 'done').map((s) => s.windowKey));
-  let windows = range ?? allMonths(profile);
+  const all = range === undefined;
+  let windows = range ?? profileMonths(profile);
   let skippedDone = 0;
-  if (!range) {
+  if (all) {
     skippedDone = windows.filter((w) => done.has(w.key)).length;
     windows = windows.filter((w) => !done.has(w.key));
   }
-  const wantNullSlice = options.includeNullCursor && profile.nullCursorRows > 0 && !(!range && done.has(NULL_CURSOR_KEY));
+  const wantNullSlice = options.includeNullCursor && profile.nullCursorRows > 0 && !(all && done.has(NULL_CURSOR_KEY));
   if (wantNullSlice) windows.push({ key: NULL_CURSOR_KEY });
   return { windows, skippedDone };
 }
@@ -67,10 +63,8 @@ function chooseWindows(options: BackfillOptions, range: Window[] | undefined, pr
 function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windows: Window[]): { complete: boolean; unhandled: string[] } {
   const doneAfter = new Set([...slices.filter((s) => s.status === 'done').map((s) => s.windowKey), ...windows.map((w) => w.key)]);
   const unhandled: string[] = [];
-  if (profile.firstMonth && profile.lastMonth) {
-    const missing = allMonths(profile).filter((w) => !doneAfter.has(w.key));
-    if (missing.length) unhandled.push(`${missing.length} months not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
-  }
+  const missing = profileMonths(profile).filter((w) => !doneAfter.has(w.key));
+  if (missing.length) unhandled.push(`${missing.length} months not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
   if (profile.nullCursorRows > 0 && !doneAfter.has(NULL_CURSOR_KEY)) {
     unhandled.push(`${fmt(profile.nullCursorRows)} legacy rows have a NULL cursor and are in no window: add --include-null-cursor to load them as a slice of their own`);
   }
@@ -86,10 +80,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
   await withSession('backfill', options, {}, async (s) => {
     const units: Unit[] = [];
     const summaries: TableBackfill[] = [];
-    for (const table of s.tables) {
-      const ctx = await s.context(table);
-      const state = await s.state(table);
-      requirePhase(table.id, state.phase, ['stitched', 'backfilling', 'backfilled'], 'backfill');
+    for (const { ctx, state } of await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'backfill')) {
+      const table = ctx.table;
       const profile = await profileLegacy(s.conn, ctx);
       const { windows, skippedDone } = chooseWindows(options, range, profile, state.slices);
       const { complete, unhandled } = assessCompleteness(profile, state.slices, windows);

@@ -9,6 +9,7 @@ import { maskSecrets, usageError } from '../errors';
 import { executePlan } from '../exec/executor';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
 import { readTableState, type TableState } from '../ledger/reads';
+import { requirePhase, type Phase } from '../lifecycle/phases';
 import { LedgerWriter } from '../ledger/writes';
 import { renderPlan } from '../plan/render';
 import type { TableContext } from '../plan/tableContext';
@@ -106,6 +107,22 @@ export class Session {
         state: d.quoteIdent(this.config.stateSchema),
       },
     };
+  }
+
+  /**
+   * Every selected table, introspected and aligned (so config mistakes are
+   * reported before anything else), with its ledger state, refused unless its
+   * phase is one of `allowed`.
+   */
+  async preparedTables(allowed: readonly Phase[], verb: string): Promise<Array<{ ctx: TableContext; state: TableState }>> {
+    const prepared: Array<{ ctx: TableContext; state: TableState }> = [];
+    for (const table of this.tables) {
+      const ctx = await this.context(table);
+      const state = await this.state(table);
+      requirePhase(table.id, state.phase, allowed, verb);
+      prepared.push({ ctx, state });
+    }
+    return prepared;
   }
 
   /**

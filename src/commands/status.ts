@@ -1,5 +1,5 @@
-import { profileLegacy } from '../backfill/profile';
-import { NULL_CURSOR_KEY, monthWindows } from '../backfill/windows';
+import { profileLegacy, profileMonths } from '../backfill/profile';
+import { NULL_CURSOR_KEY } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
 import { readDistribution, type Distribution } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
@@ -40,7 +40,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   // Once legacy is retired there is nothing left to profile; the ledger alone tells the story.
   if (state.phase !== 'retired') {
     const profile = await profileLegacy(s.conn, await s.context(table, { quiet: true }));
-    const months = profile.firstMonth && profile.lastMonth ? monthWindows(profile.firstMonth, profile.lastMonth).map((w) => w.key) : [];
+    const months = profileMonths(profile).map((w) => w.key);
     const keys = new Set([...months, ...slices.map((x) => x.windowKey)]);
     if (profile.nullCursorRows > 0) keys.add(NULL_CURSOR_KEY);
     total = keys.size;
