@@ -30,6 +30,7 @@ export function utcTimestampText(utc: Date): string {
 export const ansiHooks = {
   cast: (expr: string, type: string) => `CAST(${expr} AS ${type})`,
   isDistinct: (a: string, b: string) => `${a} IS DISTINCT FROM ${b}`,
+  descNullsLast: (expr: string) => `${expr} DESC NULLS LAST`,
   md5Hex: (expr: string) => `md5(${expr})`,
   concat: (parts: string[]) => `concat(${parts.join(', ')})`,
   sameType: (a: string, b: string) => a.replace(/\s+/g, ' ').trim().toUpperCase() === b.replace(/\s+/g, ' ').trim().toUpperCase(),

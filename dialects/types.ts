@@ -18,6 +18,9 @@ export interface ConnectOptions {
   readOnly: boolean;
 }
 
+/** `connection:` from the config: a URL or path, or an object of driver settings (host, port, user, password, database). */
+export type ConnectionSpec = string | Readonly<Record<string, string | number | boolean>>;
+
 export interface ColumnInfo {
   name: string;
   /** The type as the engine spells it, usable in CAST(… AS type). */
@@ -35,29 +38,48 @@ export interface TableInfo {
 }
 
 export interface Capabilities {
-  /** MERGE INTO … USING … exists. */
-  merge: boolean;
   /** DDL can be rolled back with the transaction around it. */
   transactionalDdl: boolean;
-  /** The engine offers a session-level advisory lock. */
+  /** The engine offers a session-level advisory lock (else one process per database, as DuckDB's file lock). */
   advisoryLock: boolean;
+  /**
+   * How a slice is upserted: a MERGE statement, INSERT … ON CONFLICT, or
+   * INSERT … ON DUPLICATE KEY UPDATE. The last two need a unique index on the
+   * target's key.
+   */
+  upsert: 'merge' | 'on_conflict' | 'on_duplicate_key';
+  /** CREATE OR REPLACE VIEW may only append columns (PostgreSQL): a changed column set needs DROP + CREATE. */
+  viewReplaceAppendOnly: boolean;
+}
+
+/** The statements of a session-level advisory lock; `$1`/`?` is the lock name. */
+export interface OperatorLockSql {
+  /** Returns one row with column `acquired` = 1/true when the lock was taken, without waiting. */
+  tryLock: string;
+  release: string;
+  /** Turns a lock name into the bound value (PostgreSQL: a bigint from its hash). */
+  key(name: string): SqlValue;
 }
 
 /** Type names the state schema (ledger) uses. */
 export interface StateTypes {
+  /** Short text, usable in a primary key. */
   text: string;
+  /** Unbounded text (errors, arguments). */
+  longText: string;
   bigint: string;
   timestamp: string;
 }
 
 /**
  * Everything engine-specific. The planners call these hooks and never branch on
- * the dialect's name; SQL shapes come from templates/<templateDir>/ with
+ * the dialect's name; SQL shapes come from templates/<dir>/ for each of `templates`, with
  * templates/_default/ as the fallback.
  */
 export interface Dialect {
   readonly name: string;
-  readonly templateDir: string;
+  /** Template folders to look in, most specific first; templates/_default is always the last resort. */
+  readonly templates: readonly string[];
   readonly capabilities: Capabilities;
   readonly stateTypes: StateTypes;
 
@@ -73,6 +95,8 @@ export interface Dialect {
 
   cast(expr: string, type: string): string;
   isDistinct(a: string, b: string): string;
+  /** `expr DESC` with NULLs sorted after every value. */
+  descNullsLast(expr: string): string;
   md5Hex(expr: string): string;
   concat(parts: string[]): string;
   textType: string;
@@ -81,7 +105,16 @@ export interface Dialect {
   /** Case-insensitive comparison of type names as the engine reports them. */
   sameType(a: string, b: string): boolean;
 
-  connect(connection: string, options: ConnectOptions): Promise<Connection>;
+  connect(connection: ConnectionSpec, options: ConnectOptions): Promise<Connection>;
+  /**
+   * The dialect as this server speaks it (e.g. PostgreSQL 14 has no MERGE,
+   * MariaDB spells the inserted row VALUES(col)). Asked once per session.
+   */
+  forServer?(conn: Connection): Promise<Dialect>;
+  /** GRANT statements that recreate the privileges others hold on a view (kept across DROP + CREATE). */
+  viewGrants?(conn: Connection, ref: TableRef): Promise<string[]>;
+  /** Session-level lock for one operator at a time; absent where the engine has none (DuckDB's file lock serves). */
+  readonly operatorLock?: OperatorLockSql;
   introspect(conn: Connection, ref: TableRef): Promise<TableInfo | undefined>;
   /** Does the schema exist (so read-only reads of the ledger can tell "not started" from an error)? */
   schemaExists(conn: Connection, schema: string): Promise<boolean>;

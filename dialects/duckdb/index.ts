@@ -1,4 +1,5 @@
-import type { ConnectOptions, Dialect } from '../types';
+import type { ConnectOptions, ConnectionSpec, Dialect } from '../types';
+import { usageError } from '../../src/errors';
 import { ansiHooks, qualifyWith, quoteDouble, stringLiteralStandard, utcTimestampText } from '../ansi';
 import { duckDbSchemaExists, introspectDuckDb } from './introspect';
 
@@ -6,9 +7,9 @@ import { duckDbSchemaExists, introspectDuckDb } from './introspect';
 export const duckdb: Dialect = Object.freeze({
   ...ansiHooks,
   name: 'duckdb',
-  templateDir: 'duckdb',
-  capabilities: Object.freeze({ merge: true, transactionalDdl: true, advisoryLock: false }),
-  stateTypes: Object.freeze({ text: 'VARCHAR', bigint: 'BIGINT', timestamp: 'TIMESTAMPTZ' }),
+  templates: Object.freeze(['duckdb']),
+  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: false, upsert: 'merge', viewReplaceAppendOnly: false }),
+  stateTypes: Object.freeze({ text: 'VARCHAR', longText: 'VARCHAR', bigint: 'BIGINT', timestamp: 'TIMESTAMPTZ' }),
   textType: 'VARCHAR',
   now: 'current_timestamp',
   quoteIdent: quoteDouble,
@@ -18,7 +19,10 @@ export const duckdb: Dialect = Object.freeze({
     zoned ? `TIMESTAMPTZ '${utcTimestampText(utc)}+00'` : `TIMESTAMP '${utcTimestampText(utc)}'`,
   placeholder: (index: number) => `$${index}`,
   isZonedTimestamp: (type: string) => /WITH TIME ZONE|TIMESTAMPTZ/i.test(type),
-  connect: async (connection: string, options: ConnectOptions) => (await import('./driver')).connectDuckDb(connection, options),
+  connect: async (connection: ConnectionSpec, options: ConnectOptions) => {
+    if (typeof connection !== 'string') throw usageError('CONFIG_INVALID', 'connection: for duckdb is the path of the database file', 'e.g. connection: ./warehouse.duckdb');
+    return (await import('./driver')).connectDuckDb(connection, options);
+  },
   introspect: introspectDuckDb,
   schemaExists: duckDbSchemaExists,
 });

@@ -52,7 +52,7 @@ async function main(): Promise<void> {
     })
     .command(
       'backfill',
-      'merge legacy into the target, one idempotent MERGE per month',
+      'merge legacy into the target, one idempotent MERGE (or upsert) per month',
       (y) =>
         common(y)
           .option('month', { type: 'string', describe: 'one month, YYYY-MM' })
@@ -60,10 +60,15 @@ async function main(): Promise<void> {
           .option('to', { type: 'string', describe: 'last month, YYYY-MM, included' })
           .option('all', { type: 'boolean', describe: 'every month of legacy; skips months already done' })
           .option('include-null-cursor', { type: 'boolean', default: false, describe: 'also load rows whose cursor is NULL, as a slice of their own' })
+          .option('create-key-index', {
+            type: 'boolean',
+            default: false,
+            describe: 'PostgreSQL 12-14, MySQL/MariaDB: create the unique index on the target key that the upsert needs, if missing',
+          })
           .example('$0 backfill --month 2024-03', 'one month')
           .example('$0 backfill --all --dry-run', 'print every MERGE that --all would run'),
       async (argv) => {
-        await runBackfill({ ...commandOptions(argv), month: argv.month, from: argv.from, to: argv.to, all: argv.all, includeNullCursor: argv['include-null-cursor'] });
+        await runBackfill({ ...commandOptions(argv), month: argv.month, from: argv.from, to: argv.to, all: argv.all, includeNullCursor: argv['include-null-cursor'], createKeyIndex: argv['create-key-index'] });
       },
     )
     .command(

@@ -3,6 +3,7 @@ import { NULL_CURSOR_KEY, type Window, monthKey, monthWindow, monthWindows, pars
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
 import { planBackfill } from '../plan/backfill';
+import { keyIndexUnit } from '../plan/keyIndex';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
 
@@ -13,6 +14,8 @@ export interface BackfillOptions extends CommandOptions {
   all?: boolean;
   /** Load legacy rows whose cursor is NULL as a slice of their own. */
   includeNullCursor?: boolean;
+  /** Where the engine upserts through a unique index on the key and the target lacks one, create it. */
+  createKeyIndex?: boolean;
 }
 
 /** What one table's backfill will do, and what it leaves unhandled. */
@@ -82,6 +85,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     const summaries: TableBackfill[] = [];
     for (const { ctx, state } of await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'backfill')) {
       const table = ctx.table;
+      const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
+      if (keyIndex) units.push(keyIndex);
       const profile = await profileLegacy(s.conn, ctx);
       const { windows, skippedDone } = chooseWindows(options, range, profile, state.slices);
       const { complete, unhandled } = assessCompleteness(profile, state.slices, windows);

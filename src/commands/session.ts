@@ -7,6 +7,7 @@ import { loadDialect } from '../../dialects';
 import type { Connection, Dialect, TableInfo } from '../../dialects/types';
 import { maskSecrets, usageError } from '../errors';
 import { executePlan } from '../exec/executor';
+import { OperatorLocks } from '../exec/operatorLock';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
 import { readTableState, type TableState } from '../ledger/reads';
 import { requirePhase, type Phase } from '../lifecycle/phases';
@@ -49,6 +50,7 @@ export class Session {
     readonly run: RunContext,
     readonly ledger: LedgerWriter,
     readonly tables: TableConfig[],
+    private readonly locks?: OperatorLocks,
   ) {}
 
   static async open(command: string, options: CommandOptions, mode: { readOnly?: boolean } = {}): Promise<Session> {
@@ -56,9 +58,19 @@ export class Session {
     const config = loadConfig(options.config, env);
     const tables = selectTables(config, options.tables);
     const run = createRunContext(command, (options.argv ?? []).map(maskSecrets), env);
-    const dialect = await loadDialect(config.dialect);
-    const conn = await dialect.connect(config.connection, { readOnly: Boolean(mode.readOnly || options.dryRun) });
-    return new Session(command, options, config, dialect, conn, run, new LedgerWriter(dialect, config.stateSchema), tables);
+    const base = await loadDialect(config.dialect);
+    const readOnly = Boolean(mode.readOnly || options.dryRun);
+    const conn = await base.connect(config.connection, { readOnly });
+    try {
+      const dialect = (await base.forServer?.(conn)) ?? base;
+      const ledger = new LedgerWriter(dialect, config.stateSchema);
+      // Taken before anything reads the ledger, so two operators never plan from the same state.
+      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, config.stateSchema, tables, run);
+      return new Session(command, options, config, dialect, conn, run, ledger, tables, locks);
+    } catch (err) {
+      await conn.close().catch(() => undefined);
+      throw err;
+    }
   }
 
   log(line: string): void {
@@ -89,6 +101,11 @@ export class Session {
     const legacy = await this.introspect(table.legacy, 'legacy', table);
     const target = await this.introspect(table.target, 'target', table);
     const alignment = alignColumns(table, legacy, target, this.dialect);
+    const view = await this.dialect.introspect(this.conn, table.view);
+    if (view && view.kind !== 'view') {
+      throw usageError('VIEW_IS_TABLE', `view ${formatTableRef(table.view)} of tables.${table.id} is a table, not a view`, 'Theseus replaces the view; point view: at a name that is free or already a view');
+    }
+    const grants = view && this.dialect.viewGrants ? await this.dialect.viewGrants(this.conn, view.ref) : [];
     if (alignment.unusedLegacy.length && !options.quiet) {
       this.warn(`${table.id}: legacy columns that feed no target column: ${alignment.unusedLegacy.join(', ')}`);
     }
@@ -99,6 +116,7 @@ export class Session {
       legacy,
       target,
       alignment,
+      existingView: view ? { info: view, grants } : undefined,
       q: {
         legacy: d.qualify(legacy.ref),
         target: d.qualify(target.ref),
@@ -161,6 +179,7 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    await this.locks?.release();
     await this.conn.close();
   }
 }

@@ -66,7 +66,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
 
 async function viewDistribution(s: Session, table: TableConfig): Promise<Distribution | null> {
   if (!(await s.dialect.introspect(s.conn, table.view))) return null;
-  const sql = renderStatement(s.dialect.templateDir, 'view_distribution', {
+  const sql = renderStatement(s.dialect.templates, 'view_distribution', {
     view: s.dialect.qualify(table.view),
     source_flag: flagLiterals(s.dialect).source_flag,
   });

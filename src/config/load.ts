@@ -5,6 +5,7 @@ import { usageError } from '../errors';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
 import type { ColumnOverride, Config, TableConfig } from './types';
+import type { ConnectionSpec } from '../../dialects/types';
 
 const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables'];
 const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'updated_at', 'columns'];
@@ -36,9 +37,8 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
   rejectUnknownKeys(top, KNOWN_TOP_KEYS, where);
 
   const dialect = requireString(top.dialect, `${where}: dialect`);
-  const connectionRaw = requireString(top.connection, `${where}: connection`);
-  let connection = interpolateEnv(connectionRaw, env, `${where}: connection`);
-  if (dialect === 'duckdb' && connection !== ':memory:' && !path.isAbsolute(connection)) {
+  let connection = validateConnection(top.connection, `${where}: connection`, env);
+  if (dialect === 'duckdb' && typeof connection === 'string' && connection !== ':memory:' && !path.isAbsolute(connection)) {
     // A DuckDB path is relative to the config file, so the config means the same thing from any directory.
     connection = path.resolve(path.dirname(file), connection);
   }
@@ -49,6 +49,19 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
   if (tables.length === 0) throw usageError('CONFIG_INVALID', `${where}: tables is empty`, 'add at least one table (see README, "Config reference")');
 
   return { file, dialect, connection, stateSchema, tables };
+}
+
+/** A URL/path string, or a mapping of driver settings (host, port, user, password, database, …); ${VAR} works in every string. */
+function validateConnection(raw: unknown, where: string, env: NodeJS.ProcessEnv): ConnectionSpec {
+  if (typeof raw !== 'object' || raw === null) return interpolateEnv(requireString(raw, where), env, where);
+  const spec = asObject(raw, where);
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(spec)) {
+    if (typeof value === 'string') out[key] = interpolateEnv(value, env, `${where}.${key}`);
+    else if (typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+    else throw usageError('CONFIG_INVALID', `${where}.${key} must be a string, number or boolean`, 'e.g. connection: { host: 127.0.0.1, port: 5432, user: etl, password: ${PGPASSWORD}, database: warehouse }');
+  }
+  return out;
 }
 
 function validateTable(id: string, value: unknown, where: string): TableConfig {

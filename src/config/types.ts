@@ -1,3 +1,5 @@
+import type { ConnectionSpec } from '../../dialects/types';
+
 /** The validated shape of migrate.yaml. Names here are as the user wrote them. */
 
 export interface TableRef {
@@ -32,7 +34,8 @@ export interface Config {
   /** Absolute path of the config file, for messages. */
   file: string;
   dialect: string;
-  connection: string;
+  /** A path (DuckDB), a URL, or an object of driver settings; ${VAR} already interpolated. */
+  connection: ConnectionSpec;
   stateSchema: string;
   tables: TableConfig[];
 }

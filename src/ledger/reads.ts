@@ -29,8 +29,8 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 export async function readTableState(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<TableState> {
   if (!(await dialect.schemaExists(conn, stateSchema))) return { phase: 'new', archiveName: null, slices: [] };
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
-  const phaseRows = await conn.query(renderStatement(dialect.templateDir, 'ledger_read_phase', values), [tableId]);
-  const sliceRows = await conn.query(renderStatement(dialect.templateDir, 'ledger_read_slices', values), [tableId]);
+  const phaseRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_phase', values), [tableId]);
+  const sliceRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_slices', values), [tableId]);
   return {
     phase: asPhase(phaseRows[0]?.phase),
     archiveName: phaseRows[0]?.archive_name == null ? null : String(phaseRows[0].archive_name),

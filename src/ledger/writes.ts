@@ -3,7 +3,7 @@ import type { Window } from '../backfill/windows';
 import { sliceCounts } from '../backfill/sliceCounts';
 import type { Phase } from '../lifecycle/phases';
 import { renderStatement, renderTemplate } from '../sql/template';
-import type { Step, Unit } from '../plan/types';
+import { ddlUnitMode, type Step, type Unit } from '../plan/types';
 
 /**
  * Bookkeeping statements for the ledger in the state schema. Values known
@@ -23,7 +23,7 @@ export class LedgerWriter {
   }
 
   private render(op: string, extra: Record<string, string> = {}): string {
-    return renderStatement(this.dialect.templateDir, op, this.values(extra));
+    return renderStatement(this.dialect.templates, op, this.values(extra));
   }
 
   private literal(value: string | undefined | null): string {
@@ -32,10 +32,10 @@ export class LedgerWriter {
 
   /** Creates the state schema and its tables if missing (idempotent). */
   ensureStateUnit(): Unit {
-    const statements = renderTemplate(this.dialect.templateDir, 'state_tables', this.values());
+    const statements = renderTemplate(this.dialect.templates, 'state_tables', this.values());
     return {
       title: `ledger: make sure the state schema ${this.stateSchema} exists`,
-      atomic: this.dialect.capabilities.transactionalDdl,
+      ...ddlUnitMode(this.dialect),
       steps: statements.map((sql, i) => ({
         intent: i === 0 ? 'Create the state schema if missing' : 'Create a ledger table if missing',
         kind: 'exec' as const,

@@ -1,5 +1,3 @@
-import { DLT_ID, DLT_LOAD_ID } from '../align/dltColumns';
-import type { AlignedColumn } from '../align/alignment';
 import { type Window } from '../backfill/windows';
 import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
@@ -7,6 +5,7 @@ import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
 import type { Unit } from './types';
 import { sliceCounts } from '../backfill/sliceCounts';
+import { upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
 
 export interface BackfillPlanInput {
@@ -34,45 +33,9 @@ function sliceSourceSql(ctx: TableContext, window: Window): string {
   return legacyRowsSql(ctx, `${windowPredicate(ctx, window)} AND ${rawKeyNotNull(ctx)}`);
 }
 
-/** dlt's row id for a backfilled row: derived from the key alone, so the same on every re-run and unique per key. */
-function dltIdSql(ctx: TableContext, alias: string): string {
-  const d = ctx.dialect;
-  const text = (k: AlignedColumn) => d.cast(`${alias}.${d.quoteIdent(k.target.name)}`, d.textType);
-  const keys = ctx.alignment.key;
-  // A composite key is length-prefixed per part, so ('a|b','c') and ('a','b|c') cannot collide.
-  const input = keys.length === 1 ? text(keys[0]) : d.concat(keys.flatMap((k) => [`length(${text(k)})`, "':'", text(k), "'|'"]));
-  return d.md5Hex(input);
-}
-
-function castToColumn(ctx: TableContext, expr: string, column: AlignedColumn): string {
-  return ctx.dialect.sameType(column.target.type, ctx.dialect.textType) ? expr : ctx.dialect.cast(expr, column.target.type);
-}
-
+/** The slice's upsert, in the shape this engine offers (MERGE, ON CONFLICT or ON DUPLICATE KEY UPDATE). */
 export function mergeSql(ctx: TableContext, window: Window, loadId: string): string {
-  const { alignment, dialect } = ctx;
-  const q = (name: string) => dialect.quoteIdent(name);
-  const loadIdLiteral = dialect.stringLiteral(loadId);
-  const insertValue = (c: AlignedColumn): string => {
-    if (c.target.name.toLowerCase() === DLT_LOAD_ID) return castToColumn(ctx, loadIdLiteral, c);
-    if (c.target.name.toLowerCase() === DLT_ID) return castToColumn(ctx, dltIdSql(ctx, 's'), c);
-    return `s.${q(c.target.name)}`;
-  };
-  const loadIdColumn = alignment.columns.find((c) => c.target.name.toLowerCase() === DLT_LOAD_ID);
-  const updates = alignment.payload.map((c) => `${q(c.target.name)} = s.${q(c.target.name)}`);
-  if (updates.length && loadIdColumn) updates.push(`${q(loadIdColumn.target.name)} = ${castToColumn(ctx, loadIdLiteral, loadIdColumn)}`);
-  const differs = alignment.payload.map((c) => dialect.isDistinct(`t.${q(c.target.name)}`, `s.${q(c.target.name)}`)).join(' OR ');
-  const u = alignment.updatedAt && q(alignment.updatedAt.target.name);
-  // Newer wins: a target row (perhaps written by live dlt ingest) is never overwritten by an older source row.
-  const updateWhen = u ? `(t.${u} IS NULL OR s.${u} >= t.${u}) AND (${differs})` : `(${differs})`;
-  return renderFor(ctx, 'merge_slice', {
-    target: ctx.q.target,
-    source: sliceSourceSql(ctx, window),
-    key_match: keyMatch(ctx, 't', 's'),
-    update_set: updates.join(', ') || undefined,
-    update_when: updateWhen,
-    insert_columns: alignment.columns.map((c) => q(c.target.name)).join(', '),
-    insert_values: alignment.columns.map(insertValue).join(', '),
-  });
+  return renderFor(ctx, 'merge_slice', upsertValues(ctx, sliceSourceSql(ctx, window), loadId));
 }
 
 function windowCountsSql(ctx: TableContext, window: Window): string {

@@ -2,8 +2,8 @@ import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/asse
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
 import type { TableContext } from './tableContext';
-import type { Unit } from './types';
-import { censusStep, distributionStep, missingKeysSql, targetViewSql } from './views';
+import { ddlUnitMode, type Unit } from './types';
+import { censusStep, distributionStep, missingKeysSql, replaceViewSteps, stitchedViewSql, targetViewSql } from './views';
 
 /**
  * cutover: check first that every legacy key is in the target, then repoint
@@ -14,7 +14,11 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, allowUnkeye
   const id = ctx.table.id;
   return {
     title: `${id}: cutover`,
-    atomic: ctx.dialect.capabilities.transactionalDdl,
+    ...ddlUnitMode(ctx.dialect),
+    // Where DDL cannot be rolled back, a failed check after the repoint puts the stitched view back by hand.
+    onFailure: ctx.dialect.capabilities.transactionalDdl
+      ? undefined
+      : [{ intent: 'Put the stitched view back (this engine cannot roll the repoint back)', kind: 'exec', sql: stitchedViewSql(ctx) }],
     steps: [
       {
         intent: 'Refuse unless every legacy key is in the target (and no legacy row lacks a key)',
@@ -23,7 +27,7 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, allowUnkeye
         sql: missingKeysSql(ctx),
         check: checkAllKeysPresent(id, allowUnkeyed),
       },
-      { intent: `Repoint the view ${id} at the target alone`, kind: 'exec', sql: targetViewSql(ctx) },
+      ...replaceViewSteps(ctx, `Repoint the view ${id} at the target alone`, targetViewSql),
       censusStep(ctx),
       distributionStep(ctx, 'Assert the view now shows the target alone', "exactly one row ('dlt', N) with N ≥ distinct legacy keys", checkCutoverDistribution(id, `${id}: view after cutover`)),
       ledger.setPhaseStep(id, 'cutover'),
@@ -35,7 +39,7 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, allowUnkeye
 export function planRollback(ctx: TableContext, ledger: LedgerWriter): Unit {
   return {
     title: `${ctx.table.id}: rollback`,
-    atomic: ctx.dialect.capabilities.transactionalDdl,
+    ...ddlUnitMode(ctx.dialect),
     steps: [...stitchedViewSteps(ctx, 'after rollback'), ledger.setPhaseStep(ctx.table.id, 'backfilled')],
   };
 }

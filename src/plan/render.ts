@@ -19,6 +19,7 @@ export function renderPlanHeader(plan: Plan, toolVersion: string): string {
 
 export function renderUnit(unit: Unit, dialect: Dialect): string {
   const out: string[] = ['', `-- == ${unit.title} ==`];
+  if (unit.nonAtomic) out.push(`-- ${unit.nonAtomic}`);
   if (unit.atomic) out.push('BEGIN;');
   unit.steps.forEach((step) => out.push(renderStep(step, dialect)));
   if (unit.atomic) out.push('COMMIT;');

@@ -3,7 +3,7 @@ import type { Dialect } from '../../dialects/types';
 import { renderStatement } from '../sql/template';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, renderFor } from './tableContext';
-import type { Unit } from './types';
+import { ddlUnitMode, type Unit } from './types';
 
 /** The name legacy is renamed to on retire: same schema, dated, so it is easy to find and to rename back. */
 export function archiveNameFor(legacy: TableRef, day: Date): string {
@@ -15,12 +15,16 @@ export function archiveNameFor(legacy: TableRef, day: Date): string {
 export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName: string): Unit {
   return {
     title: `${ctx.table.id}: retire (archive legacy)`,
-    atomic: ctx.dialect.capabilities.transactionalDdl,
+    ...ddlUnitMode(ctx.dialect),
     steps: [
       {
         intent: `Rename legacy to ${archiveName} (rename it back to undo)`,
         kind: 'exec',
-        sql: renderFor(ctx, 'rename_table', { table: ctx.q.legacy, new_name: ctx.dialect.quoteIdent(archiveName) }),
+        sql: renderFor(ctx, 'rename_table', {
+          table: ctx.q.legacy,
+          new_name: ctx.dialect.quoteIdent(archiveName),
+          new_qualified: ctx.dialect.qualify({ schema: ctx.legacy.ref.schema, name: archiveName }),
+        }),
       },
       ledger.setPhaseStep(ctx.table.id, 'retired', archiveName),
     ],
@@ -32,9 +36,9 @@ export function planDropArchive(table: TableConfig, dialect: Dialect, ledger: Le
   const archive = dialect.qualify({ schema: table.legacy.schema, name: archiveName });
   return {
     title: `${table.id}: retire --drop`,
-    atomic: dialect.capabilities.transactionalDdl,
+    ...ddlUnitMode(dialect),
     steps: [
-      { intent: `Drop the archived legacy table ${archiveName}`, kind: 'exec', sql: renderStatement(dialect.templateDir, 'drop_table', { table: archive }) },
+      { intent: `Drop the archived legacy table ${archiveName}`, kind: 'exec', sql: renderStatement(dialect.templates, 'drop_table', { table: archive }) },
       ledger.setPhaseStep(table.id, 'retired', null),
     ],
   };

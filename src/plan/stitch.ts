@@ -2,8 +2,8 @@ import { checkStitchedDistribution } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
 import type { TableContext } from './tableContext';
-import type { Step, Unit } from './types';
-import { censusStep, createViewSchemaStep, distributionStep, stitchedViewSql } from './views';
+import { ddlUnitMode, type Step, type Unit } from './types';
+import { censusStep, createViewSchemaStep, distributionStep, replaceViewSteps, stitchedViewSql } from './views';
 
 /**
  * stitch: (re)create the unified view and prove it right before committing.
@@ -14,11 +14,7 @@ export function stitchedViewSteps(ctx: TableContext, label: string): Step[] {
   const schema = createViewSchemaStep(ctx);
   if (schema) steps.push(schema);
   steps.push(
-    {
-      intent: `Create or replace the stitched view ${ctx.table.id}: target rows, plus legacy rows whose key the target lacks`,
-      kind: 'exec',
-      sql: stitchedViewSql(ctx),
-    },
+    ...replaceViewSteps(ctx, `Create or replace the stitched view ${ctx.table.id}: target rows, plus legacy rows whose key the target lacks`, stitchedViewSql),
     censusStep(ctx),
     distributionStep(
       ctx,
@@ -34,5 +30,5 @@ export function planStitch(ctx: TableContext, ledger: LedgerWriter, phase: Phase
   const steps = stitchedViewSteps(ctx, 'after stitch');
   // Re-stitching later in the lifecycle refreshes the view but never moves the phase back.
   if (phase === 'new') steps.push(ledger.setPhaseStep(ctx.table.id, 'stitched'));
-  return { title: `${ctx.table.id}: stitch`, atomic: ctx.dialect.capabilities.transactionalDdl, steps };
+  return { title: `${ctx.table.id}: stitch`, ...ddlUnitMode(ctx.dialect), steps };
 }

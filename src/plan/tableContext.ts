@@ -14,6 +14,8 @@ export interface TableContext {
   legacy: TableInfo;
   target: TableInfo;
   alignment: Alignment;
+  /** The view as it stands before this command (undefined: there is none yet), and the grants others hold on it. */
+  existingView?: { info: TableInfo; grants: string[] };
   /** Quoted, qualified names. */
   q: {
     legacy: string;
@@ -28,7 +30,7 @@ export interface TableContext {
 const RN = '_theseus_rn';
 
 export function renderFor(ctx: TableContext, op: string, values: TemplateValues): string {
-  return renderStatement(ctx.dialect.templateDir, op, values);
+  return renderStatement(ctx.dialect.templates, op, values);
 }
 
 const quote = (ctx: TableContext, name: string) => ctx.dialect.quoteIdent(name);
@@ -77,7 +79,7 @@ export function legacyRowsSql(ctx: TableContext, where?: string): string {
   const { alignment } = ctx;
   const latestFirst = [alignment.updatedAt, alignment.cursor]
     .filter((c): c is AlignedColumn => c !== undefined)
-    .map((c) => `${c.rawLegacySql} DESC NULLS LAST`)
+    .map((c) => ctx.dialect.descNullsLast(c.rawLegacySql!))
     .join(', ');
   return renderFor(ctx, 'legacy_rows', {
     dedupe: !alignment.legacyKeyUnique,

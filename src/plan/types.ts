@@ -1,4 +1,4 @@
-import type { Row, SqlValue } from '../../dialects/types';
+import type { Dialect, Row, SqlValue } from '../../dialects/types';
 
 /** Values known only while a plan runs (run id, counts captured by earlier steps, an error text). */
 export type Vars = Map<string, SqlValue>;
@@ -35,6 +35,8 @@ export interface Unit {
   title: string;
   /** Run between BEGIN and COMMIT; a failure rolls the whole unit back. */
   atomic: boolean;
+  /** Set where the unit holds DDL the engine commits implicitly: says so in the printed SQL, and how to recover. */
+  nonAtomic?: string;
   steps: Step[];
   /** Bookkeeping run after a failed unit was rolled back; may bind `error`. */
   onFailure?: Step[];
@@ -50,4 +52,18 @@ export interface Plan {
   finish?: Step;
   /** Warnings found while planning (e.g. legacy columns that go nowhere). */
   warnings: string[];
+}
+
+/**
+ * How a unit holding DDL runs on this engine: one transaction where DDL is
+ * transactional; elsewhere statement by statement, marked as such, with each
+ * step written so that running the command again after an interruption
+ * finishes the job.
+ */
+export function ddlUnitMode(dialect: Dialect): Pick<Unit, 'atomic' | 'nonAtomic'> {
+  if (dialect.capabilities.transactionalDdl) return { atomic: true };
+  return {
+    atomic: false,
+    nonAtomic: `NOT ATOMIC on ${dialect.name}: DDL commits implicitly, so each statement below commits on its own; if interrupted, run the same command again`,
+  };
 }

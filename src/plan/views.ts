@@ -1,5 +1,7 @@
 import { checkViewInvariants } from '../lifecycle/assertions';
 import type { Step } from './types';
+import type { TableInfo } from '../../dialects/types';
+import { SOURCE_FLAG } from '../align/dltColumns';
 import {
   type TableContext,
   columnList,
@@ -14,8 +16,9 @@ import {
 } from './tableContext';
 
 /** The unified view while legacy and target both hold rows: target rows, plus legacy rows whose key the target lacks. */
-export function stitchedViewSql(ctx: TableContext): string {
+export function stitchedViewSql(ctx: TableContext, createView = 'CREATE OR REPLACE VIEW'): string {
   return renderFor(ctx, 'stitched_view', {
+    create_view: createView,
     view: ctx.q.view,
     target: ctx.q.target,
     target_columns: columnList(ctx, ctx.alignment.columns),
@@ -27,13 +30,42 @@ export function stitchedViewSql(ctx: TableContext): string {
 }
 
 /** The view after cutover: the target alone, same columns, source_flag 'dlt'. */
-export function targetViewSql(ctx: TableContext): string {
+export function targetViewSql(ctx: TableContext, createView = 'CREATE OR REPLACE VIEW'): string {
   return renderFor(ctx, 'target_view', {
+    create_view: createView,
     view: ctx.q.view,
     target: ctx.q.target,
     target_columns: columnList(ctx, ctx.alignment.columns),
     ...flagLiterals(ctx.dialect),
   });
+}
+
+/**
+ * Steps that put a new definition in place of the view. Where CREATE OR
+ * REPLACE VIEW may only append columns (PostgreSQL) and the columns changed,
+ * the view is dropped and created again in the same transaction (readers wait
+ * for it; none sees the view missing) and the grants it had are given back.
+ */
+export function replaceViewSteps(ctx: TableContext, intent: string, sqlFor: (ctx: TableContext, createView: string) => string): Step[] {
+  const existing = ctx.existingView;
+  if (!existing || !ctx.dialect.capabilities.viewReplaceAppendOnly || appendsTo(ctx, existing.info.columns)) {
+    return [{ intent, kind: 'exec', sql: sqlFor(ctx, 'CREATE OR REPLACE VIEW') }];
+  }
+  return [
+    {
+      intent: `Drop the view ${ctx.table.id} first: its columns change, which CREATE OR REPLACE VIEW cannot do on ${ctx.dialect.name}`,
+      kind: 'exec',
+      sql: renderFor(ctx, 'drop_view', { view: ctx.q.view }),
+    },
+    { intent, kind: 'exec', sql: sqlFor(ctx, 'CREATE VIEW') },
+    ...existing.grants.map((sql) => ({ intent: 'Give back a privilege the view had before it was dropped', kind: 'exec' as const, sql })),
+  ];
+}
+
+/** Do the view's current columns come first, by name and type, in the new definition (target columns, then source_flag)? */
+function appendsTo(ctx: TableContext, current: TableInfo['columns']): boolean {
+  const wanted = [...ctx.alignment.columns.map((c) => ({ name: c.target.name, type: c.target.type })), { name: SOURCE_FLAG, type: ctx.dialect.textType }];
+  return current.length <= wanted.length && current.every((c, i) => c.name === wanted[i].name && ctx.dialect.sameType(c.type, wanted[i].type));
 }
 
 export function createViewSchemaStep(ctx: TableContext): Step | undefined {

@@ -18,15 +18,16 @@ export type TemplateValues = Record<string, string | boolean | undefined>;
 
 const cache = new Map<string, string>();
 
-function templateSource(dir: string, op: string): string {
-  const key = `${dir}/${op}`;
+/** Template folders, most specific first (a dialect's own, then the one it builds on); _default is appended. */
+export type TemplateDirs = readonly string[];
+
+function templateSource(dirs: TemplateDirs, op: string): string {
+  const key = `${dirs.join('>')}/${op}`;
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
   const root = path.join(packageRoot(), 'templates');
-  const own = path.join(root, dir, `${op}.sql`);
-  const fallback = path.join(root, '_default', `${op}.sql`);
-  const file = fs.existsSync(own) ? own : fallback;
-  if (!fs.existsSync(file)) throw new Error(`no SQL template "${op}" in templates/${dir} or templates/_default`);
+  const file = [...dirs, '_default'].map((dir) => path.join(root, dir, `${op}.sql`)).find((f) => fs.existsSync(f));
+  if (!file) throw new Error(`no SQL template "${op}" in templates/{${[...dirs, '_default'].join(',')}}`);
   const text = fs
     .readFileSync(file, 'utf8')
     .split('\n')
@@ -37,13 +38,13 @@ function templateSource(dir: string, op: string): string {
 }
 
 /** Renders a template into one or more statements (without trailing semicolons). */
-export function renderTemplate(dir: string, op: string, values: TemplateValues): string[] {
-  return splitStatements(templateSource(dir, op)).map((statement) => substitute(statement, values, op));
+export function renderTemplate(dirs: TemplateDirs, op: string, values: TemplateValues): string[] {
+  return splitStatements(templateSource(dirs, op)).map((statement) => substitute(statement, values, op));
 }
 
 /** Renders a template that must hold exactly one statement. */
-export function renderStatement(dir: string, op: string, values: TemplateValues): string {
-  const statements = renderTemplate(dir, op, values);
+export function renderStatement(dirs: TemplateDirs, op: string, values: TemplateValues): string {
+  const statements = renderTemplate(dirs, op, values);
   if (statements.length !== 1) throw new Error(`template "${op}" holds ${statements.length} statements, expected 1`);
   return statements[0];
 }

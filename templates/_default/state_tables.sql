@@ -18,17 +18,24 @@ CREATE TABLE IF NOT EXISTS {{state}}.slices (
   run_id {{text}},
   started_at {{timestamp}},
   ended_at {{timestamp}},
-  error {{text}},
+  error {{longText}},
   PRIMARY KEY (table_name, window_key)
 );
 CREATE TABLE IF NOT EXISTS {{state}}.runs (
   run_id {{text}} NOT NULL PRIMARY KEY,
   command {{text}} NOT NULL,
-  arguments {{text}},
+  arguments {{longText}},
   tool_version {{text}},
   operator {{text}},
   started_at {{timestamp}} NOT NULL,
   ended_at {{timestamp}},
   outcome {{text}} NOT NULL,
-  error {{text}}
+  error {{longText}}
+);
+CREATE TABLE IF NOT EXISTS {{state}}.locks (
+  table_name {{text}} NOT NULL PRIMARY KEY,
+  run_id {{text}} NOT NULL,
+  command {{text}},
+  operator {{text}},
+  acquired_at {{timestamp}} NOT NULL
 );

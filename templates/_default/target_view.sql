@@ -1,3 +1,3 @@
-CREATE OR REPLACE VIEW {{view}} AS
+{{create_view}} {{view}} AS
 SELECT {{target_columns}}, {{dlt_flag}} AS {{source_flag}}
 FROM {{target}};

@@ -1,0 +1,97 @@
+import * as crypto from 'node:crypto';
+import type { ConnectionSpec, ConnectOptions, Dialect } from '../types';
+import { qualifyWith, utcTimestampText } from '../ansi';
+import { usageError } from '../../src/errors';
+import { introspectMysql, mysqlSchemaExists } from './introspect';
+
+export function quoteBacktick(name: string): string {
+  if (name.includes('\u0000')) throw usageError('BAD_IDENTIFIER', `identifier ${JSON.stringify(name)} contains a NUL character`);
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+/**
+ * A string literal that means the same with or without NO_BACKSLASH_ESCAPES:
+ * quotes are doubled, and a value holding a backslash is written as a
+ * utf8mb4 hex literal instead (a backslash means different things in the two modes).
+ */
+export function mysqlStringLiteral(value: string): string {
+  if (value.includes('\u0000')) throw usageError('BAD_LITERAL', 'a value contains a NUL character and cannot be written as SQL');
+  if (value.includes('\\')) return `_utf8mb4 X'${Buffer.from(value, 'utf8').toString('hex')}'`;
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** CAST accepts only a few target types (SIGNED, DECIMAL(p,s), CHAR, DATETIME(n), …): the nearest one for a column type. */
+export function castTarget(type: string): string {
+  const t = type.trim().toLowerCase();
+  if (/^(tinyint|smallint|mediumint|int|integer|bigint)\b/.test(t)) return /unsigned/.test(t) ? 'UNSIGNED' : 'SIGNED';
+  if (/^(bit|year)\b/.test(t)) return 'UNSIGNED';
+  const decimal = /^(decimal|numeric|dec|fixed)\s*(\(\s*\d+\s*(,\s*\d+\s*)?\))?/.exec(t);
+  if (decimal) return `DECIMAL${(decimal[2] ?? '').replace(/\s+/g, '')}`;
+  if (/^(double|real|float)\b/.test(t)) return 'DOUBLE';
+  const datetime = /^(datetime|timestamp)\s*(\(\s*\d\s*\))?/.exec(t);
+  if (datetime) return `DATETIME${(datetime[2] ?? '').replace(/\s+/g, '')}`;
+  if (/^date$/.test(t)) return 'DATE';
+  const time = /^time\s*(\(\s*\d\s*\))?$/.exec(t);
+  if (time) return `TIME${(time[1] ?? '').replace(/\s+/g, '')}`;
+  if (/^(binary|varbinary|tinyblob|blob|mediumblob|longblob)\b/.test(t)) return 'BINARY';
+  return 'CHAR';
+}
+
+/** `int(11)` and `INT` are the same type; display widths and spacing do not matter. */
+function canonicalType(type: string): string {
+  return type
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .replace(/\s*\(\s*/g, '(')
+    .replace(/\s*,\s*/g, ',')
+    .replace(/\s*\)/g, ')')
+    .replace(/^(tinyint|smallint|mediumint|int|integer|bigint)\(\d+\)/, '$1')
+    .replace(/^integer/, 'int')
+    .replace(/^numeric/, 'decimal')
+    .trim();
+}
+
+function lockKey(name: string): string {
+  // GET_LOCK names are at most 64 characters.
+  return `theseus:${crypto.createHash('sha256').update(name).digest('hex').slice(0, 48)}`;
+}
+
+/**
+ * MySQL 8 / MariaDB 10.11: no MERGE (a slice is INSERT … SELECT … ON DUPLICATE
+ * KEY UPDATE, which needs a unique index on the key), DDL commits implicitly,
+ * GET_LOCK for one operator at a time, and a schema is a database.
+ * The inserted row's values are read with VALUES(col): MariaDB's only form.
+ * MySQL 8.0.20+ deprecates it (warning 1287) but still runs it; its alias
+ * form could not be tried against a MySQL 8 server here.
+ */
+export const mysql: Dialect = Object.freeze({
+  name: 'mysql',
+  templates: Object.freeze(['mysql']),
+  capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', viewReplaceAppendOnly: false }),
+  stateTypes: Object.freeze({ text: 'VARCHAR(191)', longText: 'TEXT', bigint: 'BIGINT', timestamp: 'DATETIME(6)' }),
+  textType: 'CHAR',
+  now: 'UTC_TIMESTAMP(6)',
+  quoteIdent: quoteBacktick,
+  qualify: qualifyWith(quoteBacktick),
+  stringLiteral: mysqlStringLiteral,
+  // Sessions run in UTC (the driver sets time_zone), so one literal serves DATETIME and TIMESTAMP cursors.
+  timestampLiteral: (utc: Date) => `TIMESTAMP '${utcTimestampText(utc)}'`,
+  placeholder: () => '?',
+  cast: (expr: string, type: string) => `CAST(${expr} AS ${castTarget(type)})`,
+  isDistinct: (a: string, b: string) => `NOT (${a} <=> ${b})`,
+  // NULL sorts lowest, so a descending order already puts NULLs last.
+  descNullsLast: (expr: string) => `${expr} DESC`,
+  md5Hex: (expr: string) => `md5(${expr})`,
+  concat: (parts: string[]) => `concat(${parts.join(', ')})`,
+  isZonedTimestamp: (type: string) => /^timestamp/i.test(type.trim()),
+  sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
+  connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectMysql(connection, options),
+  introspect: introspectMysql,
+  schemaExists: mysqlSchemaExists,
+  operatorLock: Object.freeze({
+    tryLock: 'SELECT GET_LOCK(?, 0) AS acquired',
+    release: 'SELECT RELEASE_LOCK(?) AS released',
+    key: lockKey,
+  }),
+});
+

@@ -1,0 +1,69 @@
+import * as crypto from 'node:crypto';
+import type { Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
+import { ansiHooks, qualifyWith, quoteDouble, stringLiteralStandard, utcTimestampText } from '../ansi';
+import { introspectPostgres, postgresSchemaExists, postgresViewGrants } from './introspect';
+
+/** Spellings PostgreSQL reports (format_type) for the names people write in configs. */
+const SYNONYMS: Array<[RegExp, string]> = [
+  [/^decimal\b/, 'numeric'],
+  [/^varchar\b/, 'character varying'],
+  [/^char\b/, 'character'],
+  [/^timestamptz$/, 'timestamp with time zone'],
+  [/^timestamp$/, 'timestamp without time zone'],
+  [/^(int|int4)$/, 'integer'],
+  [/^int8$/, 'bigint'],
+  [/^int2$/, 'smallint'],
+  [/^float8$/, 'double precision'],
+  [/^float4$/, 'real'],
+  [/^bool$/, 'boolean'],
+];
+
+function canonicalType(type: string): string {
+  let t = type.replace(/\s+/g, ' ').replace(/\s*\(\s*/g, '(').replace(/\s*,\s*/g, ',').trim().toLowerCase();
+  for (const [pattern, canonical] of SYNONYMS) t = t.replace(pattern, canonical);
+  return t;
+}
+
+/** A lock name as the bigint pg_try_advisory_lock takes: 60 bits of its sha-256, as decimal text. */
+function lockKey(name: string): string {
+  return BigInt(`0x${crypto.createHash('sha256').update(name).digest('hex').slice(0, 15)}`).toString();
+}
+
+/** PostgreSQL 15+: MERGE, transactional DDL, advisory locks; CREATE OR REPLACE VIEW may only append columns. */
+export const postgres: Dialect = Object.freeze({
+  ...ansiHooks,
+  name: 'postgres',
+  templates: Object.freeze(['postgres']),
+  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', viewReplaceAppendOnly: true }),
+  stateTypes: Object.freeze({ text: 'text', longText: 'text', bigint: 'bigint', timestamp: 'timestamptz' }),
+  textType: 'text',
+  now: 'clock_timestamp()',
+  quoteIdent: quoteDouble,
+  qualify: qualifyWith(quoteDouble),
+  stringLiteral: stringLiteralStandard,
+  timestampLiteral: (utc: Date, zoned: boolean) =>
+    zoned ? `TIMESTAMPTZ '${utcTimestampText(utc)}+00'` : `TIMESTAMP '${utcTimestampText(utc)}'`,
+  placeholder: (index: number) => `$${index}`,
+  isZonedTimestamp: (type: string) => /with time zone|timestamptz/i.test(type),
+  sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
+  connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectPostgres(connection, options),
+  forServer: async (conn: Connection) => {
+    const [row] = await conn.query('SELECT current_setting(\'server_version_num\')::int AS v');
+    return Number(row?.v) >= 150000 ? postgres : postgresWithoutMerge;
+  },
+  introspect: introspectPostgres,
+  schemaExists: postgresSchemaExists,
+  viewGrants: postgresViewGrants,
+  operatorLock: Object.freeze({
+    tryLock: 'SELECT pg_try_advisory_lock($1::bigint) AS acquired',
+    release: 'SELECT pg_advisory_unlock($1::bigint) AS released',
+    key: lockKey,
+  }),
+});
+
+/** PostgreSQL 12–14: no MERGE, so a slice is INSERT … ON CONFLICT on the key (which needs a unique index). */
+const postgresWithoutMerge: Dialect = Object.freeze({
+  ...postgres,
+  templates: Object.freeze(['postgres-on-conflict', 'postgres']),
+  capabilities: Object.freeze({ ...postgres.capabilities, upsert: 'on_conflict' as const }),
+});

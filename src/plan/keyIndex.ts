@@ -1,0 +1,35 @@
+import { formatTableRef } from '../config/tableRef';
+import { preconditionError } from '../errors';
+import { type TableContext, keyNames, renderFor } from './tableContext';
+import type { Unit } from './types';
+
+const UPSERT_NAMES = { on_conflict: 'INSERT … ON CONFLICT', on_duplicate_key: 'INSERT … ON DUPLICATE KEY UPDATE' } as const;
+
+/**
+ * Engines without MERGE upsert through a unique index on the target's key.
+ * Returns nothing when MERGE is used or the index exists; the unit that
+ * creates it when the operator asked for that; otherwise refuses, naming the
+ * statement that would create it.
+ */
+export function keyIndexUnit(ctx: TableContext, create: boolean): Unit | undefined {
+  const style = ctx.dialect.capabilities.upsert;
+  if (style === 'merge') return undefined;
+  const key = ctx.alignment.key.map((k) => k.target.name.toLowerCase());
+  const covered = ctx.target.uniqueKeys.some((uk) => uk.length === key.length && uk.every((c) => key.includes(c.toLowerCase())));
+  if (covered) return undefined;
+  // Index names are capped at 63/64 characters; the table name leads so it is easy to find.
+  const indexName = `${ctx.target.ref.name.slice(0, 48)}__theseus_key`;
+  const sql = renderFor(ctx, 'create_key_index', { index: ctx.dialect.quoteIdent(indexName), target: ctx.q.target, columns: keyNames(ctx) });
+  if (!create) {
+    throw preconditionError(
+      'KEY_INDEX_MISSING',
+      `${ctx.table.id}: ${ctx.dialect.name} upserts with ${UPSERT_NAMES[style]}, which needs a unique index on the key (${ctx.table.key.join(', ')}) of target ${formatTableRef(ctx.target.ref)}; it has none`,
+      `create it yourself: ${sql}; or run backfill with --create-key-index`,
+    );
+  }
+  return {
+    title: `${ctx.table.id}: unique index on the target's key (--create-key-index)`,
+    atomic: false,
+    steps: [{ intent: `Create the unique index ${indexName} that ${UPSERT_NAMES[style]} needs`, kind: 'exec', sql }],
+  };
+}
