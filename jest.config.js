@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/dist/test'],
   testMatch: ['**/*.test.js'],
+  // Which engines the tests can reach (DIALECTS narrows them); fails the run in CI when a server is down.
+  globalSetup: '<rootDir>/dist/test/helpers/probeEngines.js',
   testTimeout: 120000,
   maxWorkers: 2,
 };

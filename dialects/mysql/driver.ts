@@ -53,6 +53,9 @@ export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions
       else native.query(sql, done);
     });
   await run("SET time_zone = '+00:00'");
+  // The character set's default collation, as tables get by default: literals and CASTs must not
+  // carry the driver's own collation, or UNIONs with table columns fail with "Illegal mix of collations".
+  await run('SET NAMES utf8mb4');
   if (options.readOnly) await run('SET SESSION TRANSACTION READ ONLY');
   return {
     async query(sql: string, params?: SqlValue[]): Promise<Row[]> {
