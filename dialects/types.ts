@@ -37,6 +37,8 @@ export interface TableInfo {
   uniqueKeys: string[][];
 }
 
+export type UpsertStyle = 'merge' | 'on_conflict' | 'on_duplicate_key';
+
 export interface Capabilities {
   /** DDL can be rolled back with the transaction around it. */
   transactionalDdl: boolean;
@@ -47,7 +49,19 @@ export interface Capabilities {
    * INSERT … ON DUPLICATE KEY UPDATE. The last two need a unique index on the
    * target's key.
    */
-  upsert: 'merge' | 'on_conflict' | 'on_duplicate_key';
+  upsert: UpsertStyle;
+  /**
+   * Use INSERT … ON CONFLICT instead of MERGE when the target has a unique
+   * index on the key: unlike MERGE, it is safe against a live writer inserting
+   * the same key at the same moment.
+   */
+  onConflictWhenKeyIndexed: boolean;
+  /**
+   * MERGE can race concurrent inserts of the same key (two rows for one key
+   * where no unique index stops it), so a MERGE slice holds off the target's
+   * writers until it commits (template lock_target_for_merge).
+   */
+  mergeLocksOutWriters: boolean;
   /** CREATE OR REPLACE VIEW may only append columns (PostgreSQL): a changed column set needs DROP + CREATE. */
   viewReplaceAppendOnly: boolean;
 }

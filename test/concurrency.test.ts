@@ -1,7 +1,7 @@
 import { loadDialect } from '../dialects';
 import type { Connection } from '../dialects/types';
 import { cli } from './helpers/warehouse';
-import { type Sandbox, SERVER_URLS, openSandbox, testEngines } from './helpers/engines';
+import { type EngineName, type Sandbox, SERVER_URLS, openSandbox, testEngines } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { eventually, startCli } from './helpers/processes';
 
@@ -95,13 +95,18 @@ describe.each(servers)('operators and crashes on %s', (engine) => {
   });
 });
 
-describe.each(servers)('live ingest during the backfill on %s', (engine) => {
+// PostgreSQL runs both of its upsert shapes: MERGE (no key index: writers wait per slice) and ON CONFLICT (key indexed).
+const liveCases: Array<[EngineName, string, boolean]> = servers.flatMap((e): Array<[EngineName, string, boolean]> =>
+  e === 'postgres' ? [[e, 'MERGE, no unique index on the key', false], [e, 'ON CONFLICT, key indexed', true]] : [[e, 'ON DUPLICATE KEY UPDATE', true]],
+);
+
+describe.each(liveCases)('live ingest during the backfill on %s (%s)', (engine, _shape, targetKey) => {
   let s: Sandbox;
   let config: string;
   const ROWS = 20000;
   beforeAll(async () => {
     s = await openSandbox(engine);
-    config = s.writeConfig(await loadOrders(s, { rows: ROWS }));
+    config = s.writeConfig(await loadOrders(s, { rows: ROWS, targetKey }));
     expect(cli(['stitch', '--config', config]).status).toBe(0);
   });
   afterAll(async () => s?.drop());
@@ -115,11 +120,19 @@ describe.each(servers)('live ingest during the backfill on %s', (engine) => {
       await s.query(`SELECT ${s.quote('Id')} AS id FROM ${legacy} WHERE ${s.quote('CreatedAt')} >= '2024-10-01' ORDER BY ${s.quote('Id')}`)
     ).map((r) => Number(r.id));
     expect(lateIds.length).toBeGreaterThan(1000);
-    const writeRow = (id: number, created = '2024-11-15 00:00:00') =>
-      s.exec(
-        `INSERT INTO ${target} (id, customer_id, created_at, updated_at, total, status, channel, _dlt_load_id, _dlt_id)
-         VALUES (${id}, 1, '${created}', '${live.updatedAt}', 1.00, '${live.status}', 'web', '${live.loadId}', 'live-${id}')`,
-      );
+    // Written the way dlt's merge disposition loads a row: replace whatever the target holds for the key.
+    const writeRow = async (id: number, created = '2024-11-15 00:00:00') => {
+      const insert = `INSERT INTO ${target} (id, customer_id, created_at, updated_at, total, status, channel, _dlt_load_id, _dlt_id)
+         VALUES (${id}, 1, '${created}', '${live.updatedAt}', 1.00, '${live.status}', 'web', '${live.loadId}', 'live-${id}')`;
+      const replace = `status = '${live.status}', updated_at = '${live.updatedAt}', _dlt_load_id = '${live.loadId}', _dlt_id = 'live-${id}'`;
+      if (engine === 'mysql') return s.exec(`${insert} ON DUPLICATE KEY UPDATE ${replace}`);
+      if (targetKey) return s.exec(`${insert} ON CONFLICT (id) DO UPDATE SET ${replace}`);
+      // No unique index: dlt's delete-insert, in one transaction.
+      await s.exec('BEGIN');
+      await s.exec(`DELETE FROM ${target} WHERE id = ${id}`);
+      await s.exec(insert);
+      await s.exec('COMMIT');
+    };
     const overwrite = (id: number) =>
       s.exec(`UPDATE ${target} SET status = '${live.status}', updated_at = '${live.updatedAt}', _dlt_load_id = '${live.loadId}' WHERE id = ${id}`);
 

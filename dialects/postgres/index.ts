@@ -29,12 +29,16 @@ function lockKey(name: string): string {
   return BigInt(`0x${crypto.createHash('sha256').update(name).digest('hex').slice(0, 15)}`).toString();
 }
 
-/** PostgreSQL 15+: MERGE, transactional DDL, advisory locks; CREATE OR REPLACE VIEW may only append columns. */
+/**
+ * PostgreSQL 15+: MERGE (or ON CONFLICT where the key has a unique index, which
+ * is safe against concurrent inserts), transactional DDL, advisory locks;
+ * CREATE OR REPLACE VIEW may only append columns.
+ */
 export const postgres: Dialect = Object.freeze({
   ...ansiHooks,
   name: 'postgres',
   templates: Object.freeze(['postgres']),
-  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', viewReplaceAppendOnly: true }),
+  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', onConflictWhenKeyIndexed: true, mergeLocksOutWriters: true, viewReplaceAppendOnly: true }),
   stateTypes: Object.freeze({ text: 'text', longText: 'text', bigint: 'bigint', timestamp: 'timestamptz' }),
   textType: 'text',
   now: 'clock_timestamp()',
@@ -64,6 +68,5 @@ export const postgres: Dialect = Object.freeze({
 /** PostgreSQL 12–14: no MERGE, so a slice is INSERT … ON CONFLICT on the key (which needs a unique index). */
 const postgresWithoutMerge: Dialect = Object.freeze({
   ...postgres,
-  templates: Object.freeze(['postgres-on-conflict', 'postgres']),
   capabilities: Object.freeze({ ...postgres.capabilities, upsert: 'on_conflict' as const }),
 });

@@ -3,7 +3,7 @@ import { NULL_CURSOR_KEY, type Window, monthKey, monthWindow, monthWindows, pars
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
 import { planBackfill } from '../plan/backfill';
-import { keyIndexUnit } from '../plan/keyIndex';
+import { keyIndexUnit } from '../plan/upsertStyle';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
 

@@ -14,6 +14,7 @@ import { requirePhase, type Phase } from '../lifecycle/phases';
 import { LedgerWriter } from '../ledger/writes';
 import { renderPlan } from '../plan/render';
 import type { TableContext } from '../plan/tableContext';
+import { chooseUpsert } from '../plan/upsertStyle';
 import type { Plan, Unit } from '../plan/types';
 
 /** What every command accepts. */
@@ -116,6 +117,7 @@ export class Session {
       legacy,
       target,
       alignment,
+      upsert: chooseUpsert(d, target, alignment.key.map((k) => k.target.name)),
       existingView: view ? { info: view, grants } : undefined,
       q: {
         legacy: d.qualify(legacy.ref),

@@ -3,7 +3,7 @@ import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
-import type { Unit } from './types';
+import type { Step, Unit } from './types';
 import { sliceCounts } from '../backfill/sliceCounts';
 import { upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
@@ -33,9 +33,23 @@ function sliceSourceSql(ctx: TableContext, window: Window): string {
   return legacyRowsSql(ctx, `${windowPredicate(ctx, window)} AND ${rawKeyNotNull(ctx)}`);
 }
 
-/** The slice's upsert, in the shape this engine offers (MERGE, ON CONFLICT or ON DUPLICATE KEY UPDATE). */
+/** The slice's upsert, in the shape chosen for this table (MERGE, ON CONFLICT or ON DUPLICATE KEY UPDATE). */
 export function mergeSql(ctx: TableContext, window: Window, loadId: string): string {
-  return renderFor(ctx, 'merge_slice', upsertValues(ctx, sliceSourceSql(ctx, window), loadId));
+  return renderFor(ctx, `slice_${ctx.upsert}`, upsertValues(ctx, sliceSourceSql(ctx, window), loadId));
+}
+
+const UPSERT_INTENT = { merge: 'Merge', on_conflict: 'Upsert (INSERT … ON CONFLICT)', on_duplicate_key: 'Upsert (INSERT … ON DUPLICATE KEY UPDATE)' } as const;
+
+/** Where MERGE could race a live writer inserting the same key, writers wait for the slice (readers do not). */
+function writerLockSteps(ctx: TableContext): Step[] {
+  if (ctx.upsert !== 'merge' || !ctx.dialect.capabilities.mergeLocksOutWriters) return [];
+  return [
+    {
+      intent: `Hold off the target's writers until this slice commits: without a unique index on the key, MERGE could insert a key a live writer inserts at the same moment (a unique index on ${ctx.table.key.join(', ')} makes this lock unnecessary)`,
+      kind: 'exec',
+      sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }),
+    },
+  ];
 }
 
 function windowCountsSql(ctx: TableContext, window: Window): string {
@@ -54,7 +68,8 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
   const units: Unit[] = [];
   input.windows.forEach((window, index) => {
     units.push({ title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceStartStep(id, window)] });
-    const steps = [
+    const steps: Step[] = [
+      ...writerLockSteps(ctx),
       {
         intent: 'Count the legacy rows of the window, and the keys the target does not hold yet',
         kind: 'query' as const,
@@ -62,7 +77,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
         sql: windowCountsSql(ctx, window),
       },
       {
-        intent: `Merge the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, ${
+        intent: `${UPSERT_INTENT[ctx.upsert]} the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, ${
           ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
         })`,
         kind: 'exec' as const,

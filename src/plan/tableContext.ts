@@ -1,7 +1,7 @@
 import type { Alignment, AlignedColumn } from '../align/alignment';
 import { FLAG_DLT, FLAG_LEGACY, SOURCE_FLAG } from '../align/dltColumns';
 import type { TableConfig } from '../config/types';
-import type { Dialect, TableInfo } from '../../dialects/types';
+import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
 import { renderStatement, type TemplateValues } from '../sql/template';
 
 /**
@@ -14,6 +14,8 @@ export interface TableContext {
   legacy: TableInfo;
   target: TableInfo;
   alignment: Alignment;
+  /** How slices upsert into this target (see plan/upsertStyle.ts). */
+  upsert: UpsertStyle;
   /** The view as it stands before this command (undefined: there is none yet), and the grants others hold on it. */
   existingView?: { info: TableInfo; grants: string[] };
   /** Quoted, qualified names. */

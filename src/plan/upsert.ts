@@ -17,7 +17,7 @@ import { keyMatch, keyNames } from './tableContext';
 export function upsertValues(ctx: TableContext, sourceSql: string, loadId: string): TemplateValues {
   const { alignment, dialect } = ctx;
   const q = (name: string) => dialect.quoteIdent(name);
-  const style = dialect.capabilities.upsert;
+  const style = ctx.upsert;
   // How each shape names the row already in the target and the row arriving.
   const old = (c: AlignedColumn) => (style === 'on_duplicate_key' ? `${ctx.q.target}.${q(c.target.name)}` : `t.${q(c.target.name)}`);
   const incoming = (c: AlignedColumn) =>

@@ -1,5 +1,6 @@
--- PostgreSQL before 15 has no MERGE: INSERT … ON CONFLICT on the key (a unique
--- index on it is required). The source is de-duplicated by key; a conflicting
+-- INSERT … ON CONFLICT on the key (a unique index on it is required): PostgreSQL
+-- before 15 has no MERGE, and from 15 on this is still the choice when the key
+-- is indexed, because it stays right while live ingest inserts the same key. The source is de-duplicated by key; a conflicting
 -- row is updated only when it differs (and, with updated_at, when the source
 -- row is at least as new), so a re-run changes nothing.
 INSERT INTO {{target}} AS t ({{insert_columns}})

@@ -1,9 +1,26 @@
+import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError } from '../errors';
 import { type TableContext, keyNames, renderFor } from './tableContext';
 import type { Unit } from './types';
 
+
 const UPSERT_NAMES = { on_conflict: 'INSERT … ON CONFLICT', on_duplicate_key: 'INSERT … ON DUPLICATE KEY UPDATE' } as const;
+
+/** Does the table have a unique index (or key) on exactly these columns? */
+export function hasUniqueKeyOn(table: TableInfo, columns: string[]): boolean {
+  const wanted = columns.map((c) => c.toLowerCase());
+  return table.uniqueKeys.some((uk) => uk.length === wanted.length && uk.every((c) => wanted.includes(c.toLowerCase())));
+}
+
+/**
+ * How this table's slices upsert: the engine's own shape, except that where
+ * ON CONFLICT is the safer choice and the key is indexed (PostgreSQL), it wins.
+ */
+export function chooseUpsert(dialect: Dialect, target: TableInfo, keyColumns: string[]): UpsertStyle {
+  const caps = dialect.capabilities;
+  return caps.onConflictWhenKeyIndexed && hasUniqueKeyOn(target, keyColumns) ? 'on_conflict' : caps.upsert;
+}
 
 /**
  * Engines without MERGE upsert through a unique index on the target's key.
@@ -12,11 +29,8 @@ const UPSERT_NAMES = { on_conflict: 'INSERT … ON CONFLICT', on_duplicate_key: 
  * statement that would create it.
  */
 export function keyIndexUnit(ctx: TableContext, create: boolean): Unit | undefined {
-  const style = ctx.dialect.capabilities.upsert;
-  if (style === 'merge') return undefined;
-  const key = ctx.alignment.key.map((k) => k.target.name.toLowerCase());
-  const covered = ctx.target.uniqueKeys.some((uk) => uk.length === key.length && uk.every((c) => key.includes(c.toLowerCase())));
-  if (covered) return undefined;
+  const style = ctx.upsert;
+  if (style === 'merge' || hasUniqueKeyOn(ctx.target, ctx.alignment.key.map((k) => k.target.name))) return undefined;
   // Index names are capped at 63/64 characters; the table name leads so it is easy to find.
   const indexName = `${ctx.target.ref.name.slice(0, 48)}__theseus_key`;
   const sql = renderFor(ctx, 'create_key_index', { index: ctx.dialect.quoteIdent(indexName), target: ctx.q.target, columns: keyNames(ctx) });
