@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanup, cli, demoWarehouse, fileFingerprint } from './helpers/warehouse';
+import { type Sandbox, openSandbox, testEngines } from './helpers/engines';
+import { loadOrders } from './helpers/ordersFixture';
 import type { DemoFiles } from '../src/demo/buildDemo';
 import { runStitch } from '../src/commands/stitch';
 import { runBackfill } from '../src/commands/backfill';
@@ -10,13 +12,31 @@ import type { CommandOptions } from '../src/commands/session';
 /** THESEUS_NOW pins the clock, so the load id in a MERGE is the same in the dry run and the apply. */
 const PINNED = { THESEUS_NOW: '1732262400.25' };
 
-describe('--dry-run prints exactly the SQL a command runs, and changes nothing', () => {
-  let w: DemoFiles;
-  beforeAll(async () => {
-    w = await demoWarehouse(2000);
-  });
-  afterAll(() => cleanup(w.dir));
+/**
+ * What a dry run could have changed: the DuckDB file itself, or on a server
+ * every table and view of the sandbox with its row count.
+ */
+async function snapshot(s: Sandbox): Promise<string> {
+  if (s.engine === 'duckdb') return fileFingerprint(/connection: "([^"]+)"/.exec(s.configHead())![1]);
+  const schemas = ['legacy_schema', 'dlt_schema', 'dw', '_migrate'].map((x) => `'${s.schema(x)}'`).join(', ');
+  const objects = await s.query(
+    `SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_schema IN (${schemas}) ORDER BY 1, 2`,
+  );
+  const counts: string[] = [];
+  for (const o of objects) counts.push(`${String(o.s)}.${String(o.t)}=${Number((await s.query(`SELECT count(*) AS n FROM ${s.dialect.qualify({ schema: String(o.s), name: String(o.t) })}`))[0].n)}`);
+  return counts.join(' ');
+}
 
+describe.each(testEngines())('--dry-run prints exactly the SQL a command runs, and changes nothing, on %s', (engine) => {
+  let s: Sandbox;
+  let config: string;
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    config = s.writeConfig(await loadOrders(s, { rows: 2000 }));
+  });
+  afterAll(async () => s?.drop());
+
+  // {legacy} stands for the sandbox's name of the legacy table.
   const commands: string[][] = [
     ['stitch'],
     ['backfill', '--month', '2023-06'],
@@ -25,26 +45,27 @@ describe('--dry-run prints exactly the SQL a command runs, and changes nothing',
     ['rollback'],
     ['cutover'],
     ['retire'],
-    ['retire', '--drop', '--confirm', 'legacy_schema.orders'],
+    ['retire', '--drop', '--confirm', '{legacy}'],
   ];
 
-  it.each(commands.map((c) => [c.join(' '), c]))('%s', (_name, command) => {
-    const args = [...(command as string[]), '--config', w.config];
-    const printed = path.join(w.dir, 'printed.sql');
-    const executed = path.join(w.dir, 'executed.sql');
+  it.each(commands.map((c) => [c.join(' '), c]))('%s', async (_name, command) => {
+    const args = [...(command as string[]).map((a) => (a === '{legacy}' ? s.ref('legacy_schema', 'orders') : a)), '--config', config];
+    const printed = path.join(s.dir, 'printed.sql');
+    const executed = path.join(s.dir, 'executed.sql');
 
-    const before = fileFingerprint(w.database);
+    const before = await snapshot(s);
     const dry = cli([...args, '--dry-run', '--out', printed], PINNED);
     expect(dry.stderr).not.toMatch(/error/);
     expect(dry.status).toBe(0);
-    expect(fileFingerprint(w.database)).toBe(before);
+    expect(await snapshot(s)).toBe(before);
 
     const toStdout = cli([...args, '--dry-run'], PINNED);
     expect(toStdout.status).toBe(0);
     expect(toStdout.stdout).toBe(fs.readFileSync(printed, 'utf8'));
-    expect(fileFingerprint(w.database)).toBe(before);
+    expect(await snapshot(s)).toBe(before);
 
     const apply = cli([...args, '--out', executed], PINNED);
+    expect(apply.stderr).not.toMatch(/error/);
     expect(apply.status).toBe(0);
     expect(fs.readFileSync(executed, 'utf8')).toBe(fs.readFileSync(printed, 'utf8'));
   });
