@@ -66,7 +66,7 @@ export const postgres: Dialect = Object.freeze({
 });
 
 /** PostgreSQL 12–14: no MERGE, so a slice is INSERT … ON CONFLICT on the key (which needs a unique index). */
-const postgresWithoutMerge: Dialect = Object.freeze({
+export const postgresWithoutMerge: Dialect = Object.freeze({
   ...postgres,
   capabilities: Object.freeze({ ...postgres.capabilities, upsert: 'on_conflict' as const }),
 });
