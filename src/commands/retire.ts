@@ -1,7 +1,7 @@
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError, usageError } from '../errors';
 import { requirePhase } from '../lifecycle/phases';
-import { archiveNameFor, planArchive, planDropArchive } from '../plan/retire';
+import { archiveNameFor, planArchive, planDropArchive, planFinishArchive } from '../plan/retire';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
 
@@ -37,6 +37,12 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         continue;
       }
       requirePhase(table.id, state.phase, ['cutover'], 'retire');
+      if (state.archiveName && (await s.dialect.introspect(s.conn, { schema: table.legacy.schema, name: state.archiveName })) && !(await s.dialect.introspect(s.conn, table.legacy))) {
+        // A retire was interrupted after its rename (possible where DDL is not transactional): only the phase is left to record.
+        units.push(planFinishArchive(table, s.ledger, state.archiveName));
+        done.push(`${table.id}: legacy ${legacyName} had already been renamed to ${state.archiveName}; the interrupted retire is finished`);
+        continue;
+      }
       const ctx = await s.context(table);
       const archiveName = archiveNameFor(ctx.legacy.ref, s.run.startedAt);
       if (await s.dialect.introspect(s.conn, { schema: ctx.legacy.ref.schema, name: archiveName })) {

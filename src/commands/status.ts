@@ -37,8 +37,9 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   let total = slices.length;
   let nullCursorRows: number | null = null;
   let nullKeyRows: number | null = null;
-  // Once legacy is retired there is nothing left to profile; the ledger alone tells the story.
-  if (state.phase !== 'retired') {
+  // Once legacy is retired (or gone, as after an interrupted retire) there is nothing left to profile; the ledger alone tells the story.
+  const legacyPresent = state.phase !== 'retired' && (await s.dialect.introspect(s.conn, table.legacy)) !== undefined;
+  if (legacyPresent) {
     const profile = await profileLegacy(s.conn, await s.context(table, { quiet: true }));
     const months = profileMonths(profile).map((w) => w.key);
     const keys = new Set([...months, ...slices.map((x) => x.windowKey)]);
@@ -53,8 +54,9 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   return {
     table: table.id,
     phase: state.phase,
-    legacy: formatTableRef(table.legacy),
-    archive: state.archiveName,
+    legacy: formatTableRef(table.legacy) + (legacyPresent || state.phase === 'retired' ? '' : ' (missing)'),
+    // Before retire, an archive name is only the one an interrupted retire chose.
+    archive: state.phase === 'retired' ? state.archiveName : null,
     windows: { total, done, running, failed, pending: total - done - running - failed },
     nullCursorRows,
     nullKeyRows,

@@ -12,11 +12,18 @@ export function archiveNameFor(legacy: TableRef, day: Date): string {
 }
 
 /** retire: rename legacy to its archive name (reversible by renaming it back). */
+export function planFinishArchive(table: TableConfig, ledger: LedgerWriter, archiveName: string): Unit {
+  return { title: `${table.id}: finish an interrupted retire`, atomic: false, steps: [ledger.setPhaseStep(table.id, 'retired', archiveName)] };
+}
+
+
 export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName: string): Unit {
   return {
     title: `${ctx.table.id}: retire (archive legacy)`,
     ...ddlUnitMode(ctx.dialect),
     steps: [
+      // Recorded first: where the rename is not transactional, a retire interrupted after it can be finished by running it again.
+      ledger.setPhaseStep(ctx.table.id, 'cutover', archiveName),
       {
         intent: `Rename legacy to ${archiveName} (rename it back to undo)`,
         kind: 'exec',
