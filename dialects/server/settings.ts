@@ -1,6 +1,5 @@
 import type { ConnectionSpec } from '../types';
-import { usageError } from '../../src/errors';
-import { maskSecrets } from '../../src/errors';
+import { maskSecrets, usageError } from '../../src/errors';
 
 /** Driver settings for a database server, from `connection:` as a URL or an object. */
 export interface ServerSettings {
