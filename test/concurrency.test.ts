@@ -1,7 +1,7 @@
 import { loadDialect } from '../dialects';
 import type { Connection } from '../dialects/types';
 import { cli } from './helpers/warehouse';
-import { type EngineName, type Sandbox, SERVER_URLS, openSandbox, testEngines } from './helpers/engines';
+import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { eventually, startCli } from './helpers/processes';
 
@@ -26,8 +26,7 @@ describe.each(servers)('operators and crashes on %s', (engine) => {
   /** A second connection that holds the target locked, so a backfill blocks on its first read of it while holding the operator lock. */
   async function lockTarget(): Promise<Connection> {
     const dialect = await loadDialect(engine);
-    const url = engine === 'postgres' ? (/connection: (\S+)/.exec(s.configHead())![1]) : SERVER_URLS.mysql;
-    const conn = await dialect.connect(url, { readOnly: false });
+    const conn = await dialect.connect(s.connection, { readOnly: false });
     if (engine === 'postgres') {
       await conn.execute('BEGIN');
       await conn.execute(`LOCK TABLE ${target()} IN ACCESS EXCLUSIVE MODE`);

@@ -17,7 +17,7 @@ const PINNED = { THESEUS_NOW: '1732262400.25' };
  * every table and view of the sandbox with its row count.
  */
 async function snapshot(s: Sandbox): Promise<string> {
-  if (s.engine === 'duckdb') return fileFingerprint(/connection: "([^"]+)"/.exec(s.configHead())![1]);
+  if (s.engine === 'duckdb') return fileFingerprint(s.connection);
   const schemas = ['legacy_schema', 'dlt_schema', 'dw', '_migrate'].map((x) => `'${s.schema(x)}'`).join(', ');
   const objects = await s.query(
     `SELECT table_schema AS s, table_name AS t FROM information_schema.tables WHERE table_schema IN (${schemas}) ORDER BY 1, 2`,

@@ -1,5 +1,4 @@
 import * as crypto from 'node:crypto';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadDialect } from '../../dialects';
 import type { Connection, Dialect, Row } from '../../dialects/types';
@@ -48,6 +47,10 @@ export interface Sandbox {
   /** Quoted, qualified, for SQL in tests. */
   q(logical: string, table: string): string;
   quote(name: string): string;
+  /** What the config's connection: says (a DuckDB path, or a server URL). */
+  connection: string;
+  /** The state schema's physical name. */
+  stateSchema: string;
   /** The top of a config: dialect, connection, state_schema. */
   configHead(): string;
   writeConfig(tablesYaml: string, name?: string): string;
@@ -77,7 +80,7 @@ export async function openSandbox(engine: EngineName): Promise<Sandbox> {
       }
     };
     return base(engine, dialect, dir, (s) => s, {
-      head: `dialect: duckdb\nconnection: ${JSON.stringify(database)}\nstate_schema: _migrate\n`,
+      connection: database,
       query: (sql, params) => withConn((c) => c.query(sql, params)),
       exec: async (sql) => void (await withConn((c) => c.execute(sql))),
       drop: async () => cleanup(dir),
@@ -91,7 +94,7 @@ export async function openSandbox(engine: EngineName): Promise<Sandbox> {
     url.pathname = `/${database}`;
     const conn = await dialect.connect(url.toString(), { readOnly: false });
     return base(engine, dialect, dir, (s) => s, {
-      head: `dialect: postgres\nconnection: ${url.toString()}\nstate_schema: _migrate\n`,
+      connection: url.toString(),
       query: (sql, params) => conn.query(sql, params),
       exec: async (sql) => void (await conn.execute(sql)),
       drop: async () => {
@@ -105,7 +108,7 @@ export async function openSandbox(engine: EngineName): Promise<Sandbox> {
   const conn = await dialect.connect(SERVER_URLS.mysql, { readOnly: false });
   const prefix = `t${id}`;
   return base(engine, dialect, dir, (s) => `${prefix}_${s.replace(/^_/, '')}`, {
-    head: `dialect: mysql\nconnection: ${SERVER_URLS.mysql}\nstate_schema: ${prefix}_migrate\n`,
+    connection: SERVER_URLS.mysql,
     query: (sql, params) => conn.query(sql, params),
     exec: async (sql) => void (await conn.execute(sql)),
     drop: async () => {
@@ -122,8 +125,10 @@ function base(
   dialect: Dialect,
   dir: string,
   schema: (logical: string) => string,
-  io: { head: string; query: Sandbox['query']; exec: Sandbox['exec']; drop: () => Promise<void> },
+  io: { connection: string; query: Sandbox['query']; exec: Sandbox['exec']; drop: () => Promise<void> },
 ): Sandbox {
+  const stateSchema = schema('_migrate');
+  const head = `dialect: ${engine}\nconnection: ${JSON.stringify(io.connection)}\nstate_schema: ${stateSchema}\n`;
   const sandbox: Sandbox = {
     engine,
     dialect,
@@ -132,52 +137,14 @@ function base(
     ref: (logical, table) => `${schema(logical)}.${table}`,
     q: (logical, table) => dialect.qualify({ schema: schema(logical), name: table }),
     quote: (name) => dialect.quoteIdent(name),
-    configHead: () => io.head,
-    writeConfig: (tablesYaml, name) => writeConfig(dir, io.head + tablesYaml, name),
+    connection: io.connection,
+    stateSchema,
+    configHead: () => head,
+    writeConfig: (tablesYaml, name) => writeConfig(dir, head + tablesYaml, name),
     query: io.query,
     exec: io.exec,
     createSchema: (logical) => io.exec(`CREATE SCHEMA IF NOT EXISTS ${dialect.quoteIdent(schema(logical))}`),
     drop: io.drop,
   };
   return sandbox;
-}
-
-/** Runs a SQL file of `;`-terminated statements (as the sample databases come). */
-export async function runSqlFile(sandbox: Sandbox, file: string, rewrite: (sql: string) => string = (s) => s): Promise<void> {
-  const text = rewrite(fs.readFileSync(file, 'utf8'));
-  for (const statement of splitSqlScript(text)) await sandbox.exec(statement);
-}
-
-/** Splits a dump on `;` at line ends, outside quotes. Good enough for the sample databases; not a SQL parser. */
-export function splitSqlScript(text: string): string[] {
-  const out: string[] = [];
-  let current = '';
-  let quote: string | null = null;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === '\\' && quote !== '"') {
-        current += ch + (text[i + 1] ?? '');
-        i++;
-        continue;
-      }
-      if (ch === quote) quote = null;
-      current += ch;
-      continue;
-    }
-    if (ch === '-' && text[i + 1] === '-' && (i === 0 || /\s/.test(text[i - 1]))) {
-      while (i < text.length && text[i] !== '\n') i++;
-      current += '\n';
-      continue;
-    }
-    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
-    if (ch === ';') {
-      if (current.trim()) out.push(current.trim());
-      current = '';
-      continue;
-    }
-    current += ch;
-  }
-  if (current.trim()) out.push(current.trim());
-  return out;
 }
