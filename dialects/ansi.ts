@@ -28,6 +28,12 @@ export function utcTimestampText(utc: Date): string {
 }
 
 export const ansiHooks = {
+  quoteIdent: quoteDouble,
+  qualify: qualifyWith(quoteDouble),
+  stringLiteral: stringLiteralStandard,
+  /** A UTC instant: TIMESTAMPTZ '…+00' for a zoned cursor, TIMESTAMP '…' for a naive one. */
+  timestampLiteral: (utc: Date, zoned: boolean) => (zoned ? `TIMESTAMPTZ '${utcTimestampText(utc)}+00'` : `TIMESTAMP '${utcTimestampText(utc)}'`),
+  isZonedTimestamp: (type: string) => /with time zone|timestamptz/i.test(type),
   cast: (expr: string, type: string) => `CAST(${expr} AS ${type})`,
   isDistinct: (a: string, b: string) => `${a} IS DISTINCT FROM ${b}`,
   descNullsLast: (expr: string) => `${expr} DESC NULLS LAST`,

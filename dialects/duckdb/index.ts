@@ -1,6 +1,6 @@
 import type { ConnectOptions, ConnectionSpec, Dialect } from '../types';
 import { usageError } from '../../src/errors';
-import { ansiHooks, qualifyWith, quoteDouble, stringLiteralStandard, utcTimestampText } from '../ansi';
+import { ansiHooks } from '../ansi';
 import { duckDbSchemaExists, introspectDuckDb } from './introspect';
 
 /** DuckDB: the embedded default. MERGE since 1.4, transactional DDL, one writing process per file. */
@@ -12,13 +12,7 @@ export const duckdb: Dialect = Object.freeze({
   stateTypes: Object.freeze({ text: 'VARCHAR', longText: 'VARCHAR', bigint: 'BIGINT', timestamp: 'TIMESTAMPTZ' }),
   textType: 'VARCHAR',
   now: 'current_timestamp',
-  quoteIdent: quoteDouble,
-  qualify: qualifyWith(quoteDouble),
-  stringLiteral: stringLiteralStandard,
-  timestampLiteral: (utc: Date, zoned: boolean) =>
-    zoned ? `TIMESTAMPTZ '${utcTimestampText(utc)}+00'` : `TIMESTAMP '${utcTimestampText(utc)}'`,
   placeholder: (index: number) => `$${index}`,
-  isZonedTimestamp: (type: string) => /WITH TIME ZONE|TIMESTAMPTZ/i.test(type),
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => {
     if (typeof connection !== 'string') throw usageError('CONFIG_INVALID', 'connection: for duckdb is the path of the database file', 'e.g. connection: ./warehouse.duckdb');
     return (await import('./driver')).connectDuckDb(connection, options);

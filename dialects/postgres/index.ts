@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
-import { ansiHooks, qualifyWith, quoteDouble, stringLiteralStandard, utcTimestampText } from '../ansi';
+import { ansiHooks } from '../ansi';
 import { introspectPostgres, postgresSchemaExists, postgresViewGrants } from './introspect';
 
 /** Spellings PostgreSQL reports (format_type) for the names people write in configs. */
@@ -42,13 +42,7 @@ export const postgres: Dialect = Object.freeze({
   stateTypes: Object.freeze({ text: 'text', longText: 'text', bigint: 'bigint', timestamp: 'timestamptz' }),
   textType: 'text',
   now: 'clock_timestamp()',
-  quoteIdent: quoteDouble,
-  qualify: qualifyWith(quoteDouble),
-  stringLiteral: stringLiteralStandard,
-  timestampLiteral: (utc: Date, zoned: boolean) =>
-    zoned ? `TIMESTAMPTZ '${utcTimestampText(utc)}+00'` : `TIMESTAMP '${utcTimestampText(utc)}'`,
   placeholder: (index: number) => `$${index}`,
-  isZonedTimestamp: (type: string) => /with time zone|timestamptz/i.test(type),
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectPostgres(connection, options),
   forServer: async (conn: Connection) => {
