@@ -30,12 +30,7 @@ export function rowsChanged(result: OkPacket): number {
 export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions): Promise<Connection> {
   const s = serverSettings(spec, ['mysql', 'mariadb'], 3306);
   const connection = {
-    ...s.extra,
-    host: s.host,
-    port: s.port,
-    user: s.user,
-    password: s.password,
-    database: s.database,
+    ...s,
     flags: ['-FOUND_ROWS'],
     dateStrings: true,
     supportBigNumbers: true,

@@ -14,12 +14,7 @@ export async function connectPostgres(spec: ConnectionSpec, options: ConnectOpti
   const s = serverSettings(spec, ['postgres', 'postgresql'], 5432);
   const pg = await import('pg');
   const connection = {
-    ...s.extra,
-    host: s.host,
-    port: s.port,
-    user: s.user,
-    password: s.password,
-    database: s.database,
+    ...s,
     application_name: 'theseus',
     types: { getTypeParser: (oid: number, format?: string) => (TEXT_TYPES.has(oid) ? (v: string) => v : pg.types.getTypeParser(oid, format as never)) },
   };

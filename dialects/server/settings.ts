@@ -1,16 +1,18 @@
 import type { ConnectionSpec } from '../types';
 import { maskSecrets, usageError } from '../../src/errors';
 
-/** Driver settings for a database server, from `connection:` as a URL or an object. */
-export interface ServerSettings {
+/**
+ * Driver settings for a database server, from `connection:` as a URL or an
+ * object: host, port, user, password, database, and any further setting (URL
+ * query parameters or object keys) passed to the driver as given.
+ */
+export type ServerSettings = Record<string, string | number | boolean | undefined> & {
   host: string;
   port: number;
   user?: string;
   password?: string;
   database?: string;
-  /** Further settings (URL query parameters or object keys) passed to the driver as given. */
-  extra: Record<string, string | number | boolean>;
-}
+};
 
 /**
  * Reads `postgres://user:pass@host:5432/db?…` (or the object form) into
@@ -21,12 +23,12 @@ export function serverSettings(spec: ConnectionSpec, schemes: readonly string[],
   if (typeof spec !== 'string') {
     const { host, port, user, password, database, ...extra } = spec;
     return {
+      ...extra,
       host: host === undefined ? '127.0.0.1' : String(host),
       port: port === undefined ? defaultPort : Number(port),
       user: user === undefined ? undefined : String(user),
       password: password === undefined ? undefined : String(password),
       database: database === undefined ? undefined : String(database),
-      extra,
     };
   }
   let url: URL;
@@ -43,11 +45,11 @@ export function serverSettings(spec: ConnectionSpec, schemes: readonly string[],
   url.searchParams.forEach((value, key) => (extra[key] = value));
   const database = decodeURIComponent(url.pathname.replace(/^\//, ''));
   return {
+    ...extra,
     host: url.hostname || '127.0.0.1',
     port: url.port ? Number(url.port) : defaultPort,
     user: url.username ? decodeURIComponent(url.username) : undefined,
     password: url.password ? decodeURIComponent(url.password) : undefined,
     database: database || undefined,
-    extra,
   };
 }
