@@ -103,10 +103,8 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
   const cursor = byName(table.cursor, 'cursor');
   const updatedAt = table.updatedAt ? byName(table.updatedAt, 'updated_at') : undefined;
   const payload = columns.filter((c) => c.role === 'mapped' && !key.includes(c));
-  const legacyKeyColumns = key.map((k) => (k.from && k.from !== 'expr' ? k.from.toLowerCase() : undefined));
-  const legacyKeyUnique =
-    legacyKeyColumns.every((c) => c !== undefined) &&
-    legacy.uniqueKeys.some((uk) => uk.length === legacyKeyColumns.length && uk.every((c) => legacyKeyColumns.includes(c.toLowerCase())));
+  const legacyKeyColumns = key.map((k) => (k.from && k.from !== 'expr' ? k.from : undefined));
+  const legacyKeyUnique = legacyKeyColumns.every((c): c is string => c !== undefined) && hasUniqueKeyOn(legacy, legacyKeyColumns);
 
   return {
     columns,
@@ -119,6 +117,12 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
     hasDltLoadId: targetByLower.has(DLT_LOAD_ID),
     hasDltId: targetByLower.has(DLT_ID),
   };
+}
+
+/** Does the table have a primary key, unique constraint or unique index on exactly these columns (in any order, any case)? */
+export function hasUniqueKeyOn(table: TableInfo, columns: string[]): boolean {
+  const wanted = columns.map((c) => c.toLowerCase());
+  return table.uniqueKeys.some((uk) => uk.length === wanted.length && uk.every((c) => wanted.includes(c.toLowerCase())));
 }
 
 function escapeRegExp(text: string): string {

@@ -1,4 +1,5 @@
 import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
+import { hasUniqueKeyOn } from '../align/alignment';
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError } from '../errors';
 import { type TableContext, keyNames, renderFor } from './tableContext';
@@ -6,12 +7,6 @@ import type { Unit } from './types';
 
 
 const UPSERT_NAMES = { on_conflict: 'INSERT … ON CONFLICT', on_duplicate_key: 'INSERT … ON DUPLICATE KEY UPDATE' } as const;
-
-/** Does the table have a unique index (or key) on exactly these columns? */
-export function hasUniqueKeyOn(table: TableInfo, columns: string[]): boolean {
-  const wanted = columns.map((c) => c.toLowerCase());
-  return table.uniqueKeys.some((uk) => uk.length === wanted.length && uk.every((c) => wanted.includes(c.toLowerCase())));
-}
 
 /**
  * How this table's slices upsert: the engine's own shape, except that where
