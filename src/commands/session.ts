@@ -66,7 +66,7 @@ export class Session {
       const dialect = (await base.forServer?.(conn)) ?? base;
       const ledger = new LedgerWriter(dialect, config.stateSchema);
       // Taken before anything reads the ledger, so two operators never plan from the same state.
-      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, config.stateSchema, tables, run);
+      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run);
       return new Session(command, options, config, dialect, conn, run, ledger, tables, locks);
     } catch (err) {
       await conn.close().catch(() => undefined);

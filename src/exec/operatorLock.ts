@@ -3,7 +3,6 @@ import { formatTableRef } from '../config/tableRef';
 import type { TableConfig } from '../config/types';
 import { preconditionError } from '../errors';
 import type { LedgerWriter } from '../ledger/writes';
-import { renderStatement } from '../sql/template';
 import type { RunContext } from './runContext';
 
 /**
@@ -22,7 +21,7 @@ export class OperatorLocks {
     private readonly names: string[],
   ) {}
 
-  static async acquire(dialect: Dialect, spec: ConnectionSpec, ledger: LedgerWriter, stateSchema: string, tables: TableConfig[], run: RunContext): Promise<OperatorLocks | undefined> {
+  static async acquire(dialect: Dialect, spec: ConnectionSpec, ledger: LedgerWriter, tables: TableConfig[], run: RunContext): Promise<OperatorLocks | undefined> {
     const lock = dialect.operatorLock;
     if (!lock) return undefined;
     const conn = await dialect.connect(spec, { readOnly: false });
@@ -31,17 +30,16 @@ export class OperatorLocks {
     try {
       // The holder record needs the state schema; creating it is idempotent.
       for (const step of ledger.ensureStateUnit().steps) await conn.execute(step.sql);
-      const values = { state: dialect.quoteIdent(stateSchema), now: dialect.now, p1: dialect.placeholder(1), p2: dialect.placeholder(2), p3: dialect.placeholder(3), p4: dialect.placeholder(4) };
       for (const table of tables) {
-        const name = `theseus/${stateSchema}/${formatTableRef(table.target)}`;
+        const name = `theseus/${ledger.stateSchema}/${formatTableRef(table.target)}`;
         const [row] = await conn.query(lock.tryLock, [lock.key(name)]);
         if (!(row?.acquired === true || Number(row?.acquired) === 1)) {
-          const [holder] = await conn.query(renderStatement(dialect.templates, 'lock_holder_read', values), [table.id]);
+          const [holder] = await conn.query(ledger.lockHolderReadSql(), [table.id]);
           const who = holder ? `run ${String(holder.run_id)} (${String(holder.command)} by ${String(holder.operator)}) since ${String(holder.acquired_at)} UTC` : 'another run';
           throw preconditionError('LOCKED', `${table.id}: locked by ${who}; another migrate command is working on this table`, 'wait for it to finish (`migrate status` shows its progress); a killed run releases its lock when its connection closes');
         }
         held.push(name);
-        await conn.execute(renderStatement(dialect.templates, 'lock_holder_write', values), [table.id, run.runId, run.command, run.operator]);
+        await conn.execute(ledger.lockHolderWriteSql(), [table.id, run.runId, run.command, run.operator]);
       }
     } catch (err) {
       await locks.release();

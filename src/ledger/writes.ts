@@ -13,7 +13,7 @@ import { ddlUnitMode, type Step, type Unit } from '../plan/types';
 export class LedgerWriter {
   constructor(
     private readonly dialect: Dialect,
-    private readonly stateSchema: string,
+    readonly stateSchema: string,
   ) {}
 
   private values(extra: Record<string, string> = {}) {
@@ -42,6 +42,16 @@ export class LedgerWriter {
         sql,
       })),
     };
+  }
+
+  /** Who holds a table's operator lock: read by the refused operator (binds the table id). */
+  lockHolderReadSql(): string {
+    return this.render('lock_holder_read');
+  }
+
+  /** Records the new holder (binds table id, run id, command, operator). */
+  lockHolderWriteSql(): string {
+    return this.render('lock_holder_write');
   }
 
   runStartUnit(): Unit {
