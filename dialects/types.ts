@@ -64,6 +64,22 @@ export interface Capabilities {
   mergeLocksOutWriters: boolean;
   /** CREATE OR REPLACE VIEW may only append columns (PostgreSQL): a changed column set needs DROP + CREATE. */
   viewReplaceAppendOnly: boolean;
+  /**
+   * Slices can run at once on connections of their own (servers). DuckDB
+   * admits one writing process per file and parallelizes each statement
+   * itself, so --max-parallel runs one slice at a time there.
+   */
+  concurrentSlices: boolean;
+}
+
+/** How busy the source is, read before each slice (--max-load, --critical-load). */
+export interface LoadSignal {
+  /** Names an operator may write in `--max-load NAME=N`. */
+  readonly names: readonly string[];
+  /** What the number counts, for messages. */
+  readonly describe: string;
+  /** The current value, not counting the asking session itself. */
+  read(conn: Connection): Promise<number>;
 }
 
 /** The statements of a session-level advisory lock; `$1`/`?` is the lock name. */
@@ -71,6 +87,13 @@ export interface OperatorLockSql {
   /** Returns one row with column `acquired` = 1/true when the lock was taken, without waiting. */
   tryLock: string;
   release: string;
+  /**
+   * The same lock taken in shared mode (PostgreSQL): backfill processes take
+   * it shared, so several can work on one table (the ledger hands each slice
+   * to one of them), while every other command needs it exclusive.
+   */
+  tryLockShared?: string;
+  releaseShared?: string;
   /** Turns a lock name into the bound value (PostgreSQL: a bigint from its hash). */
   key(name: string): SqlValue;
 }
@@ -129,6 +152,8 @@ export interface Dialect {
   viewGrants?(conn: Connection, ref: TableRef): Promise<string[]>;
   /** Session-level lock for one operator at a time; absent where the engine has none (DuckDB's file lock serves). */
   readonly operatorLock?: OperatorLockSql;
+  /** The source's load signal; absent where there is none to read (DuckDB). */
+  readonly loadSignal?: LoadSignal;
   introspect(conn: Connection, ref: TableRef): Promise<TableInfo | undefined>;
   /** Does the schema exist (so read-only reads of the ledger can tell "not started" from an error)? */
   schemaExists(conn: Connection, schema: string): Promise<boolean>;

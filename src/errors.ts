@@ -4,7 +4,7 @@
  * from "the data is not ready" from "the database said no".
  * The table of codes is repeated in the README; keep them in step.
  */
-export type ErrorClass = 'usage' | 'precondition' | 'assertion' | 'database' | 'internal';
+export type ErrorClass = 'usage' | 'precondition' | 'assertion' | 'database' | 'stopped' | 'internal';
 
 export const EXIT_CODES: Readonly<Record<ErrorClass, number>> = Object.freeze({
   internal: 1,
@@ -12,6 +12,7 @@ export const EXIT_CODES: Readonly<Record<ErrorClass, number>> = Object.freeze({
   precondition: 3, // refused: the lifecycle is not at a point where this is safe
   assertion: 4, // a Definition of Done assertion failed; the unit was rolled back
   database: 5, // the engine returned an error
+  stopped: 6, // a backfill stopped before its work was done (critical load); run it again to resume
 });
 
 export class TheseusError extends Error {
@@ -21,8 +22,11 @@ export class TheseusError extends Error {
   /** What the operator should do next. */
   readonly hint?: string;
 
-  constructor(errorClass: ErrorClass, code: string, message: string, hint?: string) {
-    super(message);
+  /** Set where the process should exit with a code of its own (e.g. 130 after Ctrl-C). */
+  exitCodeOverride?: number;
+
+  constructor(errorClass: ErrorClass, code: string, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(message, options);
     this.name = 'TheseusError';
     this.errorClass = errorClass;
     this.code = code;
@@ -30,7 +34,7 @@ export class TheseusError extends Error {
   }
 
   get exitCode(): number {
-    return EXIT_CODES[this.errorClass];
+    return this.exitCodeOverride ?? EXIT_CODES[this.errorClass];
   }
 }
 
@@ -51,6 +55,8 @@ export function databaseError(cause: unknown, context: string, sql?: string): Th
     'DATABASE_ERROR',
     `${context}: ${firstLine(reason)}`,
     sql ? `statement: ${firstLine(sql)}${sql.includes('\n') ? ' …' : ''}` : undefined,
+    // The driver's error stays attached: retries tell a deadlock from a syntax error by its code.
+    { cause },
   );
   return err;
 }

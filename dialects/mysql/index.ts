@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { ConnectionSpec, ConnectOptions, Dialect } from '../types';
+import type { Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
 import { qualifyWith, utcTimestampText } from '../ansi';
 import { usageError } from '../../src/errors';
 import { introspectMysql, mysqlSchemaExists } from './introspect';
@@ -67,7 +67,7 @@ function lockKey(name: string): string {
 export const mysql: Dialect = Object.freeze({
   name: 'mysql',
   templates: Object.freeze(['mysql']),
-  capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false }),
+  capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: true }),
   stateTypes: Object.freeze({ text: 'VARCHAR(191)', longText: 'TEXT', bigint: 'BIGINT', timestamp: 'DATETIME(6)' }),
   textType: 'CHAR',
   now: 'UTC_TIMESTAMP(6)',
@@ -92,6 +92,15 @@ export const mysql: Dialect = Object.freeze({
     tryLock: 'SELECT GET_LOCK(?, 0) AS acquired',
     release: 'SELECT RELEASE_LOCK(?) AS released',
     key: lockKey,
+  }),
+  loadSignal: Object.freeze({
+    names: Object.freeze(['active', 'threads_running']),
+    describe: 'Threads_running',
+    read: async (conn: Connection) => {
+      // SHOW works on MySQL 5.7/8 and MariaDB alike (information_schema.GLOBAL_STATUS does not); the asking thread counts itself.
+      const [row] = await conn.query("SHOW GLOBAL STATUS LIKE 'Threads_running'");
+      return Math.max(0, Number(row?.Value ?? row?.VALUE ?? 0) - 1);
+    },
   }),
 });
 

@@ -38,7 +38,7 @@ export const postgres: Dialect = Object.freeze({
   ...ansiHooks,
   name: 'postgres',
   templates: Object.freeze(['postgres']),
-  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', onConflictWhenKeyIndexed: true, mergeLocksOutWriters: true, viewReplaceAppendOnly: true }),
+  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', onConflictWhenKeyIndexed: true, mergeLocksOutWriters: true, viewReplaceAppendOnly: true, concurrentSlices: true }),
   stateTypes: Object.freeze({ text: 'text', longText: 'text', bigint: 'bigint', timestamp: 'timestamptz' }),
   textType: 'text',
   now: 'clock_timestamp()',
@@ -55,7 +55,17 @@ export const postgres: Dialect = Object.freeze({
   operatorLock: Object.freeze({
     tryLock: 'SELECT pg_try_advisory_lock($1::bigint) AS acquired',
     release: 'SELECT pg_advisory_unlock($1::bigint) AS released',
+    tryLockShared: 'SELECT pg_try_advisory_lock_shared($1::bigint) AS acquired',
+    releaseShared: 'SELECT pg_advisory_unlock_shared($1::bigint) AS released',
     key: lockKey,
+  }),
+  loadSignal: Object.freeze({
+    names: Object.freeze(['active']),
+    describe: 'active sessions in pg_stat_activity',
+    read: async (conn: Connection) => {
+      const [row] = await conn.query("SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
+      return Number(row?.n ?? 0);
+    },
   }),
 });
 

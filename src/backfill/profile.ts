@@ -1,15 +1,16 @@
 import type { Connection } from '../../dialects/types';
 import { type TableContext, rawKeyNull, renderFor } from '../plan/tableContext';
-import { type Window, monthOfCursorText, monthWindows } from './windows';
+import type { SliceUnit } from './controls';
+import { type Window, dayOfCursorText, windowsBetween } from './windows';
 
 /** What the backfill must account for before it starts: every legacy row, and the ones no window or MERGE can take. */
 export interface LegacyProfile {
   totalRows: number;
   nullCursorRows: number;
   nullKeyRows: number;
-  /** First and last month holding a cursor value (UTC); undefined when no row has one. */
-  firstMonth?: Date;
-  lastMonth?: Date;
+  /** First and last day holding a cursor value (UTC); undefined when no row has one. */
+  firstDay?: Date;
+  lastDay?: Date;
 }
 
 export async function profileLegacy(conn: Connection, ctx: TableContext): Promise<LegacyProfile> {
@@ -23,12 +24,13 @@ export async function profileLegacy(conn: Connection, ctx: TableContext): Promis
     totalRows: Number(row?.total_rows ?? 0),
     nullCursorRows: Number(row?.null_cursor_rows ?? 0),
     nullKeyRows: Number(row?.null_key_rows ?? 0),
-    firstMonth: row?.min_cursor == null ? undefined : monthOfCursorText(String(row.min_cursor)),
-    lastMonth: row?.max_cursor == null ? undefined : monthOfCursorText(String(row.max_cursor)),
+    firstDay: row?.min_cursor == null ? undefined : dayOfCursorText(String(row.min_cursor)),
+    lastDay: row?.max_cursor == null ? undefined : dayOfCursorText(String(row.max_cursor)),
   };
 }
 
-/** Every month from the first to the last cursor value of legacy (none when no row has a cursor). */
-export function profileMonths(profile: LegacyProfile): Window[] {
-  return profile.firstMonth && profile.lastMonth ? monthWindows(profile.firstMonth, profile.lastMonth) : [];
+/** Every period from the first to the last cursor value of legacy, oldest first (none when no row has a cursor). */
+export function profileWindows(profile: LegacyProfile, unit: SliceUnit = 'month'): Window[] {
+  if (!profile.firstDay || !profile.lastDay) return [];
+  return windowsBetween(profile.firstDay, new Date(profile.lastDay.getTime() + 86_400_000), unit);
 }

@@ -1,11 +1,13 @@
 import { usageError } from '../errors';
+import type { SliceUnit } from './controls';
 
 /**
- * A backfill window: the half-open month [start, end) on the cursor, or the
- * rows whose cursor is NULL (no month can hold them).
+ * A backfill window: a half-open period [start, end) on the cursor (a month,
+ * an ISO week or a day, in UTC), or the rows whose cursor is NULL (no period
+ * can hold them).
  */
 export interface Window {
-  /** 'YYYY-MM' or NULL_CURSOR_KEY; the ledger's window_key. */
+  /** 'YYYY-MM', 'YYYY-Www', 'YYYY-MM-DD' or NULL_CURSOR_KEY; the ledger's window_key. */
   key: string;
   start?: Date;
   end?: Date;
@@ -14,6 +16,9 @@ export interface Window {
 export const NULL_CURSOR_KEY = 'null-cursor';
 
 const MONTH = /^(\d{4})-(\d{2})$/;
+const WEEK = /^(\d{4})-W(\d{2})$/;
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
 
 /** Parses YYYY-MM into the first instant of that month (UTC). */
 export function parseMonth(text: string, flag = '--month'): Date {
@@ -25,26 +30,98 @@ export function parseMonth(text: string, flag = '--month'): Date {
   return new Date(Date.UTC(Number(m[1]), month - 1, 1));
 }
 
+const pad = (n: number) => String(n).padStart(2, '0');
+
 export function monthKey(date: Date): string {
-  return `${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}`;
+  return `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}`;
 }
 
-const nextMonth = (date: Date) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1));
+/** Monday 00:00 UTC of the ISO week holding `date`. */
+function mondayOf(date: Date): Date {
+  const day = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate());
+  const sinceMonday = (new Date(day).getUTCDay() + 6) % 7;
+  return new Date(day - sinceMonday * DAY_MS);
+}
+
+/** ISO 8601 week key of a Monday: the week belongs to the year of its Thursday. */
+function weekKey(monday: Date): string {
+  const thursday = new Date(monday.getTime() + 3 * DAY_MS);
+  const year = thursday.getUTCFullYear();
+  const week = 1 + Math.floor((thursday.getTime() - Date.UTC(year, 0, 1)) / DAY_MS / 7);
+  return `${year}-W${pad(week)}`;
+}
+
+const PERIODS: Record<SliceUnit, { start(d: Date): Date; next(d: Date): Date; key(start: Date): string }> = {
+  month: {
+    start: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1)),
+    next: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 1)),
+    key: monthKey,
+  },
+  week: { start: mondayOf, next: (d) => new Date(d.getTime() + 7 * DAY_MS), key: weekKey },
+  day: {
+    start: (d) => new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate())),
+    next: (d) => new Date(d.getTime() + DAY_MS),
+    key: (d) => `${monthKey(d)}-${pad(d.getUTCDate())}`,
+  },
+};
+
+function periodWindow(start: Date, unit: SliceUnit): Window {
+  const p = PERIODS[unit];
+  return { key: p.key(start), start, end: p.next(start) };
+}
 
 export function monthWindow(start: Date): Window {
-  return { key: monthKey(start), start, end: nextMonth(start) };
+  return periodWindow(start, 'month');
 }
 
-/** Every month from `from` to `to`, both included, oldest first. */
-export function monthWindows(from: Date, to: Date): Window[] {
-  if (from > to) throw usageError('BAD_RANGE', `--from ${monthKey(from)} is after --to ${monthKey(to)}`, 'swap them');
+/** Every period of `unit` that overlaps [from, until), oldest first (weeks are whole ISO weeks). */
+export function windowsBetween(from: Date, until: Date, unit: SliceUnit): Window[] {
+  const p = PERIODS[unit];
   const windows: Window[] = [];
-  for (let m = from; m <= to; m = nextMonth(m)) windows.push(monthWindow(m));
+  for (let s = p.start(from); s < until; s = p.next(s)) windows.push(periodWindow(s, unit));
   return windows;
 }
 
-/** The month a cursor value falls in, read from the engine's text form (YYYY-MM-…), as a UTC month. */
-export function monthOfCursorText(text: string): Date | undefined {
-  const m = /^(\d{4})-(\d{2})/.exec(text);
-  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)) : undefined;
+/** Every month from `from` to `to`, both included, split into periods of `unit`, oldest first. */
+export function monthWindows(from: Date, to: Date, unit: SliceUnit = 'month'): Window[] {
+  if (from > to) throw usageError('BAD_RANGE', `--from ${monthKey(from)} is after --to ${monthKey(to)}`, 'swap them');
+  return windowsBetween(from, PERIODS.month.next(to), unit);
+}
+
+/** The UTC day a cursor value falls on, read from the engine's text form (YYYY-MM-DD…). */
+export function dayOfCursorText(text: string): Date | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(text);
+  return m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+}
+
+/** Rebuilds a window from its ledger key, whatever slice size wrote it; undefined for keys this version does not know. */
+export function parseWindowKey(key: string): Window | undefined {
+  if (key === NULL_CURSOR_KEY) return { key };
+  let m = MONTH.exec(key);
+  if (m) return periodWindow(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)), 'month');
+  m = DAY.exec(key);
+  if (m) return periodWindow(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))), 'day');
+  m = WEEK.exec(key);
+  if (m) {
+    // Week 1 is the week holding January 4th.
+    const week1 = mondayOf(new Date(Date.UTC(Number(m[1]), 0, 4)));
+    return periodWindow(new Date(week1.getTime() + (Number(m[2]) - 1) * 7 * DAY_MS), 'week');
+  }
+  return undefined;
+}
+
+/**
+ * Is every instant of `window` inside some window of `done`? Lets a run that
+ * slices by day skip what an earlier run did by month, and the reverse.
+ */
+export function isCovered(window: Window, done: Window[]): boolean {
+  if (!window.start || !window.end) return done.some((d) => d.key === window.key);
+  const spans = done.filter((d) => d.start && d.end && d.end > window.start! && d.start < window.end!).sort((a, b) => a.start!.getTime() - b.start!.getTime());
+  let reached = window.start.getTime();
+  for (const d of spans) {
+    if (d.start!.getTime() > reached) return false;
+    reached = Math.max(reached, d.end!.getTime());
+    if (reached >= window.end.getTime()) return true;
+  }
+  return reached >= window.end.getTime();
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { runBackfill } from '../commands/backfill';
+import { backfillCommand, backfillFlags } from './backfillCommand';
 import { runCutover, runRollback } from '../commands/cutover';
 import { runDemo } from '../commands/demo';
 import { runRetire } from '../commands/retire';
@@ -52,24 +52,9 @@ async function main(): Promise<void> {
     })
     .command(
       'backfill',
-      'merge legacy into the target, one idempotent MERGE (or upsert) per month',
-      (y) =>
-        common(y)
-          .option('month', { type: 'string', describe: 'one month, YYYY-MM' })
-          .option('from', { type: 'string', describe: 'first month, YYYY-MM (with --to)' })
-          .option('to', { type: 'string', describe: 'last month, YYYY-MM, included' })
-          .option('all', { type: 'boolean', describe: 'every month of legacy; skips months already done' })
-          .option('include-null-cursor', { type: 'boolean', default: false, describe: 'also load rows whose cursor is NULL, as a slice of their own' })
-          .option('create-key-index', {
-            type: 'boolean',
-            default: false,
-            describe: 'PostgreSQL 12-14, MySQL/MariaDB: create the unique index on the target key that the upsert needs, if missing',
-          })
-          .example('$0 backfill --month 2024-03', 'one month')
-          .example('$0 backfill --all --dry-run', 'print every MERGE that --all would run'),
-      async (argv) => {
-        await runBackfill({ ...commandOptions(argv), month: argv.month, from: argv.from, to: argv.to, all: argv.all, includeNullCursor: argv['include-null-cursor'], createKeyIndex: argv['create-key-index'] });
-      },
+      'merge legacy into the target, one idempotent upsert per window, under the run controls (throttle, pause, limits, parallelism)',
+      (y) => backfillFlags(common(y)),
+      async (argv) => backfillCommand(argv, commandOptions(argv)),
     )
     .command(
       'status',

@@ -1,11 +1,17 @@
-import { profileLegacy, profileMonths, type LegacyProfile } from '../backfill/profile';
-import { NULL_CURSOR_KEY, type Window, monthKey, monthWindow, monthWindows, parseMonth } from '../backfill/windows';
+import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
+import { duplicateKeys, measuredRate, rowsPerWindow } from '../backfill/preflight';
+import { profileLegacy, profileWindows, type LegacyProfile } from '../backfill/profile';
+import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
+import { runSlices } from '../backfill/scheduler';
+import { StopSignal } from '../backfill/stopSignal';
+import { NULL_CURSOR_KEY, type Window, isCovered, monthWindows, parseMonth, parseWindowKey } from '../backfill/windows';
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
 import { planBackfill } from '../plan/backfill';
+import type { TableContext } from '../plan/tableContext';
 import { keyIndexUnit } from '../plan/upsertStyle';
-import type { Unit } from '../plan/types';
-import { type CommandOptions, withSession } from './session';
+import type { SliceJob, Unit } from '../plan/types';
+import { type CommandOptions, type Session, withSession } from './session';
 
 export interface BackfillOptions extends CommandOptions {
   month?: string;
@@ -16,59 +22,70 @@ export interface BackfillOptions extends CommandOptions {
   includeNullCursor?: boolean;
   /** Where the engine upserts through a unique index on the key and the target lacks one, create it. */
   createKeyIndex?: boolean;
-}
-
-/** What one table's backfill will do, and what it leaves unhandled. */
-interface TableBackfill {
-  id: string;
-  windows: Window[];
-  skippedDone: number;
-  complete: boolean;
-  unhandled: string[];
+  /** Run controls from the command line (config keys, snake_case); they override the config's `backfill:`. */
+  controls?: RawControls;
+  /** Print the preflight (windows, rows per window, NULL and duplicate keys, estimate) and change nothing. */
+  planOnly?: boolean;
+  /** Where progress goes (default: plain lines through `log`). */
+  reporter?: Reporter;
+  /** Set by signal handlers: start no new slice. */
+  stop?: StopSignal;
 }
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Validates the range flags up front (before any database work); undefined means --all. */
-function requestedRange(options: BackfillOptions): Window[] | undefined {
+function requestedMonths(options: BackfillOptions): { from: Date; to: Date } | undefined {
   const modes = [options.month !== undefined, options.from !== undefined || options.to !== undefined, Boolean(options.all)].filter(Boolean).length;
   if (modes !== 1) {
     throw usageError('BACKFILL_RANGE', 'backfill needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, or --all', 'e.g. migrate backfill --month 2024-03');
   }
-  if (options.month !== undefined) return [monthWindow(parseMonth(options.month))];
+  if (options.month !== undefined) {
+    const month = parseMonth(options.month);
+    return { from: month, to: month };
+  }
   if (options.from !== undefined || options.to !== undefined) {
     if (options.from === undefined || options.to === undefined) throw usageError('BACKFILL_RANGE', '--from and --to go together', 'e.g. --from 2023-01 --to 2023-12');
-    return monthWindows(parseMonth(options.from, '--from'), parseMonth(options.to, '--to'));
+    const range = { from: parseMonth(options.from, '--from'), to: parseMonth(options.to, '--to') };
+    monthWindows(range.from, range.to); // refuses a reversed range before any database work
+    return range;
   }
   return undefined;
 }
 
+const recordedWindows = (slices: SliceRecord[], status?: string) =>
+  slices.filter((s) => status === undefined || s.status === status).map((s) => parseWindowKey(s.windowKey)).filter((w): w is Window => w !== undefined);
+
 /**
- * Chooses the windows to run: explicit months always run (a re-run is how an
- * operator repairs one); --all skips windows the ledger has as done and redoes
- * failed or interrupted ones.
+ * Chooses the windows to run. Months named on the command line always run (a
+ * re-run is how an operator repairs one); --all skips windows the ledger has
+ * as done (whatever slice size did them) unless --rerun, and redoes failed or
+ * interrupted ones.
  */
-function chooseWindows(options: BackfillOptions, range: Window[] | undefined, profile: LegacyProfile, slices: SliceRecord[]): { windows: Window[]; skippedDone: number } {
-  const done = new Set(slices.filter((s) => s.status === 'done').map((s) => s.windowKey));
-  const all = range === undefined;
-  let windows = range ?? profileMonths(profile);
+function chooseWindows(options: BackfillOptions, controls: BackfillControls, profile: LegacyProfile, slices: SliceRecord[]): { windows: Window[]; skippedDone: number } {
+  const months = requestedMonths(options);
+  const done = recordedWindows(slices, 'done');
+  const all = months === undefined;
+  let windows = months ? monthWindows(months.from, months.to, controls.slice) : profileWindows(profile, controls.slice);
   let skippedDone = 0;
-  if (all) {
-    skippedDone = windows.filter((w) => done.has(w.key)).length;
-    windows = windows.filter((w) => !done.has(w.key));
+  if (all && !controls.rerun) {
+    const pending = windows.filter((w) => !isCovered(w, done));
+    skippedDone = windows.length - pending.length;
+    windows = pending;
   }
-  const wantNullSlice = options.includeNullCursor && profile.nullCursorRows > 0 && !(all && done.has(NULL_CURSOR_KEY));
-  if (wantNullSlice) windows.push({ key: NULL_CURSOR_KEY });
+  if (controls.newestFirst) windows.reverse();
+  const nullDone = done.some((w) => w.key === NULL_CURSOR_KEY);
+  if (options.includeNullCursor && profile.nullCursorRows > 0 && !(all && nullDone && !controls.rerun)) windows.push({ key: NULL_CURSOR_KEY });
   return { windows, skippedDone };
 }
 
-/** Will every legacy row be in a done window once these windows are done? Reports what stands in the way. */
+/** Will every legacy row be in a done window once `windows` are done? Reports what stands in the way. */
 function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windows: Window[]): { complete: boolean; unhandled: string[] } {
-  const doneAfter = new Set([...slices.filter((s) => s.status === 'done').map((s) => s.windowKey), ...windows.map((w) => w.key)]);
+  const doneAfter = [...recordedWindows(slices, 'done'), ...windows];
   const unhandled: string[] = [];
-  const missing = profileMonths(profile).filter((w) => !doneAfter.has(w.key));
+  const missing = profileWindows(profile).filter((w) => !isCovered(w, doneAfter));
   if (missing.length) unhandled.push(`${missing.length} months not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
-  if (profile.nullCursorRows > 0 && !doneAfter.has(NULL_CURSOR_KEY)) {
+  if (profile.nullCursorRows > 0 && !doneAfter.some((w) => w.key === NULL_CURSOR_KEY)) {
     unhandled.push(`${fmt(profile.nullCursorRows)} legacy rows have a NULL cursor and are in no window: add --include-null-cursor to load them as a slice of their own`);
   }
   if (profile.nullKeyRows > 0) {
@@ -77,34 +94,98 @@ function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windo
   return { complete: unhandled.length === 0, unhandled };
 }
 
-/** migrate backfill: one idempotent MERGE per month window, each asserted and recorded in the ledger. */
+interface TableBackfill {
+  ctx: TableContext;
+  profile: LegacyProfile;
+  windows: Window[];
+  slices: SliceRecord[];
+}
+
+/** migrate backfill --plan: what a run would do, per window, and how long it should take; changes nothing. */
+async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void> {
+  for (const t of tables) {
+    const counts = await rowsPerWindow(s.conn, t.ctx, t.windows);
+    const rate = measuredRate(t.slices);
+    const rows = [...counts.values()].reduce((a, b) => a + b, 0);
+    s.log(`${t.ctx.table.id}: ${t.windows.length} window${t.windows.length === 1 ? '' : 's'} to run, ${fmt(rows)} legacy rows`);
+    for (const w of t.windows) s.log(`  ${w.key.padEnd(12)} ${fmt(counts.get(w.key) ?? 0).padStart(12)} rows`);
+    s.log(
+      rate
+        ? `  estimate: about ${formatDuration(rows / rate)} at ${fmt(Math.round(rate))} legacy rows/s (measured on ${t.slices.filter((x) => x.status === 'done').length} done slices)`
+        : '  estimate: no slice has been timed yet; run one (e.g. --limit 1) and ask again',
+    );
+  }
+}
+
+/**
+ * migrate backfill: one idempotent upsert per window, each asserted and
+ * recorded in the ledger, run by the scheduler under the run controls.
+ */
 export async function runBackfill(options: BackfillOptions): Promise<void> {
-  const range = requestedRange(options);
-  await withSession('backfill', options, {}, async (s) => {
+  requestedMonths(options);
+  const readOnly = Boolean(options.planOnly);
+  await withSession('backfill', options, { readOnly, sharedLock: true }, async (s) => {
+    const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names });
+    const reporter = options.reporter ?? textReporter((text) => s.log(text.replace(/\n$/, '')), false);
     const units: Unit[] = [];
-    const summaries: TableBackfill[] = [];
+    const jobs: SliceJob[] = [];
+    const after: Unit[] = [];
+    const tables: TableBackfill[] = [];
     for (const { ctx, state } of await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'backfill')) {
-      const table = ctx.table;
+      const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
       const profile = await profileLegacy(s.conn, ctx);
-      const { windows, skippedDone } = chooseWindows(options, range, profile, state.slices);
-      const { complete, unhandled } = assessCompleteness(profile, state.slices, windows);
-      s.log(
-        `${table.id}: ${fmt(profile.totalRows)} legacy rows` +
-          (profile.firstMonth ? ` from ${monthKey(profile.firstMonth)} to ${monthKey(profile.lastMonth!)}` : '') +
-          `; ${windows.length} window${windows.length === 1 ? "" : "s"} to run${skippedDone ? `, ${skippedDone} already done` : ''}`,
-      );
-      units.push(...planBackfill(ctx, s.ledger, { windows, loadId: s.run.loadId, phase: state.phase, completes: complete }));
-      summaries.push({ id: table.id, windows, skippedDone, complete, unhandled });
+      const { windows, skippedDone } = chooseWindows(options, controls, profile, state.slices);
+      const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0 };
+      const span = profileWindows(profile, controls.slice);
+      reporter.emit({
+        event: 'table',
+        table: id,
+        legacy_rows: profile.totalRows,
+        first_window: span[0]?.key,
+        last_window: span[span.length - 1]?.key,
+        windows: windows.length,
+        already_done: skippedDone,
+        null_key_rows: profile.nullKeyRows,
+        null_cursor_rows: profile.nullCursorRows,
+        ...(duplicates.keys ? { duplicate_keys: duplicates.keys } : {}),
+      });
+      const { complete } = assessCompleteness(profile, state.slices, windows);
+      const isComplete = async () => assessCompleteness(profile, (await s.state(ctx.table)).slices, []).complete;
+      const plan = planBackfill(ctx, s.ledger, { windows, loadId: s.run.loadId, phase: state.phase, completes: complete, isComplete });
+      units.push(...plan.units);
+      jobs.push(...plan.jobs);
+      after.push(...plan.after);
+      tables.push({ ctx, profile, windows, slices: state.slices });
     }
-    await s.execute(units);
-    for (const t of summaries) {
-      if (t.complete) {
-        s.log(`${t.id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
+    if (options.planOnly) return printPreflight(s, tables);
+
+    const stop = options.stop ?? new StopSignal();
+    await s.execute(units, {
+      jobs,
+      after,
+      runJobs: (scheduled, exec) =>
+        runSlices(scheduled, exec, {
+          controls,
+          dialect: s.dialect,
+          ledger: s.ledger,
+          reporter,
+          stop,
+          runId: s.run.runId,
+          redoDone: controls.rerun || !options.all,
+          openConnection: s.dialect.capabilities.concurrentSlices ? () => s.openConnection() : undefined,
+          runAlive: (runId) => s.runAlive(runId),
+        }),
+    });
+    for (const t of tables) {
+      const slices = options.dryRun ? t.slices : (await s.state(t.ctx.table)).slices;
+      const { complete, unhandled } = assessCompleteness(t.profile, slices, options.dryRun ? t.windows : []);
+      if (complete) {
+        s.log(`${t.ctx.table.id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
       } else {
-        s.log(`${t.id}: NOT complete:`);
-        t.unhandled.forEach((u) => s.log(`  - ${u}`));
+        s.log(`${t.ctx.table.id}: NOT complete:`);
+        unhandled.forEach((u) => s.log(`  - ${u}`));
       }
     }
   });

@@ -6,7 +6,7 @@ import type { Config, TableConfig, TableRef } from '../config/types';
 import { loadDialect } from '../../dialects';
 import type { Connection, Dialect, TableInfo } from '../../dialects/types';
 import { maskSecrets, usageError } from '../errors';
-import { executePlan } from '../exec/executor';
+import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
 import { readTableState, type TableState } from '../ledger/reads';
@@ -15,7 +15,15 @@ import { LedgerWriter } from '../ledger/writes';
 import { renderPlan } from '../plan/render';
 import type { TableContext } from '../plan/tableContext';
 import { chooseUpsert } from '../plan/upsertStyle';
-import type { Plan, Unit } from '../plan/types';
+import type { Plan, SliceJob, Unit } from '../plan/types';
+
+/** How a command uses the warehouse. */
+export interface SessionMode {
+  /** Reads only: no operator lock, a read-only session where the engine has one. */
+  readOnly?: boolean;
+  /** Take the operator lock shared where the engine can (backfill: processes may cooperate through the ledger). */
+  sharedLock?: boolean;
+}
 
 /** What every command accepts. */
 export interface CommandOptions {
@@ -54,7 +62,7 @@ export class Session {
     private readonly locks?: OperatorLocks,
   ) {}
 
-  static async open(command: string, options: CommandOptions, mode: { readOnly?: boolean } = {}): Promise<Session> {
+  static async open(command: string, options: CommandOptions, mode: SessionMode = {}): Promise<Session> {
     const env = options.env ?? process.env;
     const config = loadConfig(options.config, env);
     const tables = selectTables(config, options.tables);
@@ -66,7 +74,7 @@ export class Session {
       const dialect = (await base.forServer?.(conn)) ?? base;
       const ledger = new LedgerWriter(dialect, config.stateSchema);
       // Taken before anything reads the ledger, so two operators never plan from the same state.
-      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run);
+      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run, { shared: mode.sharedLock });
       return new Session(command, options, config, dialect, conn, run, ledger, tables, locks);
     } catch (err) {
       await conn.close().catch(() => undefined);
@@ -149,13 +157,15 @@ export class Session {
    * Prints (dry run) or applies the units, framed by the ledger: make sure the
    * state schema exists, open the run log entry, …, close it.
    */
-  async execute(units: Unit[], warnings: string[] = []): Promise<void> {
+  async execute(units: Unit[], more: { jobs?: SliceJob[]; after?: Unit[]; runJobs?: ExecuteOptions['runJobs']; warnings?: string[] } = {}): Promise<void> {
     const plan: Plan = {
       command: this.command,
       dialect: this.dialect.name,
       units: [this.ledger.ensureStateUnit(), this.ledger.runStartUnit(), ...units],
+      jobs: more.jobs,
+      after: more.after,
       finish: this.ledger.runFinishStep(),
-      warnings,
+      warnings: more.warnings ?? [],
     };
     const { out } = this.options;
     if (this.options.dryRun) {
@@ -177,7 +187,19 @@ export class Session {
       log: (line) => this.log(line),
       sqlSink: out ? (text) => fs.appendFileSync(out, text) : undefined,
       trace: this.options.trace,
+      runJobs: more.runJobs,
     });
+  }
+
+  /** Is that run still alive (its process holds its run lock)? Without advisory locks (DuckDB) only this process can be running. */
+  async runAlive(runId: string): Promise<boolean> {
+    if (runId === this.run.runId) return true;
+    return this.locks ? this.locks.runAlive(runId) : false;
+  }
+
+  /** Another connection like this session's, for a backfill worker. */
+  async openConnection(): Promise<Connection> {
+    return this.dialect.connect(this.config.connection, { readOnly: false });
   }
 
   async close(): Promise<void> {
@@ -198,7 +220,7 @@ function selectTables(config: Config, wanted?: string[]): TableConfig[] {
 }
 
 /** Opens a session, runs the body, always closes. */
-export async function withSession<T>(command: string, options: CommandOptions, mode: { readOnly?: boolean }, body: (s: Session) => Promise<T>): Promise<T> {
+export async function withSession<T>(command: string, options: CommandOptions, mode: SessionMode, body: (s: Session) => Promise<T>): Promise<T> {
   const session = await Session.open(command, options, mode);
   try {
     return await body(session);

@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
+import { CONTROL_KEYS, type RawControls } from '../backfill/controls';
 import { usageError } from '../errors';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
 import type { ColumnOverride, Config, TableConfig } from './types';
 import type { ConnectionSpec } from '../../dialects/types';
 
-const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables'];
+const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill'];
 const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'updated_at', 'columns'];
 /** A type name as written in SQL: words, optional (p) or (p, s), optional []. Nothing else reaches a CAST. */
 const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
@@ -48,7 +49,13 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
   const tables = Object.entries(tablesRaw).map(([id, value]) => validateTable(id, value, `${where}: tables.${id}`));
   if (tables.length === 0) throw usageError('CONFIG_INVALID', `${where}: tables is empty`, 'add at least one table (see README, "Config reference")');
 
-  return { file, dialect, connection, stateSchema, tables };
+  let backfill: RawControls = {};
+  if (top.backfill !== undefined && top.backfill !== null) {
+    backfill = asObject(top.backfill, `${where}: backfill`);
+    rejectUnknownKeys(backfill, [...CONTROL_KEYS], `${where}: backfill`);
+  }
+
+  return { file, dialect, connection, stateSchema, tables, backfill };
 }
 
 /** A URL/path string, or a mapping of driver settings (host, port, user, password, database, …); ${VAR} works in every string. */

@@ -1,4 +1,5 @@
 import type { ConnectionSpec } from '../../dialects/types';
+import type { RawControls } from '../backfill/controls';
 
 /** The validated shape of migrate.yaml. Names here are as the user wrote them. */
 
@@ -38,4 +39,6 @@ export interface Config {
   connection: ConnectionSpec;
   stateSchema: string;
   tables: TableConfig[];
+  /** The `backfill:` section: run controls (see backfill/controls.ts), validated when backfill resolves them. */
+  backfill: RawControls;
 }

@@ -1,7 +1,7 @@
 import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
 import { renderFinish, renderPlanHeader, renderUnit } from '../plan/render';
-import type { Plan, Step, Unit, Vars } from '../plan/types';
+import type { Plan, SliceJob, Step, Unit, Vars } from '../plan/types';
 
 export interface ExecuteOptions {
   conn: Connection;
@@ -15,6 +15,10 @@ export interface ExecuteOptions {
   sqlSink?: (text: string) => void;
   /** Sees every statement exactly as sent to the engine (tests prove it equals the dry run's). */
   trace?: (sql: string) => void;
+  /** The connection without the trace: for reads that decide what runs and are not part of the printed plan (a slice's ledger row before claiming it). */
+  untraced?: Connection;
+  /** Runs the plan's slice jobs (the backfill scheduler); required when the plan has jobs. */
+  runJobs?: (jobs: SliceJob[], options: ExecuteOptions) => Promise<void>;
 }
 
 /**
@@ -23,16 +27,17 @@ export interface ExecuteOptions {
  * bookkeeping, and the plan stops there; the run log is closed in every case.
  */
 export async function executePlan(plan: Plan, given: ExecuteOptions): Promise<void> {
-  const options = given.trace ? { ...given, conn: traced(given.conn, given.trace) } : given;
+  const options = given.trace ? { ...given, conn: traced(given.conn, given.trace), untraced: given.conn } : given;
   const { vars, dialect, sqlSink } = options;
   sqlSink?.(renderPlanHeader(plan, options.toolVersion));
   let failure: unknown;
   try {
-    for (const unit of plan.units) {
-      sqlSink?.(renderUnit(unit, dialect));
-      await runUnit(unit, options);
-      for (const line of unit.report?.(vars) ?? []) options.log(line);
+    for (const unit of plan.units) await applyUnit(unit, options);
+    if (plan.jobs?.length) {
+      if (!options.runJobs) throw new Error('a plan with slice jobs needs a scheduler');
+      await options.runJobs(plan.jobs, options);
     }
+    for (const unit of plan.after ?? []) await applyUnit(unit, options);
   } catch (err) {
     failure = err;
   }
@@ -47,6 +52,24 @@ export async function executePlan(plan: Plan, given: ExecuteOptions): Promise<vo
     }
   }
   if (failure) throw failure;
+}
+
+/**
+ * Runs one unit (unless its `when` says no), writing its SQL to the sink first
+ * and its report lines after. Schedulers call this with a worker's own
+ * connection and vars.
+ */
+export async function applyUnit(unit: Unit, options: ExecuteOptions): Promise<boolean> {
+  if (unit.when && !(await unit.when())) return false;
+  options.sqlSink?.(renderUnit(unit, options.dialect));
+  await runUnit(unit, options);
+  for (const line of unit.report?.(options.vars) ?? []) options.log(line);
+  return true;
+}
+
+/** The same connection with every statement shown to `trace` first. */
+export function withTrace(options: ExecuteOptions, conn: Connection): Connection {
+  return options.trace ? traced(conn, options.trace) : conn;
 }
 
 async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
@@ -72,6 +95,7 @@ async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): 
     if (step.kind === 'exec') {
       const changed = await conn.execute(step.sql, params);
       if (step.captureChanged) vars.set(step.captureChanged, changed);
+      for (const line of step.check?.([{ rows_changed: changed }], vars) ?? []) options.log(line);
       return;
     }
     const rows = await conn.query(step.sql, params);

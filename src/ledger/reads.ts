@@ -12,6 +12,9 @@ export interface SliceRecord {
   rowsUpdated: number | null;
   runId: string | null;
   error: string | null;
+  /** As the engine wrote them (UTC); see parseLedgerTime. */
+  startedAt: string | null;
+  endedAt: string | null;
 }
 
 export interface TableState {
@@ -42,6 +45,18 @@ export async function readTableState(conn: Connection, dialect: Dialect, stateSc
       rowsUpdated: num(r.rows_updated),
       runId: r.run_id == null ? null : String(r.run_id),
       error: r.error == null ? null : String(r.error),
+      startedAt: r.started_at == null ? null : String(r.started_at),
+      endedAt: r.ended_at == null ? null : String(r.ended_at),
     })),
   };
+}
+
+/** A ledger timestamp as any engine prints it ('2024-03-01 10:00:00.5+00', '…T…Z', or zoneless UTC) → epoch ms. */
+export function parseLedgerTime(text: string | null): number | undefined {
+  if (!text) return undefined;
+  let t = text.trim().replace(' ', 'T');
+  if (/[+-]\d{2}$/.test(t)) t += ':00';
+  else if (!/(Z|[+-]\d{2}:?\d{2})$/.test(t)) t += 'Z';
+  const ms = Date.parse(t);
+  return Number.isNaN(ms) ? undefined : ms;
 }

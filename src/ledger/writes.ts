@@ -4,6 +4,7 @@ import { sliceCounts } from '../backfill/sliceCounts';
 import type { Phase } from '../lifecycle/phases';
 import { renderStatement, renderTemplate } from '../sql/template';
 import { ddlUnitMode, type Step, type Unit } from '../plan/types';
+import { checkSliceStillOurs } from '../lifecycle/assertions';
 
 /**
  * Bookkeeping statements for the ledger in the state schema. Values known
@@ -100,12 +101,36 @@ export class LedgerWriter {
     };
   }
 
-  sliceStartStep(tableId: string, window: Window): Step {
+  /** Gives every window of this run a ledger row ('pending' where it has none yet). */
+  registerWindowsStep(tableId: string, windows: Window[]): Step {
+    const rows = windows.map((w) => {
+      const v = this.sliceValues(tableId, w);
+      return `(${v.table_name}, ${v.window_key}, ${v.window_start}, ${v.window_end}, 'pending')`;
+    });
     return {
-      intent: `Mark ${tableId} ${window.key} as running under this run`,
+      intent: `Register ${tableId}'s ${windows.length} window${windows.length === 1 ? '' : 's'} in the ledger (pending unless already there)`,
       kind: 'exec',
-      sql: this.render('ledger_slice_start', this.sliceValues(tableId, window)),
-      binds: [{ name: 'runId' }],
+      sql: this.render('ledger_slices_register', { rows: rows.join(',\n       ') }),
+    };
+  }
+
+  /** The statement a worker reads a slice's status and holder with before claiming it (binds table id, window key). */
+  readSliceSql(): string {
+    return this.render('ledger_read_slice');
+  }
+
+  /**
+   * Claims a slice by compare-and-set: it becomes this run's only if its row
+   * still has the status and run id the worker read (binds run id,
+   * expected_status, expected_run_id); captures `claimed` (1 or 0).
+   */
+  sliceClaimStep(tableId: string, window: Window): Step {
+    return {
+      intent: `Claim ${tableId} ${window.key} for this run, unless another worker took it since it was read`,
+      kind: 'exec',
+      sql: this.render('ledger_slice_claim', { ...this.sliceValues(tableId, window), run_matches: `NOT (${this.dialect.isDistinct('run_id', this.dialect.placeholder(3))})` }),
+      binds: [{ name: 'runId' }, { name: 'expected_status' }, { name: 'expected_run_id' }],
+      captureChanged: 'claimed',
     };
   }
 
@@ -120,6 +145,8 @@ export class LedgerWriter {
         { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
         { name: 'runId' },
       ],
+      expect: 'one row changed',
+      check: checkSliceStillOurs(tableId, window.key),
     };
   }
 

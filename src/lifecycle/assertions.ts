@@ -94,3 +94,13 @@ export function checkWindowKeysPresent(tableId: string, windowKey: string) {
     return [];
   };
 }
+
+/** Marking a slice done changed its one row: no other run took the slice over while this one merged it. */
+export function checkSliceStillOurs(tableId: string, windowKey: string) {
+  return (rows: Row[]): string[] => {
+    if (n(rows[0]?.rows_changed) !== 1) {
+      throw assertionError('SLICE_TAKEN', `${tableId} ${windowKey}: the ledger no longer has this slice as this run's`, 'the slice was rolled back; another run took it over, so let that run finish it');
+    }
+    return [];
+  };
+}

@@ -3,8 +3,7 @@ import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
-import type { Step, Unit } from './types';
-import { sliceCounts } from '../backfill/sliceCounts';
+import type { SliceJob, Step, Unit } from './types';
 import { upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
 
@@ -16,8 +15,6 @@ export interface BackfillPlanInput {
   /** After these windows every legacy row is in a done window: record the table as backfilled. */
   completes: boolean;
 }
-
-const fmt = (v: unknown) => Number(v ?? 0).toLocaleString('en-US');
 
 /** The legacy rows of one window, on legacy's own cursor column so an index on it still serves. */
 export function windowPredicate(ctx: TableContext, window: Window): string {
@@ -62,17 +59,24 @@ function windowCountsSql(ctx: TableContext, window: Window): string {
   });
 }
 
-/** Two units per window: mark it running (committed on its own), then merge + assert + mark done in one transaction. */
-export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: BackfillPlanInput): Unit[] {
+/** What planBackfill gives the session: units to run first, one job per window, and the closing checks. */
+export interface BackfillPlan {
+  units: Unit[];
+  jobs: SliceJob[];
+  after: Unit[];
+}
+
+/** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
+function sliceUnit(ctx: TableContext, ledger: LedgerWriter, window: Window, loadId: string): Unit {
   const id = ctx.table.id;
-  const units: Unit[] = [];
-  input.windows.forEach((window, index) => {
-    units.push({ title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceStartStep(id, window)] });
-    const steps: Step[] = [
+  return {
+    title: `${id} ${window.key}: backfill`,
+    atomic: true,
+    steps: [
       ...writerLockSteps(ctx),
       {
         intent: 'Count the legacy rows of the window, and the keys the target does not hold yet',
-        kind: 'query' as const,
+        kind: 'query',
         captureRow: true,
         sql: windowCountsSql(ctx, window),
       },
@@ -80,35 +84,53 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
         intent: `${UPSERT_INTENT[ctx.upsert]} the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, ${
           ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
         })`,
-        kind: 'exec' as const,
+        kind: 'exec',
         captureChanged: 'rows_changed',
-        sql: mergeSql(ctx, window, input.loadId),
+        sql: mergeSql(ctx, window, loadId),
       },
       {
         intent: 'Assert: every legacy key of the window is now in the target',
         expect: 'missing_keys = 0',
-        kind: 'query' as const,
-        sql: missingKeysSql(ctx, `${windowPredicate(ctx, window)}`),
+        kind: 'query',
+        sql: missingKeysSql(ctx, windowPredicate(ctx, window)),
         check: checkWindowKeysPresent(id, window.key),
       },
-      censusStep(ctx),
-      distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after ${window.key}`)),
       ledger.sliceDoneStep(id, window),
-    ];
-    if (index === 0 && input.phase === 'stitched') steps.push(ledger.setPhaseStep(id, 'backfilling'));
-    units.push({
-      title: `${id} ${window.key}: backfill`,
-      atomic: true,
-      steps,
-      onFailure: [ledger.sliceFailedStep(id, window)],
-      report: (v) => {
-        const c = sliceCounts(v);
-        return [`${id} ${window.key}: ${fmt(c.legacyRows)} legacy rows → ${fmt(c.inserted)} inserted, ${fmt(c.updated)} updated`];
-      },
-    });
-  });
-  if (input.completes && input.phase !== 'backfilled') {
-    units.push({ title: `${id}: every window is done`, atomic: false, steps: [ledger.setPhaseStep(id, 'backfilled')] });
+    ],
+    onFailure: [ledger.sliceFailedStep(id, window)],
+  };
+}
+
+/**
+ * A table's backfill: register its windows in the ledger, then one job per
+ * window (claim, then merge + assert + record in one transaction), then the
+ * whole-view checks once the slices have run, and the phase change when every
+ * window is done. `isComplete` is asked at that point: with other workers on
+ * the same table, this run's windows alone do not decide it.
+ */
+export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: BackfillPlanInput & { isComplete: () => Promise<boolean> }): BackfillPlan {
+  const id = ctx.table.id;
+  if (input.windows.length === 0) {
+    const units = input.completes && input.phase !== 'backfilled' ? [{ title: `${id}: every window is done`, atomic: false, steps: [ledger.setPhaseStep(id, 'backfilled')] }] : [];
+    return { units, jobs: [], after: [] };
   }
-  return units;
+  const register: Step[] = [ledger.registerWindowsStep(id, input.windows)];
+  if (input.phase === 'stitched') register.push(ledger.setPhaseStep(id, 'backfilling'));
+  const jobs: SliceJob[] = input.windows.map((window) => ({
+    tableId: id,
+    window,
+    claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
+    slice: sliceUnit(ctx, ledger, window, input.loadId),
+  }));
+  const after: Unit[] = [
+    {
+      title: `${id}: check the view after this run's slices`,
+      atomic: false,
+      steps: [censusStep(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
+    },
+  ];
+  if (input.completes && input.phase !== 'backfilled') {
+    after.push({ title: `${id}: every window is done`, atomic: false, steps: [ledger.setPhaseStep(id, 'backfilled')], when: input.isComplete });
+  }
+  return { units: [{ title: `${id}: register the windows`, atomic: false, steps: register }], jobs, after };
 }

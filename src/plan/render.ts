@@ -44,6 +44,8 @@ export function renderStep(step: Step, dialect: Dialect): string {
   return lines.join('\n');
 }
 
+/** The whole plan in the order an uncontended apply runs it: units, each slice's claim and merge, the closing checks. */
 export function renderPlan(plan: Plan, dialect: Dialect, toolVersion: string): string {
-  return renderPlanHeader(plan, toolVersion) + plan.units.map((u) => renderUnit(u, dialect)).join('') + renderFinish(plan, dialect);
+  const units = [...plan.units, ...(plan.jobs ?? []).flatMap((j) => [j.claim, j.slice]), ...(plan.after ?? [])];
+  return renderPlanHeader(plan, toolVersion) + units.map((u) => renderUnit(u, dialect)).join('') + renderFinish(plan, dialect);
 }

@@ -25,7 +25,7 @@ export interface Step {
   captureChanged?: string;
   /** query: keep the first row's columns (as numbers where numeric) as vars. */
   captureRow?: boolean;
-  /** query: the assertion. Throws a TheseusError to fail the unit; returns lines to report. */
+  /** The assertion, on the query's rows (exec: one row, { rows_changed }). Throws a TheseusError to fail the unit; returns lines to report. */
   check?: (rows: Row[], vars: Vars) => string[] | void;
   /** query: what the check expects, printed in the dry run. */
   expect?: string;
@@ -42,12 +42,31 @@ export interface Unit {
   onFailure?: Step[];
   /** Lines reported once the unit has committed (progress). */
   report?: (vars: Vars) => string[];
+  /** Asked just before the unit would run (never in a dry run): false skips it, e.g. a phase change another run made unnecessary. */
+  when?: () => Promise<boolean>;
+}
+
+/**
+ * One backfill slice as the scheduler runs it: claim the window in the ledger
+ * (compare-and-set, so two workers never take the same one), then merge it.
+ * A dry run prints both; an apply runs them when throttle, limits and the
+ * ledger allow.
+ */
+export interface SliceJob {
+  tableId: string;
+  window: { key: string };
+  claim: Unit;
+  slice: Unit;
 }
 
 export interface Plan {
   command: string;
   dialect: string;
   units: Unit[];
+  /** Backfill slices, run by a scheduler after `units` (see backfill/scheduler.ts). */
+  jobs?: SliceJob[];
+  /** Units run after the jobs (checks over the whole view, phase changes). */
+  after?: Unit[];
   /** Runs last, whatever happened (binds `outcome` and `error`): closes the run log entry. */
   finish?: Step;
   /** Warnings found while planning (e.g. legacy columns that go nowhere). */

@@ -5,7 +5,7 @@ import type { Dialect, TableInfo } from '../../dialects/types';
 import { alignColumns } from '../../src/align/alignment';
 import type { TableConfig } from '../../src/config/types';
 import { mergeSql } from '../../src/plan/backfill';
-import { planBackfill } from '../../src/plan/backfill';
+import { type BackfillPlan, planBackfill } from '../../src/plan/backfill';
 import { LedgerWriter } from '../../src/ledger/writes';
 import type { TableContext } from '../../src/plan/tableContext';
 import { chooseUpsert, keyIndexUnit } from '../../src/plan/upsertStyle';
@@ -63,6 +63,8 @@ function context(dialect: Dialect, targetKeyed: boolean): TableContext {
 }
 
 const june = monthWindow(parseMonth('2024-06'));
+/** The one window's merge unit of a backfill plan. */
+const sliceOf = (plan: BackfillPlan) => plan.jobs[0].slice;
 
 describe('the upsert each engine gets for a slice', () => {
   it('DuckDB: MERGE, newer wins and only when something differs', () => {
@@ -75,7 +77,7 @@ describe('the upsert each engine gets for a slice', () => {
   it('PostgreSQL 15+, no unique index on the key: MERGE, after locking out the target\'s writers', () => {
     const ctx = context(postgres, false);
     expect(ctx.upsert).toBe('merge');
-    const [, work] = planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], loadId: '1.5', phase: 'backfilling', completes: false });
+    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], loadId: '1.5', phase: 'backfilling', completes: false, isComplete: async () => false }));
     expect(work.steps[0].sql).toBe('LOCK TABLE "dlt"."orders" IN SHARE ROW EXCLUSIVE MODE');
     expect(work.steps[2].sql).toMatch(/^MERGE INTO/);
   });
@@ -83,8 +85,8 @@ describe('the upsert each engine gets for a slice', () => {
   it('PostgreSQL 15+, key indexed: INSERT … ON CONFLICT (safe with live inserts), no table lock', () => {
     const ctx = context(postgres, true);
     expect(ctx.upsert).toBe('on_conflict');
-    const [, work] = planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], loadId: '1.5', phase: 'backfilling', completes: false });
-    expect(work.steps.map((s) => s.sql).join('\n')).not.toContain('LOCK TABLE');
+    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], loadId: '1.5', phase: 'backfilling', completes: false, isComplete: async () => false }));
+    expect(work.steps.map((step) => step.sql).join('\n')).not.toContain('LOCK TABLE');
     const sql = mergeSql(ctx, june, '1.5');
     expect(sql).toMatch(/^INSERT INTO "dlt"\."orders" AS t \("id", "created_at", "updated_at", "status", "_dlt_load_id", "_dlt_id"\)/);
     expect(sql).toContain('ON CONFLICT ("id") DO UPDATE SET "created_at" = excluded."created_at"');

@@ -1,0 +1,81 @@
+import * as fs from 'node:fs';
+import type { BackfillControls } from './controls';
+import type { Reporter } from './progress';
+import type { StopSignal } from './stopSignal';
+
+/** Reads the source's load signal, with our own running slices already taken out. */
+export interface LoadReader {
+  name: string;
+  read(): Promise<number>;
+}
+
+/**
+ * What must hold before the next slice starts, checked in this order and
+ * again after every wait: no pause file, the source's load at or under
+ * --max-load (above --critical-load stops the run), and --min-interval since
+ * the previous start. gh-ost's throttle, per slice.
+ */
+export class SliceGates {
+  private lastStart = 0;
+  private paused = false;
+  private throttled = false;
+
+  constructor(
+    private readonly controls: BackfillControls,
+    private readonly stop: StopSignal,
+    private readonly reporter: Reporter,
+    private readonly load?: LoadReader,
+  ) {}
+
+  /** Resolves true when the next slice may start, false when the run is stopping. */
+  async waitForTurn(): Promise<boolean> {
+    for (;;) {
+      if (this.stop.stopped) return false;
+      if (await this.waitWhilePaused()) continue;
+      if (this.stop.stopped) return false;
+      if (await this.waitWhileLoaded()) continue;
+      if (this.stop.stopped) return false;
+      const wait = this.lastStart + this.controls.minIntervalMs - Date.now();
+      if (wait > 0) {
+        await this.stop.sleep(wait);
+        continue;
+      }
+      this.lastStart = Date.now();
+      return true;
+    }
+  }
+
+  /** True when it waited (so every gate is checked again). */
+  private async waitWhilePaused(): Promise<boolean> {
+    const file = this.controls.pauseFile;
+    if (!file) return false;
+    if (!fs.existsSync(file)) {
+      if (this.paused) this.reporter.emit({ event: 'resumed', file });
+      this.paused = false;
+      return false;
+    }
+    if (!this.paused) this.reporter.emit({ event: 'paused', file });
+    this.paused = true;
+    await this.stop.sleep(this.controls.recheckMs);
+    return true;
+  }
+
+  private async waitWhileLoaded(): Promise<boolean> {
+    const { maxLoad, criticalLoad } = this.controls;
+    if (!this.load || (!maxLoad && !criticalLoad)) return false;
+    const load = await this.load.read();
+    if (criticalLoad && load > criticalLoad.value) {
+      this.stop.stop(`${this.load.name} is ${load}, above --critical-load ${criticalLoad.text}`, true);
+      return false;
+    }
+    if (maxLoad && load > maxLoad.value) {
+      if (!this.throttled) this.reporter.emit({ event: 'throttled', signal: this.load.name, load, threshold: maxLoad.text, recheck_seconds: this.controls.recheckMs / 1000 });
+      this.throttled = true;
+      await this.stop.sleep(this.controls.recheckMs);
+      return true;
+    }
+    if (this.throttled) this.reporter.emit({ event: 'throttle_cleared', signal: this.load.name, load });
+    this.throttled = false;
+    return false;
+  }
+}

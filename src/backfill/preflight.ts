@@ -1,0 +1,48 @@
+import type { Connection } from '../../dialects/types';
+import { parseLedgerTime, type SliceRecord } from '../ledger/reads';
+import { windowPredicate } from '../plan/backfill';
+import { type TableContext, rawKeyNotNull, renderFor } from '../plan/tableContext';
+import type { Window } from './windows';
+
+/** Keys legacy holds more than once (the slice keeps the latest row of each); 0 without a query when legacy declares the key unique. */
+export async function duplicateKeys(conn: Connection, ctx: TableContext): Promise<{ keys: number; rows: number }> {
+  if (ctx.alignment.legacyKeyUnique) return { keys: 0, rows: 0 };
+  const [row] = await conn.query(
+    renderFor(ctx, 'legacy_duplicate_keys', {
+      legacy: ctx.q.legacy,
+      raw_key: ctx.alignment.key.map((k) => k.rawLegacySql!).join(', '),
+      raw_key_not_null: rawKeyNotNull(ctx),
+    }),
+  );
+  return { keys: Number(row?.duplicate_keys ?? 0), rows: Number(row?.rows_with_duplicate_keys ?? 0) };
+}
+
+/**
+ * Legacy rows per window, counted with the very predicate each slice reads
+ * with (so an index on the cursor serves both), in batches of UNION ALL.
+ */
+export async function rowsPerWindow(conn: Connection, ctx: TableContext, windows: Window[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const BATCH = 100;
+  for (let i = 0; i < windows.length; i += BATCH) {
+    const parts = windows
+      .slice(i, i + BATCH)
+      .map((w) => `SELECT ${ctx.dialect.stringLiteral(w.key)} AS window_key, count(*) AS legacy_rows FROM ${ctx.q.legacy} WHERE ${windowPredicate(ctx, w)}`);
+    for (const r of await conn.query(parts.join('\nUNION ALL\n'))) counts.set(String(r.window_key), Number(r.legacy_rows));
+  }
+  return counts;
+}
+
+/** Legacy rows a second, from the slices the ledger has timed (done, with both timestamps); undefined before any. */
+export function measuredRate(slices: SliceRecord[]): number | undefined {
+  let rows = 0;
+  let ms = 0;
+  for (const s of slices) {
+    const start = parseLedgerTime(s.startedAt);
+    const end = parseLedgerTime(s.endedAt);
+    if (s.status !== 'done' || start === undefined || end === undefined || s.legacyRows === null) continue;
+    rows += s.legacyRows;
+    ms += Math.max(1, end - start);
+  }
+  return ms > 0 && rows > 0 ? (rows * 1000) / ms : undefined;
+}
