@@ -70,6 +70,8 @@ export interface Capabilities {
    * itself, so --max-parallel runs one slice at a time there.
    */
   concurrentSlices: boolean;
+  /** Upsert shapes whose template can report inserted and changed rows itself (template slice_<shape>_counted). */
+  countedUpserts: readonly UpsertStyle[];
 }
 
 /** How busy the source is, read before each slice (--max-load, --critical-load). */

@@ -8,7 +8,7 @@ export const duckdb: Dialect = Object.freeze({
   ...ansiHooks,
   name: 'duckdb',
   templates: Object.freeze(['duckdb']),
-  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: false, upsert: 'merge', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: false }),
+  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: false, upsert: 'merge', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: false, countedUpserts: Object.freeze([] as const) }),
   stateTypes: Object.freeze({ text: 'VARCHAR', longText: 'VARCHAR', bigint: 'BIGINT', timestamp: 'TIMESTAMPTZ' }),
   textType: 'VARCHAR',
   now: 'current_timestamp',

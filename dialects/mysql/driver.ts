@@ -51,6 +51,10 @@ export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions
   // The character set's default collation, as tables get by default: literals and CASTs must not
   // carry the driver's own collation, or UNIONs with table columns fail with "Illegal mix of collations".
   await run('SET NAMES utf8mb4');
+  // A slice's assertions must see rows a live writer committed while the slice ran. Under InnoDB's
+  // default REPEATABLE READ, a SELECT after the upsert reads the snapshot taken by the slice's first
+  // read, so a key the writer inserted meanwhile (and the upsert left alone, being older) looked missing.
+  await run('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
   if (options.readOnly) await run('SET SESSION TRANSACTION READ ONLY');
   return {
     async query(sql: string, params?: SqlValue[]): Promise<Row[]> {

@@ -67,7 +67,7 @@ function lockKey(name: string): string {
 export const mysql: Dialect = Object.freeze({
   name: 'mysql',
   templates: Object.freeze(['mysql']),
-  capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: true }),
+  capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: true, countedUpserts: Object.freeze([] as const) }),
   stateTypes: Object.freeze({ text: 'VARCHAR(191)', longText: 'TEXT', bigint: 'BIGINT', timestamp: 'DATETIME(6)' }),
   textType: 'CHAR',
   now: 'UTC_TIMESTAMP(6)',

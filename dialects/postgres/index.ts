@@ -38,7 +38,7 @@ export const postgres: Dialect = Object.freeze({
   ...ansiHooks,
   name: 'postgres',
   templates: Object.freeze(['postgres']),
-  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', onConflictWhenKeyIndexed: true, mergeLocksOutWriters: true, viewReplaceAppendOnly: true, concurrentSlices: true }),
+  capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', onConflictWhenKeyIndexed: true, mergeLocksOutWriters: true, viewReplaceAppendOnly: true, concurrentSlices: true, countedUpserts: Object.freeze(['on_conflict'] as const) }),
   stateTypes: Object.freeze({ text: 'text', longText: 'text', bigint: 'bigint', timestamp: 'timestamptz' }),
   textType: 'text',
   now: 'clock_timestamp()',

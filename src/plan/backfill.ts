@@ -66,37 +66,59 @@ export interface BackfillPlan {
   after: Unit[];
 }
 
+/**
+ * The slice's counts and upsert. Where the engine can say in the upsert
+ * itself how many rows it inserted (PostgreSQL's RETURNING), nothing probes
+ * the target beforehand; elsewhere the keys the target lacks are counted first.
+ */
+function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] {
+  const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, ${
+    ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
+  })`;
+  if (ctx.dialect.capabilities.countedUpserts.includes(ctx.upsert)) {
+    return [
+      {
+        intent: 'Count the legacy rows of the window',
+        kind: 'query',
+        captureRow: true,
+        sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) }),
+      },
+      { intent: `${intent}, counting the rows it inserts and updates`, kind: 'query', captureRow: true, sql: renderFor(ctx, `slice_${ctx.upsert}_counted`, upsertValues(ctx, sliceSourceSql(ctx, window), loadId)) },
+    ];
+  }
+  return [
+    { intent: 'Count the legacy rows of the window, and the keys the target does not hold yet', kind: 'query', captureRow: true, sql: windowCountsSql(ctx, window) },
+    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: mergeSql(ctx, window, loadId) },
+  ];
+}
+
+/**
+ * After a MERGE, every legacy key of the window must be in the target. An
+ * upsert through a unique index on the key (ON CONFLICT, ON DUPLICATE KEY)
+ * leaves no other outcome once it succeeds (each row is inserted or meets its
+ * key), so there the probe of the target would only cost time; cutover still
+ * checks every legacy key.
+ */
+function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
+  if (ctx.upsert !== 'merge') return [];
+  return [
+    {
+      intent: 'Assert: every legacy key of the window is now in the target',
+      expect: 'missing_keys = 0',
+      kind: 'query',
+      sql: missingKeysSql(ctx, windowPredicate(ctx, window)),
+      check: checkWindowKeysPresent(ctx.table.id, window.key),
+    },
+  ];
+}
+
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
 function sliceUnit(ctx: TableContext, ledger: LedgerWriter, window: Window, loadId: string): Unit {
   const id = ctx.table.id;
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [
-      ...writerLockSteps(ctx),
-      {
-        intent: 'Count the legacy rows of the window, and the keys the target does not hold yet',
-        kind: 'query',
-        captureRow: true,
-        sql: windowCountsSql(ctx, window),
-      },
-      {
-        intent: `${UPSERT_INTENT[ctx.upsert]} the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, ${
-          ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
-        })`,
-        kind: 'exec',
-        captureChanged: 'rows_changed',
-        sql: mergeSql(ctx, window, loadId),
-      },
-      {
-        intent: 'Assert: every legacy key of the window is now in the target',
-        expect: 'missing_keys = 0',
-        kind: 'query',
-        sql: missingKeysSql(ctx, windowPredicate(ctx, window)),
-        check: checkWindowKeysPresent(id, window.key),
-      },
-      ledger.sliceDoneStep(id, window),
-    ],
+    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...keysPresentSteps(ctx, window), ledger.sliceDoneStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window)],
   };
 }

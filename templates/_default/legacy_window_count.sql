@@ -1,0 +1,1 @@
+SELECT count(*) AS legacy_rows FROM {{legacy}} WHERE {{window}};
