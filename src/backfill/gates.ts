@@ -40,9 +40,13 @@ export class SliceGates {
         await this.stop.sleep(wait);
         continue;
       }
-      this.lastStart = Date.now();
       return true;
     }
+  }
+
+  /** A slice was claimed and starts now; skipped windows do not count, so a run behind another catches up at once. */
+  started(): void {
+    this.lastStart = Date.now();
   }
 
   /** True when it waited (so every gate is checked again). */

@@ -95,6 +95,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
         const skipped = await claim(job, worker, vars);
         if (skipped === undefined) {
           claimed++;
+          gates.started();
           return { job, vars };
         }
         totals.skipped++;
@@ -137,7 +138,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
             worker.conn = await input.openConnection();
           }
           vars = new Map(exec.vars);
-          const skipped = await claim(job, worker, vars).catch((e: unknown) => errorText(e));
+          const skipped = await claim(job, worker, vars).catch((e: unknown) => `could not claim it again: ${errorText(e)}`);
           if (skipped === undefined) continue;
           reporter.emit({ event: 'slice_skipped', table: job.tableId, window: job.window.key, reason: skipped });
           totals.skipped++;
