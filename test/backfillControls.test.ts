@@ -27,6 +27,23 @@ async function sandboxWithOrders(engine: 'postgres' | 'mysql', backfillYaml = ''
   return { s, config };
 }
 
+/**
+ * Four sessions keep the server busy for 3 s while one month is backfilled
+ * under --max-load: no slice runs until they end, and the events say
+ * throttled → cleared → done. Returns the throttled event.
+ */
+async function throttledThenResumed(s: Sandbox, config: string, maxLoad: string): Promise<Record<string, unknown>> {
+  const busy = await busySessions(s, 4, 3);
+  const run = startCli(['backfill', '--month', '2023-01', '--slice', 'month', '--max-load', maxLoad, '--recheck-every', '200ms', '--json', '--config', config]);
+  await run.waitFor(/"event":"throttled"/);
+  expect(doneWindows(events(run.stdout()))).toEqual([]);
+  await busy.done;
+  expect((await run.exited).code).toBe(0);
+  const evs = events(run.stdout());
+  expect(evs.map((e) => e.event).filter((e) => ['throttled', 'throttle_cleared', 'slice_done'].includes(e))).toEqual(['throttled', 'throttle_cleared', 'slice_done']);
+  return evs.find((e) => e.event === 'throttled')!;
+}
+
 const sum = (evs: ReturnType<typeof events>, event: string, field: string) => evs.filter((e) => e.event === event).reduce((a, e) => a + Number(e[field]), 0);
 
 describeOn('mysql')('backfill controls on mysql (MariaDB)', () => {
@@ -95,15 +112,8 @@ describeOn('mysql')('backfill controls on mysql (MariaDB)', () => {
 
   it('--max-load threads_running=…: waits while the server is busy, says so, and goes on when it calms down', async () => {
     await resetBackfill(s);
-    const busy = await busySessions(s, 4, 3);
-    const run = startCli(['backfill', '--month', '2023-01', '--slice', 'month', '--max-load', 'threads_running=2', '--recheck-every', '200ms', '--json', '--config', config]);
-    await run.waitFor(/"event":"throttled"/);
-    expect(doneWindows(events(run.stdout()))).toEqual([]);
-    await busy.done;
-    expect((await run.exited).code).toBe(0);
-    const order = events(run.stdout()).map((e) => e.event).filter((e) => ['throttled', 'throttle_cleared', 'slice_done'].includes(e));
-    expect(order).toEqual(['throttled', 'throttle_cleared', 'slice_done']);
-    expect(events(run.stdout()).find((e) => e.event === 'throttled')).toMatchObject({ signal: 'active', threshold: 'threads_running=2' });
+    const throttled = await throttledThenResumed(s, config, 'threads_running=2');
+    expect(throttled).toMatchObject({ signal: 'active', threshold: 'threads_running=2' });
   });
 });
 
@@ -174,14 +184,7 @@ describeOn('postgres')('backfill controls on postgres', () => {
   });
 
   it('--max-load active=…: waits while other sessions are active, then goes on', async () => {
-    const busy = await busySessions(s, 4, 3);
-    const run = startCli(['backfill', '--month', '2023-01', '--max-load', 'active=2', '--recheck-every', '200ms', '--json', '--config', config]);
-    await run.waitFor(/"event":"throttled"/);
-    expect(doneWindows(events(run.stdout()))).toEqual([]);
-    await busy.done;
-    expect((await run.exited).code).toBe(0);
-    const order = events(run.stdout()).map((e) => e.event).filter((e) => ['throttled', 'throttle_cleared', 'slice_done'].includes(e));
-    expect(order).toEqual(['throttled', 'throttle_cleared', 'slice_done']);
+    expect(await throttledThenResumed(s, config, 'active=2')).toMatchObject({ signal: 'active', threshold: 'active=2' });
   });
 
   it('SIGINT while a slice runs: the slice still commits and is recorded, exit 130, and the message says how to resume', async () => {
