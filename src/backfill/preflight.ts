@@ -27,7 +27,7 @@ export async function rowsPerWindow(conn: Connection, ctx: TableContext, windows
   for (let i = 0; i < windows.length; i += BATCH) {
     const parts = windows
       .slice(i, i + BATCH)
-      .map((w) => `SELECT ${ctx.dialect.stringLiteral(w.key)} AS window_key, count(*) AS legacy_rows FROM ${ctx.q.legacy} WHERE ${windowPredicate(ctx, w)}`);
+      .map((w) => renderFor(ctx, 'legacy_window_count', { label: ctx.dialect.stringLiteral(w.key), legacy: ctx.q.legacy, window: windowPredicate(ctx, w) }));
     for (const r of await conn.query(parts.join('\nUNION ALL\n'))) counts.set(String(r.window_key), Number(r.legacy_rows));
   }
   return counts;

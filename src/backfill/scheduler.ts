@@ -82,6 +82,11 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     return Number(vars.get('claimed')) === 1 ? undefined : 'another worker took it first';
   };
 
+  const skip = (job: SliceJob, reason: string) => {
+    totals.skipped++;
+    reporter.emit({ event: 'slice_skipped', table: job.tableId, window: job.window.key, reason });
+  };
+
   // Starting slices is one at a time: gates, --limit and the claim see a consistent count.
   let turn: Promise<unknown> = Promise.resolve();
   const nextJob = (worker: Worker): Promise<{ job: SliceJob; vars: Vars } | undefined> => {
@@ -98,8 +103,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
           gates.started();
           return { job, vars };
         }
-        totals.skipped++;
-        reporter.emit({ event: 'slice_skipped', table: job.tableId, window: job.window.key, reason: skipped });
+        skip(job, skipped);
       }
       return undefined;
     });
@@ -140,8 +144,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
           vars = new Map(exec.vars);
           const skipped = await claim(job, worker, vars).catch((e: unknown) => `could not claim it again: ${errorText(e)}`);
           if (skipped === undefined) continue;
-          reporter.emit({ event: 'slice_skipped', table: job.tableId, window: job.window.key, reason: skipped });
-          totals.skipped++;
+          skip(job, skipped);
           return;
         }
         outcome.failures.push({ job, error: err });

@@ -62,8 +62,13 @@ const recordedWindows = (slices: SliceRecord[], status?: string) =>
  * as done (whatever slice size did them) unless --rerun, and redoes failed or
  * interrupted ones.
  */
-function chooseWindows(options: BackfillOptions, controls: BackfillControls, profile: LegacyProfile, slices: SliceRecord[]): { windows: Window[]; skippedDone: number } {
-  const months = requestedMonths(options);
+function chooseWindows(
+  options: BackfillOptions,
+  months: { from: Date; to: Date } | undefined,
+  controls: BackfillControls,
+  profile: LegacyProfile,
+  slices: SliceRecord[],
+): { windows: Window[]; skippedDone: number } {
   const done = recordedWindows(slices, 'done');
   const all = months === undefined;
   let windows = months ? monthWindows(months.from, months.to, controls.slice) : profileWindows(profile, controls.slice);
@@ -122,7 +127,7 @@ async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void
  * recorded in the ledger, run by the scheduler under the run controls.
  */
 export async function runBackfill(options: BackfillOptions): Promise<void> {
-  requestedMonths(options);
+  const months = requestedMonths(options);
   const readOnly = Boolean(options.planOnly);
   await withSession('backfill', options, { readOnly, sharedLock: true }, async (s) => {
     const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names });
@@ -136,7 +141,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
       const profile = await profileLegacy(s.conn, ctx);
-      const { windows, skippedDone } = chooseWindows(options, controls, profile, state.slices);
+      const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
       const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0 };
       const span = profileWindows(profile, controls.slice);
       reporter.emit({

@@ -1,4 +1,4 @@
-import type { Connection, ConnectionSpec, Dialect } from '../../dialects/types';
+import type { Connection, ConnectionSpec, Dialect, Row } from '../../dialects/types';
 import { formatTableRef } from '../config/tableRef';
 import type { TableConfig } from '../config/types';
 import { preconditionError } from '../errors';
@@ -14,6 +14,9 @@ import type { RunContext } from './runContext';
  * "locked by run R since T". Engines without an advisory lock (DuckDB) need
  * none: their file lock already admits one writing process.
  */
+/** A try-lock's row: PostgreSQL answers true, MySQL 1. */
+const wasAcquired = (row: Row | undefined) => row?.acquired === true || Number(row?.acquired) === 1;
+
 export class OperatorLocks {
   private constructor(
     private readonly conn: Connection,
@@ -71,7 +74,7 @@ export class OperatorLocks {
 
   private async take(tryLock: string, release: string, name: string): Promise<boolean> {
     const [row] = await this.conn.query(tryLock, [this.dialect.operatorLock!.key(name)]);
-    const acquired = row?.acquired === true || Number(row?.acquired) === 1;
+    const acquired = wasAcquired(row);
     if (acquired) this.held.push({ name, release });
     return acquired;
   }
@@ -81,7 +84,7 @@ export class OperatorLocks {
     const lock = this.dialect.operatorLock!;
     const key = lock.key(this.runLockName(runId));
     const [row] = await this.conn.query(lock.tryLock, [key]);
-    if (!(row?.acquired === true || Number(row?.acquired) === 1)) return true;
+    if (!wasAcquired(row)) return true;
     await this.conn.query(lock.release, [key]);
     return false;
   }

@@ -144,9 +144,9 @@ function viewCensusSteps(ctx: TableContext): Step[] {
  */
 export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: BackfillPlanInput & { isComplete: () => Promise<boolean> }): BackfillPlan {
   const id = ctx.table.id;
+  const backfilledUnit: Unit = { title: `${id}: every window is done`, atomic: false, steps: [ledger.setPhaseStep(id, 'backfilled')] };
   if (input.windows.length === 0) {
-    const units = input.completes && input.phase !== 'backfilled' ? [{ title: `${id}: every window is done`, atomic: false, steps: [ledger.setPhaseStep(id, 'backfilled')] }] : [];
-    return { units, jobs: [], after: [] };
+    return { units: input.completes && input.phase !== 'backfilled' ? [backfilledUnit] : [], jobs: [], after: [] };
   }
   const register: Step[] = [ledger.registerWindowsStep(id, input.windows)];
   if (input.phase === 'stitched') register.push(ledger.setPhaseStep(id, 'backfilling'));
@@ -164,7 +164,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
     },
   ];
   if (input.completes && input.phase !== 'backfilled') {
-    after.push({ title: `${id}: every window is done`, atomic: false, steps: [ledger.setPhaseStep(id, 'backfilled')], when: input.isComplete });
+    after.push({ ...backfilledUnit, when: input.isComplete });
   }
   return { units: [{ title: `${id}: register the windows`, atomic: false, steps: register }], jobs, after };
 }
