@@ -38,6 +38,8 @@ export const ansiHooks = {
   isDistinct: (a: string, b: string) => `${a} IS DISTINCT FROM ${b}`,
   descNullsLast: (expr: string) => `${expr} DESC NULLS LAST`,
   md5Hex: (expr: string) => `md5(${expr})`,
+  // A date minus a date is whole days in PostgreSQL and DuckDB; sessions run in UTC, so a zoned instant falls on its UTC day.
+  epochDay: (expr: string) => `(CAST(${expr} AS DATE) - DATE '1970-01-01')`,
   concat: (parts: string[]) => `concat(${parts.join(', ')})`,
   sameType: (a: string, b: string) => a.replace(/\s+/g, ' ').trim().toUpperCase() === b.replace(/\s+/g, ' ').trim().toUpperCase(),
 };

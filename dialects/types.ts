@@ -137,6 +137,15 @@ export interface Dialect {
   /** `expr DESC` with NULLs sorted after every value. */
   descNullsLast(expr: string): string;
   md5Hex(expr: string): string;
+  /**
+   * Row checksums (verify): the first 15 hex digits of the md5 of a text, as
+   * a 60-bit integer that every engine sums exactly (dialects.md §8).
+   */
+  hash60(textExpr: string): string;
+  /** A timestamp or date as integer microseconds since 1970-01-01 UTC (a naive timestamp is read as UTC). */
+  epochMicros(expr: string): string;
+  /** A timestamp or date as whole UTC days since 1970-01-01 (negative before): the day a row falls in. */
+  epochDay(expr: string): string;
   concat(parts: string[]): string;
   textType: string;
   /** Does a column of this type hold a zoned instant (so window bounds must be zoned literals)? */

@@ -22,6 +22,8 @@ export async function connectDuckDb(path: string, options: ConnectOptions & { cr
     throw new TheseusError('database', 'DATABASE_ERROR', `cannot open DuckDB file ${path}: ${message.split('\n')[0]}`);
   }
   const conn = await instance.connect();
+  // Like the servers' sessions: a zoned instant falls on its UTC day whatever the machine's zone (verify groups rows by day).
+  await conn.run("SET TimeZone = 'UTC'");
   return {
     async query(sql: string, params?: SqlValue[]): Promise<Row[]> {
       const reader = await conn.runAndReadAll(sql, params as never);

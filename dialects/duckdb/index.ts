@@ -13,6 +13,8 @@ export const duckdb: Dialect = Object.freeze({
   textType: 'VARCHAR',
   now: 'current_timestamp',
   placeholder: (index: number) => `$${index}`,
+  hash60: (text: string) => `CAST('0x' || substr(md5(${text}), 1, 15) AS BIGINT)`,
+  epochMicros: (expr: string) => `epoch_us(${expr})`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => {
     if (typeof connection !== 'string') throw usageError('CONFIG_INVALID', 'connection: for duckdb is the path of the database file', 'e.g. connection: ./warehouse.duckdb');
     return (await import('./driver')).connectDuckDb(connection, options);

@@ -82,6 +82,11 @@ export const mysql: Dialect = Object.freeze({
   // NULL sorts lowest, so a descending order already puts NULLs last.
   descNullsLast: (expr: string) => `${expr} DESC`,
   md5Hex: (expr: string) => `md5(${expr})`,
+  hash60: (text: string) => `CAST(CONV(SUBSTRING(MD5(${text}), 1, 15), 16, 10) AS UNSIGNED)`,
+  // Sessions run in UTC, so DATETIME (naive) and TIMESTAMP (zoned) both count from the UTC epoch.
+  epochMicros: (expr: string) => `TIMESTAMPDIFF(MICROSECOND, TIMESTAMP '1970-01-01 00:00:00', ${expr})`,
+  // DATEDIFF compares calendar days, so 1969-12-31 23:00 is day -1 (a division would round toward zero).
+  epochDay: (expr: string) => `DATEDIFF(${expr}, DATE '1970-01-01')`,
   concat: (parts: string[]) => `concat(${parts.join(', ')})`,
   isZonedTimestamp: (type: string) => /^timestamp/i.test(type.trim()),
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),

@@ -44,6 +44,9 @@ export const postgres: Dialect = Object.freeze({
   now: 'clock_timestamp()',
   placeholder: (index: number) => `$${index}`,
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
+  hash60: (text: string) => `('x' || substr(md5(${text}), 1, 15))::bit(60)::bigint`,
+  // extract(epoch …) is exact numeric (14+); a timestamp without time zone gives its nominal (UTC) epoch.
+  epochMicros: (expr: string) => `CAST(extract(epoch FROM ${expr}) * 1000000 AS bigint)`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectPostgres(connection, options),
   forServer: async (conn: Connection) => {
     const [row] = await conn.query('SELECT current_setting(\'server_version_num\')::int AS v');

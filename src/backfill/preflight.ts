@@ -1,6 +1,6 @@
 import type { Connection } from '../../dialects/types';
 import { parseLedgerTime, type SliceRecord } from '../ledger/reads';
-import { windowPredicate } from '../plan/backfill';
+import { windowPredicate } from '../plan/windowPredicate';
 import { type TableContext, rawKeyNotNull, renderFor } from '../plan/tableContext';
 import type { Window } from './windows';
 

@@ -7,9 +7,10 @@ import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
 import type { ColumnOverride, Config, TableConfig } from './types';
 import type { ConnectionSpec } from '../../dialects/types';
+import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
 const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill'];
-const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'updated_at', 'columns'];
+const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'updated_at', 'columns', 'verify'];
 /** A type name as written in SQL: words, optional (p) or (p, s), optional []. Nothing else reaches a CAST. */
 const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
 
@@ -92,6 +93,23 @@ function validateTable(id: string, value: unknown, where: string): TableConfig {
     cursor: requireString(t.cursor, `${where}.cursor`),
     updatedAt: t.updated_at === undefined || t.updated_at === null ? undefined : requireString(t.updated_at, `${where}.updated_at`),
     columns,
+    verify: validateVerify(t.verify, `${where}.verify`),
+  };
+}
+
+function validateVerify(raw: unknown, where: string): VerifySettings {
+  if (raw === undefined || raw === null) return DEFAULT_VERIFY;
+  const v = asObject(raw, where);
+  rejectUnknownKeys(v, [...VERIFY_KEYS], where);
+  const names = (value: unknown, key: string): string[] => {
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) throw usageError('CONFIG_INVALID', `${where}.${key} must be a list of target column names`, `e.g. ${key}: [amount]`);
+    return value.map((c, i) => requireString(c, `${where}.${key}[${i}]`));
+  };
+  return {
+    sums: names(v.sums, 'sums'),
+    tolerance: v.tolerance === undefined || v.tolerance === null ? DEFAULT_VERIFY.tolerance : parseTolerance(v.tolerance, `${where}.tolerance`),
+    ignore: names(v.ignore, 'ignore'),
   };
 }
 

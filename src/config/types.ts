@@ -1,5 +1,6 @@
 import type { ConnectionSpec } from '../../dialects/types';
 import type { RawControls } from '../backfill/controls';
+import type { VerifySettings } from '../verify/settings';
 
 /** The validated shape of migrate.yaml. Names here are as the user wrote them. */
 
@@ -29,6 +30,8 @@ export interface TableConfig {
   /** Optional target column name: a target row is only overwritten by a source row at least as new. */
   updatedAt?: string;
   columns: Record<string, ColumnOverride>;
+  /** The table's `verify:` section: metric sums, their tolerance, columns left out of the checksums. */
+  verify: VerifySettings;
 }
 
 export interface Config {

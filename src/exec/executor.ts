@@ -109,10 +109,14 @@ async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): 
   }
 }
 
-/** Numbers arrive as strings from some drivers (BIGINT, DECIMAL); captured counts are numbers. */
+/**
+ * Numbers arrive as strings from some drivers (BIGINT, DECIMAL); captured
+ * counts are numbers. An integer too big for a double (a checksum) stays text,
+ * so no digit is lost.
+ */
 export function asSqlValue(value: unknown): SqlValue {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) && (value.includes('.') || Number.isSafeInteger(Number(value)))) return Number(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
   return String(value);
 }

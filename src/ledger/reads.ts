@@ -60,3 +60,40 @@ export function parseLedgerTime(text: string | null): number | undefined {
   const ms = Date.parse(t);
   return Number.isNaN(ms) ? undefined : ms;
 }
+
+/** A window's validation mark, as verify or the backfill recorded it. */
+export interface ValidationRecord {
+  windowKey: string;
+  status: 'validated' | 'failed';
+  legacyRows: number | null;
+  targetRows: number | null;
+  legacyChecksum: string | null;
+  targetChecksum: string | null;
+  /** JSON text: [{ column, legacy, target }]. */
+  sums: string | null;
+  failures: string | null;
+  runId: string | null;
+  checkedAt: string | null;
+}
+
+const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+
+/** A table's validation marks (none before the state schema or its validations table exists: a ledger from before verify). */
+export async function readValidations(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<ValidationRecord[]> {
+  if (!(await dialect.schemaExists(conn, stateSchema))) return [];
+  if (!(await dialect.introspect(conn, { schema: stateSchema, name: 'validations' }))) return [];
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
+  const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_validations', values), [tableId]);
+  return rows.map((r) => ({
+    windowKey: String(r.window_key),
+    status: String(r.status) as ValidationRecord['status'],
+    legacyRows: num(r.legacy_rows),
+    targetRows: num(r.target_rows),
+    legacyChecksum: text(r.legacy_checksum),
+    targetChecksum: text(r.target_checksum),
+    sums: text(r.sums),
+    failures: text(r.failures),
+    runId: text(r.run_id),
+    checkedAt: text(r.checked_at),
+  }));
+}

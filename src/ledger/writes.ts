@@ -3,7 +3,7 @@ import type { Window } from '../backfill/windows';
 import { sliceCounts } from '../backfill/sliceCounts';
 import type { Phase } from '../lifecycle/phases';
 import { renderStatement, renderTemplate } from '../sql/template';
-import { ddlUnitMode, type Step, type Unit } from '../plan/types';
+import { ddlUnitMode, type Step, type Unit, type Vars } from '../plan/types';
 import { checkSliceStillOurs } from '../lifecycle/assertions';
 
 /**
@@ -19,7 +19,7 @@ export class LedgerWriter {
 
   private values(extra: Record<string, string> = {}) {
     const d = this.dialect;
-    const placeholders = Object.fromEntries([1, 2, 3, 4, 5].map((i) => [`p${i}`, d.placeholder(i)]));
+    const placeholders = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`p${i}`, d.placeholder(i)]));
     return { state: d.quoteIdent(this.stateSchema), now: d.now, ...d.stateTypes, ...placeholders, ...extra };
   }
 
@@ -147,6 +147,39 @@ export class LedgerWriter {
       ],
       expect: 'one row changed',
       check: checkSliceStillOurs(tableId, window.key),
+    };
+  }
+
+  /** Removes a window's validation mark (re-recorded by the step after it, or left off after a failure). */
+  validationClearStep(tableId: string, window: Window): Step {
+    return {
+      intent: `Clear ${tableId} ${window.key}'s validation mark`,
+      kind: 'exec',
+      sql: this.render('ledger_validation_clear', this.sliceValues(tableId, window)),
+    };
+  }
+
+  /**
+   * Records a window's validation: status ('validated' or 'failed'), the rows
+   * and checksums of both sides, metric sums and failures (JSON text), bound
+   * from the vars verify's check captured (v_…).
+   */
+  validationRecordStep(tableId: string, window: Window): Step {
+    const text = (name: string) => (v: Vars) => (v.get(name) === undefined || v.get(name) === null ? null : String(v.get(name)));
+    return {
+      intent: `Record ${tableId} ${window.key}'s validation, with both sides' checksums`,
+      kind: 'exec',
+      sql: this.render('ledger_validation_record', this.sliceValues(tableId, window)),
+      binds: [
+        { name: 'v_status' },
+        { name: 'v_legacy_rows', value: (v) => v.get('v_legacy_rows') ?? null },
+        { name: 'v_matched_rows', value: (v) => v.get('v_matched_rows') ?? null },
+        { name: 'v_legacy_checksum', value: text('v_legacy_checksum') },
+        { name: 'v_target_checksum', value: text('v_target_checksum') },
+        { name: 'v_sums', value: text('v_sums') },
+        { name: 'v_failures', value: text('v_failures') },
+        { name: 'runId' },
+      ],
     };
   }
 

@@ -1,11 +1,13 @@
 import { type Window } from '../backfill/windows';
-import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/assertions';
+import { checkStitchedDistribution } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
+import { windowPredicate } from './windowPredicate';
 import type { SliceJob, Step, Unit } from './types';
 import { upsertValues } from './upsert';
-import { censusStep, distributionStep, missingKeysSql } from './views';
+import { censusStep, distributionStep } from './views';
+import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
 
 export interface BackfillPlanInput {
   windows: Window[];
@@ -14,15 +16,6 @@ export interface BackfillPlanInput {
   phase: Phase;
   /** After these windows every legacy row is in a done window: record the table as backfilled. */
   completes: boolean;
-}
-
-/** The legacy rows of one window, on legacy's own cursor column so an index on it still serves. */
-export function windowPredicate(ctx: TableContext, window: Window): string {
-  const cursor = ctx.alignment.cursor;
-  if (!window.start || !window.end) return `${cursor.rawLegacySql} IS NULL`;
-  const zoned = ctx.dialect.isZonedTimestamp(cursor.rawType ?? cursor.target.type);
-  const lit = (d: Date) => ctx.dialect.timestampLiteral(d, zoned);
-  return `${cursor.rawLegacySql} >= ${lit(window.start)} AND ${cursor.rawLegacySql} < ${lit(window.end)}`;
 }
 
 /** The slice's source: the window's legacy rows with a key, de-duplicated by key, in the target's shape. */
@@ -92,34 +85,15 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] 
   ];
 }
 
-/**
- * After a MERGE, every legacy key of the window must be in the target. An
- * upsert through a unique index on the key (ON CONFLICT, ON DUPLICATE KEY)
- * leaves no other outcome once it succeeds (each row is inserted or meets its
- * key), so there the probe of the target would only cost time; cutover still
- * checks every legacy key.
- */
-function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
-  if (ctx.upsert !== 'merge') return [];
-  return [
-    {
-      intent: 'Assert: every legacy key of the window is now in the target',
-      expect: 'missing_keys = 0',
-      kind: 'query',
-      sql: missingKeysSql(ctx, windowPredicate(ctx, window)),
-      check: checkWindowKeysPresent(ctx.table.id, window.key),
-    },
-  ];
-}
-
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
-function sliceUnit(ctx: TableContext, ledger: LedgerWriter, window: Window, loadId: string): Unit {
+function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string): Unit {
+  const { ctx } = spec;
   const id = ctx.table.id;
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...keysPresentSteps(ctx, window), ledger.sliceDoneStep(id, window)],
-    onFailure: [ledger.sliceFailedStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...windowValidationSteps(spec, ledger, window), ledger.sliceDoneStep(id, window)],
+    onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }
 
@@ -150,11 +124,12 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
   }
   const register: Step[] = [ledger.registerWindowsStep(id, input.windows)];
   if (input.phase === 'stitched') register.push(ledger.setPhaseStep(id, 'backfilling'));
+  const spec = verifySpec(ctx);
   const jobs: SliceJob[] = input.windows.map((window) => ({
     tableId: id,
     window,
     claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
-    slice: sliceUnit(ctx, ledger, window, input.loadId),
+    slice: sliceUnit(spec, ledger, window, input.loadId),
   }));
   const after: Unit[] = [
     {

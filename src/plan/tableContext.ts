@@ -56,7 +56,12 @@ export function keyNotNull(ctx: TableContext, alias?: string): string {
 }
 
 export function keyNull(ctx: TableContext, alias?: string): string {
-  const parts = ctx.alignment.key.map((k) => `${alias ? `${alias}.` : ''}${quote(ctx, k.target.name)} IS NULL`);
+  return anyNull(ctx.alignment.key.map((k) => `${alias ? `${alias}.` : ''}${quote(ctx, k.target.name)}`));
+}
+
+/** `a IS NULL` or `(a IS NULL OR b IS NULL)`. */
+export function anyNull(exprs: string[]): string {
+  const parts = exprs.map((e) => `${e} IS NULL`);
   return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
 }
 
@@ -73,11 +78,19 @@ export function rawKeyNotNull(ctx: TableContext): string {
 const aligned = (ctx: TableContext, columns: AlignedColumn[]) =>
   columns.map((c) => `${c.legacySql} AS ${quote(ctx, c.target.name)}`).join(', ');
 
+/** A select list: expressions over one table's columns, and the names they come out as (already quoted). */
+export interface Projection {
+  names: string[];
+  exprs: string[];
+}
+
 /**
  * Legacy rows in the target's shape (every target column, by the target's
- * names), optionally filtered by a predicate on legacy's own columns.
+ * names), optionally filtered by a predicate on legacy's own columns. With a
+ * projection (verify's checksums), those columns instead; `keyAliases` are
+ * then the projection's names for the key.
  */
-export function legacyRowsSql(ctx: TableContext, where?: string): string {
+export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Projection & { keyAliases: string[] }): string {
   const { alignment } = ctx;
   const latestFirst = [alignment.updatedAt, alignment.cursor]
     .filter((c): c is AlignedColumn => c !== undefined)
@@ -85,12 +98,12 @@ export function legacyRowsSql(ctx: TableContext, where?: string): string {
     .join(', ');
   return renderFor(ctx, 'legacy_rows', {
     dedupe: !alignment.legacyKeyUnique,
-    names: columnList(ctx, alignment.columns),
-    aligned: aligned(ctx, alignment.columns),
+    names: projection ? projection.names.join(', ') : columnList(ctx, alignment.columns),
+    aligned: projection ? projection.exprs.map((e, i) => `${e} AS ${projection.names[i]}`).join(', ') : aligned(ctx, alignment.columns),
     partition: alignment.key.map((k) => k.rawLegacySql!).join(', '),
     latest_first: latestFirst,
     rn: quote(ctx, RN),
-    d_key_null: keyNull(ctx, 'd'),
+    d_key_null: projection ? anyNull(projection.keyAliases.map((k) => `d.${k}`)) : keyNull(ctx, 'd'),
     legacy: ctx.q.legacy,
     where,
   });

@@ -39,3 +39,17 @@ CREATE TABLE IF NOT EXISTS {{state}}.locks (
   operator {{text}},
   acquired_at {{timestamp}} NOT NULL
 );
+CREATE TABLE IF NOT EXISTS {{state}}.validations (
+  table_name {{text}} NOT NULL,
+  window_key {{text}} NOT NULL,
+  status {{text}} NOT NULL,
+  legacy_rows {{bigint}},
+  target_rows {{bigint}},
+  legacy_checksum {{text}},
+  target_checksum {{text}},
+  sums {{longText}},
+  failures {{longText}},
+  run_id {{text}},
+  checked_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name, window_key)
+);

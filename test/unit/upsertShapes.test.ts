@@ -10,6 +10,7 @@ import { LedgerWriter } from '../../src/ledger/writes';
 import type { TableContext } from '../../src/plan/tableContext';
 import { chooseUpsert, keyIndexUnit } from '../../src/plan/upsertStyle';
 import { monthWindow, parseMonth } from '../../src/backfill/windows';
+import { DEFAULT_VERIFY } from '../../src/verify/settings';
 
 /**
  * The SQL each engine gets for one slice, generated offline (no driver, no
@@ -24,6 +25,7 @@ const table: TableConfig = {
   cursor: 'created_at',
   updatedAt: 'updated_at',
   columns: {},
+  verify: DEFAULT_VERIFY,
 };
 
 function context(dialect: Dialect, targetKeyed: boolean): TableContext {

@@ -1,0 +1,82 @@
+import type { Dialect } from '../../dialects/types';
+
+/**
+ * How a value is written before it is hashed, so that equal values hash
+ * equal whatever type each side stores them in (legacy numeric(12,2) against
+ * dlt's double, timestamp against timestamptz). The rule for a column is
+ * chosen from both sides' types, and both sides use the same rule:
+ *  - a timestamp or date on either side: integer microseconds since 1970-01-01 UTC
+ *    (a naive timestamp is read as UTC, as the backfill's windows read it);
+ *  - numbers on both sides: a decimal at a fixed scale, the larger declared
+ *    scale of the two; a float against a float or an integer, FLOAT_SCALE places;
+ *  - anything else: the engine's text for the value.
+ * NULL is written as \N, which no normalized number or timestamp can be, so it
+ * never equals an empty string.
+ */
+export const FLOAT_SCALE = 6;
+export const NULL_MARK = '\\N';
+
+type ValueClass = { kind: 'integer' } | { kind: 'decimal'; scale?: number } | { kind: 'float' } | { kind: 'time' } | { kind: 'other' };
+
+/** The class of a type as any of the engines spells it (PostgreSQL, MySQL/MariaDB, DuckDB, Snowflake, BigQuery). */
+export function classifyType(type: string): ValueClass {
+  const t = type.trim().toLowerCase();
+  if (/^(tinyint|smallint|mediumint|int|integer|bigint|hugeint|int2|int4|int8|int64|utinyint|usmallint|uinteger|ubigint|uhugeint|serial|bigserial|smallserial)\b/.test(t)) return { kind: 'integer' };
+  const decimal = /^(decimal|numeric|dec|fixed|number|bignumeric)\s*(\(\s*\d+\s*(,\s*(\d+)\s*)?\))?/.exec(t);
+  if (decimal) return { kind: 'decimal', scale: decimal[2] === undefined ? undefined : Number(decimal[4] ?? 0) };
+  if (/^(double|float|real|float4|float8|float64)\b/.test(t)) return { kind: 'float' };
+  if (/^(timestamp|datetime|date)\b/.test(t)) return { kind: 'time' };
+  return { kind: 'other' };
+}
+
+export interface NormalizeRule {
+  kind: 'utc_micros' | 'decimal' | 'text';
+  /** For decimals: the scale both sides are rounded to. */
+  scale?: number;
+  /**
+   * The two sides' types have nothing in common (a timestamp kept as text, a
+   * number as a string): legacy's value is taken as the backfill casts it to
+   * the target's type, and the target's rule applies.
+   */
+  legacyAligned?: boolean;
+}
+
+/** The rule for one column, from the types of its two sides. */
+export function normalizeRule(legacyType: string, targetType: string): NormalizeRule {
+  const a = classifyType(legacyType);
+  const b = classifyType(targetType);
+  const numeric = (c: ValueClass) => c.kind === 'integer' || c.kind === 'decimal' || c.kind === 'float';
+  const comparable = a.kind === b.kind || (numeric(a) && numeric(b));
+  if (!comparable) return { ...normalizeRule(targetType, targetType), legacyAligned: true };
+  if (a.kind === 'time') return { kind: 'utc_micros' };
+  if (!numeric(a)) return { kind: 'text' };
+  if (a.kind === 'integer' && b.kind === 'integer') return { kind: 'decimal', scale: 0 };
+  const scales = [a, b].map((c) => (c.kind === 'decimal' ? (c.scale ?? FLOAT_SCALE) : c.kind === 'integer' ? 0 : undefined)).filter((s): s is number => s !== undefined);
+  const declared = [a, b].some((c) => c.kind === 'decimal');
+  return { kind: 'decimal', scale: declared ? Math.max(...scales) : FLOAT_SCALE };
+}
+
+/** The normalized text of `expr` under a rule (NULL stays NULL; the caller marks it). */
+export function normalizedText(dialect: Dialect, expr: string, rule: NormalizeRule): string {
+  if (rule.kind === 'utc_micros') return dialect.cast(dialect.epochMicros(expr), dialect.textType);
+  if (rule.kind === 'decimal') return dialect.cast(decimalAt(dialect, expr, rule.scale ?? 0), dialect.textType);
+  return dialect.cast(expr, dialect.textType);
+}
+
+/** `expr` as a decimal rounded to `scale` places: the form metric sums are taken in. */
+export function decimalAt(dialect: Dialect, expr: string, scale: number): string {
+  return dialect.cast(expr, `DECIMAL(38,${scale})`);
+}
+
+/** What a rule means, for reports. */
+export function describeRule(rule: NormalizeRule): string {
+  if (rule.kind === 'utc_micros') return 'UTC microseconds';
+  if (rule.kind === 'decimal') return `decimal, ${rule.scale} places`;
+  return 'text';
+}
+
+/** The 60-bit checksum of a row: NULLs marked, fields joined by '|', md5, first 15 hex digits. */
+export function rowHashSql(dialect: Dialect, fields: string[]): string {
+  const mark = dialect.stringLiteral(NULL_MARK);
+  return dialect.hash60(`concat_ws('|', ${fields.map((f) => `coalesce(${f}, ${mark})`).join(', ')})`);
+}
