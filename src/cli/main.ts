@@ -8,6 +8,8 @@ import { runRetire } from '../commands/retire';
 import type { CommandOptions } from '../commands/session';
 import { formatStatus, runStatus } from '../commands/status';
 import { runStitch } from '../commands/stitch';
+import { runVerify } from '../commands/verify';
+import { formatReport } from '../verify/report';
 import { EXIT_CODES, asTheseusError, maskSecrets } from '../errors';
 
 /**
@@ -66,6 +68,31 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'verify',
+      'per window: every legacy row in the target with the same values (row checksums), metric sums reconciled; rewrites the validation marks cutover requires',
+      (y) =>
+        common(y)
+          .option('month', { type: 'string', describe: 'verify the windows of one month (YYYY-MM); default: every window in the ledger' })
+          .option('from', { type: 'string', describe: 'first month of a range (YYYY-MM), with --to' })
+          .option('to', { type: 'string', describe: 'last month of a range (YYYY-MM), inclusive' })
+          .option('sample', { type: 'number', default: 0, describe: 'show up to N differing rows of each failing window, column by column' })
+          .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
+          .option('markdown', { type: 'string', describe: 'write a change note for stakeholders (Markdown) to FILE' }),
+      async (argv) => {
+        await runVerify({
+          ...commandOptions(argv),
+          month: argv.month,
+          from: argv.from,
+          to: argv.to,
+          sample: argv.sample,
+          markdown: argv.markdown,
+          // JSON goes to stdout alone; progress lines then go to stderr.
+          ...(argv.json ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
+          onReport: (report) => process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`),
+        });
+      },
+    )
+    .command(
       'cutover',
       'point the view at the target alone; refuses unless every legacy key is in the target',
       (y) => common(y).option('allow-unkeyed', { type: 'boolean', default: false, describe: 'accept that legacy rows with a NULL key leave the view' }),
@@ -98,7 +125,7 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows });
       },
     )
-    .demandCommand(1, 'name a command: stitch, backfill, status, cutover, rollback, retire or demo')
+    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, rollback, retire or demo')
     .strict()
     .help()
     .fail((message, err) => {

@@ -4,7 +4,8 @@ import { profileLegacy, profileWindows, type LegacyProfile } from '../backfill/p
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
 import { StopSignal } from '../backfill/stopSignal';
-import { NULL_CURSOR_KEY, type Window, isCovered, monthWindows, parseMonth, parseWindowKey } from '../backfill/windows';
+import { NULL_CURSOR_KEY, type Window, isCovered, monthWindows, parseWindowKey } from '../backfill/windows';
+import { type MonthRange, monthRange } from './monthRange';
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
 import { planBackfill } from '../plan/backfill';
@@ -35,22 +36,13 @@ export interface BackfillOptions extends CommandOptions {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Validates the range flags up front (before any database work); undefined means --all. */
-function requestedMonths(options: BackfillOptions): { from: Date; to: Date } | undefined {
-  const modes = [options.month !== undefined, options.from !== undefined || options.to !== undefined, Boolean(options.all)].filter(Boolean).length;
-  if (modes !== 1) {
-    throw usageError('BACKFILL_RANGE', 'backfill needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, or --all', 'e.g. migrate backfill --month 2024-03');
+function requestedMonths(options: BackfillOptions): MonthRange | undefined {
+  const usage = 'e.g. migrate backfill --month 2024-03';
+  const ranged = options.month !== undefined || options.from !== undefined || options.to !== undefined;
+  if (ranged === Boolean(options.all)) {
+    throw usageError('BACKFILL_RANGE', 'backfill needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, or --all', usage);
   }
-  if (options.month !== undefined) {
-    const month = parseMonth(options.month);
-    return { from: month, to: month };
-  }
-  if (options.from !== undefined || options.to !== undefined) {
-    if (options.from === undefined || options.to === undefined) throw usageError('BACKFILL_RANGE', '--from and --to go together', 'e.g. --from 2023-01 --to 2023-12');
-    const range = { from: parseMonth(options.from, '--from'), to: parseMonth(options.to, '--to') };
-    monthWindows(range.from, range.to); // refuses a reversed range before any database work
-    return range;
-  }
-  return undefined;
+  return monthRange(options, usage);
 }
 
 const recordedWindows = (slices: SliceRecord[], status?: string) =>

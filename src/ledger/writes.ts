@@ -183,6 +183,11 @@ export class LedgerWriter {
     };
   }
 
+  /** Counts the windows of a table this run marked failed (binds the run id). */
+  failedValidationsSql(tableId: string): string {
+    return this.render('ledger_failed_validations', { table_name: this.literal(tableId) });
+  }
+
   sliceFailedStep(tableId: string, window: Window): Step {
     return {
       intent: `Mark ${tableId} ${window.key} as failed, with the error`,

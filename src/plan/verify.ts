@@ -55,7 +55,8 @@ export function verifySpec(ctx: TableContext): VerifySpec {
   const metrics = settings.sums.map((name) => {
     const column = byName(name, 'sums');
     const rule = normalizeRule(column.rawType ?? column.target.type, column.target.type);
-    if (column.role !== 'mapped' || rule.kind !== 'decimal' || classifyType(column.target.type).kind === 'other') {
+    const numeric = (type: string) => ['integer', 'decimal', 'float'].includes(classifyType(type).kind);
+    if (column.role !== 'mapped' || !numeric(column.target.type) || !(rule.legacyAligned || numeric(column.rawType ?? column.target.type))) {
       throw usageError('CONFIG_INVALID', `${where}.sums names ${name}, which is not a number fed from legacy`, 'name numeric target columns, e.g. sums: [amount]');
     }
     return { column, scale: rule.scale ?? 0 };

@@ -7,7 +7,8 @@ import type { Dialect } from '../../dialects/types';
  * chosen from both sides' types, and both sides use the same rule:
  *  - a timestamp or date on either side: integer microseconds since 1970-01-01 UTC
  *    (a naive timestamp is read as UTC, as the backfill's windows read it);
- *  - numbers on both sides: a decimal at a fixed scale, the larger declared
+ *  - integers on both sides: their text;
+ *  - other numbers on both sides: a decimal at a fixed scale, the larger declared
  *    scale of the two; a float against a float or an integer, FLOAT_SCALE places;
  *  - anything else: the engine's text for the value.
  * NULL is written as \N, which no normalized number or timestamp can be, so it
@@ -50,7 +51,8 @@ export function normalizeRule(legacyType: string, targetType: string): Normalize
   if (!comparable) return { ...normalizeRule(targetType, targetType), legacyAligned: true };
   if (a.kind === 'time') return { kind: 'utc_micros' };
   if (!numeric(a)) return { kind: 'text' };
-  if (a.kind === 'integer' && b.kind === 'integer') return { kind: 'decimal', scale: 0 };
+  // Integers print the same on both sides whatever their width, so their text serves (cheaper than a decimal cast).
+  if (a.kind === 'integer' && b.kind === 'integer') return { kind: 'text' };
   const scales = [a, b].map((c) => (c.kind === 'decimal' ? (c.scale ?? FLOAT_SCALE) : c.kind === 'integer' ? 0 : undefined)).filter((s): s is number => s !== undefined);
   const declared = [a, b].some((c) => c.kind === 'decimal');
   return { kind: 'decimal', scale: declared ? Math.max(...scales) : FLOAT_SCALE };

@@ -1,10 +1,11 @@
 -- One window in detail: legacy's keyed rows joined to the target on the key.
--- found/differs are computed once per joined row, then counted.
+-- found/differs are computed once per joined row, then counted. legacy_rows is
+-- counted apart: a key the target holds twice would count its legacy row twice.
 WITH l AS (
 {{legacy_rows}}
 )
 SELECT
-  count(*) AS v_legacy_rows,
+  (SELECT count(*) FROM l) AS v_legacy_rows,
   coalesce(sum(1 - j.found), 0) AS v_missing_keys,
   coalesce(sum(j.differs{{#newer}} - j.newer{{/newer}}), 0) AS v_changed_rows,{{#newer}}
   coalesce(sum(j.newer), 0) AS v_newer_in_target,{{/newer}}

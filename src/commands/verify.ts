@@ -1,0 +1,240 @@
+import * as fs from 'node:fs';
+import type { Row } from '../../dialects/types';
+import { NULL_CURSOR_KEY, type Window, parseWindowKey } from '../backfill/windows';
+import { formatTableRef } from '../config/tableRef';
+import { assertionError, preconditionError, usageError } from '../errors';
+import type { Phase } from '../lifecycle/phases';
+import { type VerifySpec, dayTotalsSql, verifySpec, windowCheckSql, windowSampleSql } from '../plan/verify';
+import type { Step, Unit } from '../plan/types';
+import { agreeingWindow, dayIndex, readDayTotals, totalsByWindow } from '../verify/dayTotals';
+import { type SampleRow, type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
+import { type TableReport, type VerifyReport, formatMarkdown } from '../verify/report';
+import { describeRule } from '../verify/normalize';
+import { formatTolerance } from '../verify/settings';
+import { type MonthRange, monthRange, rangeEnd } from './monthRange';
+import { type CommandOptions, type Session, withSession } from './session';
+
+export interface VerifyOptions extends CommandOptions {
+  month?: string;
+  from?: string;
+  to?: string;
+  /** Show up to this many differing rows per failing window (0: none). */
+  sample?: number;
+  /** Write the change note for stakeholders to this file. */
+  markdown?: string;
+  /** Receives the report before the verdict (so it is shown even when verification fails). */
+  onReport?: (report: VerifyReport) => void;
+}
+
+const VERIFIABLE: readonly Phase[] = ['stitched', 'backfilling', 'backfilled', 'cutover'];
+const DAY_MS = 86_400_000;
+
+/**
+ * migrate verify: per window, is every legacy row in the target with the
+ * same values? A fast pass sums row checksums per day on both sides; only
+ * windows whose totals differ are joined row by row, and their differing rows
+ * sampled. Each window's validation mark in the ledger is rewritten (a failure
+ * removes it, so cutover refuses), and the command fails if any window does.
+ */
+export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
+  const range = monthRange(options, 'e.g. migrate verify --month 2024-03, or no range for every window');
+  const sample = options.sample ?? 0;
+  if (!Number.isInteger(sample) || sample < 0) throw usageError('BAD_FLAG', `--sample ${options.sample} is not a whole number ≥ 0`, 'e.g. --sample 5');
+  return withSession('verify', options, {}, async (s) => {
+    const tables: TableReport[] = [];
+    const units: Unit[] = [];
+    for (const table of s.tables) {
+      const ctx = await s.context(table, { quiet: true });
+      const state = await s.state(table);
+      if (!VERIFIABLE.includes(state.phase)) {
+        throw preconditionError('WRONG_PHASE', `${table.id} is "${state.phase}": verify compares legacy with the target between stitch and retire`, state.phase === 'new' ? 'run migrate stitch and backfill first' : 'legacy is archived; verify before retire');
+      }
+      const spec = verifySpec(ctx);
+      const windows = chooseWindows(state.slices.map((x) => x.windowKey), range);
+      if (options.dryRun) {
+        units.push(...dryRunUnits(s, spec, windows, sample));
+        continue;
+      }
+      const report = await verifyTable(s, spec, windows, range, sample);
+      report.phase = state.phase;
+      report.backfillRuns = [...new Set(state.slices.filter((x) => windows.some((w) => w.key === x.windowKey) && x.runId).map((x) => x.runId!))];
+      tables.push(report);
+      units.push(marksUnit(s, spec, report));
+    }
+    const report: VerifyReport = {
+      runId: s.run.runId,
+      operator: s.run.operator,
+      checkedAt: new Date().toISOString(),
+      toolVersion: s.run.toolVersion,
+      dialect: s.dialect.name,
+      tables,
+      ok: tables.every((t) => t.ok),
+    };
+    if (!options.dryRun) {
+      if (options.markdown) fs.writeFileSync(options.markdown, formatMarkdown(report));
+      options.onReport?.(report);
+    }
+    await s.execute(units);
+    return report;
+  });
+}
+
+/**
+ * The ledger's windows to verify: those in the range, without overlaps (a
+ * period backfilled by weeks and again by months is verified once, by the
+ * larger windows).
+ */
+function chooseWindows(keys: string[], range: MonthRange | undefined): Window[] {
+  const parsed = keys.map(parseWindowKey).filter((w): w is Window => w !== undefined);
+  const nullCursor = parsed.find((w) => w.key === NULL_CURSOR_KEY);
+  const end = range && rangeEnd(range);
+  const timed = parsed
+    .filter((w) => w.start && w.end && (!range || (w.end > range.from && w.start < end!)))
+    .sort((a, b) => a.start!.getTime() - b.start!.getTime() || b.end!.getTime() - a.end!.getTime());
+  const chosen: Window[] = [];
+  for (const w of timed) if (!chosen.length || w.start! >= chosen[chosen.length - 1].end!) chosen.push(w);
+  if (nullCursor && !range) chosen.push(nullCursor);
+  return chosen;
+}
+
+async function query(s: Session, sql: string): Promise<Row[]> {
+  s.options.trace?.(sql);
+  return s.conn.query(sql);
+}
+
+async function verifyTable(s: Session, spec: VerifySpec, windows: Window[], range: MonthRange | undefined, sample: number): Promise<TableReport> {
+  const id = spec.ctx.table.id;
+  s.log(`${id}: checksums per day over legacy and target (one pass each)…`);
+  const legacyDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'legacy')));
+  const targetDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'target')));
+  const index = dayIndex(windows);
+  const end = range && rangeEnd(range);
+  const inRange = (day: number | null) => !range || (day !== null && day * DAY_MS >= range.from.getTime() && day * DAY_MS < end!.getTime());
+  const legacy = totalsByWindow(spec, legacyDays, index, inRange);
+  const target = totalsByWindow(spec, targetDays, index, () => false);
+  const results: WindowResult[] = [];
+  for (const w of windows) {
+    const agreed = agreeingWindow(spec, w.key, legacy.windows.get(w.key), target.windows.get(w.key));
+    if (agreed) {
+      results.push(agreed);
+      continue;
+    }
+    s.log(`${id} ${w.key}: totals differ; joining the window row by row…`);
+    const [row] = await query(s, windowCheckSql(spec, w, true));
+    const result = readWindowCheck(spec, w.key, row ?? {}, legacy.windows.get(w.key)?.nullKeyRows ?? 0);
+    if (sample > 0 && (result.failures.length || (result.extraKeys ?? 0) > 0)) result.samples = await samples(s, spec, w, sample);
+    results.push(result);
+  }
+  const outside = [...legacy.outside].map(([month, rows]) => ({ month, rows })).sort((a, b) => a.month.localeCompare(b.month));
+  return {
+    table: id,
+    legacy: formatTableRef(spec.ctx.table.legacy),
+    target: formatTableRef(spec.ctx.table.target),
+    view: formatTableRef(spec.ctx.table.view),
+    phase: 'backfilled',
+    compared: spec.compared.map((c) => `${c.column.target.name} (${describeRule(c.rule)})`),
+    excluded: spec.excluded,
+    metrics: spec.metrics.map((m) => m.column.target.name),
+    tolerance: formatTolerance(spec.tolerance),
+    windows: results,
+    outside,
+    backfillRuns: [],
+    ok: outside.length === 0 && results.every((r) => r.failures.length === 0),
+  };
+}
+
+/** Up to `limit` differing rows of a window, then the target's rows legacy lacks, side by side. */
+async function samples(s: Session, spec: VerifySpec, window: Window, limit: number): Promise<SampleRow[]> {
+  const sql = windowSampleSql(spec, window, limit);
+  const keyOf = (r: Row, prefix: string) => spec.ctx.alignment.key.map((_, i) => String(r[`${prefix}${i}`])).join(', ');
+  const names = spec.compared.map((c) => c.column.target.name);
+  const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  const rows: SampleRow[] = (await query(s, sql.differing)).map((r) => {
+    const missing = r.difference === 'missing';
+    return {
+      key: keyOf(r, '_v_k'),
+      difference: missing ? 'missing' : 'changed',
+      columns: names
+        .map((column, i) => ({ column, i }))
+        .filter(({ i }) => missing || text(r[`l_c${i}`]) !== text(r[`t_c${i}`]))
+        .map(({ column, i }) => ({ column, legacy: text(r[`l_r${i}`]), target: missing ? null : text(r[`t_r${i}`]) })),
+    };
+  });
+  if (rows.length < limit) {
+    for (const r of (await query(s, sql.extra)).slice(0, limit - rows.length)) {
+      rows.push({ key: keyOf(r, '_v_k'), difference: 'extra', columns: names.map((column, i) => ({ column, legacy: null, target: text(r[`t_r${i}`]) })) });
+    }
+  }
+  return rows;
+}
+
+/** Rewrites each verified window's mark in the ledger, then asserts none failed (the run log records the verdict). */
+function marksUnit(s: Session, spec: VerifySpec, report: TableReport): Unit {
+  const id = spec.ctx.table.id;
+  const steps: Step[] = [];
+  for (const r of report.windows) {
+    const window = parseWindowKey(r.window)!;
+    const fixed: Record<string, string | number | null> = {
+      v_status: r.failures.length ? 'failed' : 'validated',
+      v_legacy_rows: r.legacyRows,
+      v_matched_rows: r.matchedRows,
+      v_legacy_checksum: r.legacyChecksum,
+      v_target_checksum: r.targetChecksum,
+      v_sums: sumsJson(r),
+      v_failures: r.failures.length ? JSON.stringify(r.failures) : null,
+    };
+    const record = s.ledger.validationRecordStep(id, window);
+    steps.push(s.ledger.validationClearStep(id, window), { ...record, binds: record.binds!.map((b) => (b.name in fixed ? { name: b.name, value: () => fixed[b.name] } : b)) });
+  }
+  steps.push(verdictStep(s, spec, report));
+  return { title: `${id}: record the verification`, atomic: true, steps };
+}
+
+function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefined): Step {
+  const id = spec.ctx.table.id;
+  return {
+    intent: `Assert: no window of ${id} failed this verification, and no legacy row is outside every window`,
+    expect: 'failed_windows = 0',
+    kind: 'query',
+    sql: s.ledger.failedValidationsSql(id),
+    binds: [{ name: 'runId' }],
+    check: (rows) => {
+      if (!report) return [];
+      const failed = report.windows.filter((r) => r.failures.length);
+      const parts = failed.slice(0, 6).map((r) => `${r.window} (${describeFailures(r)})`);
+      if (failed.length > 6) parts.push(`… ${failed.length - 6} more`);
+      if (report.outside.length) parts.push(`legacy rows outside every window: ${report.outside.map((o) => `${o.month} (${o.rows.toLocaleString('en-US')} row${o.rows === 1 ? '' : 's'})`).join(', ')}`);
+      if (Number(rows[0]?.failed_windows ?? 0) !== failed.length) parts.push('the ledger disagrees with this run about which windows failed');
+      if (parts.length) {
+        throw assertionError('VERIFY_FAILED', `${id}: ${failed.length} window${failed.length === 1 ? '' : 's'} failed verification: ${parts.join('; ')}`, 'their validation marks were removed, so cutover refuses; migrate verify --month YYYY-MM --sample 5 shows the rows, and backfill --month YYYY-MM repairs a window');
+      }
+      return [`${id}: ${report.windows.length} windows verified: every legacy row is in the target with the same values`];
+    },
+  };
+}
+
+/** What verify would run, for --dry-run: the fast pass, and per window the join it runs where the totals differ. */
+function dryRunUnits(s: Session, spec: VerifySpec, windows: Window[], sample: number): Unit[] {
+  const id = spec.ctx.table.id;
+  const units: Unit[] = [
+    {
+      title: `${id}: checksums per day, one pass over each table`,
+      atomic: false,
+      steps: [
+        { intent: `Per UTC day: legacy's rows, rows without a key, sums of row checksums (${spec.compared.length} columns)`, kind: 'query', sql: dayTotalsSql(spec, 'legacy') },
+        { intent: "The same over the target's rows", kind: 'query', sql: dayTotalsSql(spec, 'target') },
+      ],
+    },
+  ];
+  for (const w of windows) {
+    const steps: Step[] = [{ intent: `Only if ${w.key}'s totals differ: join it row by row (missing, changed, extra, duplicate keys)`, kind: 'query', sql: windowCheckSql(spec, w, true) }];
+    if (sample > 0) {
+      const sql = windowSampleSql(spec, w, sample);
+      steps.push({ intent: `Only if ${w.key} fails: up to ${sample} differing rows, side by side`, kind: 'query', sql: sql.differing }, { intent: "…and the target's rows legacy lacks", kind: 'query', sql: sql.extra });
+    }
+    steps.push(s.ledger.validationClearStep(id, w), s.ledger.validationRecordStep(id, w));
+    units.push({ title: `${id} ${w.key}: verify`, atomic: false, steps });
+  }
+  units.push({ title: `${id}: verdict`, atomic: false, steps: [verdictStep(s, spec, undefined)] });
+  return units;
+}

@@ -1,0 +1,105 @@
+import type { Row } from '../../dialects/types';
+import { NULL_CURSOR_KEY, type Window, monthKey } from '../backfill/windows';
+import type { VerifySpec } from '../plan/verify';
+import { type WindowResult, metricResults, scaled } from './outcome';
+
+/** One side's totals over a set of rows (a day, or a window's days). */
+export interface Totals {
+  rows: number;
+  nullKeyRows: number;
+  checksum: bigint;
+  metrics: bigint[];
+}
+
+const DAY_MS = 86_400_000;
+const empty = (metrics: number): Totals => ({ rows: 0, nullKeyRows: 0, checksum: 0n, metrics: new Array<bigint>(metrics).fill(0n) });
+
+function add(into: Totals, t: Totals): void {
+  into.rows += t.rows;
+  into.nullKeyRows += t.nullKeyRows;
+  into.checksum += t.checksum;
+  t.metrics.forEach((m, i) => (into.metrics[i] += m));
+}
+
+/** The fast pass's rows (plan/verify.ts dayTotalsSql): day number (null for a NULL cursor) → totals. */
+export function readDayTotals(spec: VerifySpec, rows: Row[]): Map<number | null, Totals> {
+  const days = new Map<number | null, Totals>();
+  for (const r of rows) {
+    const day = r.day_number === null || r.day_number === undefined ? null : Number(r.day_number);
+    days.set(day, {
+      rows: Number(r.row_count ?? 0),
+      nullKeyRows: Number(r.null_key_rows ?? 0),
+      checksum: r.checksum === null || r.checksum === undefined ? 0n : BigInt(String(r.checksum).replace(/\.0*$/, '')),
+      metrics: spec.metrics.map((m, i) => scaled(r[`metric_${i}`], m.scale)),
+    });
+  }
+  return days;
+}
+
+/** Which window each day belongs to (day numbers count from 1970-01-01 UTC). */
+export function dayIndex(windows: Window[]): Map<number | null, string> {
+  const index = new Map<number | null, string>();
+  for (const w of windows) {
+    if (!w.start || !w.end) {
+      index.set(null, w.key);
+      continue;
+    }
+    for (let day = w.start.getTime() / DAY_MS; day < w.end.getTime() / DAY_MS; day++) index.set(day, w.key);
+  }
+  return index;
+}
+
+/** Sums a side's days per window; days in no window are gathered per month (`inRange` limits them to the requested period). */
+export function totalsByWindow(
+  spec: VerifySpec,
+  days: Map<number | null, Totals>,
+  index: Map<number | null, string>,
+  inRange: (day: number | null) => boolean,
+): { windows: Map<string, Totals>; outside: Map<string, number> } {
+  const windows = new Map<string, Totals>();
+  const outside = new Map<string, number>();
+  for (const [day, totals] of days) {
+    const key = index.get(day);
+    if (key === undefined) {
+      if (!inRange(day) || totals.rows === 0) continue;
+      const month = day === null ? NULL_CURSOR_KEY : monthKey(new Date(day * DAY_MS));
+      outside.set(month, (outside.get(month) ?? 0) + totals.rows);
+      continue;
+    }
+    if (!windows.has(key)) windows.set(key, empty(spec.metrics.length));
+    add(windows.get(key)!, totals);
+  }
+  return { windows, outside };
+}
+
+/**
+ * A window whose keyed rows and checksum sums agree on both sides holds the
+ * same rows with the same values (up to a 60-bit checksum collision), so it
+ * passes without a row-by-row join. Undefined: they differ; join the window.
+ */
+export function agreeingWindow(spec: VerifySpec, window: string, legacy: Totals | undefined, target: Totals | undefined): WindowResult | undefined {
+  const l = legacy ?? empty(spec.metrics.length);
+  const t = target ?? empty(spec.metrics.length);
+  const keyed = l.rows - l.nullKeyRows;
+  if (keyed !== t.rows - t.nullKeyRows || l.checksum !== t.checksum) return undefined;
+  const metrics = metricResults(spec, l.metrics, t.metrics);
+  if (metrics.some((m) => !m.ok)) return undefined;
+  return {
+    window,
+    legacyRows: keyed,
+    targetRows: t.rows,
+    matchedRows: keyed,
+    missingKeys: 0,
+    changedRows: 0,
+    newerInTarget: 0,
+    extraKeys: 0,
+    targetDuplicateKeys: 0,
+    viewDuplicateKeys: 0,
+    nullKeyRows: l.nullKeyRows,
+    legacyChecksum: l.checksum.toString(),
+    targetChecksum: t.checksum.toString(),
+    metrics,
+    method: 'checksums',
+    failures: [],
+  };
+}

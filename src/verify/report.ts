@@ -1,0 +1,140 @@
+import type { Phase } from '../lifecycle/phases';
+import { type SampleRow, type WindowResult, describeFailures } from './outcome';
+
+/** What verify found for one table: the JSON `--json` prints, and what the table and the change note render. */
+export interface TableReport {
+  table: string;
+  legacy: string;
+  target: string;
+  view: string;
+  phase: Phase;
+  /** Compared columns with their normalization, e.g. "total (decimal, 2 places)". */
+  compared: string[];
+  /** Target columns left out of the checksums. */
+  excluded: string[];
+  metrics: string[];
+  tolerance: string;
+  windows: WindowResult[];
+  /** Legacy rows in no verified window, per month. */
+  outside: Array<{ month: string; rows: number }>;
+  /** The backfill runs that wrote the verified windows. */
+  backfillRuns: string[];
+  ok: boolean;
+}
+
+export interface VerifyReport {
+  runId: string;
+  operator: string;
+  checkedAt: string;
+  toolVersion: string;
+  dialect: string;
+  tables: TableReport[];
+  ok: boolean;
+}
+
+const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
+
+function resultText(r: WindowResult): string {
+  if (r.failures.length) return `FAILED: ${describeFailures(r)}`;
+  const notes: string[] = [];
+  if (r.extraKeys) notes.push(`${fmt(r.extraKeys)} extra (live)`);
+  if (r.newerInTarget) notes.push(`${fmt(r.newerInTarget)} newer in target`);
+  if (r.nullKeyRows) notes.push(`${fmt(r.nullKeyRows)} legacy rows without a key`);
+  return notes.length ? `ok (${notes.join(', ')})` : 'ok';
+}
+
+function table(header: string[], rows: string[][], alignRight: boolean[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (alignRight[i] ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+}
+
+function sampleLines(samples: SampleRow[] | undefined, indent: string): string[] {
+  const lines: string[] = [];
+  for (const s of samples ?? []) {
+    lines.push(`${indent}key ${s.key}: ${s.difference}`);
+    for (const c of s.columns) lines.push(`${indent}  ${c.column.padEnd(16)} legacy ${c.legacy ?? 'NULL'}  |  target ${s.difference === 'missing' ? '(no row)' : (c.target ?? 'NULL')}`);
+  }
+  return lines;
+}
+
+/** The terminal rendering: one line per window, then the differing rows sampled, then the verdict. */
+export function formatReport(report: VerifyReport): string {
+  const out: string[] = [];
+  for (const t of report.tables) {
+    out.push(`${t.table}: ${t.legacy} → ${t.target} (${t.windows.length} windows, ${t.compared.length} columns compared${t.excluded.length ? `; left out: ${t.excluded.join(', ')}` : ''})`);
+    const metricHeads = t.metrics.flatMap((m) => [`${m} legacy`, `${m} target`]);
+    const rows = t.windows.map((r) => [
+      r.window,
+      fmt(r.legacyRows),
+      fmt(r.targetRows),
+      fmt(r.missingKeys),
+      fmt(r.extraKeys),
+      fmt(r.changedRows),
+      `${fmt(r.targetDuplicateKeys)}/${fmt(r.viewDuplicateKeys)}`,
+      ...r.metrics.flatMap((m) => [m.legacy, m.target]),
+      resultText(r),
+    ]);
+    const header = ['window', 'legacy', 'target', 'missing', 'extra', 'changed', 'dup t/v', ...metricHeads, 'result'];
+    out.push(...table(header, rows, header.map((_, i) => i > 0 && i < header.length - 1)).map((l) => `  ${l}`));
+    for (const r of t.windows.filter((w) => w.samples?.length)) {
+      out.push(`  ${r.window}: differing rows`);
+      out.push(...sampleLines(r.samples, '    '));
+    }
+    for (const o of t.outside) out.push(`  FAILED: ${fmt(o.rows)} legacy row${o.rows === 1 ? '' : 's'} of ${o.month} in no backfilled window`);
+    const failed = t.windows.filter((w) => w.failures.length).length;
+    out.push(t.ok ? `  verified: every legacy row is in the target with the same values` : `  NOT verified: ${failed} window${failed === 1 ? '' : 's'} failed${t.outside.length ? `, ${t.outside.length} month${t.outside.length === 1 ? '' : 's'} outside every window` : ''}`);
+  }
+  return out.join('\n');
+}
+
+const md = (text: string) => text.replace(/\|/g, '\\|');
+
+/**
+ * The change note for stakeholders (the runbook's "communicate changed
+ * history"): what moved, which period, per month the counts and sums before
+ * and after, the validation result, run ids, who ran it.
+ */
+export function formatMarkdown(report: VerifyReport): string {
+  const out: string[] = [];
+  const names = report.tables.map((t) => t.table).join(', ');
+  out.push(`# Change note: history of ${names} moved to the dlt tables`, '');
+  out.push(`Verified ${report.checkedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} by **${md(report.operator)}** (Theseus ${report.toolVersion}, ${report.dialect}, verify run \`${report.runId}\`).`, '');
+  out.push(`**Result: ${report.ok ? 'PASSED, every legacy row is in the new table with the same values' : 'FAILED, see below'}.**`, '');
+  for (const t of report.tables) {
+    const timed = t.windows.filter((w) => /^\d/.test(w.window));
+    const period = timed.length ? `${timed[0].window} to ${timed[timed.length - 1].window}` : 'none';
+    out.push(`## ${md(t.table)}`, '');
+    out.push(`- **What moved:** \`${md(t.legacy)}\` into \`${md(t.target)}\`; readers use the view \`${md(t.view)}\` (phase: ${t.phase}).`);
+    out.push(`- **Period:** ${period} (${t.windows.length} windows${t.windows.some((w) => !/^\d/.test(w.window)) ? ', plus rows without a date' : ''}).`);
+    const legacyRows = t.windows.reduce((a, w) => a + w.legacyRows, 0);
+    const matched = t.windows.reduce((a, w) => a + w.matchedRows, 0);
+    out.push(`- **Rows:** ${fmt(legacyRows)} legacy rows, ${fmt(matched)} of them in the new table.`);
+    out.push(`- **Validation:** ${t.ok ? 'passed' : 'FAILED'}. Compared per row: ${t.compared.map(md).join(', ')}${t.excluded.length ? `; not compared: ${t.excluded.map(md).join(', ')}` : ''}.${t.metrics.length ? ` Sums reconciled: ${t.metrics.map(md).join(', ')} (tolerance ${t.tolerance}).` : ''}`);
+    out.push(`- **Backfill runs:** ${t.backfillRuns.length ? t.backfillRuns.map((r) => `\`${r}\``).join(', ') : 'none recorded'}.`, '');
+    const metricHeads = t.metrics.flatMap((m) => [`${md(m)} before`, `${md(m)} after`]);
+    out.push(`| Month | Rows before | Rows after | ${metricHeads.map((h) => `${h} | `).join('')}Result |`);
+    out.push(`|---|---:|---:|${metricHeads.map(() => '---:|').join('')}---|`);
+    for (const w of t.windows) {
+      const cells = [w.window, fmt(w.legacyRows), fmt(w.targetRows ?? w.matchedRows), ...w.metrics.flatMap((m) => [m.legacy, m.target]), md(resultText(w))];
+      out.push(`| ${cells.join(' | ')} |`);
+    }
+    out.push('');
+    out.push('"Rows after" counts every row of the month in the new table, including rows the live pipeline loaded since (reported as extra).', '');
+    if (t.outside.length) {
+      out.push('**Legacy rows outside every migrated month:**', '');
+      for (const o of t.outside) out.push(`- ${o.month}: ${fmt(o.rows)} rows`);
+      out.push('');
+    }
+    const sampled = t.windows.filter((w) => w.samples?.length);
+    if (sampled.length) {
+      out.push('### Differing rows (sample)', '');
+      for (const w of sampled) {
+        out.push(`${w.window}:`, '', '| Key | Difference | Column | Legacy | New table |', '|---|---|---|---|---|');
+        for (const s of w.samples!) for (const c of s.columns) out.push(`| ${md(s.key)} | ${s.difference} | ${md(c.column)} | ${md(c.legacy ?? 'NULL')} | ${md(s.difference === 'missing' ? '(no row)' : (c.target ?? 'NULL'))} |`);
+        out.push('');
+      }
+    }
+  }
+  return `${out.join('\n').trimEnd()}\n`;
+}
