@@ -94,10 +94,14 @@ async function main(): Promise<void> {
     )
     .command(
       'cutover',
-      'point the view at the target alone; refuses unless every legacy key is in the target',
-      (y) => common(y).option('allow-unkeyed', { type: 'boolean', default: false, describe: 'accept that legacy rows with a NULL key leave the view' }),
+      'point the view at the target alone; refuses unless every window is validated and every legacy key is in the target',
+      (y) =>
+        common(y)
+          .option('allow-unkeyed', { type: 'boolean', default: false, describe: 'accept that legacy rows with a NULL key leave the view' })
+          .option('force', { type: 'boolean', default: false, describe: 'cut over although some windows are not validated (needs --reason)' })
+          .option('reason', { type: 'string', describe: 'with --force: why, in words; kept in the run log' }),
       async (argv) => {
-        await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'] });
+        await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'], force: argv.force, reason: argv.reason });
       },
     )
     .command('rollback', 'put the stitched view back after a cutover', common, async (argv) => {
