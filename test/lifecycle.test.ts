@@ -72,10 +72,15 @@ describe.each(testEngines())('Definition of Done on %s, through the CLI', (engin
     expect(await distribution()).toEqual(afterMonth);
   });
 
-  it('cutover refuses while legacy keys are missing, and leaves the view untouched', async () => {
+  it('cutover refuses while legacy rows lie outside validated windows, and leaves the view untouched', async () => {
     const r = run('cutover');
     expect(r.status).toBe(3);
-    expect(r.stderr).toMatch(/error \[KEYS_MISSING\]: orders: [\d,]+ legacy keys are not in the target yet; the view was not changed/);
+    // 2023-06 was backfilled (and validated as it went); the other 23 months and the NULL-cursor row were not.
+    expect(r.stderr).toContain('error [NOT_VALIDATED]: orders: legacy rows in 24 months are in no validated window: 2023-01, 2023-02, 2023-03, 2023-04, 2023-05, 2023-07, 2023-08, 2023-09 … (24 in all)');
+    // --force passes the validation gate, not the check that every legacy key is in the target.
+    const forced = run('cutover', '--force', '--reason', 'testing the key check');
+    expect(forced.status).toBe(3);
+    expect(forced.stderr).toMatch(/error \[KEYS_MISSING\]: orders: [\d,]+ legacy keys are not in the target yet; the view was not changed/);
     expect(await distribution()).toEqual(afterMonth);
     expect(await viewReadsLegacy()).toBe(true);
   });
@@ -144,6 +149,7 @@ describe.each(testEngines())('Definition of Done on %s, through the CLI', (engin
       'stitch:succeeded',
       'backfill:succeeded',
       'backfill:succeeded',
+      'cutover:failed',
       'cutover:failed',
       'backfill:succeeded',
       'backfill:succeeded',

@@ -149,7 +149,7 @@ describe.each(testEngines())('migrate verify on %s', (engine) => {
 
     expect(run('cutover', '--force').status).toBe(2);
     const forced = run('cutover', '--force', '--reason', 'April notes were edited on purpose (TICKET-7)');
-    expect(forced.stderr).toContain('2023-04 (failed verification: 2023-04); cutting over anyway (--force), reason: April notes were edited on purpose (TICKET-7)');
+    expect(forced.stdout).toContain('2023-04 (failed verification: 2023-04); cutting over anyway (--force), reason: April notes were edited on purpose (TICKET-7)');
     expect(forced.status).toBe(0);
     const [log] = await s.query(`SELECT arguments, outcome FROM ${s.q('_migrate', 'runs')} WHERE command = 'cutover' AND outcome = 'succeeded'`);
     expect(String(log.arguments)).toContain('April notes were edited on purpose (TICKET-7)');

@@ -35,6 +35,8 @@ export interface BackfillControls {
   retries: number;
   /** First retry delay; doubles with each attempt. */
   retryDelayMs: number;
+  /** Check each window right after merging it and mark it validated (cutover needs every window validated; without it, run migrate verify). */
+  validate: boolean;
 }
 
 export const DEFAULT_CONTROLS: Readonly<BackfillControls> = Object.freeze({
@@ -47,6 +49,7 @@ export const DEFAULT_CONTROLS: Readonly<BackfillControls> = Object.freeze({
   onError: 'stop',
   retries: 3,
   retryDelayMs: 1000,
+  validate: true,
 });
 
 /** The config's `backfill:` keys (snake_case) and the flags (kebab-case) name the same controls. */
@@ -64,6 +67,7 @@ export const CONTROL_KEYS = [
   'on_error',
   'retries',
   'retry_delay',
+  'validate',
 ] as const;
 export type ControlKey = (typeof CONTROL_KEYS)[number];
 export type RawControls = Partial<Record<ControlKey, unknown>>;
@@ -145,6 +149,7 @@ export function resolveControls(
         case 'on_error': c.onError = oneOf(v, ['continue', 'stop'] as const, where); break;
         case 'retries': c.retries = positiveInt(v, where, 0); break;
         case 'retry_delay': c.retryDelayMs = parseDuration(v, where); break;
+        case 'validate': c.validate = bool(v, where); break;
       }
     }
   }

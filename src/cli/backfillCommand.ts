@@ -28,6 +28,7 @@ export function backfillFlags<T>(y: Argv<T>) {
     .option('on-error', { type: 'string', choices: ['continue', 'stop'], describe: 'after a slice fails for good: go on with the others, or stop (default)' })
     .option('retries', { type: 'number', describe: 'attempts after a transient error (deadlock, lock timeout, lost connection); default 3' })
     .option('retry-delay', { type: 'string', describe: 'first retry delay, doubling each time (default 1s)' })
+    .option('validate', { type: 'boolean', describe: 'check each window right after merging it and mark it validated, as verify does (default; --no-validate leaves that to migrate verify, which cutover then needs)' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON object per event on stdout, for orchestrators' })
     .example('$0 backfill --all', 'every month not done yet')
     .example('$0 backfill --all --max-load active=20 --critical-load active=50 --pause-file /tmp/pause', 'protect a busy source')
@@ -52,6 +53,7 @@ function controlsFrom(argv: BackfillArgv): RawControls {
     on_error: argv['on-error'],
     retries: argv.retries,
     retry_delay: argv['retry-delay'],
+    validate: argv.validate,
   };
 }
 

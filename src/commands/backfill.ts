@@ -150,7 +150,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       });
       const { complete } = assessCompleteness(profile, state.slices, windows);
       const isComplete = async () => assessCompleteness(profile, (await s.state(ctx.table)).slices, []).complete;
-      const plan = planBackfill(ctx, s.ledger, { windows, loadId: s.run.loadId, phase: state.phase, completes: complete, isComplete });
+      const plan = planBackfill(ctx, s.ledger, { windows, loadId: s.run.loadId, phase: state.phase, completes: complete, isComplete, validate: controls.validate });
       units.push(...plan.units);
       jobs.push(...plan.jobs);
       after.push(...plan.after);

@@ -1,9 +1,8 @@
-import { NULL_CURSOR_KEY, type Window, monthKey, parseWindowKey } from '../backfill/windows';
-import { dayIndex } from '../verify/dayTotals';
-import { preconditionError, usageError } from '../errors';
+import { type Window, parseWindowKey } from '../backfill/windows';
+import { usageError } from '../errors';
 import { readValidations } from '../ledger/reads';
-import { planCutover, planRollback } from '../plan/cutover';
-import { type TableContext, renderFor } from '../plan/tableContext';
+import { type CutoverGate, planCutover, planRollback } from '../plan/cutover';
+import type { TableContext } from '../plan/tableContext';
 import { type CommandOptions, type Session, withSession } from './session';
 
 export interface CutoverOptions extends CommandOptions {
@@ -22,37 +21,22 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
   if (options.reason !== undefined && !options.force) throw usageError('BAD_FLAG', '--reason goes with --force', 'without --force, cutover requires every window validated');
   await withSession('cutover', options, {}, async (s) => {
     const tables = await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'cut over');
-    for (const { ctx } of tables) await requireValidated(s, ctx, options);
-    await s.execute(tables.map(({ ctx }) => planCutover(ctx, s.ledger, Boolean(options.allowUnkeyed))));
+    const units = [];
+    for (const { ctx } of tables) {
+      const gate = { ...(await validationMarks(s, ctx)), forceReason: options.force ? options.reason!.trim() : undefined };
+      units.push(planCutover(ctx, s.ledger, { allowUnkeyed: Boolean(options.allowUnkeyed), gate }));
+    }
+    await s.execute(units);
   });
 }
 
-/**
- * Every day legacy has rows on (and its NULL-cursor rows, if any) must lie in
- * a window the backfill or verify marked validated; a window that failed a
- * later verify has lost its mark. Reported by month.
- */
-async function requireValidated(s: Session, ctx: TableContext, options: CutoverOptions): Promise<void> {
-  const id = ctx.table.id;
-  const marks = await readValidations(s.conn, s.dialect, s.config.stateSchema, id);
-  const validated = marks.filter((m) => m.status === 'validated').map((m) => parseWindowKey(m.windowKey)).filter((w): w is Window => w !== undefined);
-  const covered = dayIndex(validated);
-  const days = await s.conn.query(renderFor(ctx, 'legacy_days', { day: s.dialect.epochDay(ctx.alignment.cursor.rawLegacySql!), legacy: ctx.q.legacy }));
-  const months = new Set<string>();
-  for (const r of days) {
-    const day = r.day_number === null || r.day_number === undefined ? null : Number(r.day_number);
-    if (!covered.has(day)) months.add(day === null ? NULL_CURSOR_KEY : monthKey(new Date(day * 86_400_000)));
-  }
-  const unvalidated = [...months].sort();
-  if (unvalidated.length === 0) return;
-  const failed = marks.filter((m) => m.status === 'failed').map((m) => m.windowKey);
-  const list = (keys: string[]) => (keys.length > 8 ? `${keys.slice(0, 8).join(', ')} … (${keys.length} in all)` : keys.join(', '));
-  const what = `${id}: legacy rows in ${unvalidated.length} month${unvalidated.length === 1 ? ' are' : 's are'} in no validated window: ${list(unvalidated)}${failed.length ? ` (failed verification: ${list(failed)})` : ''}`;
-  if (options.force) {
-    s.warn(`${what}; cutting over anyway (--force), reason: ${options.reason!.trim()}`);
-    return;
-  }
-  throw preconditionError('NOT_VALIDATED', what, 'run migrate verify (it checks every window and marks those that pass), backfill the windows it names, or cut over with --force --reason "…"');
+/** The windows the backfill or verify marked validated, and those that failed verification (a failure removes the mark). */
+async function validationMarks(s: Session, ctx: TableContext): Promise<CutoverGate> {
+  const marks = await readValidations(s.conn, s.dialect, s.config.stateSchema, ctx.table.id);
+  return {
+    validated: marks.filter((m) => m.status === 'validated').map((m) => parseWindowKey(m.windowKey)).filter((w): w is Window => w !== undefined),
+    failed: marks.filter((m) => m.status === 'failed').map((m) => m.windowKey),
+  };
 }
 
 /** migrate rollback: put the stitched view back after a cutover. */

@@ -93,3 +93,16 @@ export function checkSliceStillOurs(tableId: string, windowKey: string) {
     return [];
   };
 }
+
+/** After a window's MERGE: every legacy key of the window is in the target. */
+export function checkWindowKeysPresent(tableId: string, windowKey: string) {
+  return (rows: Row[]): string[] => {
+    const missing = n(rows[0]?.missing_keys);
+    if (missing > 0) throw windowKeysMissing(tableId, windowKey, missing);
+    return [];
+  };
+}
+
+export function windowKeysMissing(tableId: string, windowKey: string, missing: number) {
+  return assertionError('WINDOW_KEYS_MISSING', `${tableId} ${windowKey}: ${fmt(missing)} legacy keys of this window are not in the target after the merge`, 'the window was rolled back; a newer target row may have a different cursor, or the key mapping is wrong');
+}

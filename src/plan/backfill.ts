@@ -1,12 +1,12 @@
 import { type Window } from '../backfill/windows';
-import { checkStitchedDistribution } from '../lifecycle/assertions';
+import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
 import { windowPredicate } from './windowPredicate';
 import type { SliceJob, Step, Unit } from './types';
 import { upsertValues } from './upsert';
-import { censusStep, distributionStep } from './views';
+import { censusStep, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
 
 export interface BackfillPlanInput {
@@ -16,6 +16,8 @@ export interface BackfillPlanInput {
   phase: Phase;
   /** After these windows every legacy row is in a done window: record the table as backfilled. */
   completes: boolean;
+  /** Check and mark each window in its slice's transaction (validate as you go); otherwise only MERGE's missing-keys check runs. */
+  validate: boolean;
 }
 
 /** The slice's source: the window's legacy rows with a key, de-duplicated by key, in the target's shape. */
@@ -85,14 +87,34 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] 
   ];
 }
 
+/**
+ * Without validation, a MERGE is still followed by the check that every
+ * legacy key of the window is now in the target. An upsert through a unique
+ * index on the key (ON CONFLICT, ON DUPLICATE KEY) leaves no other outcome
+ * once it succeeds. Validation (the default) counts missing keys itself.
+ */
+function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
+  if (ctx.upsert !== 'merge') return [];
+  return [
+    {
+      intent: 'Assert: every legacy key of the window is now in the target',
+      expect: 'missing_keys = 0',
+      kind: 'query',
+      sql: missingKeysSql(ctx, windowPredicate(ctx, window)),
+      check: checkWindowKeysPresent(ctx.table.id, window.key),
+    },
+  ];
+}
+
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
-function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string): Unit {
+function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, validate: boolean): Unit {
   const { ctx } = spec;
   const id = ctx.table.id;
+  const checks = validate ? windowValidationSteps(spec, ledger, window) : [...keysPresentSteps(ctx, window), ledger.validationClearStep(id, window)];
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...windowValidationSteps(spec, ledger, window), ledger.sliceDoneStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...checks, ledger.sliceDoneStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }
@@ -129,7 +151,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
     tableId: id,
     window,
     claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
-    slice: sliceUnit(spec, ledger, window, input.loadId),
+    slice: sliceUnit(spec, ledger, window, input.loadId, input.validate),
   }));
   const after: Unit[] = [
     {

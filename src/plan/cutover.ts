@@ -1,8 +1,11 @@
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
-import type { TableContext } from './tableContext';
-import { ddlUnitMode, type Unit } from './types';
+import { type TableContext, renderFor } from './tableContext';
+import { ddlUnitMode, type Step, type Unit } from './types';
+import { NULL_CURSOR_KEY, type Window, monthKey } from '../backfill/windows';
+import { preconditionError } from '../errors';
+import { dayIndex } from '../verify/dayTotals';
 import { censusStep, distributionStep, missingKeysSql, replaceViewSteps, stitchedViewSql, targetViewSql } from './views';
 
 /**
@@ -10,8 +13,9 @@ import { censusStep, distributionStep, missingKeysSql, replaceViewSteps, stitche
  * the view at the target alone and prove it shows only ('dlt', N). One
  * transaction: a refusal or a failed assertion leaves the view as it was.
  */
-export function planCutover(ctx: TableContext, ledger: LedgerWriter, allowUnkeyed: boolean): Unit {
+export function planCutover(ctx: TableContext, ledger: LedgerWriter, options: { allowUnkeyed: boolean; gate: CutoverGate }): Unit {
   const id = ctx.table.id;
+  const { allowUnkeyed } = options;
   return {
     title: `${id}: cutover`,
     ...ddlUnitMode(ctx.dialect),
@@ -20,6 +24,7 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, allowUnkeye
       ? undefined
       : [{ intent: 'Put the stitched view back (this engine cannot roll the repoint back)', kind: 'exec', sql: stitchedViewSql(ctx) }],
     steps: [
+      validationGateStep(ctx, options.gate),
       {
         intent: 'Refuse unless every legacy key is in the target (and no legacy row lacks a key)',
         expect: `missing_keys = 0${allowUnkeyed ? '' : ' and null_key_rows = 0'}`,
@@ -32,6 +37,44 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, allowUnkeye
       distributionStep(ctx, 'Assert the view now shows the target alone', "exactly one row ('dlt', N) with N ≥ distinct legacy keys", checkCutoverDistribution(id, `${id}: view after cutover`)),
       ledger.setPhaseStep(id, 'cutover'),
     ],
+  };
+}
+
+/** What cutover's first check knows from the ledger, read when planning. */
+export interface CutoverGate {
+  validated: Window[];
+  /** Windows whose last verification failed (named in the refusal). */
+  failed: string[];
+  /** --force --reason: cut over anyway, saying why (the reason is in the run log's arguments). */
+  forceReason?: string;
+}
+
+/**
+ * Every day legacy has rows on (and its NULL-cursor rows, if any) must lie in
+ * a window the backfill or verify marked validated; a window that failed a
+ * later verify has lost its mark. Refusals name the months.
+ */
+function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
+  const id = ctx.table.id;
+  const covered = dayIndex(gate.validated);
+  return {
+    intent: `Refuse unless every day legacy has rows on lies in a validated window (${gate.validated.length} validated)`,
+    expect: 'every day_number in a validated window',
+    kind: 'query',
+    sql: renderFor(ctx, 'legacy_days', { day: ctx.dialect.epochDay(ctx.alignment.cursor.rawLegacySql!), legacy: ctx.q.legacy }),
+    check: (rows) => {
+      const months = new Set<string>();
+      for (const r of rows) {
+        const day = r.day_number === null || r.day_number === undefined ? null : Number(r.day_number);
+        if (!covered.has(day)) months.add(day === null ? NULL_CURSOR_KEY : monthKey(new Date(day * 86_400_000)));
+      }
+      if (months.size === 0) return [`${id}: every legacy row lies in a validated window`];
+      const list = (keys: string[]) => (keys.length > 8 ? `${keys.slice(0, 8).join(', ')} … (${keys.length} in all)` : keys.join(', '));
+      const unvalidated = [...months].sort();
+      const what = `${id}: legacy rows in ${unvalidated.length} month${unvalidated.length === 1 ? ' are' : 's are'} in no validated window: ${list(unvalidated)}${gate.failed.length ? ` (failed verification: ${list(gate.failed)})` : ''}`;
+      if (gate.forceReason) return [`warning: ${what}; cutting over anyway (--force), reason: ${gate.forceReason}`];
+      throw preconditionError('NOT_VALIDATED', what, 'run migrate verify (it checks every window and marks those that pass), backfill the windows it names, or cut over with --force --reason "…"');
+    },
   };
 }
 

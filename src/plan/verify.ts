@@ -4,6 +4,7 @@ import { usageError } from '../errors';
 import { type NormalizeRule, classifyType, decimalAt, normalizeRule, normalizedText, rowHashSql } from '../verify/normalize';
 import type { Tolerance } from '../verify/settings';
 import { assertionError } from '../errors';
+import { windowKeysMissing } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
 import type { Step } from './types';
@@ -265,9 +266,7 @@ export function windowValidationSteps(spec: VerifySpec, ledger: LedgerWriter, wi
       sql: windowCheckSql(spec, window, false),
       check: (rows, vars) => {
         const result = readWindowCheck(spec, window.key, rows[0] ?? {});
-        if (result.missingKeys > 0) {
-          throw assertionError('WINDOW_KEYS_MISSING', `${id} ${window.key}: ${result.missingKeys.toLocaleString('en-US')} legacy keys of this window are not in the target after the merge`, 'the window was rolled back; a newer target row may have a different cursor, or the key mapping is wrong');
-        }
+        if (result.missingKeys > 0) throw windowKeysMissing(id, window.key, result.missingKeys);
         if (result.failures.length) {
           throw assertionError('VALIDATION_FAILED', `${id} ${window.key}: ${describeFailures(result)}`, `the window was rolled back; migrate verify --month … --sample 5 shows the rows (e.g. a target column narrower than legacy's)`);
         }
