@@ -11,10 +11,12 @@ import { REPO_ROOT, timed } from './measure';
 import { Report, summaryTable } from './report';
 import { type BenchSettings, type EngineName, readSettings } from './settings';
 import { measureViewScan } from './viewScan';
+import { measureValidationCost, measureVerify } from './verify';
 
 /**
  * `npm run bench`: for each engine, generate the orders, measure the copy
- * baseline, backfill, rerun, mixed-phase view scan and the dry run at scale,
+ * baseline, backfill, rerun, verify, mixed-phase view scan, what validating
+ * as it goes costs the backfill, and the dry run at scale,
  * and write bench/results/<date>-<engine>.json. A missed target is reported,
  * not fatal; a step that errors ends that engine's run and the exit code is 1.
  *
@@ -46,7 +48,9 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
     const baseline = await measureBaseline(db, report, settings.rows);
     const first = await measureBackfill(db, report, config, settings.rows, baseline);
     await measureRerun(db, report, config, first);
+    await measureVerify(db, report, config);
     await measureViewScan(db, report, dir, settings.months);
+    await measureValidationCost(db, report, dir, first);
     await measureDryRunScale(engine, settings, dir, report);
   } catch (err) {
     report.error = err instanceof Error ? err.message : String(err);

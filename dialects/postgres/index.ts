@@ -45,8 +45,10 @@ export const postgres: Dialect = Object.freeze({
   placeholder: (index: number) => `$${index}`,
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   hash60: (text: string) => `('x' || substr(md5(${text}), 1, 15))::bit(60)::bigint`,
-  // extract(epoch …) is exact numeric (14+); a timestamp without time zone gives its nominal (UTC) epoch.
-  epochMicros: (expr: string) => `CAST(extract(epoch FROM ${expr}) * 1000000 AS bigint)`,
+  // date_part's double holds today's epoch to a fraction of a microsecond, so rounding to bigint is exact (until 2255),
+  // and it is about twice as fast as extract(), whose numeric arithmetic dominated verify's scan. A timestamp without
+  // time zone gives its nominal (UTC) epoch.
+  epochMicros: (expr: string) => `CAST(date_part('epoch', ${expr}) * 1000000 AS bigint)`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectPostgres(connection, options),
   forServer: async (conn: Connection) => {
     const [row] = await conn.query('SELECT current_setting(\'server_version_num\')::int AS v');

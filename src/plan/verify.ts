@@ -160,6 +160,9 @@ export function dayTotalsSql(spec: VerifySpec, side: 'legacy' | 'target'): strin
   });
 }
 
+/** A LIMIT no query reaches (the largest BIGINT): an optimization fence, see verify_window_check.sql. */
+const NO_LIMIT = '9223372036854775807';
+
 /**
  * One window in detail: legacy's keyed rows of the window joined to the
  * target on the key (wherever the target row's cursor now falls), giving the
@@ -175,28 +178,24 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
   const n = names(spec);
   const t = projection(spec, { side: 'target', alias: 't' });
   const tv = (name: string) => t.exprs[t.names.indexOf(name)];
-  const found = `${t.exprs[0]} IS NOT NULL`;
-  const newer = ctx.alignment.updatedAt ? `${tv(n.updated)} > l.${n.updated}` : undefined;
-  const differs = `${found} AND ${tv(n.hash)} <> l.${n.hash}`;
   const q = (name: string) => d.quoteIdent(name);
-  const metricSums = spec.metrics.flatMap((_, i) => [`sum(j.${n.metric[i]}) AS ${q(`v_legacy_metric_${i}`)}`, `sum(j.${q(`t_m${i}`)}) AS ${q(`v_target_metric_${i}`)}`]);
+  const found = `${t.exprs[0]} IS NOT NULL`;
+  const updatedAt = ctx.alignment.updatedAt;
+  const metricSums = spec.metrics.flatMap((_, i) => [`sum(p.${q(`l_m${i}`)}) AS ${q(`v_legacy_metric_${i}`)}`, `sum(p.${q(`t_m${i}`)}) AS ${q(`v_target_metric_${i}`)}`]);
   const targetWindow = targetWindowPredicate(ctx, window);
   return renderFor(ctx, 'verify_window_check', {
     legacy_rows: legacyRows(spec, { window }),
     target: ctx.q.target,
     key_match: ctx.alignment.key.map((k, i) => `t.${q(k.target.name)} = l.${n.key[i]}`).join(' AND '),
+    // Each row's values once: the checksums, updated_at and metrics of both sides (the target's NULL where it lacks the key).
     joined: [
       `l.${n.hash} AS ${q('l_h')}`,
-      `CASE WHEN ${found} THEN 1 ELSE 0 END AS ${q('found')}`,
-      `CASE WHEN ${differs} THEN 1 ELSE 0 END AS ${q('differs')}`,
-      newer ? `CASE WHEN ${differs} AND ${newer} THEN 1 ELSE 0 END AS ${q('newer')}` : undefined,
       `CASE WHEN ${found} THEN ${tv(n.hash)} END AS ${q('t_h')}`,
-      ...spec.metrics.map((_, i) => `${tv(n.metric[i])} AS ${q(`t_m${i}`)}`),
-      ...spec.metrics.map((_, i) => `l.${n.metric[i]}`),
-    ]
-      .filter((x): x is string => x !== undefined)
-      .join(',\n    '),
-    newer: Boolean(newer),
+      ...(updatedAt ? [`l.${n.updated} AS ${q('l_u')}`, `${tv(n.updated)} AS ${q('t_u')}`] : []),
+      ...spec.metrics.flatMap((_, i) => [`l.${n.metric[i]} AS ${q(`l_m${i}`)}`, `${tv(n.metric[i])} AS ${q(`t_m${i}`)}`]),
+    ].join(',\n    '),
+    no_limit: NO_LIMIT,
+    newer: Boolean(updatedAt),
     metric_sums: metricSums.join(',\n  ') || undefined,
     full,
     target_window_rows: `SELECT ${keyNames(ctx)} FROM ${ctx.q.target} WHERE ${targetWindow}`,

@@ -1,16 +1,17 @@
--- One window in detail: legacy's keyed rows joined to the target on the key.
--- found/differs are computed once per joined row, then counted. legacy_rows is
--- counted apart: a key the target holds twice would count its legacy row twice.
+-- One window in detail: legacy's keyed rows joined to the target on the key
+-- (wherever the target row's cursor now falls). t_h is NULL where the target
+-- lacks the key. Without `full`, legacy_rows counts joined rows: exact unless
+-- the target holds a key twice, which `full` (verify) counts apart.
 WITH l AS (
 {{legacy_rows}}
 )
 SELECT
-  (SELECT count(*) FROM l) AS v_legacy_rows,
-  coalesce(sum(1 - j.found), 0) AS v_missing_keys,
-  coalesce(sum(j.differs{{#newer}} - j.newer{{/newer}}), 0) AS v_changed_rows,{{#newer}}
-  coalesce(sum(j.newer), 0) AS v_newer_in_target,{{/newer}}
-  coalesce(sum(j.l_h), 0) AS v_legacy_checksum,
-  coalesce(sum(j.t_h), 0) AS v_target_checksum{{#metric_sums}},
+  {{#full}}(SELECT count(*) FROM l){{/full}}{{^full}}count(*){{/full}} AS v_legacy_rows,
+  coalesce(sum(CASE WHEN p.t_h IS NULL THEN 1 ELSE 0 END), 0) AS v_missing_keys,
+  coalesce(sum(CASE{{#newer}} WHEN p.t_h <> p.l_h AND p.t_u > p.l_u THEN 0{{/newer}} WHEN p.t_h <> p.l_h THEN 1 ELSE 0 END), 0) AS v_changed_rows,{{#newer}}
+  coalesce(sum(CASE WHEN p.t_h <> p.l_h AND p.t_u > p.l_u THEN 1 ELSE 0 END), 0) AS v_newer_in_target,{{/newer}}
+  coalesce(sum(p.l_h), 0) AS v_legacy_checksum,
+  coalesce(sum(p.t_h), 0) AS v_target_checksum{{#metric_sums}},
   {{metric_sums}}{{/metric_sums}}{{#full}},
   (SELECT count(*) FROM ({{target_window_rows}}) AS w) AS v_target_rows,
   (SELECT count(*) FROM ({{target_window_rows}}) AS w
@@ -21,4 +22,7 @@ FROM (
   SELECT
     {{joined}}
   FROM l LEFT JOIN {{target}} AS t ON {{key_match}}
-) AS j;
+  -- A limit no window reaches: it keeps engines from inlining these columns
+  -- into each sum above, which would compute a row's checksum once per sum.
+  LIMIT {{no_limit}}
+) AS p;
