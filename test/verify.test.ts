@@ -60,8 +60,18 @@ describe.each(testEngines())('migrate verify on %s', (engine) => {
   });
 
   it('a clean migration verifies green across types (numeric(12,2)/timestamp against double/timestamptz), with per-month sums', async () => {
-    const r = run('verify', '--json');
+    const note = path.join(s.dir, 'clean-note.md');
+    const r = run('verify', '--json', '--markdown', note);
     expect(r.status).toBe(0);
+    // The change note for stakeholders: what moved, the period, rows and sums before/after per month, the result, who and which runs.
+    const text = fs.readFileSync(note, 'utf8');
+    expect(text).toMatch(/^# Change note: history of payments moved to the dlt tables\n\nVerified \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC by \*\*\S+\*\* \(Theseus [\d.]+, \w+, verify run `[\w.-]+`\)\.\n\n\*\*Result: PASSED, every legacy row is in the new table with the same values\.\*\*/);
+    expect(text).toContain('- **Period:** 2023-01 to 2023-12 (12 windows).');
+    expect(text).toContain(`- **Rows:** ${ROWS} legacy rows, ${ROWS} of them in the new table.`);
+    expect(text).toContain('Compared per row: payment_id, paid_at (UTC microseconds), amount (decimal, 2 places), note; not compared: _dlt_load_id, _dlt_id. Sums reconciled: amount (tolerance 0).');
+    expect(text).toMatch(/- \*\*Backfill runs:\*\* `[\w.-]+`\./);
+    expect(text).toContain('| Month | Rows before | Rows after | amount before | amount after | Result |');
+    expect(text).toMatch(/\| 2023-03 \| 50 \| 50 \| (\d+\.\d\d) \| \1 \| ok \|/);
     const json = report(r.stdout);
     expect(json.ok).toBe(true);
     expect(json.tables[0].windows.map((w) => w.window)).toEqual(Array.from({ length: PAYMENT_MONTHS }, (_, i) => `2023-${String(i + 1).padStart(2, '0')}`));

@@ -1,6 +1,8 @@
+import * as path from 'node:path';
 import { buildDemo } from '../demo/buildDemo';
 import { runBackfill } from './backfill';
 import { runCutover } from './cutover';
+import { runVerify } from './verify';
 import type { CommandOptions } from './session';
 import { formatStatus, runStatus } from './status';
 import { runStitch } from './stitch';
@@ -41,10 +43,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   log('\n4. migrate backfill --all --include-null-cursor: every other month, and the rows with no CreatedAt');
   await runBackfill({ ...base, all: true, includeNullCursor: true, log: quietMonths(log) });
 
-  log('\n5. migrate cutover: the view shows dlt alone');
+  log('\n5. migrate verify --markdown change-note.md: every window checked again, a change note written');
+  const note = path.join(options.dir, 'change-note.md');
+  const verified = await runVerify({ ...base, markdown: note });
+  const windows = verified.tables[0].windows;
+  log(`  ${windows.length} windows, ${windows.reduce((a, w) => a + w.legacyRows, 0).toLocaleString('en-US')} legacy rows: ${verified.ok ? 'every one in the target with the same values' : 'DIFFERENCES'}; change note in ${note}`);
+
+  log('\n6. migrate cutover: every window is validated, so the view is repointed: it shows dlt alone');
   await runCutover(base);
 
-  log('\n6. migrate status');
+  log('\n7. migrate status');
   log(formatStatus(await runStatus(base)).replace(/^/gm, '  '));
   log(`\nDone. Explore it: npx migrate status --config ${files.config}`);
 }

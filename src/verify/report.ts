@@ -106,11 +106,11 @@ export function formatMarkdown(report: VerifyReport): string {
     const period = timed.length ? `${timed[0].window} to ${timed[timed.length - 1].window}` : 'none';
     out.push(`## ${md(t.table)}`, '');
     out.push(`- **What moved:** \`${md(t.legacy)}\` into \`${md(t.target)}\`; readers use the view \`${md(t.view)}\` (phase: ${t.phase}).`);
-    out.push(`- **Period:** ${period} (${t.windows.length} windows${t.windows.some((w) => !/^\d/.test(w.window)) ? ', plus rows without a date' : ''}).`);
+    out.push(`- **Period:** ${period} (${timed.length} window${timed.length === 1 ? '' : 's'}${timed.length < t.windows.length ? ', plus the rows without a date' : ''}).`);
     const legacyRows = t.windows.reduce((a, w) => a + w.legacyRows, 0);
     const matched = t.windows.reduce((a, w) => a + w.matchedRows, 0);
     out.push(`- **Rows:** ${fmt(legacyRows)} legacy rows, ${fmt(matched)} of them in the new table.`);
-    out.push(`- **Validation:** ${t.ok ? 'passed' : 'FAILED'}. Compared per row: ${t.compared.map(md).join(', ')}${t.excluded.length ? `; not compared: ${t.excluded.map(md).join(', ')}` : ''}.${t.metrics.length ? ` Sums reconciled: ${t.metrics.map(md).join(', ')} (tolerance ${t.tolerance}).` : ''}`);
+    out.push(`- **Validation:** ${t.ok ? 'passed' : 'FAILED'}. Compared per row: ${t.compared.map((c) => md(c.replace(/ \(text\)$/, ''))).join(', ')}${t.excluded.length ? `; not compared: ${t.excluded.map(md).join(', ')}` : ''}.${t.metrics.length ? ` Sums reconciled: ${t.metrics.map(md).join(', ')} (tolerance ${t.tolerance}).` : ''}`);
     out.push(`- **Backfill runs:** ${t.backfillRuns.length ? t.backfillRuns.map((r) => `\`${r}\``).join(', ') : 'none recorded'}.`, '');
     const metricHeads = t.metrics.flatMap((m) => [`${md(m)} before`, `${md(m)} after`]);
     out.push(`| Month | Rows before | Rows after | ${metricHeads.map((h) => `${h} | `).join('')}Result |`);
