@@ -4,9 +4,10 @@ import { NULL_CURSOR_KEY, type Window, parseWindowKey } from '../backfill/window
 import { formatTableRef } from '../config/tableRef';
 import { assertionError, preconditionError, usageError } from '../errors';
 import type { Phase } from '../lifecycle/phases';
+import type { TableState } from '../ledger/reads';
 import { type VerifySpec, dayTotalsSql, verifySpec, windowCheckSql, windowSampleSql } from '../plan/verify';
 import type { Step, Unit } from '../plan/types';
-import { agreeingWindow, dayIndex, readDayTotals, totalsByWindow } from '../verify/dayTotals';
+import { agreeingWindow, dayIndex, dayStart, readDayTotals, totalsByWindow } from '../verify/dayTotals';
 import { type SampleRow, type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
 import { type TableReport, type VerifyReport, formatMarkdown } from '../verify/report';
 import { describeRule } from '../verify/normalize';
@@ -27,7 +28,6 @@ export interface VerifyOptions extends CommandOptions {
 }
 
 const VERIFIABLE: readonly Phase[] = ['stitched', 'backfilling', 'backfilled', 'cutover'];
-const DAY_MS = 86_400_000;
 
 /**
  * migrate verify: per window, is every legacy row in the target with the
@@ -55,9 +55,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
         units.push(...dryRunUnits(s, spec, windows, sample));
         continue;
       }
-      const report = await verifyTable(s, spec, windows, range, sample);
-      report.phase = state.phase;
-      report.backfillRuns = [...new Set(state.slices.filter((x) => windows.some((w) => w.key === x.windowKey) && x.runId).map((x) => x.runId!))];
+      const report = await verifyTable(s, spec, state, windows, range, sample);
       tables.push(report);
       units.push(marksUnit(s, spec, report), { title: `${table.id}: verdict`, atomic: false, steps: [verdictStep(s, spec, report)] });
     }
@@ -102,14 +100,14 @@ async function query(s: Session, sql: string): Promise<Row[]> {
   return s.conn.query(sql);
 }
 
-async function verifyTable(s: Session, spec: VerifySpec, windows: Window[], range: MonthRange | undefined, sample: number): Promise<TableReport> {
+async function verifyTable(s: Session, spec: VerifySpec, state: TableState, windows: Window[], range: MonthRange | undefined, sample: number): Promise<TableReport> {
   const id = spec.ctx.table.id;
   s.log(`${id}: checksums per day over legacy and target (one pass each)…`);
   const legacyDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'legacy')));
   const targetDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'target')));
   const index = dayIndex(windows);
   const end = range && rangeEnd(range);
-  const inRange = (day: number | null) => !range || (day !== null && day * DAY_MS >= range.from.getTime() && day * DAY_MS < end!.getTime());
+  const inRange = (day: number | null) => !range || (day !== null && dayStart(day) >= range.from && dayStart(day) < end!);
   const legacy = totalsByWindow(spec, legacyDays, index, inRange);
   const target = totalsByWindow(spec, targetDays, index, () => false);
   const results: WindowResult[] = [];
@@ -131,14 +129,15 @@ async function verifyTable(s: Session, spec: VerifySpec, windows: Window[], rang
     legacy: formatTableRef(spec.ctx.table.legacy),
     target: formatTableRef(spec.ctx.table.target),
     view: formatTableRef(spec.ctx.table.view),
-    phase: 'backfilled',
+    phase: state.phase,
     compared: spec.compared.map((c) => `${c.column.target.name} (${describeRule(c.rule)})`),
     excluded: spec.excluded,
     metrics: spec.metrics.map((m) => m.column.target.name),
     tolerance: formatTolerance(spec.tolerance),
     windows: results,
     outside,
-    backfillRuns: [],
+    // The backfill runs that wrote the verified windows.
+    backfillRuns: [...new Set(state.slices.filter((x) => x.runId && windows.some((w) => w.key === x.windowKey)).map((x) => x.runId!))],
     ok: outside.length === 0 && results.every((r) => r.failures.length === 0),
   };
 }
@@ -174,7 +173,7 @@ function marksUnit(s: Session, spec: VerifySpec, report: TableReport): Unit {
   const steps: Step[] = [];
   for (const r of report.windows) {
     const window = parseWindowKey(r.window)!;
-    const fixed: Record<string, string | number | null> = {
+    const known = {
       v_status: r.failures.length ? 'failed' : 'validated',
       v_legacy_rows: r.legacyRows,
       v_matched_rows: r.matchedRows,
@@ -183,8 +182,7 @@ function marksUnit(s: Session, spec: VerifySpec, report: TableReport): Unit {
       v_sums: sumsJson(r),
       v_failures: r.failures.length ? JSON.stringify(r.failures) : null,
     };
-    const record = s.ledger.validationRecordStep(id, window);
-    steps.push(s.ledger.validationClearStep(id, window), { ...record, binds: record.binds!.map((b) => (b.name in fixed ? { name: b.name, value: () => fixed[b.name] } : b)) });
+    steps.push(s.ledger.validationClearStep(id, window), s.ledger.validationRecordStep(id, window, known));
   }
   return { title: `${id}: record the verification`, atomic: true, steps };
 }

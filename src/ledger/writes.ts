@@ -1,4 +1,4 @@
-import type { Dialect } from '../../dialects/types';
+import type { Dialect, SqlValue } from '../../dialects/types';
 import type { Window } from '../backfill/windows';
 import { sliceCounts } from '../backfill/sliceCounts';
 import type { Phase } from '../lifecycle/phases';
@@ -162,18 +162,20 @@ export class LedgerWriter {
   /**
    * Records a window's validation: status ('validated' or 'failed'), the rows
    * and checksums of both sides, metric sums and failures (JSON text), bound
-   * from the vars verify's check captured (v_…).
+   * from the vars the backfill's window check captured (v_…), or from `known`
+   * where the values are already in hand (verify).
    */
-  validationRecordStep(tableId: string, window: Window): Step {
-    const text = (name: string) => (v: Vars) => (v.get(name) === undefined || v.get(name) === null ? null : String(v.get(name)));
+  validationRecordStep(tableId: string, window: Window, known?: Readonly<Record<string, SqlValue>>): Step {
+    const get = (v: Vars, name: string) => (known ? known[name] : v.get(name)) ?? null;
+    const text = (name: string) => (v: Vars) => (get(v, name) === null ? null : String(get(v, name)));
     return {
       intent: `Record ${tableId} ${window.key}'s validation, with both sides' checksums`,
       kind: 'exec',
       sql: this.render('ledger_validation_record', this.sliceValues(tableId, window)),
       binds: [
-        { name: 'v_status' },
-        { name: 'v_legacy_rows', value: (v) => v.get('v_legacy_rows') ?? null },
-        { name: 'v_matched_rows', value: (v) => v.get('v_matched_rows') ?? null },
+        { name: 'v_status', value: (v) => get(v, 'v_status') },
+        { name: 'v_legacy_rows', value: (v) => get(v, 'v_legacy_rows') },
+        { name: 'v_matched_rows', value: (v) => get(v, 'v_matched_rows') },
         { name: 'v_legacy_checksum', value: text('v_legacy_checksum') },
         { name: 'v_target_checksum', value: text('v_target_checksum') },
         { name: 'v_sums', value: text('v_sums') },

@@ -3,9 +3,9 @@ import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
 import { type TableContext, renderFor } from './tableContext';
 import { ddlUnitMode, type Step, type Unit } from './types';
-import { NULL_CURSOR_KEY, type Window, monthKey } from '../backfill/windows';
+import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
-import { dayIndex } from '../verify/dayTotals';
+import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
 import { censusStep, distributionStep, missingKeysSql, replaceViewSteps, stitchedViewSql, targetViewSql } from './views';
 
 /**
@@ -65,8 +65,8 @@ function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
     check: (rows) => {
       const months = new Set<string>();
       for (const r of rows) {
-        const day = r.day_number === null || r.day_number === undefined ? null : Number(r.day_number);
-        if (!covered.has(day)) months.add(day === null ? NULL_CURSOR_KEY : monthKey(new Date(day * 86_400_000)));
+        const day = dayOf(r);
+        if (!covered.has(day)) months.add(monthOfDay(day));
       }
       if (months.size === 0) return [`${id}: every legacy row lies in a validated window`];
       const list = (keys: string[]) => (keys.length > 8 ? `${keys.slice(0, 8).join(', ')} … (${keys.length} in all)` : keys.join(', '));

@@ -37,6 +37,9 @@ export interface VerifySpec {
   excluded: string[];
 }
 
+/** A column's normalization rule, from the types of its two sides (legacy's as read, the target's). */
+const ruleFor = (column: AlignedColumn) => normalizeRule(column.rawType ?? column.target.type, column.target.type);
+
 /** The compared columns and metrics of a table, from its alignment and its `verify:` section. */
 export function verifySpec(ctx: TableContext): VerifySpec {
   const settings = ctx.table.verify;
@@ -52,10 +55,10 @@ export function verifySpec(ctx: TableContext): VerifySpec {
   }
   const compared = ctx.alignment.columns
     .filter((c) => c.role === 'mapped' && !ignored.has(c))
-    .map((column) => ({ column, rule: normalizeRule(column.rawType ?? column.target.type, column.target.type) }));
+    .map((column) => ({ column, rule: ruleFor(column) }));
   const metrics = settings.sums.map((name) => {
     const column = byName(name, 'sums');
-    const rule = normalizeRule(column.rawType ?? column.target.type, column.target.type);
+    const rule = ruleFor(column);
     const numeric = (type: string) => ['integer', 'decimal', 'float'].includes(classifyType(type).kind);
     if (column.role !== 'mapped' || !numeric(column.target.type) || !(rule.legacyAligned || numeric(column.rawType ?? column.target.type))) {
       throw usageError('CONFIG_INVALID', `${where}.sums names ${name}, which is not a number fed from legacy`, 'name numeric target columns, e.g. sums: [amount]');
@@ -94,8 +97,6 @@ function valueOf(spec: VerifySpec, column: AlignedColumn, rule: NormalizeRule | 
   return rule?.legacyAligned ? column.legacySql : column.rawLegacySql!;
 }
 
-const ruleOf = (spec: VerifySpec, column: AlignedColumn) => spec.compared.find((c) => c.column === column)?.rule ?? normalizeRule(column.rawType ?? column.target.type, column.target.type);
-
 /** A side's per-row expressions: key, day, checksum, updated_at, metrics; with `columns`, each compared column normalized and as shown. */
 function projection(spec: VerifySpec, side: Side, options: { columns?: boolean } = {}): Projection & { keyAliases: string[] } {
   const { ctx } = spec;
@@ -105,12 +106,12 @@ function projection(spec: VerifySpec, side: Side, options: { columns?: boolean }
   const add = (name: string, expr: string) => (out.names.push(name), out.exprs.push(expr));
   ctx.alignment.key.forEach((k, i) => add(n.key[i], side.side === 'legacy' ? k.legacySql : valueOf(spec, k, undefined, side)));
   const cursor = ctx.alignment.cursor;
-  add(n.day, d.epochDay(valueOf(spec, cursor, ruleOf(spec, cursor), side)));
+  add(n.day, d.epochDay(valueOf(spec, cursor, ruleFor(cursor), side)));
   const normalized = spec.compared.map((c) => normalizedText(d, valueOf(spec, c.column, c.rule, side), c.rule));
   add(n.hash, rowHashSql(d, normalized));
   const updatedAt = ctx.alignment.updatedAt;
   if (updatedAt) add(n.updated, comparable(spec, updatedAt, side));
-  spec.metrics.forEach((m, i) => add(n.metric[i], decimalAt(d, valueOf(spec, m.column, ruleOf(spec, m.column), side), m.scale)));
+  spec.metrics.forEach((m, i) => add(n.metric[i], decimalAt(d, valueOf(spec, m.column, ruleFor(m.column), side), m.scale)));
   if (options.columns) {
     normalized.forEach((expr, i) => add(n.normalized[i], expr));
     spec.compared.forEach((c, i) => add(n.shown[i], d.cast(valueOf(spec, c.column, c.rule, side), d.textType)));
@@ -120,7 +121,7 @@ function projection(spec: VerifySpec, side: Side, options: { columns?: boolean }
 
 /** updated_at in a form that orders the same on both sides (microseconds for times, a decimal for numbers). */
 function comparable(spec: VerifySpec, column: AlignedColumn, side: Side): string {
-  const rule = ruleOf(spec, column);
+  const rule = ruleFor(column);
   const value = valueOf(spec, column, rule, side);
   if (rule.kind === 'utc_micros') return spec.ctx.dialect.epochMicros(value);
   if (rule.kind === 'decimal') return decimalAt(spec.ctx.dialect, value, rule.scale ?? 0);
@@ -160,6 +161,28 @@ export function dayTotalsSql(spec: VerifySpec, side: 'legacy' | 'target'): strin
   });
 }
 
+/**
+ * The target side of `l LEFT JOIN target AS t ON …`, as the window check and
+ * the sample both write it: the join condition, each of the target's
+ * projected values by name, and whether the row was found.
+ */
+function joinedTarget(spec: VerifySpec, options: { columns?: boolean } = {}) {
+  const q = (name: string) => spec.ctx.dialect.quoteIdent(name);
+  const n = names(spec);
+  const t = projection(spec, { side: 'target', alias: 't' }, options);
+  return {
+    keyMatch: spec.ctx.alignment.key.map((k, i) => `t.${q(k.target.name)} = l.${n.key[i]}`).join(' AND '),
+    value: (name: string) => t.exprs[t.names.indexOf(name)],
+    found: `${t.exprs[0]} IS NOT NULL`,
+  };
+}
+
+/** Legacy keys (aliased a) matching a target row of the given alias on every key column. */
+function legacyKeyMatch(spec: VerifySpec, targetAlias: string): string {
+  const q = (name: string) => spec.ctx.dialect.quoteIdent(name);
+  return spec.ctx.alignment.key.map((k) => `a.${q(k.target.name)} = ${targetAlias}.${q(k.target.name)}`).join(' AND ');
+}
+
 /** A LIMIT no query reaches (the largest BIGINT): an optimization fence, see verify_window_check.sql. */
 const NO_LIMIT = '9223372036854775807';
 
@@ -176,23 +199,21 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
   const { ctx } = spec;
   const d = ctx.dialect;
   const n = names(spec);
-  const t = projection(spec, { side: 'target', alias: 't' });
-  const tv = (name: string) => t.exprs[t.names.indexOf(name)];
+  const t = joinedTarget(spec);
   const q = (name: string) => d.quoteIdent(name);
-  const found = `${t.exprs[0]} IS NOT NULL`;
   const updatedAt = ctx.alignment.updatedAt;
   const metricSums = spec.metrics.flatMap((_, i) => [`sum(p.${q(`l_m${i}`)}) AS ${q(`v_legacy_metric_${i}`)}`, `sum(p.${q(`t_m${i}`)}) AS ${q(`v_target_metric_${i}`)}`]);
   const targetWindow = targetWindowPredicate(ctx, window);
   return renderFor(ctx, 'verify_window_check', {
     legacy_rows: legacyRows(spec, { window }),
     target: ctx.q.target,
-    key_match: ctx.alignment.key.map((k, i) => `t.${q(k.target.name)} = l.${n.key[i]}`).join(' AND '),
+    key_match: t.keyMatch,
     // Each row's values once: the checksums, updated_at and metrics of both sides (the target's NULL where it lacks the key).
     joined: [
       `l.${n.hash} AS ${q('l_h')}`,
-      `CASE WHEN ${found} THEN ${tv(n.hash)} END AS ${q('t_h')}`,
-      ...(updatedAt ? [`l.${n.updated} AS ${q('l_u')}`, `${tv(n.updated)} AS ${q('t_u')}`] : []),
-      ...spec.metrics.flatMap((_, i) => [`l.${n.metric[i]} AS ${q(`l_m${i}`)}`, `${tv(n.metric[i])} AS ${q(`t_m${i}`)}`]),
+      `CASE WHEN ${t.found} THEN ${t.value(n.hash)} END AS ${q('t_h')}`,
+      ...(updatedAt ? [`l.${n.updated} AS ${q('l_u')}`, `${t.value(n.updated)} AS ${q('t_u')}`] : []),
+      ...spec.metrics.flatMap((_, i) => [`l.${n.metric[i]} AS ${q(`l_m${i}`)}`, `${t.value(n.metric[i])} AS ${q(`t_m${i}`)}`]),
     ].join(',\n    '),
     no_limit: NO_LIMIT,
     newer: Boolean(updatedAt),
@@ -200,7 +221,7 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
     full,
     target_window_rows: `SELECT ${keyNames(ctx)} FROM ${ctx.q.target} WHERE ${targetWindow}`,
     legacy_keys: legacyKeysSql(ctx),
-    extra_match: ctx.alignment.key.map((k) => `a.${q(k.target.name)} = w.${q(k.target.name)}`).join(' AND '),
+    extra_match: legacyKeyMatch(spec, 'w'),
     key_names: keyNames(ctx),
     target_window: targetWindow,
     view: ctx.q.view,
@@ -218,21 +239,19 @@ export function windowSampleSql(spec: VerifySpec, window: Window, limit: number)
   const d = ctx.dialect;
   const n = names(spec);
   const q = (name: string) => d.quoteIdent(name);
-  const t = projection(spec, { side: 'target', alias: 't' }, { columns: true });
-  const tv = (name: string) => t.exprs[t.names.indexOf(name)];
-  const found = `${t.exprs[0]} IS NOT NULL`;
+  const t = joinedTarget(spec, { columns: true });
   const columns = [
     ...n.key.map((k) => `l.${k}`),
-    `CASE WHEN ${found} THEN 'changed' ELSE 'missing' END AS ${q('difference')}`,
-    ...spec.compared.flatMap((_, i) => [`l.${n.normalized[i]} AS ${q(`l_c${i}`)}`, `${tv(n.normalized[i])} AS ${q(`t_c${i}`)}`, `l.${n.shown[i]} AS ${q(`l_r${i}`)}`, `${tv(n.shown[i])} AS ${q(`t_r${i}`)}`]),
+    `CASE WHEN ${t.found} THEN 'changed' ELSE 'missing' END AS ${q('difference')}`,
+    ...spec.compared.flatMap((_, i) => [`l.${n.normalized[i]} AS ${q(`l_c${i}`)}`, `${t.value(n.normalized[i])} AS ${q(`t_c${i}`)}`, `l.${n.shown[i]} AS ${q(`l_r${i}`)}`, `${t.value(n.shown[i])} AS ${q(`t_r${i}`)}`]),
   ];
   const differing = renderFor(ctx, 'verify_window_sample', {
     legacy_rows: legacyRows(spec, { window, columns: true }),
     target: ctx.q.target,
-    key_match: ctx.alignment.key.map((k, i) => `t.${q(k.target.name)} = l.${n.key[i]}`).join(' AND '),
+    key_match: t.keyMatch,
     columns: columns.join(',\n    '),
     differs: `${q('difference')} = 'missing' OR ${q('l_h')} <> ${q('t_h')}`,
-    hashes: `l.${n.hash} AS ${q('l_h')}, ${tv(n.hash)} AS ${q('t_h')}`,
+    hashes: `l.${n.hash} AS ${q('l_h')}, ${t.value(n.hash)} AS ${q('t_h')}`,
     order: n.key.join(', '),
     limit: String(limit),
   });
@@ -242,7 +261,7 @@ export function windowSampleSql(spec: VerifySpec, window: Window, limit: number)
     target: ctx.q.target,
     window: targetWindowPredicate(ctx, window),
     legacy_keys: legacyKeysSql(ctx),
-    extra_match: ctx.alignment.key.map((k) => `a.${q(k.target.name)} = ${ctx.q.target}.${q(k.target.name)}`).join(' AND '),
+    extra_match: legacyKeyMatch(spec, ctx.q.target),
     limit: String(limit),
   });
   return { differing, extra };

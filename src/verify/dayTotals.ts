@@ -1,7 +1,7 @@
 import type { Row } from '../../dialects/types';
 import { NULL_CURSOR_KEY, type Window, monthKey } from '../backfill/windows';
 import type { VerifySpec } from '../plan/verify';
-import { type WindowResult, metricResults, scaled } from './outcome';
+import { type WindowResult, exactInteger, metricResults, scaled } from './outcome';
 
 /** One side's totals over a set of rows (a day, or a window's days). */
 export interface Totals {
@@ -12,6 +12,17 @@ export interface Totals {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A row's `day_number` (whole UTC days since 1970-01-01, as the dialect's epochDay gives it); null for a NULL cursor. */
+export function dayOf(row: Row): number | null {
+  return row.day_number === null || row.day_number === undefined ? null : Number(row.day_number);
+}
+
+/** The first instant of a day number. */
+export const dayStart = (day: number) => new Date(day * DAY_MS);
+
+/** The month a day falls in, as a window key; the NULL-cursor window's key for null. */
+export const monthOfDay = (day: number | null) => (day === null ? NULL_CURSOR_KEY : monthKey(dayStart(day)));
 const empty = (metrics: number): Totals => ({ rows: 0, nullKeyRows: 0, checksum: 0n, metrics: new Array<bigint>(metrics).fill(0n) });
 
 function add(into: Totals, t: Totals): void {
@@ -25,11 +36,10 @@ function add(into: Totals, t: Totals): void {
 export function readDayTotals(spec: VerifySpec, rows: Row[]): Map<number | null, Totals> {
   const days = new Map<number | null, Totals>();
   for (const r of rows) {
-    const day = r.day_number === null || r.day_number === undefined ? null : Number(r.day_number);
-    days.set(day, {
+    days.set(dayOf(r), {
       rows: Number(r.row_count ?? 0),
       nullKeyRows: Number(r.null_key_rows ?? 0),
-      checksum: r.checksum === null || r.checksum === undefined ? 0n : BigInt(String(r.checksum).replace(/\.0*$/, '')),
+      checksum: exactInteger(r.checksum),
       metrics: spec.metrics.map((m, i) => scaled(r[`metric_${i}`], m.scale)),
     });
   }
@@ -62,7 +72,7 @@ export function totalsByWindow(
     const key = index.get(day);
     if (key === undefined) {
       if (!inRange(day) || totals.rows === 0) continue;
-      const month = day === null ? NULL_CURSOR_KEY : monthKey(new Date(day * DAY_MS));
+      const month = monthOfDay(day);
       outside.set(month, (outside.get(month) ?? 0) + totals.rows);
       continue;
     }

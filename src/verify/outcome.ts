@@ -67,7 +67,8 @@ export interface SampleRow {
 }
 
 const num = (v: unknown) => Number(v ?? 0);
-const int = (v: unknown): bigint => (v === null || v === undefined ? 0n : BigInt(String(v).replace(/\.0*$/, '')));
+/** An exact integer as a driver returns it (a number, or text such as a DECIMAL's `123` or `123.0`); NULL is 0. */
+export const exactInteger = (v: unknown): bigint => (v === null || v === undefined ? 0n : BigInt(String(v).replace(/\.0*$/, '')));
 
 /** Decimal text → an integer count of 10^-scale units (exact, whatever the size). */
 export function scaled(text: unknown, scale: number): bigint {
@@ -124,8 +125,8 @@ export function readWindowCheck(spec: VerifySpec, window: string, row: Row, null
     targetDuplicateKeys: row.v_target_duplicate_keys === undefined ? undefined : num(row.v_target_duplicate_keys),
     viewDuplicateKeys: row.v_view_duplicate_keys === undefined ? undefined : num(row.v_view_duplicate_keys),
     nullKeyRows,
-    legacyChecksum: int(row.v_legacy_checksum).toString(),
-    targetChecksum: int(row.v_target_checksum).toString(),
+    legacyChecksum: exactInteger(row.v_legacy_checksum).toString(),
+    targetChecksum: exactInteger(row.v_target_checksum).toString(),
     metrics,
     method: 'joined',
     failures: [],
