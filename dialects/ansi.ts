@@ -34,6 +34,9 @@ export const ansiHooks = {
   /** A UTC instant: TIMESTAMPTZ '…+00' for a zoned cursor, TIMESTAMP '…' for a naive one. */
   timestampLiteral: (utc: Date, zoned: boolean) => (zoned ? `TIMESTAMPTZ '${utcTimestampText(utc)}+00'` : `TIMESTAMP '${utcTimestampText(utc)}'`),
   isZonedTimestamp: (type: string) => /with time zone|timestamptz/i.test(type),
+  // `naive AT TIME ZONE z` is the instant of that wall time in z; `instant AT TIME ZONE z` its wall time there.
+  wallTimeToInstant: (expr: string, zone: string) => `(${expr} AT TIME ZONE ${stringLiteralStandard(zone)})`,
+  instantToWallTime: (expr: string, zone: string) => `(${expr} AT TIME ZONE ${stringLiteralStandard(zone)})`,
   cast: (expr: string, type: string) => `CAST(${expr} AS ${type})`,
   isDistinct: (a: string, b: string) => `${a} IS DISTINCT FROM ${b}`,
   descNullsLast: (expr: string) => `${expr} DESC NULLS LAST`,

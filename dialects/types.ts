@@ -1,4 +1,4 @@
-import type { TableRef } from '../src/config/types';
+import type { CursorUnit, TableRef } from '../src/config/types';
 
 /** A value bound to a statement parameter (bookkeeping only; migration SQL renders literals). */
 export type SqlValue = string | number | boolean | null;
@@ -125,8 +125,25 @@ export interface Dialect {
   quoteIdent(name: string): string;
   qualify(ref: TableRef): string;
   stringLiteral(value: string): string;
-  /** A UTC instant as a literal of the cursor's kind (zoned or not). */
+  /**
+   * A UTC instant as a literal of the cursor's kind: zoned (an absolute instant,
+   * whatever the reading session's zone), or naive (the UTC wall time).
+   */
   timestampLiteral(utc: Date, zoned: boolean): string;
+  /** Digits of a second a timestamp type without (n) keeps (6; MySQL's DATETIME and TIMESTAMP keep 0). */
+  readonly timePrecision: number;
+  /** A naive timestamp type CAST accepts (a date becomes its midnight wall time). */
+  readonly naiveTimestampType: string;
+  /**
+   * The instant whose wall time in `zone` (an IANA name) is the naive `expr`;
+   * the engine resolves DST. Never the session's zone: a reader or a DBA in
+   * another zone gets the same instant.
+   */
+  wallTimeToInstant(expr: string, zone: string): string;
+  /** The wall time in `zone` of the instant `expr`, as a naive timestamp. */
+  instantToWallTime(expr: string, zone: string): string;
+  /** An integer count of `unit` since 1970-01-01 UTC as the naive UTC timestamp it means, exactly. */
+  epochToUtcWallTime(expr: string, unit: CursorUnit): string;
   /** The n-th (1-based) bound parameter. */
   placeholder(index: number): string;
   /** The current time as the engine writes it (for ledger timestamps). */
@@ -147,6 +164,11 @@ export interface Dialect {
   /** A timestamp or date as whole UTC days since 1970-01-01 (negative before): the day a row falls in. */
   epochDay(expr: string): string;
   concat(parts: string[]): string;
+  /**
+   * A JSON document (json, jsonb, or text holding one) as the engine's canonical text, so equal documents
+   * spelled differently (spacing, key order) hash equal; absent where the engine has no canonical form.
+   */
+  canonicalJson?(expr: string): string;
   textType: string;
   /** Does a column of this type hold a zoned instant (so window bounds must be zoned literals)? */
   isZonedTimestamp(type: string): boolean;

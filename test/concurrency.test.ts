@@ -108,12 +108,13 @@ describe.each(liveCases)('live ingest during the backfill on %s (%s)', (engine, 
   const ROWS = 20000;
   beforeAll(async () => {
     s = await openSandbox(engine);
-    config = s.writeConfig(await loadOrders(s, { rows: ROWS, targetKey }));
+    // Sums reconciled per window, as a user would set them: live updates must not fail them (issue 11, point 1).
+    config = s.writeConfig(`${await loadOrders(s, { rows: ROWS, targetKey })}    verify:\n      sums: [total]\n`);
     expect(cli(['stitch', '--config', config]).status).toBe(0);
   });
   afterAll(async () => s?.drop());
 
-  it("no row the live writer wrote is overwritten by older legacy data", async () => {
+  it("no row the live writer wrote is overwritten by older legacy data, and live updates fail neither validation nor verify's sums", async () => {
     const target = s.q('dlt_schema', 'orders');
     const legacy = s.q('legacy_schema', 'orders');
     const live = { status: 'live', updatedAt: '2030-01-01 00:00:00', loadId: '1893456000.0' };
@@ -171,5 +172,13 @@ describe.each(liveCases)('live ingest during the backfill on %s (%s)', (engine, 
     expect(Number(counts.n)).toBe(Number(counts.k));
     const [missing] = await s.query(`SELECT count(*) AS n FROM ${legacy} l WHERE NOT EXISTS (SELECT 1 FROM ${target} t WHERE t.id = l.${s.quote('Id')})`);
     expect(Number(missing.n)).toBe(0);
+
+    // Verify reconciles the sums over the rows live ingest left alone and reports what it changed apart.
+    const verify = cli(['verify', '--sample', '2', '--config', config]);
+    expect(verify.stderr).toBe('');
+    expect(verify.status).toBe(0);
+    expect(verify.stdout).toMatch(/total: legacy [\d,]+\.\d\d = target [\d,]+\.\d\d \([+-][\d,]+\.\d\d from \d+ live updates?\)/);
+    expect(verify.stdout).toContain(': newer in target (live update)');
+    expect(verify.stdout).not.toMatch(/: changed$/m);
   });
 });

@@ -173,8 +173,13 @@ describe.each(testEngines())('validate as you go on %s', (engine) => {
   let config: string;
   beforeAll(async () => {
     s = await openSandbox(engine);
-    // A target column narrower than legacy's: every merged amount is rounded to one place.
-    config = s.writeConfig(await loadPayments(s, { targetAmountType: engine === 'postgres' ? 'numeric(12,1)' : 'DECIMAL(12,1)' }));
+    // Legacy read through a view whose amounts differ on every read, so what the slice merged is not what its
+    // check reads back. (A narrower target column, the old fault here, is now refused before any slice: TYPE_NARROWING.)
+    config = s.writeConfig(await loadPayments(s));
+    const raw = s.q('legacy_schema', 'payments_raw');
+    await s.exec(`ALTER TABLE ${s.q('legacy_schema', 'payments')} RENAME TO ${engine === 'mysql' ? raw : 'payments_raw'}`);
+    const random = engine === 'mysql' ? 'RAND()' : 'random()';
+    await s.exec(`CREATE VIEW ${s.q('legacy_schema', 'payments')} AS SELECT payment_id, paid_at, CAST(amount + 1 + ${random} AS DECIMAL(12,2)) AS amount, note FROM ${raw}`);
   });
   afterAll(async () => s?.drop());
 

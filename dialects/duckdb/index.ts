@@ -1,6 +1,9 @@
 import type { ConnectOptions, ConnectionSpec, Dialect } from '../types';
 import { usageError } from '../../src/errors';
 import { ansiHooks } from '../ansi';
+import type { CursorUnit } from '../../src/config/types';
+
+const EPOCH_TO_MICROS: Record<CursorUnit, string> = { s: ' * 1000000', ms: ' * 1000', us: '' };
 import { duckDbSchemaExists, introspectDuckDb } from './introspect';
 
 /** DuckDB: the embedded default. MERGE since 1.4, transactional DDL, one writing process per file. */
@@ -13,6 +16,12 @@ export const duckdb: Dialect = Object.freeze({
   textType: 'VARCHAR',
   now: 'current_timestamp',
   placeholder: (index: number) => `$${index}`,
+  timePrecision: 6,
+  naiveTimestampType: 'TIMESTAMP',
+  // json() parses and writes the document back without insignificant spacing.
+  canonicalJson: (expr: string) => `CAST(json(${expr}) AS VARCHAR)`,
+  // make_timestamp takes microseconds since the epoch (interval arithmetic overflows 32 bits here).
+  epochToUtcWallTime: (expr: string, unit: CursorUnit) => `make_timestamp(CAST(${expr} AS BIGINT)${EPOCH_TO_MICROS[unit]})`,
   hash60: (text: string) => `CAST('0x' || substr(md5(${text}), 1, 15) AS BIGINT)`,
   epochMicros: (expr: string) => `epoch_us(${expr})`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => {

@@ -2,6 +2,7 @@ import * as crypto from 'node:crypto';
 import type { Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
 import { qualifyWith, utcTimestampText } from '../ansi';
 import { usageError } from '../../src/errors';
+import type { CursorUnit } from '../../src/config/types';
 import { introspectMysql, mysqlSchemaExists } from './introspect';
 
 export function quoteBacktick(name: string): string {
@@ -34,6 +35,10 @@ export function castTarget(type: string): string {
   const time = /^time\s*(\(\s*\d\s*\))?$/.exec(t);
   if (time) return `TIME${(time[1] ?? '').replace(/\s+/g, '')}`;
   if (/^(binary|varbinary|tinyblob|blob|mediumblob|longblob)\b/.test(t)) return 'BINARY';
+  // A length is kept, so a narrowing the config accepts (allow_narrowing) truncates as the cast says, where
+  // strict mode would refuse the INSERT of a longer value.
+  const text = /^(varchar|char|character varying|character)\s*\(\s*(\d+)\s*\)/.exec(t);
+  if (text) return `CHAR(${text[2]})`;
   return 'CHAR';
 }
 
@@ -50,6 +55,12 @@ function canonicalType(type: string): string {
     .replace(/^numeric/, 'decimal')
     .trim();
 }
+
+const isUtc = (zone: string) => zone.toUpperCase() === 'UTC';
+const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
+
+/** TIMESTAMPADD's unit and the factor that brings an epoch count to it (it has no millisecond unit). */
+const EPOCH_UNIT: Record<CursorUnit, [string, string]> = { s: ['SECOND', ''], ms: ['MICROSECOND', ' * 1000'], us: ['MICROSECOND', ''] };
 
 function lockKey(name: string): string {
   // GET_LOCK names are at most 64 characters.
@@ -74,8 +85,22 @@ export const mysql: Dialect = Object.freeze({
   quoteIdent: quoteBacktick,
   qualify: qualifyWith(quoteBacktick),
   stringLiteral: mysqlStringLiteral,
-  // Sessions run in UTC (the driver sets time_zone), so one literal serves DATETIME and TIMESTAMP cursors.
-  timestampLiteral: (utc: Date) => `TIMESTAMP '${utcTimestampText(utc)}'`,
+  // MySQL has no zoned type: an instant is its wall time in the session's zone, which is how TIMESTAMP
+  // columns read and write. FROM_UNIXTIME and UNIX_TIMESTAMP convert in the session's zone (a view may not
+  // name @@session.time_zone), so the SQL means the same instant in any session: ours run in UTC, a DBA's
+  // or a reader's may not. Named legacy zones need the server's time zone tables (mariadb-tzinfo-to-sql).
+  timestampLiteral: (utc: Date, zoned: boolean) => (zoned ? `FROM_UNIXTIME(${utc.getTime() / 1000})` : `TIMESTAMP '${utcTimestampText(utc)}'`),
+  timePrecision: 0,
+  naiveTimestampType: 'DATETIME(6)',
+  wallTimeToInstant: (expr: string, zone: string) => {
+    const utc = isUtc(zone) ? expr : `CONVERT_TZ(${expr}, ${mysqlStringLiteral(zone)}, '+00:00')`;
+    return `(FROM_UNIXTIME(TIMESTAMPDIFF(SECOND, ${EPOCH}, ${utc})) + INTERVAL MICROSECOND(${utc}) MICROSECOND)`;
+  },
+  instantToWallTime: (expr: string, zone: string) => {
+    const utc = `(TIMESTAMPADD(SECOND, FLOOR(UNIX_TIMESTAMP(${expr})), ${EPOCH}) + INTERVAL MICROSECOND(${expr}) MICROSECOND)`;
+    return isUtc(zone) ? utc : `CONVERT_TZ(${utc}, '+00:00', ${mysqlStringLiteral(zone)})`;
+  },
+  epochToUtcWallTime: (expr: string, unit: CursorUnit) => `TIMESTAMPADD(${EPOCH_UNIT[unit][0]}, ${expr}${EPOCH_UNIT[unit][1]}, ${EPOCH})`,
   placeholder: () => '?',
   cast: (expr: string, type: string) => `CAST(${expr} AS ${castTarget(type)})`,
   isDistinct: (a: string, b: string) => `NOT (${a} <=> ${b})`,

@@ -1,6 +1,9 @@
 import * as crypto from 'node:crypto';
 import type { Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
 import { ansiHooks } from '../ansi';
+import type { CursorUnit } from '../../src/config/types';
+
+const EPOCH_INTERVAL: Record<CursorUnit, string> = { s: '1 second', ms: '1 millisecond', us: '1 microsecond' };
 import { introspectPostgres, postgresSchemaExists, postgresViewGrants } from './introspect';
 
 /** Spellings PostgreSQL reports (format_type) for the names people write in configs. */
@@ -43,6 +46,12 @@ export const postgres: Dialect = Object.freeze({
   textType: 'text',
   now: 'clock_timestamp()',
   placeholder: (index: number) => `$${index}`,
+  timePrecision: 6,
+  naiveTimestampType: 'timestamp',
+  // jsonb stores a document in one canonical form (keys sorted, duplicates dropped, spacing fixed).
+  canonicalJson: (expr: string) => `CAST(CAST(${expr} AS jsonb) AS text)`,
+  // Interval arithmetic on a naive epoch is exact to the microsecond (to_timestamp goes through a double).
+  epochToUtcWallTime: (expr: string, unit: CursorUnit) => `(TIMESTAMP '1970-01-01 00:00:00' + ${expr} * INTERVAL '${EPOCH_INTERVAL[unit]}')`,
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   hash60: (text: string) => `('x' || substr(md5(${text}), 1, 15))::bit(60)::bigint`,
   // date_part's double holds today's epoch to a fraction of a microsecond, so rounding to bigint is exact (until 2255),

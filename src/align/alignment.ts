@@ -4,6 +4,7 @@ import type { ColumnInfo, Dialect, TableInfo } from '../../dialects/types';
 import { usageError } from '../errors';
 import { DLT_ID, DLT_LOAD_ID, SOURCE_FLAG, isDltColumn } from './dltColumns';
 import { dltSnakeCase } from './snakeCase';
+import { type TimeKind, convertTime, timeKind, utcWallTime } from './timeConversion';
 
 /** How one target column is produced from a legacy row. */
 export interface AlignedColumn {
@@ -18,6 +19,17 @@ export interface AlignedColumn {
   rawType?: string;
   /** Where the value comes from, for messages: a legacy column name, or "expr". */
   from?: string;
+  /**
+   * For a time column whose legacy value is not already a UTC wall time or an
+   * instant (a naive value in another legacy_timezone, an integer epoch): the
+   * legacy value as a naive UTC wall time, which day and checksum computations read.
+   */
+  utcLegacySql?: string;
+  /** columns.<c>.allow_narrowing: the operator accepts that the target's narrower type changes values. */
+  allowNarrowing?: boolean;
+  /** The time kinds of the two sides (undefined: not a time value). */
+  legacyTime?: TimeKind;
+  targetTime?: TimeKind;
 }
 
 export interface Alignment {
@@ -69,7 +81,8 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
       // The config author's own SQL: the one place raw SQL is accepted, and it is printed in every dry run.
       for (const c of legacy.columns) if (new RegExp(`\\b${escapeRegExp(c.name)}\\b`, 'i').test(override.expr)) used.add(c.name);
       const raw = override.type ? dialect.cast(`(${override.expr})`, override.type) : `(${override.expr})`;
-      return { target: col, role: 'mapped', rawLegacySql: raw, rawType: override.type ?? col.type, legacySql: dialect.cast(raw, col.type), from: 'expr' };
+      const fromExpr: AlignedColumn = { target: col, role: 'mapped', rawLegacySql: raw, rawType: override.type ?? col.type, legacySql: dialect.cast(raw, col.type), from: 'expr' };
+      return withTimeConversion(fromExpr, dialect, table, col.name.toLowerCase() === table.cursor.toLowerCase());
     }
     let source: ColumnInfo | undefined;
     if (override?.from !== undefined) {
@@ -86,7 +99,8 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
     const raw = override?.type ? dialect.cast(quoted, override.type) : quoted;
     const needsCast = override?.type ? !dialect.sameType(override.type, col.type) : !dialect.sameType(source.type, col.type);
     const rawType = override?.type ?? source.type;
-    return { target: col, role: 'mapped', rawLegacySql: raw, rawType, legacySql: needsCast ? dialect.cast(raw, col.type) : raw, from: source.name };
+    const aligned: AlignedColumn = { target: col, role: 'mapped', rawLegacySql: raw, rawType, legacySql: needsCast ? dialect.cast(raw, col.type) : raw, from: source.name, allowNarrowing: override?.allowNarrowing };
+    return withTimeConversion(aligned, dialect, table, col.name.toLowerCase() === table.cursor.toLowerCase());
   });
 
   const byName = (name: string, what: string): AlignedColumn => {
@@ -101,6 +115,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
   };
   const key = table.key.map((k) => byName(k, 'key'));
   const cursor = byName(table.cursor, 'cursor');
+  checkCursorType(table, cursor);
   const updatedAt = table.updatedAt ? byName(table.updatedAt, 'updated_at') : undefined;
   const payload = columns.filter((c) => c.role === 'mapped' && !key.includes(c));
   const legacyKeyColumns = key.map((k) => (k.from && k.from !== 'expr' ? k.from : undefined));
@@ -117,6 +132,46 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
     hasDltLoadId: targetByLower.has(DLT_LOAD_ID),
     hasDltId: targetByLower.has(DLT_ID),
   };
+}
+
+/**
+ * Time values are converted with their zones named (see timeConversion.ts):
+ * the aligned expression, and the UTC wall time that days and checksums read
+ * where legacy's own value is not one. Only the cursor can be an integer epoch.
+ */
+function withTimeConversion(column: AlignedColumn, dialect: Dialect, table: TableConfig, isCursor: boolean): AlignedColumn {
+  const unit = isCursor ? table.cursorUnit : undefined;
+  const from = timeKind(dialect, column.rawType!, unit);
+  const to = timeKind(dialect, column.target.type, unit);
+  if (!from || !to) return { ...column, legacyTime: from, targetTime: to };
+  const zone = table.legacyTimezone;
+  const converted = convertTime(dialect, column.rawLegacySql!, from, to, zone, unit);
+  const utcNeeded = from === 'epoch' || ((from === 'naive' || from === 'date') && zone.toUpperCase() !== 'UTC');
+  return {
+    ...column,
+    legacySql: converted === undefined ? column.legacySql : dialect.cast(converted, column.target.type),
+    utcLegacySql: utcNeeded ? utcWallTime(dialect, column.rawLegacySql!, from, zone, unit) : undefined,
+    legacyTime: from,
+    targetTime: to,
+  };
+}
+
+/** Windows are periods of time: the cursor must be a date or timestamp on both sides, or an integer epoch with cursor_unit. */
+function checkCursorType(table: TableConfig, cursor: AlignedColumn): void {
+  const where = `tables.${table.id}`;
+  const accepted = 'a date or timestamp column, or an integer epoch column with cursor_unit: s, ms or us';
+  for (const [side, type, kind] of [['legacy', cursor.rawType ?? cursor.target.type, cursor.legacyTime], ['target', cursor.target.type, cursor.targetTime]] as const) {
+    if (kind) continue;
+    const integer = /int|serial/i.test(type) && !table.cursorUnit;
+    throw usageError(
+      'CURSOR_TYPE',
+      `${where}.cursor is ${cursor.target.name}, whose ${side} type is ${type}: windows need ${accepted}`,
+      integer ? `if ${cursor.target.name} counts time since 1970-01-01 UTC, say in what: ${where}.cursor_unit: s (or ms, us)` : `choose a date/time column as ${where}.cursor`,
+    );
+  }
+  if (table.cursorUnit && cursor.legacyTime !== 'epoch' && cursor.targetTime !== 'epoch') {
+    throw usageError('CONFIG_INVALID', `${where}.cursor_unit is set, but the cursor ${cursor.target.name} is not an integer on either side`, `remove ${where}.cursor_unit`);
+  }
 }
 
 /** Does the table have a primary key, unique constraint or unique index on exactly these columns (in any order, any case)? */

@@ -1,7 +1,7 @@
 import type { Connection } from '../../dialects/types';
-import { type TableContext, rawKeyNull, renderFor } from '../plan/tableContext';
+import { type TableContext, legacyCursorUtc, rawKeyNull, renderFor } from '../plan/tableContext';
 import type { SliceUnit } from './controls';
-import { type Window, dayOfCursorText, windowsBetween } from './windows';
+import { type Window, dayOfCursorText, isCovered, windowsBetween } from './windows';
 
 /** What the backfill must account for before it starts: every legacy row, and the ones no window or MERGE can take. */
 export interface LegacyProfile {
@@ -15,7 +15,8 @@ export interface LegacyProfile {
 
 export async function profileLegacy(conn: Connection, ctx: TableContext): Promise<LegacyProfile> {
   const sql = renderFor(ctx, 'legacy_profile', {
-    cursor: ctx.alignment.cursor.rawLegacySql!,
+    // Days are UTC days: a naive cursor in another zone, or an integer epoch, is read as its UTC wall time.
+    cursor: legacyCursorUtc(ctx),
     raw_key_null: rawKeyNull(ctx),
     legacy: ctx.q.legacy,
   });
@@ -33,4 +34,24 @@ export async function profileLegacy(conn: Connection, ctx: TableContext): Promis
 export function profileWindows(profile: LegacyProfile, unit: SliceUnit = 'month'): Window[] {
   if (!profile.firstDay || !profile.lastDay) return [];
   return windowsBetween(profile.firstDay, new Date(profile.lastDay.getTime() + 86_400_000), unit);
+}
+
+/**
+ * The part of a window legacy's rows can fall in: [first day, last day + 1) at most. A month whose rows
+ * start on the 15th is covered by day (or week) slices from the 15th on; the days before hold no row.
+ */
+export function clipToLegacy(window: Window, profile: LegacyProfile): Window {
+  if (!window.start || !window.end || !profile.firstDay || !profile.lastDay) return window;
+  const end = new Date(profile.lastDay.getTime() + 86_400_000);
+  return { key: window.key, start: window.start < profile.firstDay ? profile.firstDay : window.start, end: window.end > end ? end : window.end };
+}
+
+/** Is the part of `window` legacy's rows can fall in covered by the windows done? */
+export function coveredForLegacy(window: Window, profile: LegacyProfile, done: Window[]): boolean {
+  return isCovered(clipToLegacy(window, profile), done);
+}
+
+/** The months of legacy's range whose rows no done window covers yet, oldest first. */
+export function uncoveredMonths(profile: LegacyProfile, done: Window[]): Window[] {
+  return profileWindows(profile).filter((w) => !coveredForLegacy(w, profile, done));
 }

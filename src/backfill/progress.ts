@@ -4,7 +4,7 @@
  * terminal, and one JSON object per event on stdout for orchestrators.
  */
 export type BackfillEvent =
-  | { event: 'table'; table: string; legacy_rows: number; first_window?: string; last_window?: string; windows: number; already_done: number; null_key_rows: number; null_cursor_rows: number; duplicate_keys?: number }
+  | { event: 'table'; table: string; legacy_rows: number; first_window?: string; last_window?: string; windows: number; already_done: number; null_key_rows: number; null_cursor_rows: number; duplicate_keys?: number; tied_keys?: number }
   | { event: 'slice_done'; table: string; window: string; legacy_rows: number; inserted: number; updated: number; seconds: number; done: number; total: number }
   | { event: 'slice_skipped'; table: string; window: string; reason: string }
   | { event: 'slice_retry'; table: string; window: string; attempt: number; of: number; delay_seconds: number; error: string }
@@ -46,7 +46,8 @@ export function eventText(e: BackfillEvent): string | undefined {
         `; ${e.windows} window${e.windows === 1 ? '' : 's'} to run${e.already_done ? `, ${e.already_done} already done` : ''}` +
         (e.null_key_rows ? `; ${fmt(e.null_key_rows)} with a NULL key` : '') +
         (e.null_cursor_rows ? `; ${fmt(e.null_cursor_rows)} with a NULL cursor` : '') +
-        (e.duplicate_keys ? `; ${fmt(e.duplicate_keys)} keys more than once (the latest row wins)` : '')
+        (e.duplicate_keys ? `; ${fmt(e.duplicate_keys)} keys more than once (the latest row wins)` : '') +
+        (e.tied_keys ? `; warning: ${fmt(e.tied_keys)} of them with several latest rows (same updated_at/cursor): a stable order on every column picks one, the same on every run` : '')
       );
     case 'slice_done':
       return `${e.table} ${e.window}: ${fmt(e.legacy_rows)} legacy rows → ${fmt(e.inserted)} inserted, ${fmt(e.updated)} updated (${formatDuration(e.seconds)}, ${e.done}/${e.total})`;

@@ -1,10 +1,11 @@
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
 import { duplicateKeys, measuredRate, rowsPerWindow } from '../backfill/preflight';
-import { profileLegacy, profileWindows, type LegacyProfile } from '../backfill/profile';
+import { coveredForLegacy, profileLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
+import { assertRowsAccounted } from '../backfill/accounting';
 import { StopSignal } from '../backfill/stopSignal';
-import { NULL_CURSOR_KEY, type Window, isCovered, monthWindows, parseWindowKey } from '../backfill/windows';
+import { NULL_CURSOR_KEY, type Window, monthWindows, parseWindowKey } from '../backfill/windows';
 import { type MonthRange, monthRange } from './monthRange';
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
@@ -66,7 +67,7 @@ function chooseWindows(
   let windows = months ? monthWindows(months.from, months.to, controls.slice) : profileWindows(profile, controls.slice);
   let skippedDone = 0;
   if (all && !controls.rerun) {
-    const pending = windows.filter((w) => !isCovered(w, done));
+    const pending = windows.filter((w) => !coveredForLegacy(w, profile, done));
     skippedDone = windows.length - pending.length;
     windows = pending;
   }
@@ -80,7 +81,7 @@ function chooseWindows(
 function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windows: Window[]): { complete: boolean; unhandled: string[] } {
   const doneAfter = [...recordedWindows(slices, 'done'), ...windows];
   const unhandled: string[] = [];
-  const missing = profileWindows(profile).filter((w) => !isCovered(w, doneAfter));
+  const missing = uncoveredMonths(profile, doneAfter);
   if (missing.length) unhandled.push(`${missing.length} months not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
   if (profile.nullCursorRows > 0 && !doneAfter.some((w) => w.key === NULL_CURSOR_KEY)) {
     unhandled.push(`${fmt(profile.nullCursorRows)} legacy rows have a NULL cursor and are in no window: add --include-null-cursor to load them as a slice of their own`);
@@ -128,13 +129,13 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     const jobs: SliceJob[] = [];
     const after: Unit[] = [];
     const tables: TableBackfill[] = [];
-    for (const { ctx, state } of await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'backfill')) {
+    for (const { ctx, state } of await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'backfill', { checkNarrowing: true })) {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
       const profile = await profileLegacy(s.conn, ctx);
       const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
-      const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0 };
+      const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0, tied: 0 };
       const span = profileWindows(profile, controls.slice);
       reporter.emit({
         event: 'table',
@@ -147,9 +148,15 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         null_key_rows: profile.nullKeyRows,
         null_cursor_rows: profile.nullCursorRows,
         ...(duplicates.keys ? { duplicate_keys: duplicates.keys } : {}),
+        ...(duplicates.tied ? { tied_keys: duplicates.tied } : {}),
       });
       const { complete } = assessCompleteness(profile, state.slices, windows);
-      const isComplete = async () => assessCompleteness(profile, (await s.state(ctx.table)).slices, []).complete;
+      const isComplete = async () => {
+        const slices = (await s.state(ctx.table)).slices;
+        if (!assessCompleteness(profile, slices, []).complete) return false;
+        await assertRowsAccounted(s.conn, ctx, profile, recordedWindows(slices, 'done'));
+        return true;
+      };
       const plan = planBackfill(ctx, s.ledger, { windows, loadId: s.run.loadId, phase: state.phase, completes: complete, isComplete, validate: controls.validate });
       units.push(...plan.units);
       jobs.push(...plan.jobs);
@@ -178,6 +185,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     for (const t of tables) {
       const slices = options.dryRun ? t.slices : (await s.state(t.ctx.table)).slices;
       const { complete, unhandled } = assessCompleteness(t.profile, slices, options.dryRun ? t.windows : []);
+      if (complete && !options.dryRun) await assertRowsAccounted(s.conn, t.ctx, t.profile, recordedWindows(slices, 'done'));
       if (complete) {
         s.log(`${t.ctx.table.id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
       } else {

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import { alignColumns } from '../align/alignment';
+import { refuseNarrowing } from '../align/narrowingCheck';
 import { loadConfig } from '../config/load';
 import { formatTableRef } from '../config/tableRef';
 import type { Config, TableConfig, TableRef } from '../config/types';
@@ -107,6 +108,7 @@ export class Session {
     if (formatTableRef(table.legacy).toLowerCase() === formatTableRef(table.target).toLowerCase()) {
       throw usageError('CONFIG_INVALID', `tables.${table.id}: legacy and target are the same table`, 'point target at the table the dlt pipeline loads');
     }
+    await this.checkZone(table);
     const legacy = await this.introspect(table.legacy, 'legacy', table);
     const target = await this.introspect(table.target, 'target', table);
     const alignment = alignColumns(table, legacy, target, this.dialect);
@@ -137,15 +139,32 @@ export class Session {
     };
   }
 
+  /** legacy_timezone must be a zone the engine knows (MySQL/MariaDB: its time zone tables must be loaded). */
+  private async checkZone(table: TableConfig): Promise<void> {
+    const zone = table.legacyTimezone;
+    if (zone.toUpperCase() === 'UTC') return;
+    const d = this.dialect;
+    const probe = d.wallTimeToInstant(d.timestampLiteral(new Date(Date.UTC(2024, 0, 1)), false), zone);
+    const known = await this.conn.query(`SELECT ${probe} AS probe`).then(
+      (rows) => rows[0]?.probe !== null && rows[0]?.probe !== undefined,
+      () => false,
+    );
+    if (!known) {
+      throw usageError('TIMEZONE_UNKNOWN', `tables.${table.id}.legacy_timezone is "${zone}", which ${d.name} does not know`, 'write an IANA zone name such as Europe/Berlin; MySQL/MariaDB need their time zone tables loaded (mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql)');
+    }
+  }
+
   /**
    * Every selected table, introspected and aligned (so config mistakes are
    * reported before anything else), with its ledger state, refused unless its
    * phase is one of `allowed`.
    */
-  async preparedTables(allowed: readonly Phase[], verb: string): Promise<Array<{ ctx: TableContext; state: TableState }>> {
+  async preparedTables(allowed: readonly Phase[], verb: string, options: { checkNarrowing?: boolean } = {}): Promise<Array<{ ctx: TableContext; state: TableState }>> {
     const prepared: Array<{ ctx: TableContext; state: TableState }> = [];
     for (const table of this.tables) {
       const ctx = await this.context(table);
+      // The commands that write legacy values into the view or the target refuse a narrowing that would change them.
+      if (options.checkNarrowing) await refuseNarrowing(this.conn, ctx);
       const state = await this.state(table);
       requirePhase(table.id, state.phase, allowed, verb);
       prepared.push({ ctx, state });

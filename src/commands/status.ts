@@ -1,5 +1,5 @@
-import { profileLegacy, profileWindows } from '../backfill/profile';
-import { NULL_CURSOR_KEY, isCovered, parseWindowKey, type Window } from '../backfill/windows';
+import { profileLegacy, uncoveredMonths } from '../backfill/profile';
+import { NULL_CURSOR_KEY, parseWindowKey, type Window } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
 import { readDistribution, type Distribution } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
@@ -43,7 +43,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     const profile = await profileLegacy(s.conn, await s.context(table, { quiet: true }));
     // Months no ledger window covers are pending; the ledger's own windows may be months, weeks or days.
     const recorded = slices.map((x) => parseWindowKey(x.windowKey)).filter((w): w is Window => w !== undefined);
-    const uncovered = profileWindows(profile).filter((m) => !isCovered(m, recorded));
+    const uncovered = uncoveredMonths(profile, recorded);
     const keys = new Set([...uncovered.map((w) => w.key), ...slices.map((x) => x.windowKey)]);
     if (profile.nullCursorRows > 0) keys.add(NULL_CURSOR_KEY);
     total = keys.size;

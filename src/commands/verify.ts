@@ -7,9 +7,10 @@ import type { Phase } from '../lifecycle/phases';
 import type { TableState } from '../ledger/reads';
 import { type VerifySpec, dayTotalsSql, verifySpec, windowCheckSql, windowSampleSql } from '../plan/verify';
 import type { Step, Unit } from '../plan/types';
-import { agreeingWindow, dayIndex, dayStart, readDayTotals, totalsByWindow } from '../verify/dayTotals';
+import { agreeingWindow, dayIndex, dayOf, dayStart, readDayTotals, totalsByWindow } from '../verify/dayTotals';
+import { legacyDaysSql } from '../plan/tableContext';
 import { type SampleRow, type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
-import { type TableReport, type VerifyReport, formatMarkdown } from '../verify/report';
+import { type TableReport, type VerifyReport, formatMarkdown, verifiedText } from '../verify/report';
 import { describeRule } from '../verify/normalize';
 import { formatTolerance } from '../verify/settings';
 import { type MonthRange, monthRange, rangeEnd } from './monthRange';
@@ -109,6 +110,12 @@ async function verifyTable(s: Session, spec: VerifySpec, state: TableState, wind
   const end = range && rangeEnd(range);
   const inRange = (day: number | null) => !range || (day !== null && dayStart(day) >= range.from && dayStart(day) < end!);
   const legacy = totalsByWindow(spec, legacyDays, index, inRange);
+  // Every legacy row per window, before de-duplication: the versions a later one superseded are counted apart.
+  const allRows = new Map<string, number>();
+  for (const r of await query(s, legacyDaysSql(spec.ctx))) {
+    const key = index.get(dayOf(r));
+    if (key !== undefined) allRows.set(key, (allRows.get(key) ?? 0) + Number(r.row_count ?? 0));
+  }
   const target = totalsByWindow(spec, targetDays, index, () => false);
   const results: WindowResult[] = [];
   for (const w of windows) {
@@ -122,6 +129,10 @@ async function verifyTable(s: Session, spec: VerifySpec, state: TableState, wind
     const result = readWindowCheck(spec, w.key, row ?? {}, legacy.windows.get(w.key)?.nullKeyRows ?? 0);
     if (sample > 0 && (result.failures.length || (result.extraKeys ?? 0) > 0)) result.samples = await samples(s, spec, w, sample);
     results.push(result);
+  }
+  for (const r of results) {
+    r.legacyRowsAll = allRows.get(r.window) ?? 0;
+    r.supersededRows = Math.max(0, r.legacyRowsAll - r.legacyRows - r.nullKeyRows);
   }
   const outside = [...legacy.outside].map(([month, rows]) => ({ month, rows })).sort((a, b) => a.month.localeCompare(b.month));
   return {
@@ -152,7 +163,7 @@ async function samples(s: Session, spec: VerifySpec, window: Window, limit: numb
     const missing = r.difference === 'missing';
     return {
       key: keyOf(r, '_v_k'),
-      difference: missing ? 'missing' : 'changed',
+      difference: missing ? 'missing' : r.difference === 'newer_in_target' ? 'newer_in_target' : 'changed',
       columns: names
         .map((column, i) => ({ column, i }))
         .filter(({ i }) => missing || text(r[`l_c${i}`]) !== text(r[`t_c${i}`]))
@@ -205,7 +216,7 @@ function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefin
       if (parts.length) {
         throw assertionError('VERIFY_FAILED', `${id}: ${failed.length} window${failed.length === 1 ? '' : 's'} failed verification: ${parts.join('; ')}`, 'their validation marks were removed, so cutover refuses; migrate verify --month YYYY-MM --sample 5 shows the rows, and backfill --month YYYY-MM repairs a window');
       }
-      return [`${id}: ${report.windows.length} windows verified: every legacy row is in the target with the same values`];
+      return [`${id}: ${report.windows.length} window${report.windows.length === 1 ? '' : 's'} verified: ${verifiedText(report)}`];
     },
   };
 }

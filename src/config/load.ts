@@ -5,12 +5,15 @@ import { CONTROL_KEYS, type RawControls } from '../backfill/controls';
 import { usageError } from '../errors';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
-import type { ColumnOverride, Config, TableConfig } from './types';
+import type { ColumnOverride, Config, CursorUnit, TableConfig } from './types';
 import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
 const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill'];
-const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'updated_at', 'columns', 'verify'];
+const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'updated_at', 'legacy_timezone', 'columns', 'verify'];
+const CURSOR_UNITS = ['s', 'ms', 'us'] as const;
+/** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
+const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
 /** A type name as written in SQL: words, optional (p) or (p, s), optional []. Nothing else reaches a CAST. */
 const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
 
@@ -92,9 +95,26 @@ function validateTable(id: string, value: unknown, where: string): TableConfig {
     key,
     cursor: requireString(t.cursor, `${where}.cursor`),
     updatedAt: t.updated_at === undefined || t.updated_at === null ? undefined : requireString(t.updated_at, `${where}.updated_at`),
+    legacyTimezone: validateZone(t.legacy_timezone, `${where}.legacy_timezone`),
+    cursorUnit: validateCursorUnit(t.cursor_unit, `${where}.cursor_unit`),
     columns,
     verify: validateVerify(t.verify, `${where}.verify`),
   };
+}
+
+function validateZone(raw: unknown, where: string): string {
+  if (raw === undefined || raw === null) return 'UTC';
+  const zone = requireString(raw, where);
+  if (!ZONE_NAME.test(zone)) throw usageError('CONFIG_INVALID', `${where} is "${zone}": not a time zone name`, 'write an IANA zone name, e.g. legacy_timezone: Europe/Berlin (default UTC)');
+  return zone;
+}
+
+function validateCursorUnit(raw: unknown, where: string): CursorUnit | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!CURSOR_UNITS.includes(raw as CursorUnit)) {
+    throw usageError('CONFIG_INVALID', `${where} is ${JSON.stringify(raw)}`, 'an integer epoch cursor counts s (seconds), ms or us since 1970-01-01 UTC, e.g. cursor_unit: s');
+  }
+  return raw as CursorUnit;
 }
 
 function validateVerify(raw: unknown, where: string): VerifySettings {
@@ -116,16 +136,18 @@ function validateVerify(raw: unknown, where: string): VerifySettings {
 function validateOverride(spec: unknown, where: string): ColumnOverride {
   if (typeof spec === 'string') return { from: spec };
   const o = asObject(spec, where);
-  rejectUnknownKeys(o, ['from', 'expr', 'type'], where);
+  rejectUnknownKeys(o, ['from', 'expr', 'type', 'allow_narrowing'], where);
   const from = o.from === undefined ? undefined : requireString(o.from, `${where}.from`);
+  if (o.allow_narrowing !== undefined && typeof o.allow_narrowing !== 'boolean') throw usageError('CONFIG_INVALID', `${where}.allow_narrowing must be true or false`);
+  const allowNarrowing = o.allow_narrowing === true ? true : undefined;
   const expr = o.expr === undefined ? undefined : requireString(o.expr, `${where}.expr`);
   const type = o.type === undefined ? undefined : requireString(o.type, `${where}.type`);
   if (from && expr) throw usageError('CONFIG_INVALID', `${where} has both from and expr`, 'use from for a legacy column, expr for an SQL expression');
-  if (!from && !expr && !type) throw usageError('CONFIG_INVALID', `${where} needs from, expr or type`);
+  if (!from && !expr && !type && !allowNarrowing) throw usageError('CONFIG_INVALID', `${where} needs from, expr, type or allow_narrowing`);
   if (type !== undefined && !TYPE_NAME.test(type)) {
     throw usageError('CONFIG_INVALID', `${where}.type "${type}" is not a type name`, 'write a type such as decimal(12,2), varchar or timestamp');
   }
-  return { from, expr, type };
+  return { from, expr, type, allowNarrowing };
 }
 
 function asObject(value: unknown, where: string): Record<string, unknown> {

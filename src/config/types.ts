@@ -15,7 +15,12 @@ export interface ColumnOverride {
   from?: string;
   expr?: string;
   type?: string;
+  /** The target's type is narrower than legacy's and the operator accepts that values change (verify then compares at the target's type). */
+  allowNarrowing?: boolean;
 }
+
+/** Units of an integer epoch cursor: seconds, milliseconds or microseconds since 1970-01-01 UTC. */
+export type CursorUnit = 's' | 'ms' | 'us';
 
 export interface TableConfig {
   /** The name used in the config and in --table. */
@@ -29,6 +34,13 @@ export interface TableConfig {
   cursor: string;
   /** Optional target column name: a target row is only overwritten by a source row at least as new. */
   updatedAt?: string;
+  /**
+   * The zone legacy's naive timestamps (and dates) are wall times in (IANA name, default UTC):
+   * every conversion to an instant names it, so no reader's session zone moves a value.
+   */
+  legacyTimezone: string;
+  /** Where the cursor is an integer: what it counts since 1970-01-01 UTC. */
+  cursorUnit?: CursorUnit;
   columns: Record<string, ColumnOverride>;
   /** The table's `verify:` section: metric sums, their tolerance, columns left out of the checksums. */
   verify: VerifySettings;

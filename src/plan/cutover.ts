@@ -1,7 +1,7 @@
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
-import { type TableContext, renderFor } from './tableContext';
+import { type TableContext, legacyDaysSql, renderFor } from './tableContext';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
@@ -61,7 +61,7 @@ function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
     intent: `Refuse unless every day legacy has rows on lies in a validated window (${gate.validated.length} validated)`,
     expect: 'every day_number in a validated window',
     kind: 'query',
-    sql: renderFor(ctx, 'legacy_days', { day: ctx.dialect.epochDay(ctx.alignment.cursor.rawLegacySql!), legacy: ctx.q.legacy }),
+    sql: legacyDaysSql(ctx),
     check: (rows) => {
       const months = new Set<string>();
       for (const r of rows) {

@@ -92,10 +92,11 @@ export interface Projection {
  */
 export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Projection & { keyAliases: string[] }): string {
   const { alignment } = ctx;
-  const latestFirst = [alignment.updatedAt, alignment.cursor]
-    .filter((c): c is AlignedColumn => c !== undefined)
-    .map((c) => ctx.dialect.descNullsLast(c.rawLegacySql!))
-    .join(', ');
+  // The latest version of a key wins (updated_at, then the cursor); rows tied on both are told apart by every
+  // other column's text, so each run keeps the very same row (text: some types, e.g. json, have no order).
+  const order = [alignment.updatedAt, alignment.cursor].filter((c): c is AlignedColumn => c !== undefined);
+  const tieBreak = alignment.payload.filter((c) => !order.includes(c)).map((c) => ctx.dialect.cast(c.rawLegacySql!, ctx.dialect.textType));
+  const latestFirst = [...order.map((c) => c.rawLegacySql!), ...tieBreak].map((e) => ctx.dialect.descNullsLast(e)).join(', ');
   return renderFor(ctx, 'legacy_rows', {
     dedupe: !alignment.legacyKeyUnique,
     names: projection ? projection.names.join(', ') : columnList(ctx, alignment.columns),
@@ -107,6 +108,23 @@ export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Pr
     legacy: ctx.q.legacy,
     where,
   });
+}
+
+/** Legacy's cursor as a UTC wall time or an instant (what days are counted on), over legacy's own columns. */
+export function legacyCursorUtc(ctx: TableContext): string {
+  const cursor = ctx.alignment.cursor;
+  return cursor.utcLegacySql ?? cursor.rawLegacySql!;
+}
+
+/** Legacy's rows per UTC day of the cursor (day_number, row_count; NULL day: no cursor), every row counted. */
+export function legacyDaysSql(ctx: TableContext): string {
+  return renderFor(ctx, 'legacy_days', { day: ctx.dialect.epochDay(legacyCursorUtc(ctx)), legacy: ctx.q.legacy });
+}
+
+/** The UTC day (days since 1970-01-01) of a target cursor value, an integer epoch included. */
+export function targetCursorDay(ctx: TableContext, expr: string): string {
+  const d = ctx.dialect;
+  return d.epochDay(ctx.alignment.cursor.targetTime === 'epoch' ? d.epochToUtcWallTime(expr, ctx.table.cursorUnit ?? 's') : expr);
 }
 
 /** Just the legacy keys, aligned (cast to the target's key types), optionally filtered. */

@@ -1,5 +1,5 @@
 import type { AlignedColumn } from '../align/alignment';
-import type { Window } from '../backfill/windows';
+import { type Window, monthKey } from '../backfill/windows';
 import { usageError } from '../errors';
 import { type NormalizeRule, classifyType, decimalAt, normalizeRule, normalizedText, rowHashSql } from '../verify/normalize';
 import type { Tolerance } from '../verify/settings';
@@ -9,7 +9,7 @@ import type { LedgerWriter } from '../ledger/writes';
 import { describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
 import type { Step } from './types';
 import { targetWindowPredicate, windowPredicate } from './windowPredicate';
-import { type Projection, type TableContext, anyNull, keyNames, legacyKeysSql, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
+import { type Projection, type TableContext, anyNull, keyNames, legacyCursorUtc, legacyKeysSql, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
 
 /**
  * What verify compares for one table, and the SQL it compares with. Both
@@ -38,7 +38,9 @@ export interface VerifySpec {
 }
 
 /** A column's normalization rule, from the types of its two sides (legacy's as read, the target's). */
-const ruleFor = (column: AlignedColumn) => normalizeRule(column.rawType ?? column.target.type, column.target.type);
+const ruleFor = (column: AlignedColumn): NormalizeRule =>
+  // A narrowing the config accepts is compared at the target's type: legacy's value as the backfill casts it.
+  column.allowNarrowing ? { ...normalizeRule(column.target.type, column.target.type), legacyAligned: true } : normalizeRule(column.rawType ?? column.target.type, column.target.type);
 
 /** The compared columns and metrics of a table, from its alignment and its `verify:` section. */
 export function verifySpec(ctx: TableContext): VerifySpec {
@@ -94,7 +96,9 @@ function names(spec: VerifySpec) {
 /** One column's value on a side: legacy's raw expression (or its aligned one where the rule says so), or the target's column. */
 function valueOf(spec: VerifySpec, column: AlignedColumn, rule: NormalizeRule | undefined, side: Side): string {
   if (side.side === 'target') return `${side.alias ? `${side.alias}.` : ''}${spec.ctx.dialect.quoteIdent(column.target.name)}`;
-  return rule?.legacyAligned ? column.legacySql : column.rawLegacySql!;
+  if (rule?.legacyAligned) return column.legacySql;
+  // A time read as UTC microseconds: legacy's wall time in its own zone is first made a UTC one.
+  return rule?.kind === 'utc_micros' && column.utcLegacySql ? column.utcLegacySql : column.rawLegacySql!;
 }
 
 /** A side's per-row expressions: key, day, checksum, updated_at, metrics; with `columns`, each compared column normalized and as shown. */
@@ -105,8 +109,7 @@ function projection(spec: VerifySpec, side: Side, options: { columns?: boolean }
   const out: Projection = { names: [], exprs: [] };
   const add = (name: string, expr: string) => (out.names.push(name), out.exprs.push(expr));
   ctx.alignment.key.forEach((k, i) => add(n.key[i], side.side === 'legacy' ? k.legacySql : valueOf(spec, k, undefined, side)));
-  const cursor = ctx.alignment.cursor;
-  add(n.day, d.epochDay(valueOf(spec, cursor, ruleFor(cursor), side)));
+  add(n.day, side.side === 'legacy' ? d.epochDay(legacyCursorUtc(ctx)) : targetCursorDay(ctx, valueOf(spec, ctx.alignment.cursor, undefined, side)));
   const normalized = spec.compared.map((c) => normalizedText(d, valueOf(spec, c.column, c.rule, side), c.rule));
   add(n.hash, rowHashSql(d, normalized));
   const updatedAt = ctx.alignment.updatedAt;
@@ -202,7 +205,18 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
   const t = joinedTarget(spec);
   const q = (name: string) => d.quoteIdent(name);
   const updatedAt = ctx.alignment.updatedAt;
-  const metricSums = spec.metrics.flatMap((_, i) => [`sum(p.${q(`l_m${i}`)}) AS ${q(`v_legacy_metric_${i}`)}`, `sum(p.${q(`t_m${i}`)}) AS ${q(`v_target_metric_${i}`)}`]);
+  // Rows a live writer made newer in the target (updated_at) are reported apart, not failed: the sums are
+  // reconciled over the other rows, and what the live updates changed is summed on its own.
+  const newer = `p.${q('t_h')} <> p.${q('l_h')} AND p.${q('t_u')} > p.${q('l_u')}`;
+  const metricSums = spec.metrics.flatMap((_, i) => {
+    const [l, t] = [`p.${q(`l_m${i}`)}`, `p.${q(`t_m${i}`)}`];
+    if (!updatedAt) return [`sum(${l}) AS ${q(`v_legacy_metric_${i}`)}`, `sum(${t}) AS ${q(`v_target_metric_${i}`)}`];
+    return [
+      `sum(CASE WHEN ${newer} THEN NULL ELSE ${l} END) AS ${q(`v_legacy_metric_${i}`)}`,
+      `sum(CASE WHEN ${newer} THEN NULL ELSE ${t} END) AS ${q(`v_target_metric_${i}`)}`,
+      `sum(CASE WHEN ${newer} THEN ${t} - ${l} END) AS ${q(`v_live_metric_${i}`)}`,
+    ];
+  });
   const targetWindow = targetWindowPredicate(ctx, window);
   return renderFor(ctx, 'verify_window_check', {
     legacy_rows: legacyRows(spec, { window }),
@@ -242,7 +256,7 @@ export function windowSampleSql(spec: VerifySpec, window: Window, limit: number)
   const t = joinedTarget(spec, { columns: true });
   const columns = [
     ...n.key.map((k) => `l.${k}`),
-    `CASE WHEN ${t.found} THEN 'changed' ELSE 'missing' END AS ${q('difference')}`,
+    `CASE WHEN NOT (${t.found}) THEN 'missing'${ctx.alignment.updatedAt ? ` WHEN ${t.value(n.updated)} > l.${n.updated} THEN 'newer_in_target'` : ''} ELSE 'changed' END AS ${q('difference')}`,
     ...spec.compared.flatMap((_, i) => [`l.${n.normalized[i]} AS ${q(`l_c${i}`)}`, `${t.value(n.normalized[i])} AS ${q(`t_c${i}`)}`, `l.${n.shown[i]} AS ${q(`l_r${i}`)}`, `${t.value(n.shown[i])} AS ${q(`t_r${i}`)}`]),
   ];
   const differing = renderFor(ctx, 'verify_window_sample', {
@@ -286,7 +300,7 @@ export function windowValidationSteps(spec: VerifySpec, ledger: LedgerWriter, wi
         const result = readWindowCheck(spec, window.key, rows[0] ?? {});
         if (result.missingKeys > 0) throw windowKeysMissing(id, window.key, result.missingKeys);
         if (result.failures.length) {
-          throw assertionError('VALIDATION_FAILED', `${id} ${window.key}: ${describeFailures(result)}`, `the window was rolled back; migrate verify --month … --sample 5 shows the rows (e.g. a target column narrower than legacy's)`);
+          throw assertionError('VALIDATION_FAILED', `${id} ${window.key}: ${describeFailures(result)}`, `the window was rolled back and nothing of it was kept; migrate verify ${window.start ? `--month ${monthKey(window.start)} ` : ''}--sample 5 shows the differing rows and names the columns that differ`);
         }
         vars.set('v_status', 'validated');
         vars.set('v_matched_rows', result.matchedRows);

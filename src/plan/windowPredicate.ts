@@ -1,22 +1,26 @@
+import type { TimeKind } from '../align/timeConversion';
+import { cursorBound } from '../align/timeConversion';
 import type { Window } from '../backfill/windows';
 import type { TableContext } from './tableContext';
 
-/** `expr` (a cursor of that type) falls in the window: half-open [start, end), or IS NULL for the NULL-cursor window. */
-export function cursorInWindow(ctx: TableContext, expr: string, type: string, window: Window): string {
+/**
+ * `expr` (a cursor of that kind) falls in the window: half-open [start, end), or IS NULL for the NULL-cursor
+ * window. `zone` is the zone a naive cursor's wall times are in (legacy's legacy_timezone; UTC for the target).
+ */
+function cursorInWindow(ctx: TableContext, expr: string, kind: TimeKind, zone: string, window: Window): string {
   if (!window.start || !window.end) return `${expr} IS NULL`;
-  const zoned = ctx.dialect.isZonedTimestamp(type);
-  const lit = (d: Date) => ctx.dialect.timestampLiteral(d, zoned);
-  return `${expr} >= ${lit(window.start)} AND ${expr} < ${lit(window.end)}`;
+  const bound = (d: Date) => cursorBound(ctx.dialect, kind, d, zone, ctx.table.cursorUnit);
+  return `${expr} >= ${bound(window.start)} AND ${expr} < ${bound(window.end)}`;
 }
 
 /** The legacy rows of one window, on legacy's own cursor column so an index on it still serves. */
 export function windowPredicate(ctx: TableContext, window: Window): string {
   const cursor = ctx.alignment.cursor;
-  return cursorInWindow(ctx, cursor.rawLegacySql!, cursor.rawType ?? cursor.target.type, window);
+  return cursorInWindow(ctx, cursor.rawLegacySql!, cursor.legacyTime!, ctx.table.legacyTimezone, window);
 }
 
-/** The target's (or the view's) rows of one window, on the target's cursor column. */
+/** The target's (or the view's) rows of one window, on the target's cursor column (a naive one holds UTC wall times). */
 export function targetWindowPredicate(ctx: TableContext, window: Window): string {
-  const cursor = ctx.alignment.cursor.target;
-  return cursorInWindow(ctx, ctx.dialect.quoteIdent(cursor.name), cursor.type, window);
+  const cursor = ctx.alignment.cursor;
+  return cursorInWindow(ctx, ctx.dialect.quoteIdent(cursor.target.name), cursor.targetTime!, 'UTC', window);
 }

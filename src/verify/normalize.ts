@@ -17,7 +17,7 @@ import type { Dialect } from '../../dialects/types';
 export const FLOAT_SCALE = 6;
 export const NULL_MARK = '\\N';
 
-type ValueClass = { kind: 'integer' } | { kind: 'decimal'; scale?: number } | { kind: 'float' } | { kind: 'time' } | { kind: 'other' };
+type ValueClass = { kind: 'integer' } | { kind: 'decimal'; scale?: number } | { kind: 'float' } | { kind: 'time' } | { kind: 'json' } | { kind: 'other' };
 
 /** The class of a type as any of the engines spells it (PostgreSQL, MySQL/MariaDB, DuckDB, Snowflake, BigQuery). */
 export function classifyType(type: string): ValueClass {
@@ -27,11 +27,13 @@ export function classifyType(type: string): ValueClass {
   if (decimal) return { kind: 'decimal', scale: decimal[2] === undefined ? undefined : Number(decimal[4] ?? 0) };
   if (/^(double|float|real|float4|float8|float64)\b/.test(t)) return { kind: 'float' };
   if (/^(timestamp|datetime|date)\b/.test(t)) return { kind: 'time' };
+  if (/^(json|jsonb)\b/.test(t)) return { kind: 'json' };
   return { kind: 'other' };
 }
 
 export interface NormalizeRule {
-  kind: 'utc_micros' | 'decimal' | 'text';
+  /** json: the engine's canonical text of the document (key order, spacing), so json and jsonb compare by meaning. */
+  kind: 'utc_micros' | 'decimal' | 'json' | 'text';
   /** For decimals: the scale both sides are rounded to. */
   scale?: number;
   /**
@@ -47,6 +49,8 @@ export function normalizeRule(legacyType: string, targetType: string): Normalize
   const a = classifyType(legacyType);
   const b = classifyType(targetType);
   const numeric = (c: ValueClass) => c.kind === 'integer' || c.kind === 'decimal' || c.kind === 'float';
+  // JSON against JSON, or against the text it was kept in, compares as documents.
+  if ((a.kind === 'json' || b.kind === 'json') && [a.kind, b.kind].every((k) => k === 'json' || k === 'other')) return { kind: 'json' };
   const comparable = a.kind === b.kind || (numeric(a) && numeric(b));
   if (!comparable) return { ...normalizeRule(targetType, targetType), legacyAligned: true };
   if (a.kind === 'time') return { kind: 'utc_micros' };
@@ -62,6 +66,7 @@ export function normalizeRule(legacyType: string, targetType: string): Normalize
 export function normalizedText(dialect: Dialect, expr: string, rule: NormalizeRule): string {
   if (rule.kind === 'utc_micros') return dialect.cast(dialect.epochMicros(expr), dialect.textType);
   if (rule.kind === 'decimal') return dialect.cast(decimalAt(dialect, expr, rule.scale ?? 0), dialect.textType);
+  if (rule.kind === 'json' && dialect.canonicalJson) return dialect.canonicalJson(expr);
   return dialect.cast(expr, dialect.textType);
 }
 
@@ -74,6 +79,7 @@ export function decimalAt(dialect: Dialect, expr: string, scale: number): string
 export function describeRule(rule: NormalizeRule): string {
   if (rule.kind === 'utc_micros') return 'UTC microseconds';
   if (rule.kind === 'decimal') return `decimal, ${rule.scale} places`;
+  if (rule.kind === 'json') return 'JSON document';
   return 'text';
 }
 

@@ -25,16 +25,22 @@ export const FAILURE_TEXT: Record<FailureKind, string> = {
 
 export interface MetricResult {
   column: string;
-  /** Decimal text at the metric's scale. */
+  /** Decimal text at the metric's scale, over the rows not made newer in the target by live ingest. */
   legacy: string;
   target: string;
   ok: boolean;
+  /** What live updates (target rows newer by updated_at) added to the target's sum, reported apart; absent when none. */
+  live?: string;
 }
 
 export interface WindowResult {
   window: string;
-  /** Legacy's keyed rows in the window (de-duplicated by key). */
+  /** Legacy's keyed rows in the window, de-duplicated by key: its distinct keys, each at its latest version. */
   legacyRows: number;
+  /** Every legacy row of the window, older versions of a key and rows without a key included (verify only). */
+  legacyRowsAll?: number;
+  /** Legacy rows of the window superseded by a later version of their key (they never reach the target). */
+  supersededRows?: number;
   /** Target rows in the window (all of them, live ones included); undefined where only the join was run (backfill). */
   targetRows?: number;
   /** Legacy rows whose key the target holds. */
@@ -61,7 +67,8 @@ export interface WindowResult {
 /** One differing row, legacy and target side by side. */
 export interface SampleRow {
   key: string;
-  difference: 'missing' | 'changed' | 'extra';
+  /** newer_in_target: a live writer updated the row after legacy's version (updated_at); reported, not failed. */
+  difference: 'missing' | 'changed' | 'newer_in_target' | 'extra';
   /** The compared columns that differ (all of them for a missing or extra row). */
   columns: Array<{ column: string; legacy: string | null; target: string | null }>;
 }
@@ -95,12 +102,13 @@ export function withinTolerance(legacy: bigint, target: bigint, scale: number, t
   return Number(diff) * 100 <= tolerance.percent * Number(base);
 }
 
-export function metricResults(spec: VerifySpec, legacy: bigint[], target: bigint[]): MetricResult[] {
+export function metricResults(spec: VerifySpec, legacy: bigint[], target: bigint[], live?: Array<bigint | undefined>): MetricResult[] {
   return spec.metrics.map((m, i) => ({
     column: m.column.target.name,
     legacy: formatScaled(legacy[i] ?? 0n, m.scale),
     target: formatScaled(target[i] ?? 0n, m.scale),
     ok: withinTolerance(legacy[i] ?? 0n, target[i] ?? 0n, m.scale, spec.tolerance),
+    ...(live?.[i] !== undefined ? { live: formatScaled(live[i]!, m.scale) } : {}),
   }));
 }
 
@@ -112,6 +120,7 @@ export function readWindowCheck(spec: VerifySpec, window: string, row: Row, null
     spec,
     spec.metrics.map((m, i) => scaled(row[`v_legacy_metric_${i}`], m.scale)),
     spec.metrics.map((m, i) => scaled(row[`v_target_metric_${i}`], m.scale)),
+    num(row.v_newer_in_target) > 0 ? spec.metrics.map((m, i) => scaled(row[`v_live_metric_${i}`], m.scale)) : undefined,
   );
   const result: WindowResult = {
     window,
@@ -155,13 +164,29 @@ export function describeFailures(r: WindowResult): string {
       if (f === 'changed_rows') return `${fmt(r.changedRows)} changed row${r.changedRows === 1 ? '' : 's'}`;
       if (f === 'duplicate_keys_in_target') return `${fmt(r.targetDuplicateKeys ?? 0)} duplicate key${r.targetDuplicateKeys === 1 ? '' : 's'} in the target`;
       if (f === 'duplicate_keys_in_view') return `${fmt(r.viewDuplicateKeys ?? 0)} duplicate key${r.viewDuplicateKeys === 1 ? '' : 's'} in the view`;
-      if (f === 'sum_mismatch') return `sums differ (${r.metrics.filter((m) => !m.ok).map((m) => `${m.column} ${m.legacy} → ${m.target}`).join(', ')})`;
+      if (f === 'sum_mismatch') return `sums differ (${r.metrics.filter((m) => !m.ok).map((m) => `${m.column} ${m.legacy} → ${m.target}${liveNote(m, r)}`).join(', ')})`;
       return FAILURE_TEXT[f];
     })
     .join(', ');
 }
 
+const money = (text: string) => {
+  const [whole, fraction] = text.replace(/^-/, '').split('.');
+  return `${text.startsWith('-') ? '-' : '+'}${BigInt(whole).toLocaleString('en-US')}${fraction === undefined ? '' : `.${fraction}`}`;
+};
+
+/** " (+71,044.79 from 50 live updates)": what live ingest changed, beside a reconciled sum. */
+export function liveNote(m: MetricResult, r: WindowResult): string {
+  return m.live === undefined ? '' : ` (${money(m.live)} from ${fmt(r.newerInTarget)} live update${r.newerInTarget === 1 ? '' : 's'})`;
+}
+
+/** "amount: legacy 2,737,668.17 = target 2,737,668.17 (+71,044.79 from 50 live updates)". */
+export function describeMetric(m: MetricResult, r: WindowResult): string {
+  const n = (text: string) => money(text).replace(/^\+/, '');
+  return `${m.column}: legacy ${n(m.legacy)} ${m.ok ? '=' : '≠'} target ${n(m.target)}${liveNote(m, r)}`;
+}
+
 /** The metric sums as recorded in the ledger. */
 export function sumsJson(r: WindowResult): string {
-  return JSON.stringify(r.metrics.map(({ column, legacy, target }) => ({ column, legacy, target })));
+  return JSON.stringify(r.metrics.map(({ column, legacy, target, live }) => ({ column, legacy, target, ...(live === undefined ? {} : { live }) })));
 }

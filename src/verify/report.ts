@@ -1,5 +1,5 @@
 import type { Phase } from '../lifecycle/phases';
-import { type SampleRow, type WindowResult, describeFailures } from './outcome';
+import { type SampleRow, type WindowResult, describeFailures, describeMetric } from './outcome';
 
 /** What verify found for one table: the JSON `--json` prints, and what the table and the change note render. */
 export interface TableReport {
@@ -39,8 +39,22 @@ function resultText(r: WindowResult): string {
   const notes: string[] = [];
   if (r.extraKeys) notes.push(`${fmt(r.extraKeys)} extra (live)`);
   if (r.newerInTarget) notes.push(`${fmt(r.newerInTarget)} newer in target`);
+  for (const m of r.metrics.filter((x) => x.live !== undefined)) notes.push(describeMetric(m, r));
   if (r.nullKeyRows) notes.push(`${fmt(r.nullKeyRows)} legacy rows without a key`);
   return notes.length ? `ok (${notes.join(', ')})` : 'ok';
+}
+
+/**
+ * What a passing verification proves, in words that stay true: superseded versions of a key and legacy rows
+ * without a key are not in the target, and are named.
+ */
+export function verifiedText(t: TableReport): string {
+  const sum = (f: (w: WindowResult) => number | undefined) => t.windows.reduce((a, w) => a + (f(w) ?? 0), 0);
+  const superseded = sum((w) => w.supersededRows);
+  const unkeyed = sum((w) => w.nullKeyRows);
+  const plural = (n: number, one: string, many: string) => `${fmt(n)} ${n === 1 ? one : many}`;
+  const base = superseded ? `every legacy key is in the target with its latest version's values (${plural(superseded, 'older version', 'older versions')} superseded)` : `every ${unkeyed ? 'keyed ' : ''}legacy row is in the target with the same values`;
+  return unkeyed ? `${base}; ${plural(unkeyed, 'legacy row has', 'legacy rows have')} no key and ${unkeyed === 1 ? 'is' : 'are'} not in the target (cutover refuses while they exist, unless --allow-unkeyed)` : base;
 }
 
 function table(header: string[], rows: string[][], alignRight: boolean[]): string[] {
@@ -49,10 +63,13 @@ function table(header: string[], rows: string[][], alignRight: boolean[]): strin
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
 }
 
+/** How a sampled row's difference reads. */
+export const DIFFERENCE_TEXT: Record<SampleRow['difference'], string> = { missing: 'missing', changed: 'changed', newer_in_target: 'newer in target (live update)', extra: 'extra (live)' };
+
 function sampleLines(samples: SampleRow[] | undefined, indent: string): string[] {
   const lines: string[] = [];
   for (const s of samples ?? []) {
-    lines.push(`${indent}key ${s.key}: ${s.difference}`);
+    lines.push(`${indent}key ${s.key}: ${DIFFERENCE_TEXT[s.difference]}`);
     for (const c of s.columns) lines.push(`${indent}  ${c.column.padEnd(16)} legacy ${c.legacy ?? 'NULL'}  |  target ${s.difference === 'missing' ? '(no row)' : (c.target ?? 'NULL')}`);
   }
   return lines;
@@ -66,7 +83,9 @@ export function formatReport(report: VerifyReport): string {
     const metricHeads = t.metrics.flatMap((m) => [`${m} legacy`, `${m} target`]);
     const rows = t.windows.map((r) => [
       r.window,
+      fmt(r.legacyRowsAll ?? r.legacyRows),
       fmt(r.legacyRows),
+      fmt(r.supersededRows),
       fmt(r.targetRows),
       fmt(r.missingKeys),
       fmt(r.extraKeys),
@@ -75,7 +94,7 @@ export function formatReport(report: VerifyReport): string {
       ...r.metrics.flatMap((m) => [m.legacy, m.target]),
       resultText(r),
     ]);
-    const header = ['window', 'legacy', 'target', 'missing', 'extra', 'changed', 'dup t/v', ...metricHeads, 'result'];
+    const header = ['window', 'legacy', 'keys', 'superseded', 'target', 'missing', 'extra', 'changed', 'dup t/v', ...metricHeads, 'result'];
     out.push(...table(header, rows, header.map((_, i) => i > 0 && i < header.length - 1)).map((l) => `  ${l}`));
     for (const r of t.windows.filter((w) => w.samples?.length)) {
       out.push(`  ${r.window}: differing rows`);
@@ -83,7 +102,7 @@ export function formatReport(report: VerifyReport): string {
     }
     for (const o of t.outside) out.push(`  FAILED: ${fmt(o.rows)} legacy row${o.rows === 1 ? '' : 's'} of ${o.month} in no backfilled window`);
     const failed = t.windows.filter((w) => w.failures.length).length;
-    out.push(t.ok ? `  verified: every legacy row is in the target with the same values` : `  NOT verified: ${failed} window${failed === 1 ? '' : 's'} failed${t.outside.length ? `, ${t.outside.length} month${t.outside.length === 1 ? '' : 's'} outside every window` : ''}`);
+    out.push(t.ok ? `  verified: ${verifiedText(t)}` : `  NOT verified: ${failed} window${failed === 1 ? '' : 's'} failed${t.outside.length ? `, ${t.outside.length} month${t.outside.length === 1 ? '' : 's'} outside every window` : ''}`);
   }
   return out.join('\n');
 }
@@ -107,9 +126,21 @@ export function formatMarkdown(report: VerifyReport): string {
     out.push(`## ${md(t.table)}`, '');
     out.push(`- **What moved:** \`${md(t.legacy)}\` into \`${md(t.target)}\`; readers use the view \`${md(t.view)}\` (phase: ${t.phase}).`);
     out.push(`- **Period:** ${period} (${timed.length} window${timed.length === 1 ? '' : 's'}${timed.length < t.windows.length ? ', plus the rows without a date' : ''}).`);
-    const legacyRows = t.windows.reduce((a, w) => a + w.legacyRows, 0);
-    const matched = t.windows.reduce((a, w) => a + w.matchedRows, 0);
-    out.push(`- **Rows:** ${fmt(legacyRows)} legacy rows, ${fmt(matched)} of them in the new table.`);
+    const total = (f: (w: WindowResult) => number) => t.windows.reduce((a, w) => a + f(w), 0);
+    const legacyRows = total((w) => w.legacyRowsAll ?? w.legacyRows);
+    const keys = total((w) => w.legacyRows);
+    const superseded = total((w) => w.supersededRows ?? 0);
+    const unkeyed = total((w) => w.nullKeyRows);
+    const matched = total((w) => w.matchedRows);
+    const apart = [
+      ...(superseded ? [`${fmt(superseded)} superseded by a later version of their key`] : []),
+      ...(unkeyed ? [`${fmt(unkeyed)} without a key`] : []),
+    ];
+    out.push(
+      legacyRows === keys
+        ? `- **Rows:** ${fmt(legacyRows)} legacy rows, ${fmt(matched)} of them in the new table.`
+        : `- **Rows:** ${fmt(legacyRows)} legacy rows: ${fmt(keys)} distinct keys (${apart.join(', ')}); ${fmt(matched)} of the keys in the new table.`,
+    );
     out.push(`- **Validation:** ${t.ok ? 'passed' : 'FAILED'}. Compared per row: ${t.compared.map((c) => md(c.replace(/ \(text\)$/, ''))).join(', ')}${t.excluded.length ? `; not compared: ${t.excluded.map(md).join(', ')}` : ''}.${t.metrics.length ? ` Sums reconciled: ${t.metrics.map(md).join(', ')} (tolerance ${t.tolerance}).` : ''}`);
     out.push(`- **Backfill runs:** ${t.backfillRuns.length ? t.backfillRuns.map((r) => `\`${r}\``).join(', ') : 'none recorded'}.`, '');
     const metricHeads = t.metrics.flatMap((m) => [`${md(m)} before`, `${md(m)} after`]);
@@ -131,7 +162,7 @@ export function formatMarkdown(report: VerifyReport): string {
       out.push('### Differing rows (sample)', '');
       for (const w of sampled) {
         out.push(`${w.window}:`, '', '| Key | Difference | Column | Legacy | New table |', '|---|---|---|---|---|');
-        for (const s of w.samples!) for (const c of s.columns) out.push(`| ${md(s.key)} | ${s.difference} | ${md(c.column)} | ${md(c.legacy ?? 'NULL')} | ${md(s.difference === 'missing' ? '(no row)' : (c.target ?? 'NULL'))} |`);
+        for (const s of w.samples!) for (const c of s.columns) out.push(`| ${md(s.key)} | ${DIFFERENCE_TEXT[s.difference]} | ${md(c.column)} | ${md(c.legacy ?? 'NULL')} | ${md(s.difference === 'missing' ? '(no row)' : (c.target ?? 'NULL'))} |`);
         out.push('');
       }
     }

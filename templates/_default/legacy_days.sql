@@ -1,2 +1,3 @@
--- The UTC days legacy has rows on (NULL: rows without a cursor): what validated windows must cover before cutover.
-SELECT DISTINCT {{day}} AS day_number FROM {{legacy}};
+-- Legacy rows per UTC day of the cursor (NULL: rows without a cursor): what validated windows must cover before
+-- cutover, and what done windows must account for before a backfill calls the table complete.
+SELECT {{day}} AS day_number, count(*) AS row_count FROM {{legacy}} GROUP BY {{day}};

@@ -24,6 +24,7 @@ const table: TableConfig = {
   key: ['id'],
   cursor: 'created_at',
   updatedAt: 'updated_at',
+  legacyTimezone: 'UTC',
   columns: {},
   verify: DEFAULT_VERIFY,
 };
@@ -126,7 +127,7 @@ describe('MySQL literals and casts', () => {
     ['decimal(12, 2)', 'DECIMAL(12,2)'],
     ['datetime(6)', 'DATETIME(6)'],
     ['timestamp', 'DATETIME'],
-    ['varchar(40)', 'CHAR'],
+    ['varchar(40)', 'CHAR(40)'],
     ['double', 'DOUBLE'],
     ['json', 'CHAR'],
   ])('CAST target for %s is %s', (type, expected) => {

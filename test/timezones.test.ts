@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import type { Connection } from '../dialects/types';
+import { cli } from './helpers/warehouse';
+import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
+
+/**
+ * Timestamps never move with the reader's time zone (issue 11, point 2).
+ * Legacy holds naive timestamps, the dlt target zoned ones. The view, the
+ * upsert, the windows and the checksums name every zone themselves, so a
+ * reader, a DBA pasting the printed SQL, or the CLI itself in a zone other
+ * than UTC sees and writes the same instants; `legacy_timezone` says which
+ * zone legacy's wall times are in, DST resolved by the engine.
+ */
+const TYPES: Record<EngineName, { naive: string; zoned: string; text: string }> = {
+  duckdb: { naive: 'TIMESTAMP', zoned: 'TIMESTAMPTZ', text: 'VARCHAR' },
+  postgres: { naive: 'timestamp', zoned: 'timestamptz', text: 'text' },
+  mysql: { naive: 'DATETIME(6)', zoned: 'TIMESTAMP(6) NULL', text: 'CHAR' },
+};
+/** A session in New York (January: UTC-5). MySQL/MariaDB by offset, which needs no time zone tables. */
+const NEW_YORK: Record<EngineName, string> = {
+  duckdb: "SET TimeZone = 'America/New_York'",
+  postgres: "SET TIME ZONE 'America/New_York'",
+  mysql: "SET time_zone = '-05:00'",
+};
+/** Seconds since the epoch of a zoned value, read in the reader's own session. */
+const EPOCH: Record<EngineName, (col: string) => string> = {
+  duckdb: (c) => `epoch(${c})`,
+  postgres: (c) => `extract(epoch FROM ${c})`,
+  mysql: (c) => `UNIX_TIMESTAMP(${c})`,
+};
+
+/** MariaDB converts named zones only with its time zone tables loaded; load them once if they are absent. */
+async function ensureMysqlZones(s: Sandbox): Promise<void> {
+  const [row] = await s.query('SELECT count(*) AS n FROM mysql.time_zone_name');
+  if (Number(row.n) > 0) return;
+  const url = new URL(s.connection);
+  const r = spawnSync('sh', ['-c', `mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -h ${url.hostname} -P ${url.port || 3306} -u ${url.username || 'root'} mysql`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`could not load MariaDB's time zone tables: ${r.stderr}`);
+}
+
+describe.each(testEngines())('time zones on %s', (engine) => {
+  let s: Sandbox;
+  const t = TYPES[engine];
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    await s.createSchema('legacy_schema');
+    await s.createSchema('dlt_schema');
+  });
+  afterAll(async () => s?.drop());
+
+  /** A connection whose session is in New York, for `body` only (DuckDB admits one process per file). */
+  async function inNewYork<T>(body: (c: Connection) => Promise<T>): Promise<T> {
+    const c = await s.dialect.connect(s.connection, { readOnly: false });
+    try {
+      await c.execute(NEW_YORK[engine]);
+      return await body(c);
+    } finally {
+      await c.close();
+    }
+  }
+
+  async function tables(name: string, rows: Array<[number, string]>): Promise<void> {
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT PRIMARY KEY, happened_at ${t.naive}, amount DECIMAL(10,2))`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL PRIMARY KEY, happened_at ${t.zoned}, amount DECIMAL(10,2))`);
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES ${rows.map(([id, at]) => `(${id}, ${s.dialect.stringLiteral(at)}, ${id}.25)`).join(', ')}`);
+  }
+
+  const config = (name: string, extra = '') =>
+    s.writeConfig(
+      `tables:
+  ${name}:
+    legacy: ${s.ref('legacy_schema', name)}
+    target: ${s.ref('dlt_schema', name)}
+    view: ${s.ref('dw', `all_${name}`)}
+    key: id
+    cursor: happened_at
+${extra}`,
+      `${name}.yaml`,
+    );
+
+  it('a reader in New York sees the same instant for a row before and after its month is backfilled; the printed upsert writes it from any session', async () => {
+    await tables('events', [[1, '2024-01-15 10:00:00']]);
+    const file = config('events');
+    const run = (...args: string[]) => cli([...args, '--config', file], { THESEUS_NOW: '1700000000' });
+    expect(run('stitch').status).toBe(0);
+    const view = s.q('dw', 'all_events');
+    const readView = () => inNewYork(async (c) => (await c.query(`SELECT ${EPOCH[engine]('happened_at')} AS e, ${s.dialect.cast('happened_at', t.text)} AS shown, source_flag FROM ${view} WHERE id = 1`))[0]);
+    const instant = Date.UTC(2024, 0, 15, 10) / 1000;
+    const before = await readView();
+    expect(before.source_flag).toBe('legacy');
+    expect(Number(before.e)).toBe(instant);
+    expect(String(before.shown)).toMatch(/^2024-01-15 05:00:00/);
+
+    // The DBA's path: the upsert as `--dry-run` prints it, run in a New York session, writes the UTC instant.
+    const dry = run('backfill', '--month', '2024-01', '--dry-run');
+    expect(dry.status).toBe(0);
+    const upsert = dry.stdout.split(/;\n/).map((chunk) => chunk.split('\n').filter((l) => !l.startsWith('--')).join('\n').trim()).find((sql) => /^(MERGE INTO|WITH upserted AS|INSERT INTO)\s/.test(sql) && sql.includes('dlt_schema'));
+    expect(upsert).toBeDefined();
+    await inNewYork((c) => c.execute(upsert!));
+    const [pasted] = await s.query(`SELECT ${EPOCH[engine]('happened_at')} AS e FROM ${s.q('dlt_schema', 'events')} WHERE id = 1`);
+    expect(Number(pasted.e)).toBe(instant);
+    await s.exec(`DELETE FROM ${s.q('dlt_schema', 'events')}`);
+
+    // The CLI run from a machine and a libpq environment in New York: its sessions are UTC regardless.
+    const backfill = cli(['backfill', '--all', '--config', file], { TZ: 'America/New_York', PGTZ: 'America/New_York' });
+    expect(backfill.status).toBe(0);
+    const after = await readView();
+    expect(after.source_flag).toBe('dlt');
+    expect(Number(after.e)).toBe(instant);
+    expect(after.shown).toBe(before.shown);
+    const verify = cli(['verify', '--config', file], { TZ: 'America/New_York', PGTZ: 'America/New_York' });
+    expect(verify.stderr).toBe('');
+    expect(verify.status).toBe(0);
+  });
+
+  it('legacy_timezone: America/New_York wall times land in the right UTC window across DST and month ends', async () => {
+    if (engine === 'mysql') await ensureMysqlZones(s);
+    await tables('visits', [
+      [10, '2024-03-10 01:30:00'], // EST, before the spring-forward gap: 06:30 UTC
+      [11, '2024-03-10 03:30:00'], // EDT, after it: 07:30 UTC
+      [12, '2024-03-31 21:00:00'], // EDT: 2024-04-01 01:00 UTC, an April row
+      [13, '2024-02-29 19:30:00'], // EST: 2024-03-01 00:30 UTC, a March row
+      [14, '2024-11-30 20:00:00'], // EST: 2024-12-01 01:00 UTC, a December row
+    ]);
+    const file = config('visits', '    legacy_timezone: America/New_York\n    verify:\n      sums: [amount]\n');
+    const run = (...args: string[]) => cli([...args, '--config', file]);
+    expect(run('stitch').status).toBe(0);
+    const viewed = await s.query(`SELECT id, ${EPOCH[engine]('happened_at')} AS e FROM ${s.q('dw', 'all_visits')} ORDER BY id`);
+    const expected = [Date.UTC(2024, 2, 10, 6, 30), Date.UTC(2024, 2, 10, 7, 30), Date.UTC(2024, 3, 1, 1), Date.UTC(2024, 2, 1, 0, 30), Date.UTC(2024, 11, 1, 1)].map((ms) => ms / 1000);
+    expect(viewed.map((r) => Number(r.e))).toEqual(expected);
+
+    const backfill = run('backfill', '--all');
+    expect(backfill.stderr).toBe('');
+    expect(backfill.status).toBe(0);
+    expect(backfill.stdout).toContain('from 2024-03 to 2024-12');
+    const slices = await s.query(`SELECT window_key, legacy_rows FROM ${s.q('_migrate', 'slices')} WHERE table_name = 'visits' AND legacy_rows > 0 ORDER BY window_key`);
+    expect(slices.map((r) => [String(r.window_key), Number(r.legacy_rows)])).toEqual([
+      ['2024-03', 3],
+      ['2024-04', 1],
+      ['2024-12', 1],
+    ]);
+    const stored = await s.query(`SELECT id, ${EPOCH[engine]('happened_at')} AS e FROM ${s.q('dlt_schema', 'visits')} ORDER BY id`);
+    expect(stored.map((r) => Number(r.e))).toEqual(expected);
+    const verify = run('verify');
+    expect(verify.status).toBe(0);
+    expect(run('cutover').status).toBe(0);
+  });
+
+  it('a legacy_timezone the engine does not know is refused before anything is written', async () => {
+    await tables('calls', [[1, '2024-01-15 10:00:00']]);
+    const r = cli(['stitch', '--config', config('calls', '    legacy_timezone: Mars/Olympus_Mons\n')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error [TIMEZONE_UNKNOWN]: tables.calls.legacy_timezone is "Mars/Olympus_Mons"');
+  });
+});
