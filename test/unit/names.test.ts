@@ -7,6 +7,7 @@ import { validateConfig } from '../../src/config/load';
 import { checkNameLengths } from '../../src/config/nameLengths';
 import { TheseusError } from '../../src/errors';
 import { archiveNameFor } from '../../src/plan/retire';
+import { keyIndexName } from '../../src/plan/upsertStyle';
 
 const table = { legacy: 'legacy_schema.orders', target: 'dlt_schema.orders', view: 'dw.all_orders', key: 'id', cursor: 'created_at' };
 const config = (overrides: Record<string, unknown>) => validateConfig({ dialect: 'postgres', connection: 'postgres://x@h/db', tables: { orders: { ...table, ...overrides } } }, '/x/migrate.yaml', {});
@@ -56,6 +57,10 @@ describe('identifier limits', () => {
       expect(a).toMatch(/^invoices_x+_[0-9a-f]{6}__retired_20261202$/);
       expect(a).not.toBe(b);
     }
+    // The unique index --create-key-index makes fits too: 48 characters of a two-byte name were 96 bytes, cut by PostgreSQL.
+    expect(keyIndexName('orders', postgres)).toBe('orders__theseus_key');
+    expect(Buffer.byteLength(keyIndexName('ü'.repeat(60), postgres))).toBeLessThanOrEqual(63);
+    expect([...keyIndexName('ü'.repeat(60), mysql)].length).toBeLessThanOrEqual(64);
     // Cut on a character boundary: never half of a two-byte character.
     const fitted = fitIdentifier('é'.repeat(40), '__retired_20261202', postgres.maxIdentifierLength);
     expect(Buffer.byteLength(fitted)).toBeLessThanOrEqual(63);
