@@ -100,6 +100,13 @@ export interface OperatorLockSql {
   key(name: string): SqlValue;
 }
 
+/** The longest name the engine keeps as written, and what it counts. */
+export interface IdentifierLimit {
+  max: number;
+  /** PostgreSQL counts UTF-8 bytes (and silently cuts longer names); MySQL/MariaDB count characters (and refuse longer ones). */
+  unit: 'bytes' | 'characters';
+}
+
 /** Type names the state schema (ledger) uses. */
 export interface StateTypes {
   /** Short text, usable in a primary key. */
@@ -121,6 +128,12 @@ export interface Dialect {
   readonly templates: readonly string[];
   readonly capabilities: Capabilities;
   readonly stateTypes: StateTypes;
+  /**
+   * The longest table, schema or column name the engine keeps as written;
+   * absent where there is no practical limit (DuckDB). Config names are checked
+   * against it before any work, and derived names (archives) are made to fit.
+   */
+  readonly maxIdentifierLength?: IdentifierLimit;
 
   quoteIdent(name: string): string;
   qualify(ref: TableRef): string;

@@ -80,6 +80,8 @@ export const mysql: Dialect = Object.freeze({
   templates: Object.freeze(['mysql']),
   capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: true, countedUpserts: Object.freeze([] as const) }),
   stateTypes: Object.freeze({ text: 'VARCHAR(191)', longText: 'TEXT', bigint: 'BIGINT', timestamp: 'DATETIME(6)' }),
+  // Databases, tables, views and columns: 64 characters; a longer name is refused (ER_TOO_LONG_IDENT, ER_WRONG_TABLE_NAME).
+  maxIdentifierLength: Object.freeze({ max: 64, unit: 'characters' as const }),
   textType: 'CHAR',
   now: 'UTC_TIMESTAMP(6)',
   quoteIdent: quoteBacktick,

@@ -1,24 +1,28 @@
 import type { TableRef } from '../../src/config/types';
 import type { Connection, TableInfo } from '../types';
+import { chooseRelation } from '../chooseRelation';
 
 /**
  * Reads a table's columns (COLUMN_TYPE, e.g. `int(10) unsigned`, `decimal(5,2)`)
  * and its unique indexes from information_schema. A schema is a database; an
  * unqualified name means the connection's database. Names match
- * case-insensitively, an exact match first; everything the user wrote is bound.
+ * case-insensitively, the one spelled as written if several do (see chooseRelation); everything the user wrote is bound.
  */
 export async function introspectMysql(conn: Connection, ref: TableRef): Promise<TableInfo | undefined> {
   const found = await conn.query(
     `SELECT TABLE_SCHEMA AS schema_name, TABLE_NAME AS table_name, TABLE_TYPE AS table_type
        FROM information_schema.TABLES
-      WHERE lower(TABLE_NAME) = lower(?) AND lower(TABLE_SCHEMA) = lower(coalesce(?, DATABASE()))
-      ORDER BY (TABLE_NAME = ?) DESC, (TABLE_SCHEMA = coalesce(?, DATABASE())) DESC
-      LIMIT 1`,
-    [ref.name, ref.schema ?? null, ref.name, ref.schema ?? null],
+      WHERE lower(TABLE_NAME) = lower(?) AND lower(TABLE_SCHEMA) = lower(coalesce(?, DATABASE()))`,
+    [ref.name, ref.schema ?? null],
   );
-  if (found.length === 0) return undefined;
-  const schema = String(found[0].schema_name);
-  const name = String(found[0].table_name);
+  // Without a schema the connection's database is meant: spelled exactly, it is the schema as written.
+  const [current] = ref.schema === undefined ? await conn.query('SELECT DATABASE() AS db') : [{ db: ref.schema }];
+  const chosen = chooseRelation(
+    found.map((r) => ({ schema: String(r.schema_name), name: String(r.table_name), type: String(r.table_type) })),
+    { schema: current?.db == null ? undefined : String(current.db), name: ref.name },
+  );
+  if (!chosen) return undefined;
+  const { schema, name } = chosen;
   const columns = await conn.query(
     `SELECT COLUMN_NAME AS column_name, COLUMN_TYPE AS column_type, IS_NULLABLE AS is_nullable
        FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION`,
@@ -35,7 +39,7 @@ export async function introspectMysql(conn: Connection, ref: TableRef): Promise<
   for (const i of indexes) byIndex.set(String(i.index_name), [...(byIndex.get(String(i.index_name)) ?? []), String(i.column_name)]);
   return {
     ref: { schema, name },
-    kind: /VIEW/i.test(String(found[0].table_type)) ? 'view' : 'table',
+    kind: /VIEW/i.test(chosen.type) ? 'view' : 'table',
     columns: columns.map((c) => ({ name: String(c.column_name), type: String(c.column_type), nullable: c.is_nullable === 'YES' })),
     uniqueKeys: [...byIndex.values()],
   };

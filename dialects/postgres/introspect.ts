@@ -1,25 +1,28 @@
 import type { TableRef } from '../../src/config/types';
 import type { Connection, TableInfo } from '../types';
 import { quoteDouble } from '../ansi';
+import { chooseRelation } from '../chooseRelation';
 
 /**
  * Reads a table's or view's columns (with types as format_type spells them,
  * e.g. numeric(12,2), so they can be used in a CAST) and its unique indexes
  * (any full, non-partial unique index can serve ON CONFLICT). Names match
- * case-insensitively, an exact match first; everything the user wrote is bound.
+ * case-insensitively, the one spelled as written if several do (see chooseRelation); everything the user wrote is bound.
  */
 export async function introspectPostgres(conn: Connection, ref: TableRef): Promise<TableInfo | undefined> {
   const found = await conn.query(
     `SELECT c.oid::bigint AS oid, n.nspname AS schema_name, c.relname AS table_name, c.relkind
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE lower(c.relname) = lower($1) AND c.relkind IN ('r', 'p', 'v', 'm')
-        AND ${ref.schema === undefined ? 'n.nspname = current_schema()' : 'lower(n.nspname) = lower($2)'}
-      ORDER BY (c.relname = $1) DESC, (n.nspname = coalesce($2, n.nspname)) DESC
-      LIMIT 1`,
-    [ref.name, ref.schema ?? null],
+        AND ${ref.schema === undefined ? 'n.nspname = current_schema()' : 'lower(n.nspname) = lower($2)'}`,
+    ref.schema === undefined ? [ref.name] : [ref.name, ref.schema],
   );
-  if (found.length === 0) return undefined;
-  const oid = String(found[0].oid);
+  const chosen = chooseRelation(
+    found.map((r) => ({ schema: String(r.schema_name), name: String(r.table_name), oid: String(r.oid), relkind: String(r.relkind) })),
+    ref,
+  );
+  if (!chosen) return undefined;
+  const oid = chosen.oid;
   const columns = await conn.query(
     `SELECT a.attname AS column_name, format_type(a.atttypid, a.atttypmod) AS data_type, NOT a.attnotnull AS nullable
        FROM pg_attribute a
@@ -37,8 +40,8 @@ export async function introspectPostgres(conn: Connection, ref: TableRef): Promi
     [oid],
   );
   return {
-    ref: { schema: String(found[0].schema_name), name: String(found[0].table_name) },
-    kind: found[0].relkind === 'v' || found[0].relkind === 'm' ? 'view' : 'table',
+    ref: { schema: chosen.schema, name: chosen.name },
+    kind: chosen.relkind === 'v' || chosen.relkind === 'm' ? 'view' : 'table',
     columns: columns.map((c) => ({ name: String(c.column_name), type: String(c.data_type), nullable: Boolean(c.nullable) })),
     uniqueKeys: unique.map((u) => (u.cols as unknown[]).map(String)),
   };

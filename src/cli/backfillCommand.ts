@@ -14,6 +14,7 @@ export function backfillFlags<T>(y: Argv<T>) {
     .option('all', { type: 'boolean', describe: 'every window of legacy; skips windows already done' })
     .option('include-null-cursor', { type: 'boolean', default: false, describe: 'also load rows whose cursor is NULL, as a slice of their own' })
     .option('create-key-index', { type: 'boolean', default: false, describe: 'PostgreSQL 12-14, MySQL/MariaDB: create the unique index on the target key that the upsert needs, if missing' })
+    .option('allow-empty', { type: 'boolean', default: false, describe: 'with --month/--from/--to: also run months outside legacy\'s cursor range (windows with no legacy row)' })
     .option('plan', { type: 'boolean', default: false, describe: 'preflight only: windows, legacy rows per window, NULL and duplicate keys, estimated duration; changes nothing' })
     .option('slice', { type: 'string', choices: ['month', 'week', 'day'], describe: 'window size (default month; ISO weeks start on Monday, UTC)' })
     .option('newest-first', { type: 'boolean', describe: 'run the newest window first' })
@@ -94,6 +95,7 @@ export async function backfillCommand(argv: BackfillArgv, common: CommandOptions
     includeNullCursor: argv['include-null-cursor'],
     createKeyIndex: argv['create-key-index'],
     planOnly: argv.plan,
+    allowEmpty: argv['allow-empty'],
     controls: controlsFrom(argv),
     reporter,
     stop,

@@ -6,7 +6,7 @@ import { runSlices } from '../backfill/scheduler';
 import { assertRowsAccounted } from '../backfill/accounting';
 import { StopSignal } from '../backfill/stopSignal';
 import { NULL_CURSOR_KEY, type Window, monthWindows, parseWindowKey } from '../backfill/windows';
-import { type MonthRange, monthRange } from './monthRange';
+import { type MonthRange, monthRange, refuseMonthsOutsideLegacy } from './monthRange';
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
 import { planBackfill } from '../plan/backfill';
@@ -28,11 +28,17 @@ export interface BackfillOptions extends CommandOptions {
   controls?: RawControls;
   /** Print the preflight (windows, rows per window, NULL and duplicate keys, estimate) and change nothing. */
   planOnly?: boolean;
+  /** Run --month/--from/--to months that lie outside legacy's cursor range (windows holding no legacy row). */
+  allowEmpty?: boolean;
   /** Where progress goes (default: plain lines through `log`). */
   reporter?: Reporter;
   /** Set by signal handlers: start no new slice. */
   stop?: StopSignal;
 }
+
+/** A backfill runs once the view is stitched; its preflight (--plan) only reads, so it serves in any phase before cutover. */
+const RUN_PHASES = ['stitched', 'backfilling', 'backfilled'] as const;
+const PLAN_PHASES = ['new', ...RUN_PHASES] as const;
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -129,11 +135,12 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     const jobs: SliceJob[] = [];
     const after: Unit[] = [];
     const tables: TableBackfill[] = [];
-    for (const { ctx, state } of await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'backfill', { checkNarrowing: true })) {
+    for (const { ctx, state } of await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { checkNarrowing: true })) {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
       const profile = await profileLegacy(s.conn, ctx);
+      if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
       const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0, tied: 0 };
       const span = profileWindows(profile, controls.slice);

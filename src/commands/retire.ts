@@ -1,7 +1,7 @@
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError, usageError } from '../errors';
 import { requirePhase } from '../lifecycle/phases';
-import { archiveNameFor, planArchive, planDropArchive, planFinishArchive } from '../plan/retire';
+import { archiveNameFor, planArchive, planDropArchive, planFinishArchive, planFinishDrop } from '../plan/retire';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
 
@@ -31,9 +31,21 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         }
         requirePhase(table.id, state.phase, ['retired'], 'drop the archive');
         if (!state.archiveName) throw preconditionError('NOTHING_TO_DROP', `${table.id}: the archived legacy table was already dropped`);
-        await s.introspect({ schema: table.legacy.schema, name: state.archiveName }, 'archived legacy', table);
-        units.push(planDropArchive(table, s.dialect, s.ledger, state.archiveName));
-        done.push(`${table.id}: the archived legacy table ${state.archiveName} was dropped`);
+        const archive = { schema: table.legacy.schema, name: state.archiveName };
+        if (await s.dialect.introspect(s.conn, archive)) {
+          units.push(planDropArchive(table, s.dialect, s.ledger, state.archiveName));
+          done.push(`${table.id}: the archived legacy table ${state.archiveName} was dropped`);
+        } else if (state.archiveDropRequested) {
+          // A retire --drop was stopped after its DROP and before its ledger write (DDL commits on its own on MySQL/MariaDB).
+          units.push(planFinishDrop(table, s.ledger));
+          done.push(`${table.id}: the archived legacy table ${state.archiveName} had already been dropped; the interrupted retire --drop is finished`);
+        } else {
+          throw preconditionError(
+            'ARCHIVE_MISSING',
+            `${table.id}: legacy was archived as ${formatTableRef(archive)}, but no such table exists, and no retire --drop was started`,
+            `if it was renamed, rename it back to ${state.archiveName} and run this again; nothing was dropped`,
+          );
+        }
         continue;
       }
       requirePhase(table.id, state.phase, ['cutover'], 'retire');
@@ -44,7 +56,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         continue;
       }
       const ctx = await s.context(table);
-      const archiveName = archiveNameFor(ctx.legacy.ref, s.run.startedAt);
+      const archiveName = archiveNameFor(ctx.legacy.ref, s.run.startedAt, s.dialect);
       if (await s.dialect.introspect(s.conn, { schema: ctx.legacy.ref.schema, name: archiveName })) {
         throw preconditionError('ARCHIVE_EXISTS', `${table.id}: a table named ${archiveName} already exists`, 'rename or drop it, or retire on another day');
       }

@@ -2,15 +2,17 @@ import * as fs from 'node:fs';
 import { alignColumns } from '../align/alignment';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { loadConfig } from '../config/load';
+import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
 import type { Config, TableConfig, TableRef } from '../config/types';
 import { loadDialect } from '../../dialects';
 import type { Connection, Dialect, TableInfo } from '../../dialects/types';
-import { maskSecrets, usageError } from '../errors';
+import { maskSecrets, preconditionError, usageError } from '../errors';
 import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
-import { readTableState, type TableState } from '../ledger/reads';
+import { readTableIdentity, readTableState, type TableState } from '../ledger/reads';
+import { resolvedName, sameIdentity, type TableIdentity } from '../ledger/identity';
 import { requirePhase, type Phase } from '../lifecycle/phases';
 import { LedgerWriter } from '../ledger/writes';
 import { renderPlan } from '../plan/render';
@@ -69,6 +71,7 @@ export class Session {
     const tables = selectTables(config, options.tables);
     const run = createRunContext(command, (options.argv ?? []).map(maskSecrets), env);
     const base = await loadDialect(config.dialect);
+    checkNameLengths(config, base);
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     const conn = await base.connect(config.connection, { readOnly });
     try {
@@ -91,8 +94,32 @@ export class Session {
     (this.options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`)))(line);
   }
 
+  /** Table ids whose identity this session checked, and the identities to record (ids the ledger has none for yet). */
+  private readonly identities = new Map<string, TableIdentity | undefined>();
+
   async state(table: TableConfig): Promise<TableState> {
+    if (!this.identities.has(table.id)) this.identities.set(table.id, await this.checkIdentity(table));
     return readTableState(this.conn, this.dialect, this.config.stateSchema, table.id);
+  }
+
+  /**
+   * Refuses a table id the ledger has for other legacy or target tables
+   * (another config sharing the state schema); returns the identity to record
+   * when the ledger has none for it yet.
+   */
+  private async checkIdentity(table: TableConfig): Promise<TableIdentity | undefined> {
+    const current = {
+      legacy: await resolvedName(this.conn, this.dialect, table.legacy),
+      target: await resolvedName(this.conn, this.dialect, table.target),
+    };
+    const recorded = await readTableIdentity(this.conn, this.dialect, this.config.stateSchema, table.id);
+    if (!recorded) return current;
+    if (sameIdentity(recorded, current)) return undefined;
+    throw usageError(
+      'TABLE_ID_TAKEN',
+      `tables.${table.id}: the ledger in ${this.config.stateSchema} already holds a migration named ${table.id}, of ${recorded.legacy} into ${recorded.target}; this config's is ${current.legacy} into ${current.target}`,
+      `give this table another name under tables: in ${this.config.file}, or another state_schema`,
+    );
   }
 
   async introspect(ref: TableRef, what: string, table: TableConfig): Promise<TableInfo> {
@@ -103,13 +130,37 @@ export class Session {
     return info;
   }
 
+  /**
+   * Legacy, introspected. When it is missing after retire, the ledger says
+   * where it went; otherwise the config names a table that does not exist.
+   */
+  private async legacyInfo(table: TableConfig): Promise<TableInfo> {
+    const found = await this.dialect.introspect(this.conn, table.legacy);
+    if (found) return found;
+    const state = await this.state(table);
+    const legacy = formatTableRef(table.legacy);
+    if (state.phase === 'retired') {
+      throw preconditionError(
+        'LEGACY_RETIRED',
+        state.archiveName
+          ? `${table.id}: the legacy table ${legacy} was retired as ${state.archiveName}`
+          : `${table.id}: the legacy table ${legacy} was retired, and its archive dropped`,
+        'the migration of this table is finished: the view reads the target alone',
+      );
+    }
+    if (state.phase === 'cutover' && state.archiveName) {
+      throw preconditionError('LEGACY_RETIRED', `${table.id}: the legacy table ${legacy} is being retired as ${state.archiveName}`, 'run `migrate retire` again to finish');
+    }
+    return this.introspect(table.legacy, 'legacy', table);
+  }
+
   /** Introspects legacy and target, aligns them, and reports legacy columns that feed nothing. */
   async context(table: TableConfig, options: { quiet?: boolean } = {}): Promise<TableContext> {
     if (formatTableRef(table.legacy).toLowerCase() === formatTableRef(table.target).toLowerCase()) {
       throw usageError('CONFIG_INVALID', `tables.${table.id}: legacy and target are the same table`, 'point target at the table the dlt pipeline loads');
     }
     await this.checkZone(table);
-    const legacy = await this.introspect(table.legacy, 'legacy', table);
+    const legacy = await this.legacyInfo(table);
     const target = await this.introspect(table.target, 'target', table);
     const alignment = alignColumns(table, legacy, target, this.dialect);
     const view = await this.dialect.introspect(this.conn, table.view);
@@ -180,7 +231,7 @@ export class Session {
     const plan: Plan = {
       command: this.command,
       dialect: this.dialect.name,
-      units: [this.ledger.ensureStateUnit(), this.ledger.runStartUnit(), ...units],
+      units: [this.ledger.ensureStateUnit(), this.ledger.runStartUnit(), ...this.identityUnits(), ...units],
       jobs: more.jobs,
       after: more.after,
       finish: this.ledger.runFinishStep(),
@@ -208,6 +259,12 @@ export class Session {
       trace: this.options.trace,
       runJobs: more.runJobs,
     });
+  }
+
+  /** Records the tables of each id the ledger does not know yet, so another config cannot reuse the id for other tables. */
+  private identityUnits(): Unit[] {
+    const steps = [...this.identities].flatMap(([id, identity]) => (identity ? [this.ledger.identityStep(id, identity.legacy, identity.target)] : []));
+    return steps.length ? [{ title: 'ledger: record which tables each table id migrates', atomic: true, steps }] : [];
   }
 
   /** Is that run still alive (its process holds its run lock)? Without advisory locks (DuckDB) only this process can be running. */

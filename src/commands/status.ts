@@ -13,6 +13,8 @@ export interface TableStatus {
   phase: Phase;
   legacy: string;
   archive: string | null;
+  /** A retire --drop recorded its intent to drop the archive and has not recorded it dropped (running, or interrupted). */
+  archiveDropping: boolean;
   windows: { total: number; done: number; pending: number; running: number; failed: number };
   nullCursorRows: number | null;
   nullKeyRows: number | null;
@@ -59,6 +61,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     legacy: formatTableRef(table.legacy) + (legacyPresent || state.phase === 'retired' ? '' : ' (missing)'),
     // Before retire, an archive name is only the one an interrupted retire chose.
     archive: state.phase === 'retired' ? state.archiveName : null,
+    archiveDropping: state.phase === 'retired' && state.archiveDropRequested,
     windows: { total, done, running, failed, pending: total - done - running - failed },
     nullCursorRows,
     nullKeyRows,
@@ -88,7 +91,7 @@ export function formatStatus(statuses: TableStatus[]): string {
     String(t.windows.failed),
     String(t.windows.running),
     t.distribution === null ? '(no view)' : t.distribution.length === 0 ? '(empty)' : t.distribution.map((d) => `${d.flag} ${d.rows.toLocaleString('en-US')}`).join(', '),
-    t.archive ? `archived as ${t.archive}` : t.phase === 'retired' ? 'dropped' : t.legacy,
+    t.archive ? (t.archiveDropping ? `archive ${t.archive} being dropped (if interrupted: retire --drop again)` : `archived as ${t.archive}`) : t.phase === 'retired' ? 'dropped' : t.legacy,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();

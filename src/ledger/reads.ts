@@ -20,6 +20,8 @@ export interface SliceRecord {
 export interface TableState {
   phase: Phase;
   archiveName: string | null;
+  /** retire --drop recorded its intent to drop archiveName (an interrupted drop, while archiveName is still set). */
+  archiveDropRequested: boolean;
   slices: SliceRecord[];
 }
 
@@ -30,13 +32,15 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
  * the same way in a dry run; a missing state schema means "not started".
  */
 export async function readTableState(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<TableState> {
-  if (!(await dialect.schemaExists(conn, stateSchema))) return { phase: 'new', archiveName: null, slices: [] };
+  if (!(await dialect.schemaExists(conn, stateSchema))) return { phase: 'new', archiveName: null, archiveDropRequested: false, slices: [] };
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const phaseRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_phase', values), [tableId]);
   const sliceRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_slices', values), [tableId]);
+  const archiveName = phaseRows[0]?.archive_name == null ? null : String(phaseRows[0].archive_name);
   return {
     phase: asPhase(phaseRows[0]?.phase),
-    archiveName: phaseRows[0]?.archive_name == null ? null : String(phaseRows[0].archive_name),
+    archiveName,
+    archiveDropRequested: archiveName !== null && (await dropRequested(conn, dialect, stateSchema, tableId, archiveName)),
     slices: sliceRows.map((r) => ({
       windowKey: String(r.window_key),
       status: String(r.status) as SliceStatus,
@@ -49,6 +53,22 @@ export async function readTableState(conn: Connection, dialect: Dialect, stateSc
       endedAt: r.ended_at == null ? null : String(r.ended_at),
     })),
   };
+}
+
+/** Did a retire --drop record its intent to drop this archive (none in a ledger from before archive_drops)? */
+async function dropRequested(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string, archiveName: string): Promise<boolean> {
+  if (!(await dialect.introspect(conn, { schema: stateSchema, name: 'archive_drops' }))) return false;
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1), p2: dialect.placeholder(2) };
+  return (await conn.query(renderStatement(dialect.templates, 'ledger_read_drop_intent', values), [tableId, archiveName])).length > 0;
+}
+
+/** The legacy and target tables the ledger has for a table id; undefined when it has none (or predates table_identity). */
+export async function readTableIdentity(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<{ legacy: string; target: string } | undefined> {
+  if (!(await dialect.schemaExists(conn, stateSchema))) return undefined;
+  if (!(await dialect.introspect(conn, { schema: stateSchema, name: 'table_identity' }))) return undefined;
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
+  const [row] = await conn.query(renderStatement(dialect.templates, 'ledger_read_identity', values), [tableId]);
+  return row ? { legacy: String(row.legacy_table), target: String(row.target_table) } : undefined;
 }
 
 /** A ledger timestamp as any engine prints it ('2024-03-01 10:00:00.5+00', '…T…Z', or zoneless UTC) → epoch ms. */

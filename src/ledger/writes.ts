@@ -91,6 +91,25 @@ export class LedgerWriter {
     };
   }
 
+  /** retire --drop's intent, recorded before the DROP (binds the run id): an interrupted drop is then finished, not refused. */
+  dropIntentStep(tableId: string, archiveName: string): Step {
+    return {
+      intent: `Record that ${tableId}'s archive ${archiveName} is being dropped`,
+      kind: 'exec',
+      sql: this.render('ledger_drop_intent', { table_name: this.literal(tableId), archive_name: this.literal(archiveName) }),
+      binds: [{ name: 'runId' }],
+    };
+  }
+
+  /** Which legacy and target tables the id stands for, kept the first time (see ledger/identity.ts). */
+  identityStep(tableId: string, legacy: string, target: string): Step {
+    return {
+      intent: `Record that ${tableId} migrates ${legacy} into ${target}, unless the ledger already knows`,
+      kind: 'exec',
+      sql: this.render('ledger_identity_record', { table_name: this.literal(tableId), legacy_table: this.literal(legacy), target_table: this.literal(target) }),
+    };
+  }
+
   private sliceValues(tableId: string, window: Window) {
     const ts = (d?: Date) => (d ? this.dialect.timestampLiteral(d, true) : 'NULL');
     return {

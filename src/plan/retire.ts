@@ -1,14 +1,20 @@
 import type { TableConfig, TableRef } from '../config/types';
+import { fitIdentifier } from '../../dialects/identifierLength';
 import type { Dialect } from '../../dialects/types';
 import { renderStatement } from '../sql/template';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, renderFor } from './tableContext';
 import { ddlUnitMode, type Unit } from './types';
 
-/** The name legacy is renamed to on retire: same schema, dated, so it is easy to find and to rename back. */
-export function archiveNameFor(legacy: TableRef, day: Date): string {
+/**
+ * The name legacy is renamed to on retire: same schema, dated, so it is easy
+ * to find and to rename back. Where that is longer than the engine keeps, the
+ * table's part is shortened and marked with a short hash, so the name recorded
+ * is the name the engine creates.
+ */
+export function archiveNameFor(legacy: TableRef, day: Date, dialect: Pick<Dialect, 'maxIdentifierLength'>): string {
   const stamp = day.toISOString().slice(0, 10).replace(/-/g, '');
-  return `${legacy.name}__retired_${stamp}`;
+  return fitIdentifier(legacy.name, `__retired_${stamp}`, dialect.maxIdentifierLength);
 }
 
 /** retire: rename legacy to its archive name (reversible by renaming it back). */
@@ -45,8 +51,15 @@ export function planDropArchive(table: TableConfig, dialect: Dialect, ledger: Le
     title: `${table.id}: retire --drop`,
     ...ddlUnitMode(dialect),
     steps: [
+      // Recorded first: where the DROP commits on its own, a run killed after it is finished by running it again.
+      ledger.dropIntentStep(table.id, archiveName),
       { intent: `Drop the archived legacy table ${archiveName}`, kind: 'exec', sql: renderStatement(dialect.templates, 'drop_table', { table: archive }) },
       ledger.setPhaseStep(table.id, 'retired', null),
     ],
   };
+}
+
+/** retire --drop, run again after a drop that was interrupted once the archive was gone: only the ledger is left to update. */
+export function planFinishDrop(table: TableConfig, ledger: LedgerWriter): Unit {
+  return { title: `${table.id}: finish an interrupted retire --drop`, atomic: false, steps: [ledger.setPhaseStep(table.id, 'retired', null)] };
 }

@@ -1,3 +1,4 @@
+import { fitIdentifier } from '../../dialects/identifierLength';
 import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
 import { hasUniqueKeyOn } from '../align/alignment';
 import { formatTableRef } from '../config/tableRef';
@@ -17,6 +18,11 @@ export function chooseUpsert(dialect: Dialect, target: TableInfo, keyColumns: st
   return caps.onConflictWhenKeyIndexed && hasUniqueKeyOn(target, keyColumns) ? 'on_conflict' : caps.upsert;
 }
 
+/** The table name leads so the index is easy to find; shortened (with a hash) to what the engine keeps, as archive names are. */
+export function keyIndexName(targetName: string, dialect: Pick<Dialect, 'maxIdentifierLength'>): string {
+  return fitIdentifier(targetName, '__theseus_key', dialect.maxIdentifierLength);
+}
+
 /**
  * Engines without MERGE upsert through a unique index on the target's key.
  * Returns nothing when MERGE is used or the index exists; the unit that
@@ -26,8 +32,7 @@ export function chooseUpsert(dialect: Dialect, target: TableInfo, keyColumns: st
 export function keyIndexUnit(ctx: TableContext, create: boolean): Unit | undefined {
   const style = ctx.upsert;
   if (style === 'merge' || hasUniqueKeyOn(ctx.target, ctx.alignment.key.map((k) => k.target.name))) return undefined;
-  // Index names are capped at 63/64 characters; the table name leads so it is easy to find.
-  const indexName = `${ctx.target.ref.name.slice(0, 48)}__theseus_key`;
+  const indexName = keyIndexName(ctx.target.ref.name, ctx.dialect);
   const sql = renderFor(ctx, 'create_key_index', { index: ctx.dialect.quoteIdent(indexName), target: ctx.q.target, columns: keyNames(ctx) });
   if (!create) {
     throw preconditionError(

@@ -53,3 +53,18 @@ CREATE TABLE IF NOT EXISTS {{state}}.validations (
   checked_at {{timestamp}} NOT NULL,
   PRIMARY KEY (table_name, window_key)
 );
+-- retire --drop records its intent here before dropping, so a drop interrupted before the ledger says so can be finished.
+CREATE TABLE IF NOT EXISTS {{state}}.archive_drops (
+  table_name {{text}} NOT NULL,
+  archive_name {{text}} NOT NULL,
+  run_id {{text}},
+  requested_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name, archive_name)
+);
+-- Which legacy and target tables a table id stands for: a ledger shared by two configs never mixes two migrations under one id.
+CREATE TABLE IF NOT EXISTS {{state}}.table_identity (
+  table_name {{text}} NOT NULL PRIMARY KEY,
+  legacy_table {{longText}} NOT NULL,
+  target_table {{longText}} NOT NULL,
+  recorded_at {{timestamp}} NOT NULL
+);

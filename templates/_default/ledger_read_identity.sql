@@ -1,0 +1,1 @@
+SELECT legacy_table, target_table FROM {{state}}.table_identity WHERE table_name = {{p1}};
