@@ -1,5 +1,6 @@
 import { cli } from './helpers/warehouse';
-import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
+import { type EngineName, type Sandbox, testEngines } from './helpers/engines';
+import { TIME_TYPES, openTableSandbox, tableYaml, writeTableConfig } from './helpers/tableSandbox';
 
 /**
  * Types that broke promises when tried as a user would (issue 11, points 3, 4
@@ -7,30 +8,17 @@ import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpe
  * integer epoch that is one), and day slices over data that starts and ends
  * mid-month.
  */
-const TYPES: Record<EngineName, { text: (n: number) => string; naive: string; zoned: string }> = {
-  duckdb: { text: () => 'VARCHAR', naive: 'TIMESTAMP', zoned: 'TIMESTAMPTZ' },
-  postgres: { text: (n) => `varchar(${n})`, naive: 'timestamp', zoned: 'timestamptz' },
-  mysql: { text: (n) => `VARCHAR(${n})`, naive: 'DATETIME(6)', zoned: 'TIMESTAMP(6) NULL' },
-};
+const TEXT: Record<EngineName, (n: number) => string> = { duckdb: () => 'VARCHAR', postgres: (n) => `varchar(${n})`, mysql: (n) => `VARCHAR(${n})` };
 
 describe.each(testEngines())('column types on %s', (engine) => {
   let s: Sandbox;
-  const t = TYPES[engine];
+  const t = { ...TIME_TYPES[engine], text: TEXT[engine] };
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    await s.createSchema('legacy_schema');
-    await s.createSchema('dlt_schema');
+    s = await openTableSandbox(engine);
   });
   afterAll(async () => s?.drop());
 
-  const tableYaml = (name: string, cursor: string, extra = '') => `  ${name}:
-    legacy: ${s.ref('legacy_schema', name)}
-    target: ${s.ref('dlt_schema', name)}
-    view: ${s.ref('dw', `all_${name}`)}
-    key: id
-    cursor: ${cursor}
-${extra}`;
-  const config = (name: string, cursor: string, extra = '') => s.writeConfig(`tables:\n${tableYaml(name, cursor, extra)}`, `${name}.yaml`);
+  const config = (name: string, cursor: string, extra = '') => writeTableConfig(s, name, cursor, extra);
 
   it('a target narrower than legacy is refused before anything is written, naming the column, both types and the rows; allow_narrowing accepts it knowingly', async () => {
     await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'vendors')} (id BIGINT PRIMARY KEY, name ${t.text(64)}, amount DECIMAL(12,2), created_at ${t.naive})`);
@@ -96,6 +84,29 @@ ${extra}`;
     expect(verify.status).toBe(0);
   });
 
+  it('a backfill never calls a table complete while legacy holds rows its done windows did not count (ROWS_UNACCOUNTED, exit 4)', async () => {
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'notes')} (id BIGINT PRIMARY KEY, written_at ${t.naive})`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'notes')} (id BIGINT NOT NULL PRIMARY KEY, written_at ${t.zoned})`);
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'notes')} VALUES (1, '2024-01-05 10:00:00'), (2, '2024-02-05 10:00:00')`);
+    const file = config('notes', 'written_at');
+    const phase = async () => String((await s.query(`SELECT phase FROM ${s.q('_migrate', 'table_phases')} WHERE table_name = 'notes'`))[0].phase);
+    expect(cli(['stitch', '--config', file]).status).toBe(0);
+    expect(cli(['backfill', '--month', '2024-01', '--config', file]).status).toBe(0);
+    // Legacy is still written to: a row lands in January after January's slice counted its rows.
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'notes')} VALUES (3, '2024-01-20 10:00:00')`);
+    const r = cli(['backfill', '--all', '--config', file]);
+    expect(r.status).toBe(4);
+    expect(r.stderr).toContain('error [ROWS_UNACCOUNTED]: notes: the windows look complete, but 1 legacy row is not accounted for: 1 more in 2024-01 than its slice counted');
+    expect(r.stdout).not.toContain('complete: every legacy row is in the target');
+    expect(await phase()).toBe('backfilling');
+    const rerun = cli(['backfill', '--all', '--rerun', '--config', file]);
+    expect(rerun.status).toBe(0);
+    expect(rerun.stdout).toContain('notes: complete: every legacy row is in the target');
+    expect(await phase()).toBe('backfilled');
+    const [n] = await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'notes')}`);
+    expect(Number(n.n)).toBe(3);
+  });
+
   it('day and week slices over data that starts and ends mid-month add up to done months: complete, phase backfilled, status N/N', async () => {
     await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'shifts')} (id BIGINT PRIMARY KEY, started_at ${t.naive})`);
     await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'shifts')} (id BIGINT NOT NULL PRIMARY KEY, started_at ${t.zoned})`);
@@ -103,7 +114,7 @@ ${extra}`;
     await s.exec(`INSERT INTO ${s.q('legacy_schema', 'shifts')} VALUES ${rows.join(', ')}`);
     for (const slice of ['day', 'week']) {
       const name = `shifts`;
-      const file = s.writeConfig(`tables:\n${tableYaml(name, 'started_at')}`, `shifts-${slice}.yaml`);
+      const file = s.writeConfig(`tables:\n${tableYaml(s, name, 'started_at')}`, `shifts-${slice}.yaml`);
       if (slice === 'week') {
         await s.exec(`DELETE FROM ${s.q('dlt_schema', 'shifts')}`);
         await s.exec(`DELETE FROM ${s.q('_migrate', 'slices')} WHERE table_name = 'shifts'`);

@@ -92,6 +92,14 @@ describe.each(testEngines())('Definition of Done on %s, through the CLI', (engin
     expect(r.stdout).toMatch(/NOT complete:\n\s+- 1 legacy rows have a NULL cursor/);
     const phase = await s.query(`SELECT phase FROM ${s.q('_migrate', 'table_phases')} WHERE table_name = 'orders'`);
     expect(phase[0].phase).toBe('backfilling');
+    // Only the rows without a cursor are left: the hints name the flag that loads them, not a month.
+    const cutover = run('cutover');
+    expect(cutover.status).toBe(3);
+    expect(cutover.stderr).toContain('legacy rows in 1 month are in no validated window: null-cursor');
+    expect(cutover.stderr).toContain('hint: the rows left are the ones without a cursor: migrate backfill --all --include-null-cursor');
+    const verify = run('verify');
+    expect(verify.status).toBe(4);
+    expect(verify.stderr).toContain('hint: the rows left are the ones without a cursor: migrate backfill --all --include-null-cursor');
   });
 
   it('backfill --all --include-null-cursor finishes, skipping done months', async () => {

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import type { Connection } from '../dialects/types';
 import { cli } from './helpers/warehouse';
-import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
+import { type EngineName, type Sandbox, testEngines } from './helpers/engines';
+import { TIME_TYPES, openTableSandbox, writeTableConfig } from './helpers/tableSandbox';
 
 /**
  * Timestamps never move with the reader's time zone (issue 11, point 2).
@@ -11,11 +12,7 @@ import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpe
  * than UTC sees and writes the same instants; `legacy_timezone` says which
  * zone legacy's wall times are in, DST resolved by the engine.
  */
-const TYPES: Record<EngineName, { naive: string; zoned: string; text: string }> = {
-  duckdb: { naive: 'TIMESTAMP', zoned: 'TIMESTAMPTZ', text: 'VARCHAR' },
-  postgres: { naive: 'timestamp', zoned: 'timestamptz', text: 'text' },
-  mysql: { naive: 'DATETIME(6)', zoned: 'TIMESTAMP(6) NULL', text: 'CHAR' },
-};
+
 /** A session in New York (January: UTC-5). MySQL/MariaDB by offset, which needs no time zone tables. */
 const NEW_YORK: Record<EngineName, string> = {
   duckdb: "SET TimeZone = 'America/New_York'",
@@ -40,11 +37,9 @@ async function ensureMysqlZones(s: Sandbox): Promise<void> {
 
 describe.each(testEngines())('time zones on %s', (engine) => {
   let s: Sandbox;
-  const t = TYPES[engine];
+  const t = TIME_TYPES[engine];
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    await s.createSchema('legacy_schema');
-    await s.createSchema('dlt_schema');
+    s = await openTableSandbox(engine);
   });
   afterAll(async () => s?.drop());
 
@@ -65,18 +60,7 @@ describe.each(testEngines())('time zones on %s', (engine) => {
     await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES ${rows.map(([id, at]) => `(${id}, ${s.dialect.stringLiteral(at)}, ${id}.25)`).join(', ')}`);
   }
 
-  const config = (name: string, extra = '') =>
-    s.writeConfig(
-      `tables:
-  ${name}:
-    legacy: ${s.ref('legacy_schema', name)}
-    target: ${s.ref('dlt_schema', name)}
-    view: ${s.ref('dw', `all_${name}`)}
-    key: id
-    cursor: happened_at
-${extra}`,
-      `${name}.yaml`,
-    );
+  const config = (name: string, extra = '') => writeTableConfig(s, name, 'happened_at', extra);
 
   it('a reader in New York sees the same instant for a row before and after its month is backfilled; the printed upsert writes it from any session', async () => {
     await tables('events', [[1, '2024-01-15 10:00:00']]);
@@ -84,7 +68,7 @@ ${extra}`,
     const run = (...args: string[]) => cli([...args, '--config', file], { THESEUS_NOW: '1700000000' });
     expect(run('stitch').status).toBe(0);
     const view = s.q('dw', 'all_events');
-    const readView = () => inNewYork(async (c) => (await c.query(`SELECT ${EPOCH[engine]('happened_at')} AS e, ${s.dialect.cast('happened_at', t.text)} AS shown, source_flag FROM ${view} WHERE id = 1`))[0]);
+    const readView = () => inNewYork(async (c) => (await c.query(`SELECT ${EPOCH[engine]('happened_at')} AS e, ${s.dialect.cast('happened_at', s.dialect.textType)} AS shown, source_flag FROM ${view} WHERE id = 1`))[0]);
     const instant = Date.UTC(2024, 0, 15, 10) / 1000;
     const before = await readView();
     expect(before.source_flag).toBe('legacy');

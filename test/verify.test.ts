@@ -154,7 +154,7 @@ describe.each(testEngines())('migrate verify on %s', (engine) => {
     const r = run('verify');
     expect(r.status).toBe(4);
     expect(r.stderr).toContain('payments: 1 window failed verification: 2023-04 (1 changed row)');
-    expect(r.stdout).toMatch(/2023-04 +50 +50 +0 +0 +1 +0\/0 +[\d.]+ +[\d.]+ +FAILED: 1 changed row/);
+    expect(r.stdout).toMatch(/2023-04 +50 +50 +0 +50 +0 +0 +1 +0\/0 +[\d.]+ +[\d.]+ +FAILED: 1 changed row/);
     expect(Object.entries(await marks()).filter(([, status]) => status !== 'validated')).toEqual([['2023-04', 'failed']]);
 
     expect(run('cutover', '--force').status).toBe(2);

@@ -1,34 +1,43 @@
 import type { Connection } from '../../dialects/types';
 import { assertionError } from '../errors';
+import type { SliceRecord } from '../ledger/reads';
 import { type TableContext, legacyDaysSql } from '../plan/tableContext';
 import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
-import type { LegacyProfile } from './profile';
-import type { Window } from './windows';
+import { type Window, parseWindowKey, withoutOverlaps } from './windows';
+
+const fmt = (n: number) => n.toLocaleString('en-US');
 
 /**
- * Before a backfill calls a table complete (and moves its phase), every legacy
- * row it counted must lie in a done window: rows per UTC day of the cursor are
- * counted once more and matched against the done windows. Windows computed
- * from the wrong reading of the cursor would otherwise report "complete" with
- * rows never copied.
+ * Before a backfill calls a table complete (and moves its phase), the legacy rows it holds accounted for
+ * must be every legacy row there is: legacy's rows per UTC day are counted again, and each must lie in a done
+ * window that counted at least as many rows when its slice ran. Otherwise (windows computed from a wrong
+ * reading of the cursor, or rows written to legacy after their window was done) the run would report
+ * "complete" with rows never copied.
  */
-export async function assertRowsAccounted(conn: Connection, ctx: TableContext, profile: LegacyProfile, done: Window[]): Promise<void> {
-  const rows = await conn.query(legacyDaysSql(ctx));
-  const covered = dayIndex(done);
-  let total = 0;
+export async function assertRowsAccounted(conn: Connection, ctx: TableContext, slices: SliceRecord[]): Promise<void> {
+  const done = slices.filter((s) => s.status === 'done');
+  const recorded = new Map(done.map((s) => [s.windowKey, s.legacyRows ?? 0]));
+  const windows = withoutOverlaps(done.map((s) => parseWindowKey(s.windowKey)).filter((w): w is Window => w !== undefined));
+  const index = dayIndex(windows);
+  const now = new Map<string, number>();
   const outside = new Map<string, number>();
-  for (const r of rows) {
+  for (const r of await conn.query(legacyDaysSql(ctx))) {
     const n = Number(r.row_count ?? 0);
-    total += n;
     const day = dayOf(r);
-    if (!covered.has(day)) outside.set(monthOfDay(day), (outside.get(monthOfDay(day)) ?? 0) + n);
+    const key = index.get(day);
+    if (key === undefined) outside.set(monthOfDay(day), (outside.get(monthOfDay(day)) ?? 0) + n);
+    else now.set(key, (now.get(key) ?? 0) + n);
   }
-  const unaccounted = [...outside.values()].reduce((a, b) => a + b, 0);
-  if (unaccounted === 0 && total === profile.totalRows) return;
-  const where = [...outside].sort(([a], [b]) => a.localeCompare(b)).slice(0, 6).map(([m, n]) => `${m}: ${n.toLocaleString('en-US')}`).join(', ');
+  const grown = [...now].filter(([key, n]) => n > (recorded.get(key) ?? 0)).map(([key, n]) => [key, n - (recorded.get(key) ?? 0)] as const);
+  const missing = [...outside.values(), ...grown.map(([, n]) => n)].reduce((a, b) => a + b, 0);
+  if (missing === 0) return;
+  const parts = [
+    ...[...outside].sort(([a], [b]) => a.localeCompare(b)).map(([m, n]) => `${fmt(n)} in ${m}, in no done window`),
+    ...grown.map(([key, n]) => `${fmt(n)} more in ${key} than its slice counted`),
+  ];
   throw assertionError(
     'ROWS_UNACCOUNTED',
-    `${ctx.table.id}: the windows look complete, but ${unaccounted.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} legacy rows lie in no done window${where ? ` (${where})` : ''}${total !== profile.totalRows ? `; legacy now holds ${total.toLocaleString('en-US')} rows, the backfill counted ${profile.totalRows.toLocaleString('en-US')}` : ''}`,
-    'the phase was not changed; run backfill --all again (it plans from legacy as it is now), and check cursor: and legacy_timezone: in the config',
+    `${ctx.table.id}: the windows look complete, but ${fmt(missing)} legacy row${missing === 1 ? ' is' : 's are'} not accounted for: ${parts.slice(0, 6).join('; ')}`,
+    `the phase was not changed; legacy changed after its windows were done (backfill --all --rerun copies the rows, re-running the windows named), or the cursor is read wrongly (check cursor:, cursor_unit: and legacy_timezone: in the config)`,
   );
 }

@@ -125,3 +125,15 @@ export function isCovered(window: Window, done: Window[]): boolean {
   }
   return reached >= window.end.getTime();
 }
+
+/**
+ * Windows without overlaps, oldest first: where a period was done by weeks and again by months, the larger
+ * windows are kept. The NULL-cursor window, if any, comes last.
+ */
+export function withoutOverlaps(windows: Window[]): Window[] {
+  const timed = windows.filter((w) => w.start && w.end).sort((a, b) => a.start!.getTime() - b.start!.getTime() || b.end!.getTime() - a.end!.getTime());
+  const chosen: Window[] = [];
+  for (const w of timed) if (!chosen.length || w.start! >= chosen[chosen.length - 1].end!) chosen.push(w);
+  const nullCursor = windows.find((w) => w.key === NULL_CURSOR_KEY);
+  return nullCursor ? [...chosen, nullCursor] : chosen;
+}

@@ -161,7 +161,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const isComplete = async () => {
         const slices = (await s.state(ctx.table)).slices;
         if (!assessCompleteness(profile, slices, []).complete) return false;
-        await assertRowsAccounted(s.conn, ctx, profile, recordedWindows(slices, 'done'));
+        await assertRowsAccounted(s.conn, ctx, slices);
         return true;
       };
       const plan = planBackfill(ctx, s.ledger, { windows, loadId: s.run.loadId, phase: state.phase, completes: complete, isComplete, validate: controls.validate });
@@ -192,7 +192,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     for (const t of tables) {
       const slices = options.dryRun ? t.slices : (await s.state(t.ctx.table)).slices;
       const { complete, unhandled } = assessCompleteness(t.profile, slices, options.dryRun ? t.windows : []);
-      if (complete && !options.dryRun) await assertRowsAccounted(s.conn, t.ctx, t.profile, recordedWindows(slices, 'done'));
+      if (complete && !options.dryRun) await assertRowsAccounted(s.conn, t.ctx, slices);
       if (complete) {
         s.log(`${t.ctx.table.id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
       } else {

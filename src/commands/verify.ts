@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import type { Row } from '../../dialects/types';
-import { NULL_CURSOR_KEY, type Window, parseWindowKey } from '../backfill/windows';
+import { NULL_CURSOR_KEY, type Window, parseWindowKey, withoutOverlaps } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
 import { assertionError, preconditionError, usageError } from '../errors';
 import type { Phase } from '../lifecycle/phases';
@@ -85,15 +85,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
  */
 function chooseWindows(keys: string[], range: MonthRange | undefined): Window[] {
   const parsed = keys.map(parseWindowKey).filter((w): w is Window => w !== undefined);
-  const nullCursor = parsed.find((w) => w.key === NULL_CURSOR_KEY);
   const end = range && rangeEnd(range);
-  const timed = parsed
-    .filter((w) => w.start && w.end && (!range || (w.end > range.from && w.start < end!)))
-    .sort((a, b) => a.start!.getTime() - b.start!.getTime() || b.end!.getTime() - a.end!.getTime());
-  const chosen: Window[] = [];
-  for (const w of timed) if (!chosen.length || w.start! >= chosen[chosen.length - 1].end!) chosen.push(w);
-  if (nullCursor && !range) chosen.push(nullCursor);
-  return chosen;
+  return withoutOverlaps(parsed.filter((w) => (w.start && w.end ? !range || (w.end > range.from && w.start < end!) : !range)));
 }
 
 async function query(s: Session, sql: string): Promise<Row[]> {
@@ -214,7 +207,13 @@ function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefin
       if (report.outside.length) parts.push(`legacy rows outside every window: ${report.outside.map((o) => `${o.month} (${o.rows.toLocaleString('en-US')} row${o.rows === 1 ? '' : 's'})`).join(', ')}`);
       if (Number(rows[0]?.failed_windows ?? 0) !== failed.length) parts.push('the ledger disagrees with this run about which windows failed');
       if (parts.length) {
-        throw assertionError('VERIFY_FAILED', `${id}: ${failed.length} window${failed.length === 1 ? '' : 's'} failed verification: ${parts.join('; ')}`, 'their validation marks were removed, so cutover refuses; migrate verify --month YYYY-MM --sample 5 shows the rows, and backfill --month YYYY-MM repairs a window');
+        // Rows without a cursor are repaired by their own slice, not by a month.
+        const nullCursor = report.outside.some((o) => o.month === NULL_CURSOR_KEY) || failed.some((r) => r.window === NULL_CURSOR_KEY);
+        const onlyNullCursor = nullCursor && failed.every((r) => r.window === NULL_CURSOR_KEY) && report.outside.every((o) => o.month === NULL_CURSOR_KEY);
+        const hint = onlyNullCursor
+          ? 'the rows left are the ones without a cursor: migrate backfill --all --include-null-cursor loads and validates them as a slice of their own'
+          : `their validation marks were removed, so cutover refuses; migrate verify --month YYYY-MM --sample 5 shows the rows, and backfill --month YYYY-MM repairs a window${nullCursor ? ' (rows without a cursor: backfill --all --include-null-cursor)' : ''}`;
+        throw assertionError('VERIFY_FAILED', `${id}: ${failed.length} window${failed.length === 1 ? '' : 's'} failed verification: ${parts.join('; ')}`, hint);
       }
       return [`${id}: ${report.windows.length} window${report.windows.length === 1 ? '' : 's'} verified: ${verifiedText(report)}`];
     },

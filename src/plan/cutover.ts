@@ -1,3 +1,4 @@
+import { NULL_CURSOR_KEY } from '../backfill/windows';
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
@@ -73,7 +74,14 @@ function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
       const unvalidated = [...months].sort();
       const what = `${id}: legacy rows in ${unvalidated.length} month${unvalidated.length === 1 ? ' are' : 's are'} in no validated window: ${list(unvalidated)}${gate.failed.length ? ` (failed verification: ${list(gate.failed)})` : ''}`;
       if (gate.forceReason) return [`warning: ${what}; cutting over anyway (--force), reason: ${gate.forceReason}`];
-      throw preconditionError('NOT_VALIDATED', what, 'run migrate verify (it checks every window and marks those that pass), backfill the windows it names, or cut over with --force --reason "…"');
+      const onlyNullCursor = unvalidated.length === 1 && unvalidated[0] === NULL_CURSOR_KEY;
+      throw preconditionError(
+        'NOT_VALIDATED',
+        what,
+        onlyNullCursor
+          ? 'the rows left are the ones without a cursor: migrate backfill --all --include-null-cursor loads and validates them as a slice of their own'
+          : `run migrate verify (it checks every window and marks those that pass), backfill the windows it names${unvalidated.includes(NULL_CURSOR_KEY) ? ' (rows without a cursor: backfill --all --include-null-cursor)' : ''}, or cut over with --force --reason "…"`,
+      );
     },
   };
 }

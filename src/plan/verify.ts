@@ -9,7 +9,7 @@ import type { LedgerWriter } from '../ledger/writes';
 import { describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
 import type { Step } from './types';
 import { targetWindowPredicate, windowPredicate } from './windowPredicate';
-import { type Projection, type TableContext, anyNull, keyNames, legacyCursorUtc, legacyKeysSql, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
+import { type Projection, type TableContext, anyNull, keyNames, legacyCursorUtc, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
 
 /**
  * What verify compares for one table, and the SQL it compares with. Both
@@ -180,10 +180,28 @@ function joinedTarget(spec: VerifySpec, options: { columns?: boolean } = {}) {
   };
 }
 
-/** Legacy keys (aliased a) matching a target row of the given alias on every key column. */
+/**
+ * Legacy (aliased a) holds the key of a target row of the given alias. Legacy's own key column stays bare,
+ * so its index serves the probe, and the target's value is cast to legacy's type instead: a cast on the
+ * legacy side (BIGINT UNSIGNED against BIGINT) made every target row scan legacy whole.
+ */
 function legacyKeyMatch(spec: VerifySpec, targetAlias: string): string {
-  const q = (name: string) => spec.ctx.dialect.quoteIdent(name);
-  return spec.ctx.alignment.key.map((k) => `a.${q(k.target.name)} = ${targetAlias}.${q(k.target.name)}`).join(' AND ');
+  const d = spec.ctx.dialect;
+  return spec.ctx.alignment.key
+    .map((k) => {
+      const value = `${targetAlias}.${d.quoteIdent(k.target.name)}`;
+      const legacyType = k.rawType ?? k.target.type;
+      return `${k.rawLegacySql} = ${d.sameType(legacyType, k.target.type) ? value : d.cast(value, legacyType)}`;
+    })
+    .join(' AND ');
+}
+
+/**
+ * The target row is newer than legacy's by updated_at: later, or set where legacy's is NULL (the upsert never
+ * overwrites such a row, so it is the live writer's, not a difference).
+ */
+function newerInTarget(target: string, legacy: string): string {
+  return `(${target} > ${legacy} OR (${legacy} IS NULL AND ${target} IS NOT NULL))`;
 }
 
 /** A LIMIT no query reaches (the largest BIGINT): an optimization fence, see verify_window_check.sql. */
@@ -207,7 +225,7 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
   const updatedAt = ctx.alignment.updatedAt;
   // Rows a live writer made newer in the target (updated_at) are reported apart, not failed: the sums are
   // reconciled over the other rows, and what the live updates changed is summed on its own.
-  const newer = `p.${q('t_h')} <> p.${q('l_h')} AND p.${q('t_u')} > p.${q('l_u')}`;
+  const newer = `p.${q('t_h')} <> p.${q('l_h')} AND ${newerInTarget(`p.${q('t_u')}`, `p.${q('l_u')}`)}`;
   const metricSums = spec.metrics.flatMap((_, i) => {
     const [l, t] = [`p.${q(`l_m${i}`)}`, `p.${q(`t_m${i}`)}`];
     if (!updatedAt) return [`sum(${l}) AS ${q(`v_legacy_metric_${i}`)}`, `sum(${t}) AS ${q(`v_target_metric_${i}`)}`];
@@ -230,11 +248,11 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
       ...spec.metrics.flatMap((_, i) => [`l.${n.metric[i]} AS ${q(`l_m${i}`)}`, `${t.value(n.metric[i])} AS ${q(`t_m${i}`)}`]),
     ].join(',\n    '),
     no_limit: NO_LIMIT,
-    newer: Boolean(updatedAt),
+    newer: updatedAt ? newer : undefined,
     metric_sums: metricSums.join(',\n  ') || undefined,
     full,
     target_window_rows: `SELECT ${keyNames(ctx)} FROM ${ctx.q.target} WHERE ${targetWindow}`,
-    legacy_keys: legacyKeysSql(ctx),
+    legacy: ctx.q.legacy,
     extra_match: legacyKeyMatch(spec, 'w'),
     key_names: keyNames(ctx),
     target_window: targetWindow,
@@ -256,7 +274,7 @@ export function windowSampleSql(spec: VerifySpec, window: Window, limit: number)
   const t = joinedTarget(spec, { columns: true });
   const columns = [
     ...n.key.map((k) => `l.${k}`),
-    `CASE WHEN NOT (${t.found}) THEN 'missing'${ctx.alignment.updatedAt ? ` WHEN ${t.value(n.updated)} > l.${n.updated} THEN 'newer_in_target'` : ''} ELSE 'changed' END AS ${q('difference')}`,
+    `CASE WHEN NOT (${t.found}) THEN 'missing'${ctx.alignment.updatedAt ? ` WHEN ${newerInTarget(t.value(n.updated), `l.${n.updated}`)} THEN 'newer_in_target'` : ''} ELSE 'changed' END AS ${q('difference')}`,
     ...spec.compared.flatMap((_, i) => [`l.${n.normalized[i]} AS ${q(`l_c${i}`)}`, `${t.value(n.normalized[i])} AS ${q(`t_c${i}`)}`, `l.${n.shown[i]} AS ${q(`l_r${i}`)}`, `${t.value(n.shown[i])} AS ${q(`t_r${i}`)}`]),
   ];
   const differing = renderFor(ctx, 'verify_window_sample', {
@@ -274,7 +292,7 @@ export function windowSampleSql(spec: VerifySpec, window: Window, limit: number)
     columns: [...p.keyAliases.map((k, i) => `${p.exprs[i]} AS ${k}`), ...spec.compared.map((_, i) => `${p.exprs[p.names.indexOf(n.shown[i])]} AS ${q(`t_r${i}`)}`)].join(', '),
     target: ctx.q.target,
     window: targetWindowPredicate(ctx, window),
-    legacy_keys: legacyKeysSql(ctx),
+    legacy: ctx.q.legacy,
     extra_match: legacyKeyMatch(spec, ctx.q.target),
     limit: String(limit),
   });

@@ -2,5 +2,5 @@
 SELECT {{columns}}
 FROM {{target}}
 WHERE {{window}}
-  AND NOT EXISTS (SELECT 1 FROM ({{legacy_keys}}) AS a WHERE {{extra_match}})
+  AND NOT EXISTS (SELECT 1 FROM {{legacy}} AS a WHERE {{extra_match}})
 LIMIT {{limit}};

@@ -8,14 +8,14 @@ WITH l AS (
 SELECT
   {{#full}}(SELECT count(*) FROM l){{/full}}{{^full}}count(*){{/full}} AS v_legacy_rows,
   coalesce(sum(CASE WHEN p.t_h IS NULL THEN 1 ELSE 0 END), 0) AS v_missing_keys,
-  coalesce(sum(CASE{{#newer}} WHEN p.t_h <> p.l_h AND p.t_u > p.l_u THEN 0{{/newer}} WHEN p.t_h <> p.l_h THEN 1 ELSE 0 END), 0) AS v_changed_rows,{{#newer}}
-  coalesce(sum(CASE WHEN p.t_h <> p.l_h AND p.t_u > p.l_u THEN 1 ELSE 0 END), 0) AS v_newer_in_target,{{/newer}}
+  coalesce(sum(CASE{{#newer}} WHEN {{newer}} THEN 0{{/newer}} WHEN p.t_h <> p.l_h THEN 1 ELSE 0 END), 0) AS v_changed_rows,{{#newer}}
+  coalesce(sum(CASE WHEN {{newer}} THEN 1 ELSE 0 END), 0) AS v_newer_in_target,{{/newer}}
   coalesce(sum(p.l_h), 0) AS v_legacy_checksum,
   coalesce(sum(p.t_h), 0) AS v_target_checksum{{#metric_sums}},
   {{metric_sums}}{{/metric_sums}}{{#full}},
   (SELECT count(*) FROM ({{target_window_rows}}) AS w) AS v_target_rows,
   (SELECT count(*) FROM ({{target_window_rows}}) AS w
-    WHERE NOT EXISTS (SELECT 1 FROM ({{legacy_keys}}) AS a WHERE {{extra_match}})) AS v_extra_keys,
+    WHERE NOT EXISTS (SELECT 1 FROM {{legacy}} AS a WHERE {{extra_match}})) AS v_extra_keys,
   (SELECT count(*) FROM (SELECT {{key_names}} FROM {{target}} WHERE {{target_window}} GROUP BY {{key_names}} HAVING count(*) > 1) AS d) AS v_target_duplicate_keys,
   (SELECT count(*) FROM (SELECT {{key_names}} FROM {{view}} WHERE {{target_window}} GROUP BY {{key_names}} HAVING count(*) > 1) AS d) AS v_view_duplicate_keys{{/full}}
 FROM (
