@@ -1,3 +1,4 @@
+import * as net from 'node:net';
 import type { Connection as MysqlConnection } from 'mysql2';
 import type { Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '../types';
 import { type ConnectFailure, commonFailure } from '../server/connectFailure';
@@ -5,6 +6,7 @@ import { acquireConnection } from '../server/knexPool';
 import { serverSettings } from '../server/settings';
 import { tlsOptions } from '../server/tls';
 import { mysqlProfile } from './connectionProfile';
+import { usageError } from '../../src/errors';
 
 interface OkPacket {
   affectedRows: number;
@@ -32,6 +34,10 @@ export function rowsChanged(result: OkPacket): number {
  */
 export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions): Promise<Connection> {
   const s = serverSettings(spec, mysqlProfile);
+  if (s.tls.mode === 'verify-full' && net.isIP(s.host)) {
+    // mysql2 gives Node no server name for an IP address, so the certificate would be checked against "localhost".
+    throw usageError('CONFIG_INVALID', `${s.tls.written} needs a host name, not the address ${s.host}: the MySQL driver cannot check an address against the certificate`, 'connect by the host name the server\'s certificate names, or use ssl-mode=VERIFY_CA');
+  }
   const tls = s.tls.mode === 'disable' ? undefined : tlsOptions(s.tls);
   const connection = (encrypted: boolean) => ({
     host: s.host,
@@ -85,5 +91,7 @@ function classifyMysql(err: unknown): ConnectFailure {
   if (code === 'ER_BAD_DB_ERROR') return 'database_missing';
   if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') return 'auth';
   if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'tls_unavailable';
+  // mysql2 replaces Node's code of a failed TLS handshake with its own; the message still says what failed.
+  if (code === 'HANDSHAKE_SSL_ERROR' && /certificate|altnames/i.test((err as Error)?.message ?? '')) return 'tls_untrusted';
   return 'other';
 }
