@@ -39,9 +39,9 @@ const SILENT_LOG = Object.freeze({ warn() {}, error() {}, debug() {}, deprecate(
 export async function acquireConnection<Native>(driver: ServerDriver, settings: ServerSettings, where: string): Promise<PooledConnection<Native>> {
   const server = `${settings.host}:${settings.port}`;
   const attempts = tlsAttempts(settings.tls.mode).filter((encrypted, i, all) => !(encrypted && all.length > 1 && plainOnly.has(server)));
-  for (const [i, encrypted] of attempts.entries()) {
+  for (let i = 0; ; i++) {
     try {
-      return await acquireOnce<Native>(driver.client, driver.connection(encrypted));
+      return await acquireOnce<Native>(driver.client, driver.connection(attempts[i]));
     } catch (err) {
       const failure = driver.classify(err);
       if (failure === 'tls_unavailable' && i < attempts.length - 1) {
@@ -51,7 +51,6 @@ export async function acquireConnection<Native>(driver: ServerDriver, settings: 
       throw connectError(failure, err, where, settings);
     }
   }
-  throw new Error(`no connection attempt for TLS mode ${settings.tls.mode}`);
 }
 
 async function acquireOnce<Native>(client: ServerDriver['client'], connection: Record<string, unknown>): Promise<PooledConnection<Native>> {

@@ -47,11 +47,6 @@ export function tlsAttempts(mode: TlsMode): boolean[] {
   return [true];
 }
 
-/** Does this mode insist on TLS (so a server without it is refused)? */
-export function tlsRequired(mode: TlsMode): boolean {
-  return mode !== 'disable' && mode !== 'prefer';
-}
-
 /**
  * Node's TLS options for an encrypted attempt. The certificate files are read
  * here, so a missing or unreadable one is a config error before any network traffic.
