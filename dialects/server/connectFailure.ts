@@ -54,7 +54,7 @@ export function connectError(failure: ConnectFailure, err: unknown, where: strin
     case 'tls_unavailable':
       return new TheseusError('database', 'TLS_REQUIRED', `${where} does not offer TLS (${s.tls.written})`, `enable TLS on the server, or set ${s.tls.lenient} in connection: (the first falls back to a plain connection)`);
     case 'tls_untrusted':
-      return new TheseusError('database', 'TLS_UNTRUSTED', `${where}: the server's certificate did not verify (${s.tls.written}): ${reason}`, 'name the CA that signed it in connection: (the root certificate setting); verify-full also needs the host to match the certificate');
+      return new TheseusError('database', 'TLS_UNTRUSTED', `${where}: the server's certificate did not verify (${s.tls.written}): ${reason}`, `name the CA that signed it with ${s.tls.rootCertSetting} in connection:, and connect by a host name the certificate names`);
     case 'unreachable':
       return new TheseusError('database', 'CANNOT_CONNECT', `cannot connect to ${where}: ${reason}`, 'is the server running and reachable? check host and port in connection:');
     default:

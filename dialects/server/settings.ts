@@ -102,6 +102,7 @@ function tlsSettings(entries: Array<[string, string]>, profile: ServerProfile, w
   return {
     mode,
     lenient: `${spelling('prefer')} or ${spelling('disable')}`,
+    rootCertSetting: keys.rootCert,
     written: written === undefined ? `${spelling(mode)}, the default` : `${keys.mode}=${written}`,
     rootCert: value(keys.rootCert),
     cert: value(keys.cert),

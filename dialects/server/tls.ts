@@ -17,6 +17,8 @@ export interface TlsSettings {
   written: string;
   /** The engine's spelling of the modes that let a server without TLS in (e.g. `sslmode=prefer`), for hints. */
   lenient: string;
+  /** The engine's name for the CA setting (`sslrootcert`, `ssl-ca`), for hints. */
+  rootCertSetting: string;
   /** Files named by the config: the root certificate(s) to trust, and a client certificate and key. */
   rootCert?: string;
   cert?: string;
