@@ -27,7 +27,7 @@ export interface ServerProfile {
   tlsModes: Readonly<Record<string, TlsMode>>;
 }
 
-const PLACES = ['host', 'port', 'user', 'password', 'database'] as const;
+const BASIC_KEYS = ['host', 'port', 'user', 'password', 'database'] as const;
 
 /**
  * Reads `postgres://user:pass@host:5432/db?sslmode=require` (or the object
@@ -85,7 +85,7 @@ function tlsSettings(entries: Array<[string, string]>, profile: ServerProfile, w
     throw usageError(
       'CONFIG_INVALID',
       `${where} ${profile.engine} does not understand: ${unknown.join(', ')}`,
-      `${profile.engine} connections take ${[...PLACES, ...known].join(', ')}; remove the others`,
+      `${profile.engine} connections take ${[...BASIC_KEYS, ...known].join(', ')}; remove the others`,
     );
   }
   const value = (key: string) => entries.find(([k]) => k === key)?.[1];
