@@ -1,5 +1,6 @@
+import * as crypto from 'node:crypto';
 import { cli } from './helpers/warehouse';
-import { type Sandbox, openSandbox, testEngines } from './helpers/engines';
+import { type Sandbox, SERVER_URLS, openSandbox, testEngines } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { cleanup, tempDir, writeConfig } from './helpers/warehouse';
 
@@ -69,5 +70,54 @@ describe.each(servers)('the object form of connection: on %s', (engine) => {
     expect(r.stderr).not.toMatch(/error/);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("('legacy', 200)");
+  });
+});
+
+/**
+ * A connection that cannot be opened is one line and a hint, nothing else:
+ * no pool chatter, no driver stack. The hint fits the cause: a database that
+ * does not exist is said to be missing (the server is plainly running).
+ */
+describe.each(servers)('connection errors on %s', (engine) => {
+  let dir: string;
+  beforeAll(() => (dir = tempDir()));
+  afterAll(() => cleanup(dir));
+  const tables = 'tables:\n  t:\n    legacy: a.t\n    target: b.t\n    view: c.t\n    key: id\n    cursor: ts\n';
+  const engineName = engine === 'postgres' ? 'PostgreSQL' : 'MySQL\\/MariaDB';
+  const at = (change: (url: URL) => void) => {
+    const url = new URL(SERVER_URLS[engine as 'postgres' | 'mysql']);
+    change(url);
+    return url.toString();
+  };
+  const run = (connection: string, name: string, command = 'stitch') => cli([...command.split(' '), '--config', writeConfig(dir, `dialect: ${engine}\nconnection: ${connection}\n${tables}`, name)]);
+  const ONE_ERROR = /^error \[[A-Z_]+\]: [^\n]+\nhint: [^\n]+\n$/;
+
+  it.each(['stitch', 'status', 'backfill --all'])('a refused connection is one line and a hint (%s), with no pool log or stack', (command) => {
+    const r = run(at((u) => (u.port = '1')), `refused-${command.split(' ')[0]}.yaml`, command);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(ONE_ERROR);
+    expect(r.stderr).toMatch(new RegExp(`^error \\[CANNOT_CONNECT\\]: cannot connect to ${engineName} at 127\\.0\\.0\\.1:1: connect ECONNREFUSED`));
+    expect(r.stderr).toContain('hint: is the server running and reachable?');
+    expect(r.stdout + r.stderr).not.toMatch(/Acquire connection error|TCPConnectWrap|\n\s+at /);
+    expect(r.status).toBe(5);
+  });
+
+  it('a database that does not exist is said to be missing, not the server to be down', () => {
+    const missing = `theseus_missing_${crypto.randomBytes(4).toString('hex')}`;
+    const r = run(at((u) => (u.pathname = `/${missing}`)), 'missing.yaml');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(ONE_ERROR);
+    expect(r.stderr).toMatch(new RegExp(`^error \\[DATABASE_MISSING\\]: database ${missing} does not exist on ${engineName} at 127\\.0\\.0\\.1:\\d+\\n`));
+    expect(r.stderr).not.toMatch(/server running|reachable/);
+    expect(r.status).toBe(2);
+  });
+
+  it('credentials the server refuses are said to be refused', () => {
+    const r = run(at((u) => (engine === 'postgres' ? (u.username = 'theseus_no_such_role') : (u.password = 'wrong'))), 'refused-user.yaml');
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(ONE_ERROR);
+    expect(r.stderr).toMatch(/^error \[CANNOT_CONNECT\]: /);
+    expect(r.stderr).toContain('hint: the server refused these credentials');
+    expect(r.status).toBe(5);
   });
 });

@@ -1,5 +1,6 @@
 import type { ConnectOptions, ConnectionSpec, Dialect } from '../types';
-import { usageError } from '../../src/errors';
+import { isConnectionUrl } from '../../src/config/connectionUrl';
+import { maskSecrets, usageError } from '../../src/errors';
 import { ansiHooks } from '../ansi';
 import type { CursorUnit } from '../../src/config/types';
 
@@ -26,6 +27,9 @@ export const duckdb: Dialect = Object.freeze({
   epochMicros: (expr: string) => `epoch_us(${expr})`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => {
     if (typeof connection !== 'string') throw usageError('CONFIG_INVALID', 'connection: for duckdb is the path of the database file', 'e.g. connection: ./warehouse.duckdb');
+    if (isConnectionUrl(connection)) {
+      throw usageError('CONFIG_INVALID', `connection ${maskSecrets(connection)} is a URL; for dialect duckdb, connection: is the path of the database file`, 'set dialect: to the engine the URL names (postgres, mysql), or point connection: at a .duckdb file');
+    }
     return (await import('./driver')).connectDuckDb(connection, options);
   },
   introspect: introspectDuckDb,

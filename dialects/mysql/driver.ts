@@ -1,7 +1,12 @@
+import * as net from 'node:net';
 import type { Connection as MysqlConnection } from 'mysql2';
 import type { Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '../types';
+import { type ConnectFailure, commonFailure } from '../server/connectFailure';
 import { acquireConnection } from '../server/knexPool';
 import { serverSettings } from '../server/settings';
+import { tlsOptions } from '../server/tls';
+import { mysqlProfile } from './connectionProfile';
+import { usageError } from '../../src/errors';
 
 interface OkPacket {
   affectedRows: number;
@@ -28,9 +33,19 @@ export function rowsChanged(result: OkPacket): number {
  * inside a literal is never taken for a placeholder.
  */
 export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions): Promise<Connection> {
-  const s = serverSettings(spec, ['mysql', 'mariadb'], 3306);
-  const connection = {
-    ...s,
+  const s = serverSettings(spec, mysqlProfile);
+  if (s.tls.mode === 'verify-full' && net.isIP(s.host)) {
+    // mysql2 gives Node no server name for an IP address, so the certificate would be checked against "localhost".
+    throw usageError('CONFIG_INVALID', `${s.tls.written} needs a host name, not the address ${s.host}: the MySQL driver cannot check an address against the certificate`, 'connect by the host name the server\'s certificate names, or use ssl-mode=VERIFY_CA');
+  }
+  const tls = s.tls.mode === 'disable' ? undefined : tlsOptions(s.tls);
+  const connection = (encrypted: boolean) => ({
+    host: s.host,
+    port: s.port,
+    user: s.user,
+    password: s.password,
+    database: s.database,
+    ssl: encrypted && tls ? { rejectUnauthorized: tls.rejectUnauthorized, verifyIdentity: tls.verifyHost, ca: tls.ca, cert: tls.cert, key: tls.key } : undefined,
     flags: ['-FOUND_ROWS'],
     dateStrings: true,
     supportBigNumbers: true,
@@ -38,8 +53,8 @@ export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions
     decimalNumbers: false,
     timezone: 'Z',
     multipleStatements: false,
-  };
-  const pooled = await acquireConnection<MysqlConnection>('mysql2', connection, `MySQL/MariaDB at ${s.host}:${s.port}`);
+  });
+  const pooled = await acquireConnection<MysqlConnection>({ client: 'mysql2', connection, classify: classifyMysql }, s, `MySQL/MariaDB at ${s.host}:${s.port}`);
   const native = pooled.native;
   const run = (sql: string, params?: SqlValue[]) =>
     new Promise<unknown>((resolve, reject) => {
@@ -66,4 +81,17 @@ export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions
     },
     close: () => pooled.close(),
   };
+}
+
+/** mysql2's connection errors: the server's error names, mysql2's own code when the server offers no TLS. */
+function classifyMysql(err: unknown): ConnectFailure {
+  const common = commonFailure(err);
+  if (common) return common;
+  const code = (err as { code?: unknown })?.code;
+  if (code === 'ER_BAD_DB_ERROR') return 'database_missing';
+  if (code === 'ER_ACCESS_DENIED_ERROR' || code === 'ER_DBACCESS_DENIED_ERROR') return 'auth';
+  if (code === 'HANDSHAKE_NO_SSL_SUPPORT') return 'tls_unavailable';
+  // mysql2 replaces Node's code of a failed TLS handshake with its own; the message still says what failed.
+  if (code === 'HANDSHAKE_SSL_ERROR' && /certificate|altnames/i.test((err as Error)?.message ?? '')) return 'tls_untrusted';
+  return 'other';
 }

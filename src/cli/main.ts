@@ -144,6 +144,6 @@ main().catch((err: unknown) => {
   const e = asTheseusError(err);
   process.stderr.write(`error [${e.code}]: ${maskSecrets(e.message)}\n`);
   if (e.hint) process.stderr.write(`hint: ${maskSecrets(e.hint)}\n`);
-  if (e.errorClass === 'internal' && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (e.errorClass === 'internal' && err instanceof Error && err.stack) process.stderr.write(`${maskSecrets(err.stack)}\n`);
   process.exitCode = e.exitCode;
 });

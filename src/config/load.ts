@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import YAML from 'yaml';
 import { CONTROL_KEYS, type RawControls } from '../backfill/controls';
 import { usageError } from '../errors';
+import { isConnectionUrl } from './connectionUrl';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
 import type { ColumnOverride, Config, CursorUnit, TableConfig } from './types';
@@ -43,7 +44,7 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
 
   const dialect = requireString(top.dialect, `${where}: dialect`);
   let connection = validateConnection(top.connection, `${where}: connection`, env);
-  if (dialect === 'duckdb' && typeof connection === 'string' && connection !== ':memory:' && !path.isAbsolute(connection)) {
+  if (dialect === 'duckdb' && typeof connection === 'string' && connection !== ':memory:' && !isConnectionUrl(connection) && !path.isAbsolute(connection)) {
     // A DuckDB path is relative to the config file, so the config means the same thing from any directory.
     connection = path.resolve(path.dirname(file), connection);
   }
