@@ -37,6 +37,7 @@ export const ansiHooks = {
   // `naive AT TIME ZONE z` is the instant of that wall time in z; `instant AT TIME ZONE z` its wall time there.
   wallTimeToInstant: (expr: string, zone: string) => `(${expr} AT TIME ZONE ${stringLiteralStandard(zone)})`,
   instantToWallTime: (expr: string, zone: string) => `(${expr} AT TIME ZONE ${stringLiteralStandard(zone)})`,
+  convertWallTime: (expr: string, fromZone: string, toZone: string) => `((${expr} AT TIME ZONE ${stringLiteralStandard(fromZone)}) AT TIME ZONE ${stringLiteralStandard(toZone)})`,
   cast: (expr: string, type: string) => `CAST(${expr} AS ${type})`,
   isDistinct: (a: string, b: string) => `${a} IS DISTINCT FROM ${b}`,
   descNullsLast: (expr: string) => `${expr} DESC NULLS LAST`,

@@ -145,6 +145,8 @@ export interface Dialect {
   timestampLiteral(utc: Date, zoned: boolean): string;
   /** Digits of a second a timestamp type without (n) keeps (6; MySQL's DATETIME and TIMESTAMP keep 0). */
   readonly timePrecision: number;
+  /** Text types without a length that still hold at most so many characters (MySQL's TINYTEXT, TEXT, MEDIUMTEXT). */
+  readonly boundedTextTypes?: Readonly<Record<string, number>>;
   /** A naive timestamp type CAST accepts (a date becomes its midnight wall time). */
   readonly naiveTimestampType: string;
   /**
@@ -155,6 +157,13 @@ export interface Dialect {
   wallTimeToInstant(expr: string, zone: string): string;
   /** The wall time in `zone` of the instant `expr`, as a naive timestamp. */
   instantToWallTime(expr: string, zone: string): string;
+  /** A naive wall time in `fromZone` as the wall time of the same instant in `toZone`, never through the session's zone. */
+  convertWallTime(expr: string, fromZone: string, toZone: string): string;
+  /**
+   * The instants the engine can move between zones (MySQL/MariaDB: its TIMESTAMP range; CONVERT_TZ leaves other
+   * values as they are); absent where any can.
+   */
+  readonly zoneConversionRange?: { readonly from: Date; readonly until: Date };
   /** An integer count of `unit` since 1970-01-01 UTC as the naive UTC timestamp it means, exactly. */
   epochToUtcWallTime(expr: string, unit: CursorUnit): string;
   /** The n-th (1-based) bound parameter. */
@@ -177,6 +186,8 @@ export interface Dialect {
   /** A timestamp or date as whole UTC days since 1970-01-01 (negative before): the day a row falls in. */
   epochDay(expr: string): string;
   concat(parts: string[]): string;
+  /** A value as text that no two different values tie on when sorted (MySQL's default collation ignores case). */
+  exactOrderText(expr: string): string;
   /**
    * A JSON document (json, jsonb, or text holding one) as the engine's canonical text, so equal documents
    * spelled differently (spacing, key order) hash equal; absent where the engine has no canonical form.

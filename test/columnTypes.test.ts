@@ -24,6 +24,14 @@ describe.each(testEngines())('column types on %s', (engine) => {
     await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'vendors')} (id BIGINT PRIMARY KEY, name ${t.text(64)}, amount DECIMAL(12,2), created_at ${t.naive})`);
     await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'vendors')} (id BIGINT NOT NULL PRIMARY KEY, name ${t.text(3)}, amount DECIMAL(4,1), created_at ${t.zoned})`);
     await s.exec(`INSERT INTO ${s.q('legacy_schema', 'vendors')} VALUES (1, 'Acme', 7.25, '2024-01-05 10:00:00'), (2, 'Bo', 7.30, '2024-01-06 10:00:00'), (3, 'Cyrus', 1.00, '2024-02-01 10:00:00')`);
+    // Wider or equal targets are no narrowing, whatever their spelling: nothing to refuse there.
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'widening')} (id INTEGER PRIMARY KEY, label ${t.text(64)}, price ${t.text(12)}, amount DECIMAL(12,2), created_at ${t.naive})`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'widening')} (id BIGINT NOT NULL PRIMARY KEY, label ${engine === 'mysql' ? 'TEXT' : engine === 'postgres' ? 'text' : 'VARCHAR'}, price DECIMAL(12,2), amount DOUBLE PRECISION, created_at ${t.zoned})`);
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'widening')} VALUES (1, 'Acme', '12.5', 7.25, '2024-01-05 10:00:00')`);
+    const wide = cli(['stitch', '--config', config('widening', 'created_at')]);
+    expect(wide.stderr).toBe('');
+    expect(wide.status).toBe(0);
+
     const refused = cli(['stitch', '--config', config('vendors', 'created_at')]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/error \[TYPE_NARROWING\]: vendors: target columns narrower than legacy's would change values: /);
@@ -135,5 +143,14 @@ describe.each(testEngines())('column types on %s', (engine) => {
       expect(again.status).toBe(0);
       expect(again.stdout).toContain('shifts: complete: every legacy row is in the target');
     }
+    // A month done first, then the rest by weeks (a week straddles the month's end): complete, not unaccounted.
+    await s.exec(`DELETE FROM ${s.q('_migrate', 'slices')} WHERE table_name = 'shifts'`);
+    await s.exec(`UPDATE ${s.q('_migrate', 'table_phases')} SET phase = 'backfilling' WHERE table_name = 'shifts'`);
+    const file = s.writeConfig(`tables:\n${tableYaml(s, 'shifts', 'started_at')}`, 'shifts-mixed.yaml');
+    expect(cli(['backfill', '--month', '2024-01', '--config', file]).status).toBe(0);
+    const mixed = cli(['backfill', '--all', '--slice', 'week', '--config', file]);
+    expect(mixed.stderr).toBe('');
+    expect(mixed.status).toBe(0);
+    expect(mixed.stdout).toContain('shifts: complete: every legacy row is in the target');
   });
 });

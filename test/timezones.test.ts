@@ -130,6 +130,37 @@ describe.each(testEngines())('time zones on %s', (engine) => {
     expect(run('cutover').status).toBe(0);
   });
 
+  it('a date that stays a date is not moved by legacy_timezone; times outside what the engine can convert are converted (or, on MySQL/MariaDB, refused)', async () => {
+    if (engine === 'mysql') await ensureMysqlZones(s);
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'people')} (id BIGINT PRIMARY KEY, happened_at ${t.naive}, born DATE)`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'people')} (id BIGINT NOT NULL PRIMARY KEY, happened_at ${t.naive}, born DATE)`);
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'people')} VALUES (1, '2024-06-01 12:00:00', '1990-06-01'), (2, '2024-06-02 12:00:00', '1990-06-02')`);
+    const file = config('people', '    legacy_timezone: Europe/Berlin\n');
+    for (const command of ['stitch', 'backfill --all', 'verify']) {
+      const r = cli([...command.split(' '), '--config', file]);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+    }
+    const rows = await s.query(`SELECT id, ${s.dialect.cast('born', s.dialect.textType)} AS born, ${s.dialect.cast('happened_at', s.dialect.textType)} AS at FROM ${s.q('dlt_schema', 'people')} ORDER BY id`);
+    expect(rows.map((r) => [String(r.born), String(r.at).slice(0, 16)])).toEqual([
+      ['1990-06-01', '2024-06-01 10:00'], // CEST: a Berlin noon is 10:00 UTC
+      ['1990-06-02', '2024-06-02 10:00'],
+    ]);
+
+    // 1965 in Berlin (no DST then: UTC+1). MySQL/MariaDB convert zones only from 1970 to 2038 and would write it unconverted.
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'people')} VALUES (3, '1965-06-01 12:00:00', '1940-01-01')`);
+    const old = cli(['backfill', '--all', '--config', file]);
+    if (engine === 'mysql') {
+      expect(old.status).toBe(2);
+      expect(old.stderr).toContain('error [TIMEZONE_RANGE]: people: mysql converts times between zones only from 1970 to 2038, and legacy holds times outside it (happened_at: 1 legacy row)');
+    } else {
+      expect(old.stderr).toBe('');
+      expect(old.status).toBe(0);
+      const [row] = await s.query(`SELECT ${s.dialect.cast('happened_at', s.dialect.textType)} AS at FROM ${s.q('dlt_schema', 'people')} WHERE id = 3`);
+      expect(String(row.at).slice(0, 16)).toBe('1965-06-01 11:00');
+    }
+  });
+
   it('a legacy_timezone the engine does not know is refused before anything is written', async () => {
     await tables('calls', [[1, '2024-01-15 10:00:00']]);
     const r = cli(['stitch', '--config', config('calls', '    legacy_timezone: Mars/Olympus_Mons\n')]);

@@ -19,7 +19,9 @@ export const duckdb: Dialect = Object.freeze({
   placeholder: (index: number) => `$${index}`,
   timePrecision: 6,
   naiveTimestampType: 'TIMESTAMP',
-  // json() parses and writes the document back without insignificant spacing.
+  // VARCHAR sorts by bytes.
+  exactOrderText: (expr: string) => `CAST(${expr} AS VARCHAR)`,
+  // json() parses and writes the document back without insignificant spacing (keys keep their order).
   canonicalJson: (expr: string) => `CAST(json(${expr}) AS VARCHAR)`,
   // make_timestamp takes microseconds since the epoch (interval arithmetic overflows 32 bits here).
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `make_timestamp(CAST(${expr} AS BIGINT)${EPOCH_TO_MICROS[unit]})`,

@@ -57,6 +57,8 @@ function canonicalType(type: string): string {
 }
 
 const isUtc = (zone: string) => zone.toUpperCase() === 'UTC';
+/** UTC as an offset, which needs no time zone tables; other zones by name. */
+const mysqlZone = (zone: string) => (isUtc(zone) ? "'+00:00'" : mysqlStringLiteral(zone));
 const EPOCH = "TIMESTAMP '1970-01-01 00:00:00'";
 
 /** TIMESTAMPADD's unit and the factor that brings an epoch count to it (it has no millisecond unit). */
@@ -93,15 +95,20 @@ export const mysql: Dialect = Object.freeze({
   // or a reader's may not. Named legacy zones need the server's time zone tables (mariadb-tzinfo-to-sql).
   timestampLiteral: (utc: Date, zoned: boolean) => (zoned ? `FROM_UNIXTIME(${utc.getTime() / 1000})` : `TIMESTAMP '${utcTimestampText(utc)}'`),
   timePrecision: 0,
+  boundedTextTypes: Object.freeze({ tinytext: 255, text: 65_535, mediumtext: 16_777_215 }),
   naiveTimestampType: 'DATETIME(6)',
+  // The default collation ignores case ('abc' ties 'ABC'); bytes do not.
+  exactOrderText: (expr: string) => `CAST(${expr} AS BINARY)`,
   wallTimeToInstant: (expr: string, zone: string) => {
-    const utc = isUtc(zone) ? expr : `CONVERT_TZ(${expr}, ${mysqlStringLiteral(zone)}, '+00:00')`;
+    const utc = isUtc(zone) ? expr : `CONVERT_TZ(${expr}, ${mysqlZone(zone)}, '+00:00')`;
     return `(FROM_UNIXTIME(TIMESTAMPDIFF(SECOND, ${EPOCH}, ${utc})) + INTERVAL MICROSECOND(${utc}) MICROSECOND)`;
   },
   instantToWallTime: (expr: string, zone: string) => {
     const utc = `(TIMESTAMPADD(SECOND, FLOOR(UNIX_TIMESTAMP(${expr})), ${EPOCH}) + INTERVAL MICROSECOND(${expr}) MICROSECOND)`;
-    return isUtc(zone) ? utc : `CONVERT_TZ(${utc}, '+00:00', ${mysqlStringLiteral(zone)})`;
+    return isUtc(zone) ? utc : `CONVERT_TZ(${utc}, '+00:00', ${mysqlZone(zone)})`;
   },
+  convertWallTime: (expr: string, fromZone: string, toZone: string) => `CONVERT_TZ(${expr}, ${mysqlZone(fromZone)}, ${mysqlZone(toZone)})`,
+  zoneConversionRange: Object.freeze({ from: new Date(Date.UTC(1970, 0, 1, 0, 0, 1)), until: new Date(Date.UTC(2038, 0, 19, 3, 14, 7)) }),
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `TIMESTAMPADD(${EPOCH_UNIT[unit][0]}, ${expr}${EPOCH_UNIT[unit][1]}, ${EPOCH})`,
   placeholder: () => '?',
   cast: (expr: string, type: string) => `CAST(${expr} AS ${castTarget(type)})`,

@@ -50,6 +50,8 @@ export const postgres: Dialect = Object.freeze({
   placeholder: (index: number) => `$${index}`,
   timePrecision: 6,
   naiveTimestampType: 'timestamp',
+  // Collations are deterministic unless declared otherwise: equal under the locale, then ordered by bytes.
+  exactOrderText: (expr: string) => `CAST(${expr} AS text)`,
   // jsonb stores a document in one canonical form (keys sorted, duplicates dropped, spacing fixed).
   canonicalJson: (expr: string) => `CAST(CAST(${expr} AS jsonb) AS text)`,
   // Interval arithmetic on a naive epoch is exact to the microsecond (to_timestamp goes through a double).

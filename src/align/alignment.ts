@@ -27,6 +27,8 @@ export interface AlignedColumn {
   utcLegacySql?: string;
   /** columns.<c>.allow_narrowing: the operator accepts that the target's narrower type changes values. */
   allowNarrowing?: boolean;
+  /** The zone legacy's naive value is read in (legacy_timezone; UTC for a date that stays a date). */
+  legacyZone?: string;
   /** The time kinds of the two sides (undefined: not a time value). */
   legacyTime?: TimeKind;
   targetTime?: TimeKind;
@@ -144,7 +146,8 @@ function withTimeConversion(column: AlignedColumn, dialect: Dialect, table: Tabl
   const from = timeKind(dialect, column.rawType!, unit);
   const to = timeKind(dialect, column.target.type, unit);
   if (!from || !to) return { ...column, legacyTime: from, targetTime: to };
-  const zone = table.legacyTimezone;
+  // A calendar date kept as a date is the same date in every zone: only a wall time is read in legacy's zone.
+  const zone = from === 'date' && to === 'date' ? 'UTC' : table.legacyTimezone;
   const converted = convertTime(dialect, column.rawLegacySql!, from, to, zone, unit);
   const utcNeeded = from === 'epoch' || ((from === 'naive' || from === 'date') && zone.toUpperCase() !== 'UTC');
   return {
@@ -153,6 +156,7 @@ function withTimeConversion(column: AlignedColumn, dialect: Dialect, table: Tabl
     utcLegacySql: utcNeeded ? utcWallTime(dialect, column.rawLegacySql!, from, zone, unit) : undefined,
     legacyTime: from,
     targetTime: to,
+    legacyZone: zone,
   };
 }
 
@@ -168,6 +172,9 @@ function checkCursorType(table: TableConfig, cursor: AlignedColumn): void {
       `${where}.cursor is ${cursor.target.name}, whose ${side} type is ${type}: windows need ${accepted}`,
       integer ? `if ${cursor.target.name} counts time since 1970-01-01 UTC, say in what: ${where}.cursor_unit: s (or ms, us)` : `choose a date/time column as ${where}.cursor`,
     );
+  }
+  if (cursor.targetTime === 'epoch' && cursor.legacyTime !== 'epoch') {
+    throw usageError('CURSOR_TYPE', `${where}.cursor ${cursor.target.name} is a ${cursor.rawType} in legacy and an integer epoch in the target: Theseus does not turn times into epochs`, `feed it with an expression that does, e.g. ${where}.columns.${cursor.target.name}.expr, or make the target's column a timestamp`);
   }
   if (table.cursorUnit && cursor.legacyTime !== 'epoch' && cursor.targetTime !== 'epoch') {
     throw usageError('CONFIG_INVALID', `${where}.cursor_unit is set, but the cursor ${cursor.target.name} is not an integer on either side`, `remove ${where}.cursor_unit`);

@@ -27,16 +27,17 @@ const INTEGER_BYTES: Array<[RegExp, number]> = [
 ];
 /** Decimal digits every value of an integer of this many bytes may need. */
 const INTEGER_DIGITS: Record<number, number> = { 1: 3, 2: 5, 3: 8, 4: 10, 8: 19, 16: 39 };
-/** MySQL's bounded TEXT types; every other unparameterized text type is unbounded. */
-const TEXT_LENGTHS: Record<string, number> = { tinytext: 255, text: 65_535, mediumtext: 16_777_215 };
+/** What a type's shape depends on besides its name: the dialect's default timestamp precision and bounded text types. */
+export type ShapeRules = Pick<Dialect, 'timePrecision' | 'boundedTextTypes'>;
 
-/** The shape of a type as any engine spells it; `timePrecision` is the dialect's default for an unparameterized timestamp. */
-export function typeShape(type: string, timePrecision: number): Shape {
+/** The shape of a type as any engine spells it. */
+export function typeShape(type: string, rules: ShapeRules): Shape {
+  const timePrecision = rules.timePrecision;
   const t = type.trim().toLowerCase();
   const size = /\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/.exec(t);
   if (/^(character varying|varchar|character|char|nchar|nvarchar|bpchar|string|text|tinytext|mediumtext|longtext)\b/.test(t)) {
     const word = t.split(/[\s(]/)[0];
-    return { kind: 'text', length: size ? Number(size[1]) : (TEXT_LENGTHS[word] ?? Infinity) };
+    return { kind: 'text', length: size ? Number(size[1]) : (rules.boundedTextTypes?.[word] ?? Infinity) };
   }
   if (/^(decimal|numeric|dec|fixed|number)\b/.test(t)) {
     return size ? { kind: 'decimal', precision: Number(size[1]), scale: Number(size[2] ?? 0) } : { kind: 'decimal', precision: Infinity, scale: Infinity };
@@ -87,19 +88,20 @@ export function narrowedColumns(alignment: Alignment, dialect: Dialect): Narrowe
   const found: NarrowedColumn[] = [];
   for (const column of alignment.columns) {
     if (column.role !== 'mapped' || column.allowNarrowing || column.rawType === undefined) continue;
-    const legacy = typeShape(column.rawType, dialect.timePrecision);
-    const target = typeShape(column.target.type, dialect.timePrecision);
+    const legacy = typeShape(column.rawType, dialect);
+    const target = typeShape(column.target.type, dialect);
     const reason = narrowingReason(legacy, target);
     if (!reason) continue;
     const raw = column.rawLegacySql!;
     const cast = dialect.cast(raw, column.target.type);
-    // Shorter text by length (not every engine's CAST truncates to a length); text into another type compared as
-    // text (a number and a string do not compare on every engine); the rest by value.
+    // Shorter text by length (not every engine's CAST truncates to a length). Text into another type changes a
+    // value where the cast gives nothing (MySQL) or fails (the others: the count query then fails, and the
+    // refusal quotes the engine); '12.5' becoming 12.50 is the same value, spelled otherwise. The rest by value.
     const changes =
       legacy.kind === 'text' && target.kind === 'text'
         ? `char_length(${raw}) > ${target.length}`
         : legacy.kind === 'text'
-          ? dialect.isDistinct(dialect.cast(cast, dialect.textType), raw)
+          ? `(${cast} IS NULL AND ${raw} IS NOT NULL)`
           : dialect.isDistinct(cast, raw);
     found.push({ column, reason, changes });
   }

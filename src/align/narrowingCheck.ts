@@ -14,6 +14,7 @@ const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word
  */
 export async function refuseNarrowing(conn: Connection, ctx: TableContext): Promise<void> {
   await refuseImpossibleCasts(conn, ctx);
+  await refuseTimesOutsideZoneRange(conn, ctx);
   const narrowed = narrowedColumns(ctx.alignment, ctx.dialect);
   if (narrowed.length === 0) return;
   const id = ctx.table.id;
@@ -61,5 +62,34 @@ async function refuseImpossibleCasts(conn: Connection, ctx: TableContext): Promi
     'CAST_UNSUPPORTED',
     `${id}: legacy values cannot be cast to the target's type: ${culprits.length ? culprits.join('; ') : firstLine(failed)}`,
     `feed the column with an SQL expression over legacy's columns, e.g. tables.${id}.columns.${first?.target.name ?? '<column>'}.expr, or change the target's type`,
+  );
+}
+
+/**
+ * Where the engine moves times between zones only within a range (MySQL/MariaDB: 1970 to 2038), a legacy
+ * wall time outside it would come out NULL or unconverted: refused, naming the column and the rows, before
+ * anything is written. It matters where the value changes zone: a non-UTC legacy_timezone, or a zoned target.
+ */
+async function refuseTimesOutsideZoneRange(conn: Connection, ctx: TableContext): Promise<void> {
+  const d = ctx.dialect;
+  const range = d.zoneConversionRange;
+  if (!range) return;
+  const moved = ctx.alignment.columns.filter(
+    (c) => c.role === 'mapped' && (c.legacyTime === 'naive' || c.legacyTime === 'date') && ((c.legacyZone ?? 'UTC').toUpperCase() !== 'UTC' || c.targetTime === 'zoned'),
+  );
+  if (moved.length === 0) return;
+  const [from, until] = [d.timestampLiteral(range.from, false), d.timestampLiteral(range.until, false)];
+  const counts = moved.map((c, i) => `sum(CASE WHEN ${c.rawLegacySql} < ${from} OR ${c.rawLegacySql} > ${until} THEN 1 ELSE 0 END) AS ${d.quoteIdent(`outside_${i}`)}`);
+  const [row] = await conn.query(`SELECT ${counts.join(', ')} FROM ${ctx.q.legacy}`);
+  const parts = moved.flatMap((c, i) => {
+    const n = Number(row?.[`outside_${i}`] ?? 0);
+    return n > 0 ? [`${c.target.name}: ${n.toLocaleString('en-US')} legacy row${n === 1 ? '' : 's'}`] : [];
+  });
+  if (parts.length === 0) return;
+  const years = `${range.from.getUTCFullYear()} to ${range.until.getUTCFullYear()}`;
+  throw usageError(
+    'TIMEZONE_RANGE',
+    `${ctx.table.id}: ${d.name} converts times between zones only from ${years}, and legacy holds times outside it (${parts.join('; ')})`,
+    `feed those columns with an expression that handles them (tables.${ctx.table.id}.columns.<column>.expr), or keep the target column naive with legacy_timezone: UTC`,
   );
 }

@@ -31,7 +31,7 @@ export function utcWallTime(d: Dialect, expr: string, kind: TimeKind, zone: stri
   if (kind === 'epoch') return d.epochToUtcWallTime(expr, unit ?? 's');
   if (kind === 'zoned') return d.instantToWallTime(expr, 'UTC');
   const naive = kind === 'date' ? d.cast(expr, d.naiveTimestampType) : expr;
-  return isUtc(zone) ? naive : d.instantToWallTime(d.wallTimeToInstant(naive, zone), 'UTC');
+  return isUtc(zone) ? naive : d.convertWallTime(naive, zone, 'UTC');
 }
 
 /** The legacy value as an instant (the engine's zoned type). */
@@ -67,5 +67,5 @@ export function cursorBound(d: Dialect, kind: TimeKind, utc: Date, zone: string,
     return String(unit === 'ms' ? ms : unit === 'us' ? ms * 1000n : ms / 1000n);
   }
   if (kind === 'zoned') return d.timestampLiteral(utc, true);
-  return isUtc(zone) ? d.timestampLiteral(utc, false) : d.instantToWallTime(d.timestampLiteral(utc, true), zone);
+  return isUtc(zone) ? d.timestampLiteral(utc, false) : d.convertWallTime(d.timestampLiteral(utc, false), 'UTC', zone);
 }

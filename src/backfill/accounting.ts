@@ -3,7 +3,7 @@ import { assertionError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
 import { type TableContext, legacyDaysSql } from '../plan/tableContext';
 import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
-import { type Window, parseWindowKey, withoutOverlaps } from './windows';
+import { type Window, parseWindowKey } from './windows';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -16,17 +16,20 @@ const fmt = (n: number) => n.toLocaleString('en-US');
  */
 export async function assertRowsAccounted(conn: Connection, ctx: TableContext, slices: SliceRecord[]): Promise<void> {
   const done = slices.filter((s) => s.status === 'done');
-  const recorded = new Map(done.map((s) => [s.windowKey, s.legacyRows ?? 0]));
-  const windows = withoutOverlaps(done.map((s) => parseWindowKey(s.windowKey)).filter((w): w is Window => w !== undefined));
-  const index = dayIndex(windows);
-  const now = new Map<string, number>();
+  const windows = done.map((s) => parseWindowKey(s.windowKey)).filter((w): w is Window => w !== undefined);
+  const perDay = new Map<number | null, number>();
+  for (const r of await conn.query(legacyDaysSql(ctx))) perDay.set(dayOf(r), Number(r.row_count ?? 0));
+  // Days no done window holds, whatever sizes the windows were done in (they may overlap).
+  const covered = dayIndex(windows);
   const outside = new Map<string, number>();
-  for (const r of await conn.query(legacyDaysSql(ctx))) {
-    const n = Number(r.row_count ?? 0);
-    const day = dayOf(r);
-    const key = index.get(day);
-    if (key === undefined) outside.set(monthOfDay(day), (outside.get(monthOfDay(day)) ?? 0) + n);
-    else now.set(key, (now.get(key) ?? 0) + n);
+  for (const [day, n] of perDay) if (!covered.has(day)) outside.set(monthOfDay(day), (outside.get(monthOfDay(day)) ?? 0) + n);
+  // Each done window against the rows its own days hold now.
+  const recorded = new Map(done.map((s) => [s.windowKey, s.legacyRows ?? 0]));
+  const now = new Map<string, number>();
+  for (const w of windows) {
+    let n = 0;
+    for (const day of dayIndex([w]).keys()) n += perDay.get(day) ?? 0;
+    now.set(w.key, n);
   }
   const grown = [...now].filter(([key, n]) => n > (recorded.get(key) ?? 0)).map(([key, n]) => [key, n - (recorded.get(key) ?? 0)] as const);
   const missing = [...outside.values(), ...grown.map(([, n]) => n)].reduce((a, b) => a + b, 0);

@@ -3,19 +3,22 @@ import { parseLedgerTime, type SliceRecord } from '../ledger/reads';
 import { windowPredicate } from '../plan/windowPredicate';
 import { type TableContext, rawKeyNotNull, renderFor } from '../plan/tableContext';
 import type { Window } from './windows';
-import { NULL_MARK } from '../verify/normalize';
 
 /** Keys legacy holds more than once (the slice keeps the latest row of each); 0 without a query when legacy declares the key unique. */
 export async function duplicateKeys(conn: Connection, ctx: TableContext): Promise<{ keys: number; rows: number; tied: number }> {
   if (ctx.alignment.legacyKeyUnique) return { keys: 0, rows: 0, tied: 0 };
-  const order = ctx.alignment.updatedAt ?? ctx.alignment.cursor;
+  const q = (name: string) => ctx.dialect.quoteIdent(name);
+  const keys = ctx.alignment.key.map((k, i) => ({ raw: k.rawLegacySql!, alias: q(`_k${i}`) }));
+  const order = [ctx.alignment.updatedAt, ctx.alignment.cursor].filter((c) => c !== undefined);
   const [row] = await conn.query(
     renderFor(ctx, 'legacy_duplicate_keys', {
       legacy: ctx.q.legacy,
-      raw_key: ctx.alignment.key.map((k) => k.rawLegacySql!).join(', '),
+      raw_key: keys.map((k) => k.raw).join(', '),
+      key_aliased: keys.map((k) => `${k.raw} AS ${k.alias}`).join(', '),
+      key_aliases: keys.map((k) => `r.${k.alias}`).join(', '),
       raw_key_not_null: rawKeyNotNull(ctx),
-      // count(DISTINCT …) leaves NULLs out, so a NULL is told apart by a mark no value's text can be.
-      order_by: `coalesce(${ctx.dialect.cast(order.rawLegacySql!, ctx.dialect.textType)}, ${ctx.dialect.stringLiteral(NULL_MARK)})`,
+      rank: q('_theseus_rank'),
+      latest_first: order.map((c) => ctx.dialect.descNullsLast(c!.rawLegacySql!)).join(', '),
     }),
   );
   return { keys: Number(row?.duplicate_keys ?? 0), rows: Number(row?.rows_with_duplicate_keys ?? 0), tied: Number(row?.tied_keys ?? 0) };

@@ -93,9 +93,9 @@ export interface Projection {
 export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Projection & { keyAliases: string[] }): string {
   const { alignment } = ctx;
   // The latest version of a key wins (updated_at, then the cursor); rows tied on both are told apart by every
-  // other column's text, so each run keeps the very same row (text: some types, e.g. json, have no order).
+  // other column's exact text, so each run keeps the very same row (text: some types, e.g. json, have no order).
   const order = [alignment.updatedAt, alignment.cursor].filter((c): c is AlignedColumn => c !== undefined);
-  const tieBreak = alignment.payload.filter((c) => !order.includes(c)).map((c) => ctx.dialect.cast(c.rawLegacySql!, ctx.dialect.textType));
+  const tieBreak = alignment.payload.filter((c) => !order.includes(c)).map((c) => ctx.dialect.exactOrderText(c.rawLegacySql!));
   const latestFirst = [...order.map((c) => c.rawLegacySql!), ...tieBreak].map((e) => ctx.dialect.descNullsLast(e)).join(', ');
   return renderFor(ctx, 'legacy_rows', {
     dedupe: !alignment.legacyKeyUnique,

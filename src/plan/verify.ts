@@ -1,6 +1,7 @@
 import type { AlignedColumn } from '../align/alignment';
 import { type Window, monthKey } from '../backfill/windows';
 import { usageError } from '../errors';
+import { typeShape } from '../align/narrowing';
 import { type NormalizeRule, classifyType, decimalAt, normalizeRule, normalizedText, rowHashSql } from '../verify/normalize';
 import type { Tolerance } from '../verify/settings';
 import { assertionError } from '../errors';
@@ -181,17 +182,25 @@ function joinedTarget(spec: VerifySpec, options: { columns?: boolean } = {}) {
 }
 
 /**
- * Legacy (aliased a) holds the key of a target row of the given alias. Legacy's own key column stays bare,
- * so its index serves the probe, and the target's value is cast to legacy's type instead: a cast on the
- * legacy side (BIGINT UNSIGNED against BIGINT) made every target row scan legacy whole.
+ * Legacy (aliased a) holds the key of a target row of the given alias. Where both keys are of one kind
+ * (integers of any width or sign, decimals, text, times), legacy's column is compared bare, the engine
+ * converting the other side, so legacy's key index serves the probe: a cast on the legacy side (BIGINT
+ * UNSIGNED against BIGINT) made every target row scan legacy whole, and a cast on the target's side could
+ * fail (a live id beyond legacy's integer) or truncate (a longer text). Keys of different kinds compare as
+ * the backfill aligned them.
  */
 function legacyKeyMatch(spec: VerifySpec, targetAlias: string): string {
   const d = spec.ctx.dialect;
   return spec.ctx.alignment.key
     .map((k) => {
       const value = `${targetAlias}.${d.quoteIdent(k.target.name)}`;
-      const legacyType = k.rawType ?? k.target.type;
-      return `${k.rawLegacySql} = ${d.sameType(legacyType, k.target.type) ? value : d.cast(value, legacyType)}`;
+      const [legacyType, targetType] = [k.rawType ?? k.target.type, k.target.type];
+      const kind = classifyType(legacyType).kind;
+      const sameKind =
+        d.sameType(legacyType, targetType) ||
+        (['integer', 'decimal'].includes(kind) && kind === classifyType(targetType).kind) ||
+        (typeShape(legacyType, d).kind === 'text' && typeShape(targetType, d).kind === 'text');
+      return `${sameKind ? k.rawLegacySql : k.legacySql} = ${value}`;
     })
     .join(' AND ');
 }

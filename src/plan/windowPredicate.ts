@@ -16,7 +16,7 @@ function cursorInWindow(ctx: TableContext, expr: string, kind: TimeKind, zone: s
 /** The legacy rows of one window, on legacy's own cursor column so an index on it still serves. */
 export function windowPredicate(ctx: TableContext, window: Window): string {
   const cursor = ctx.alignment.cursor;
-  return cursorInWindow(ctx, cursor.rawLegacySql!, cursor.legacyTime!, ctx.table.legacyTimezone, window);
+  return cursorInWindow(ctx, cursor.rawLegacySql!, cursor.legacyTime!, cursor.legacyZone ?? ctx.table.legacyTimezone, window);
 }
 
 /** The target's (or the view's) rows of one window, on the target's cursor column (a naive one holds UTC wall times). */
