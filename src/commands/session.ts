@@ -10,6 +10,7 @@ import type { Connection, Dialect, TableInfo } from '../../dialects/types';
 import { maskSecrets, preconditionError, usageError } from '../errors';
 import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
+import { reconnectingConnection } from '../exec/reconnectingConnection';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
 import { readTableIdentity, readTableState, type TableState } from '../ledger/reads';
 import { resolvedName, sameIdentity, type TableIdentity } from '../ledger/identity';
@@ -73,7 +74,8 @@ export class Session {
     const base = await loadDialect(config.dialect);
     checkNameLengths(config, base);
     const readOnly = Boolean(mode.readOnly || options.dryRun);
-    const conn = await base.connect(config.connection, { readOnly });
+    // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
+    const conn = reconnectingConnection(await base.connect(config.connection, { readOnly }), () => base.connect(config.connection, { readOnly }));
     try {
       const dialect = (await base.forServer?.(conn)) ?? base;
       const ledger = new LedgerWriter(dialect, config.stateSchema);
@@ -258,6 +260,7 @@ export class Session {
       sqlSink: out ? (text) => fs.appendFileSync(out, text) : undefined,
       trace: this.options.trace,
       runJobs: more.runJobs,
+      beforeUnit: this.locks ? () => this.locks!.check() : undefined,
     });
   }
 
@@ -275,7 +278,8 @@ export class Session {
 
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
-    return this.dialect.connect(this.config.connection, { readOnly: false });
+    const open = () => this.dialect.connect(this.config.connection, { readOnly: false });
+    return reconnectingConnection(await open(), open);
   }
 
   async close(): Promise<void> {

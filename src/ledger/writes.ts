@@ -55,6 +55,11 @@ export class LedgerWriter {
     return this.render('lock_holder_write');
   }
 
+  /** Removes this run's holder row of a table when it releases the lock (binds table id, run id). */
+  lockHolderClearSql(): string {
+    return this.render('lock_holder_clear');
+  }
+
   runStartUnit(): Unit {
     return {
       title: 'ledger: open the run log entry',
