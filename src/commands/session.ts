@@ -251,6 +251,7 @@ export class Session {
       return;
     }
     if (out) fs.writeFileSync(out, '');
+    await this.markInterruptedRuns();
     await executePlan(plan, {
       conn: this.conn,
       dialect: this.dialect,
@@ -268,6 +269,22 @@ export class Session {
   private identityUnits(): Unit[] {
     const steps = [...this.identities].flatMap(([id, identity]) => (identity ? [this.ledger.identityStep(id, identity.legacy, identity.target)] : []));
     return steps.length ? [{ title: 'ledger: record which tables each table id migrates', atomic: true, steps }] : [];
+  }
+
+  /**
+   * Runs the log still has as running whose process is gone (killed, or
+   * stopped by a second Ctrl-C) are marked interrupted, so the log never
+   * says running for ever. Their slices are taken over by the claims.
+   */
+  private async markInterruptedRuns(): Promise<void> {
+    if (!(await this.dialect.schemaExists(this.conn, this.config.stateSchema))) return;
+    for (const row of await this.conn.query(this.ledger.runsRunningSql(), [this.run.runId])) {
+      const runId = String(row.run_id);
+      if (await this.runAlive(runId)) continue;
+      const note = `the process ended without recording how (killed, or stopped by a second signal); noticed by run ${this.run.runId}`;
+      await this.conn.execute(this.ledger.runInterruptedSql(), [note, runId]);
+      this.log(`note: run ${runId} ended without recording how; marked interrupted in the run log`);
+    }
   }
 
   /** Is that run still alive (its process holds its run lock)? Without advisory locks (DuckDB) only this process can be running. */

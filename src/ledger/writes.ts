@@ -60,6 +60,16 @@ export class LedgerWriter {
     return this.render('lock_holder_clear');
   }
 
+  /** The runs the log has as running, other than this one (binds this run's id). */
+  runsRunningSql(): string {
+    return this.render('runlog_read_running');
+  }
+
+  /** Marks a run whose process is gone as interrupted (binds the note, the run id). */
+  runInterruptedSql(): string {
+    return this.render('runlog_interrupted');
+  }
+
   runStartUnit(): Unit {
     return {
       title: 'ledger: open the run log entry',
