@@ -1,6 +1,6 @@
 import type { Connection, Dialect } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
-import { applyUnit, type ExecuteOptions, withTrace } from '../exec/executor';
+import { applyUnit, asSqlValue, type ExecuteOptions, withTrace } from '../exec/executor';
 import type { LedgerWriter } from '../ledger/writes';
 import type { SliceJob, Vars } from '../plan/types';
 import type { BackfillControls } from './controls';
@@ -95,6 +95,9 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     if (status === 'running' && holder !== input.runId && holder !== null && (await input.runAlive(holder))) return `run ${holder} is running it`;
     vars.set('expected_status', status);
     vars.set('expected_run_id', holder);
+    // The counts of the run that did the slice, kept if this run changes nothing (see LedgerWriter.sliceDoneStep).
+    vars.set('prior_rows_inserted', asSqlValue(row?.rows_inserted));
+    vars.set('prior_rows_updated', asSqlValue(row?.rows_updated));
     await applyUnit(job.claim, { ...exec, conn: withTrace(exec, worker.conn), vars });
     return Number(vars.get('claimed')) === 1 ? undefined : 'another worker took it first';
   };
