@@ -4,7 +4,7 @@ import { events } from './helpers/backfillEvents';
 import { type Sandbox, SERVER_URLS, openSandbox, testEngines } from './helpers/engines';
 import { legacyOrder, loadOrders } from './helpers/ordersFixture';
 import { eventually, startCli } from './helpers/processes';
-import { cli } from './helpers/warehouse';
+import { cli, writeConfig } from './helpers/warehouse';
 
 /**
  * Faults on real servers, through the real CLI: a slice's connection lost
@@ -185,5 +185,60 @@ describePg('the connection lost for good, and idle sessions ended by the server,
     expect(run.status).toBe(0);
     expect(events(run.stdout).filter((e) => e.event === 'slice_done').map((e) => e.window)).toEqual(['2023-01', '2023-02', '2023-03']);
     expect(await runOutcome(s, await lastRun(s))).toBe('succeeded');
+  });
+});
+
+/**
+ * MariaDB: the sandbox's own account (its databases only), which can be
+ * locked (ALTER USER … ACCOUNT LOCK: new connections refused, open ones kept),
+ * stands in for a server that stays away, without touching the shared server.
+ */
+const describeMysql = servers.includes('mysql') ? describe : describe.skip;
+describeMysql('the connection lost for good, on mysql (MariaDB)', () => {
+  let s: Sandbox;
+  let config: string;
+  let slowConfig: string;
+  let account: string;
+  beforeAll(async () => {
+    s = await openSandbox('mysql');
+    const prefix = s.schema('x').slice(0, -2);
+    account = `'${prefix}_u'@'%'`;
+    await s.exec(`CREATE USER ${account}`);
+    await s.exec(`GRANT ALL PRIVILEGES ON \`${prefix}\\_%\`.* TO ${account}`);
+    const url = new URL(SERVER_URLS.mysql);
+    url.username = `${prefix}_u`;
+    url.password = '';
+    const tables = await loadOrders(s, { rows: ROWS });
+    // The sandbox's config head, connecting as the sandbox's account.
+    const head = s.configHead().replace(/^connection: .*$/m, `connection: ${JSON.stringify(url.toString())}`);
+    config = writeConfig(s.dir, head + tables);
+    slowConfig = writeConfig(s.dir, head + tables + sleepyChannel('mysql'), 'slow.yaml');
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+  });
+  afterAll(async () => {
+    await s?.exec(`DROP USER IF EXISTS ${account}`).catch(() => undefined);
+    await s?.drop();
+  });
+
+  it('every reconnect refused: exit 5 CANNOT_CONNECT after the retries, and the next run takes the slice over', async () => {
+    const run = startCli(['backfill', '--month', SLOW_MONTH, '--retries', '2', '--retry-delay', '200ms', '--json', '--config', slowConfig]);
+    let victims: string[] = [];
+    try {
+      await eventually(async () => (victims = await sessions(s).sleeping()).length > 0, 30_000, 'the slow slice to start');
+      await s.exec(`ALTER USER ${account} ACCOUNT LOCK`);
+      await sessions(s).kill(victims);
+      const { code } = await run.exited;
+      expect(`${code} ${run.stdout()} ${run.stderr()}`).toMatch(/^5 /);
+    } finally {
+      await s.exec(`ALTER USER ${account} ACCOUNT UNLOCK`);
+    }
+    expect(run.stderr()).toMatch(new RegExp(`error \\[CANNOT_CONNECT\\]: orders ${SLOW_MONTH}: lost the connection to the server, and 2 retries could not get it back: cannot connect to MySQL/MariaDB at [^:]+:\\d+: .*this account is locked`));
+    expect(events(run.stdout()).filter((e) => e.event === 'slice_retry')).toHaveLength(2);
+    const failedRun = await lastRun(s);
+    expect(await sliceOf(s, SLOW_MONTH)).toMatchObject({ status: 'running', run_id: failedRun });
+    const resumed = cli(['backfill', '--month', SLOW_MONTH, '--config', config]);
+    expect(resumed.stderr).not.toMatch(/error/);
+    expect(resumed.status).toBe(0);
+    expect(await sliceOf(s, SLOW_MONTH)).toMatchObject({ status: 'done', run_id: await lastRun(s) });
   });
 });
