@@ -81,7 +81,7 @@ WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid 
     heldByAnyone: `SELECT count(*) > 0 AS held FROM pg_locks
 WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
   AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1::bigint`,
-    sessionSetup: Object.freeze(['SET idle_session_timeout = 0', 'SET idle_in_transaction_session_timeout = 0']),
+    sessionSetup: Object.freeze(['SET idle_session_timeout = 0']),
   }),
   loadSignal: Object.freeze({
     names: Object.freeze(['active']),
