@@ -48,6 +48,11 @@ function sessions(s: Sandbox) {
       const [row] = await s.query('SELECT IS_USED_LOCK(?) AS id', [String(lock.key(`theseus/${s.stateSchema}/${s.ref('dlt_schema', 'orders')}`))]);
       return row?.id == null ? [] : [String(row.id)];
     },
+    /** Every session of the run that can be told apart (PostgreSQL: all of this database's; MariaDB: the lock's and the sleeping slice's). */
+    async all(): Promise<string[]> {
+      if (!pg) return [...(await this.lockHolder()), ...(await this.sleeping())];
+      return (await s.query(`SELECT pid AS id FROM pg_stat_activity WHERE ${mine} AND application_name = 'theseus'`)).map((r) => String(r.id));
+    },
     async kill(ids: string[]): Promise<void> {
       for (const id of ids) await s.exec(pg ? `SELECT pg_terminate_backend(${Number(id)})` : `KILL ${Number(id)}`);
     },
@@ -110,6 +115,39 @@ describe.each(servers)('faults on %s', (engine) => {
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toContain(`${done} already done`);
     expect(resumed.stdout).toContain('complete: every legacy row is in the target');
+  });
+});
+
+/**
+ * What a server restart does to a run: every session ends at once, the lock's
+ * among them, so the lock is lost (another operator may have taken it while
+ * the server came back). The run stops rather than go on unguarded.
+ */
+describe.each(servers)('every session of the run ended at once (as a restart does) on %s', (engine) => {
+  let s: Sandbox;
+  let config: string;
+  let slowConfig: string;
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    const tables = await loadOrders(s, { rows: ROWS });
+    config = s.writeConfig(tables);
+    slowConfig = s.writeConfig(tables + sleepyChannel(engine), 'slow.yaml');
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+  });
+  afterAll(async () => s?.drop());
+
+  it('the slice is rolled back and recorded failed through a fresh connection, the run stops with LOCK_LOST (exit 3), and the next run does the slice', async () => {
+    const run = startCli(['backfill', '--month', SLOW_MONTH, '--retries', '3', '--retry-delay', '200ms', '--json', '--config', slowConfig]);
+    await eventually(async () => (await sessions(s).sleeping()).length > 0, 30_000, 'the slow slice to start');
+    await sessions(s).kill(await sessions(s).all());
+    const { code } = await run.exited;
+    expect(`${code} ${run.stderr()}`).toMatch(/^3 [\s\S]*error \[LOCK_LOST\]: .*the operator lock was lost/);
+    expect(run.stderr()).not.toMatch(/could not record|INTERNAL/);
+    expect(await sliceOf(s, SLOW_MONTH)).toMatchObject({ status: 'failed' });
+    const resumed = cli(['backfill', '--month', SLOW_MONTH, '--config', config]);
+    expect(resumed.stderr).not.toMatch(/error/);
+    expect(resumed.status).toBe(0);
+    expect(await sliceOf(s, SLOW_MONTH)).toMatchObject({ status: 'done' });
   });
 });
 
