@@ -116,6 +116,7 @@ export interface OperatorLockSql {
   /**
    * Statements run once on the lock's own connection: it idles for the whole
    * command, so the server's idle-session timeout must not end it (and the lock with it).
+   * A statement the server rejects (a setting it does not have) is skipped.
    */
   sessionSetup: readonly string[];
 }

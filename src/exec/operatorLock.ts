@@ -75,7 +75,8 @@ export class OperatorLocks {
     const locks = new OperatorLocks(conn, dialect, ledger.stateSchema, held, { ledger, runId: run.runId, tableIds: [] });
     const shared = Boolean(mode.shared && lock.tryLockShared && lock.releaseShared);
     try {
-      for (const sql of lock.sessionSetup) await conn.execute(sql);
+      // A server without the setting (PostgreSQL before 14 has no idle_session_timeout) has no such timeout to turn off.
+      for (const sql of lock.sessionSetup) await conn.execute(sql).catch(() => undefined);
       // The holder record needs the state schema; creating it is idempotent.
       for (const step of ledger.ensureStateUnit().steps) await conn.execute(step.sql);
       if (!(await locks.take(lock.tryLock, lock.release, locks.runLockName(run.runId)))) throw new Error(`run id ${run.runId} is already locked`);
