@@ -11,6 +11,8 @@ export interface Connection {
   /** Runs a statement and returns the number of rows it changed (0 for DDL). */
   execute(sql: string, params?: SqlValue[]): Promise<number>;
   close(): Promise<void>;
+  /** True once the driver saw the connection end (the server closed it, e.g. while it idled); absent where it cannot tell. */
+  lost?(): boolean;
 }
 
 export interface ConnectOptions {
@@ -98,6 +100,25 @@ export interface OperatorLockSql {
   releaseShared?: string;
   /** Turns a lock name into the bound value (PostgreSQL: a bigint from its hash). */
   key(name: string): SqlValue;
+  /**
+   * Returns one row with column `held` = 1/true when this session still holds
+   * the lock (shared or not). Asked before every unit: a killed lock session
+   * (or one that lost the lock otherwise) must stop the run, since another
+   * operator may now take the table.
+   */
+  heldHere: string;
+  /**
+   * Returns one row with column `held` = 1/true when any session holds the
+   * lock, without taking it: `status` (which never locks) tells a live run
+   * from one that died without recording its end.
+   */
+  heldByAnyone: string;
+  /**
+   * Statements run once on the lock's own connection: it idles for the whole
+   * command, so the server's idle-session timeout must not end it (and the lock with it).
+   * A statement the server rejects (a setting it does not have) is skipped.
+   */
+  sessionSetup: readonly string[];
 }
 
 /** The longest name the engine keeps as written, and what it counts. */

@@ -44,7 +44,7 @@ describe.each(servers)('operators and crashes on %s', (engine) => {
   // backfillControls.test.ts); every other command needs it alone, and on MySQL/MariaDB so does backfill.
   const secondCommand = engine === 'postgres' ? ['stitch'] : ['backfill', '--all'];
   it(`a second operator (${secondCommand.join(' ')}) on the same table is refused at once, naming the run that holds it`, async () => {
-    // The holder row outlives each run (stitch left one); the first run has the lock once the row names it.
+    // A clean end removes its holder row (and a killed run's is overwritten): the first run has the lock once the row names it.
     const holderRow = async () => (await s.query(`SELECT run_id FROM ${s.q('_migrate', 'locks')} WHERE table_name = 'orders'`))[0];
     const before = String((await holderRow())?.run_id);
     const blocker = await lockTarget();

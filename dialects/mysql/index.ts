@@ -131,6 +131,11 @@ export const mysql: Dialect = Object.freeze({
     tryLock: 'SELECT GET_LOCK(?, 0) AS acquired',
     release: 'SELECT RELEASE_LOCK(?) AS released',
     key: lockKey,
+    // IS_USED_LOCK names the holding connection (NULL when the lock is free).
+    heldHere: 'SELECT COALESCE(IS_USED_LOCK(?) = CONNECTION_ID(), 0) AS held',
+    heldByAnyone: 'SELECT IS_USED_LOCK(?) IS NOT NULL AS held',
+    // wait_timeout's largest value (a year): the server would otherwise end the idle lock session after 8 hours.
+    sessionSetup: Object.freeze(['SET SESSION wait_timeout = 31536000']),
   }),
   loadSignal: Object.freeze({
     names: Object.freeze(['active', 'threads_running']),

@@ -30,6 +30,10 @@ export async function connectPostgres(spec: ConnectionSpec, options: ConnectOpti
   });
   const pooled = await acquireConnection<Client>({ client: 'pg', connection, classify: classifyPostgres }, s, `PostgreSQL at ${s.host}:${s.port}`);
   const client = pooled.native;
+  // The server may end an idle session (pg_terminate_backend, idle_session_timeout, a restart): pg says so with these events.
+  let lost = false;
+  client.on('error', () => (lost = true));
+  client.on('end', () => (lost = true));
   await client.query("SET TIME ZONE 'UTC'");
   if (options.readOnly) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   return {
@@ -40,6 +44,7 @@ export async function connectPostgres(spec: ConnectionSpec, options: ConnectOpti
       return (await client.query(sql, params)).rowCount ?? 0;
     },
     close: () => pooled.close(),
+    lost: () => lost,
   };
 }
 

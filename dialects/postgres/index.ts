@@ -76,6 +76,14 @@ export const postgres: Dialect = Object.freeze({
     tryLockShared: 'SELECT pg_try_advisory_lock_shared($1::bigint) AS acquired',
     releaseShared: 'SELECT pg_advisory_unlock_shared($1::bigint) AS released',
     key: lockKey,
+    // pg_locks shows a bigint advisory key split in two oids (classid: high 32 bits, objid: low) with objsubid 1;
+    // advisory locks belong to a database, so another database's lock of the same name is not ours.
+    heldHere: `SELECT count(*) > 0 AS held FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1::bigint`,
+    heldByAnyone: `SELECT count(*) > 0 AS held FROM pg_locks
+WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND objsubid = 1 AND ((classid::bigint << 32) | objid::bigint) = $1::bigint`,
+    sessionSetup: Object.freeze(['SET idle_session_timeout = 0']),
   }),
   loadSignal: Object.freeze({
     names: Object.freeze(['active']),

@@ -1,6 +1,6 @@
 import type { Connection, Dialect } from '../../dialects/types';
-import { TheseusError } from '../errors';
-import { applyUnit, type ExecuteOptions, withTrace } from '../exec/executor';
+import { TheseusError, databaseError } from '../errors';
+import { applyUnit, asSqlValue, type ExecuteOptions, withTrace } from '../exec/executor';
 import type { LedgerWriter } from '../ledger/writes';
 import type { SliceJob, Vars } from '../plan/types';
 import type { BackfillControls } from './controls';
@@ -8,7 +8,7 @@ import { SliceGates, type LoadReader } from './gates';
 import type { Reporter } from './progress';
 import { sliceCounts } from './sliceCounts';
 import type { StopSignal } from './stopSignal';
-import { transientKind } from './transient';
+import { isConnectionLoss, transientKind } from './transient';
 
 export interface SchedulerInput {
   controls: BackfillControls;
@@ -27,13 +27,27 @@ export interface SchedulerInput {
 
 interface Worker {
   conn: Connection;
-  /** Its own connection, to close (and to replace after a connection error). */
+  /** Its own connection, to close at the end (a lost one replaces itself: see reconnectingConnection). */
   owned: boolean;
 }
 
 interface Outcome {
   failures: Array<{ job: SliceJob; error: unknown }>;
   done: number;
+}
+
+/** A refusal (exit 3: the operator lock was lost) is no failure of the slice: nothing is retried, the run stops. */
+const isRefusal = (err: unknown) => err instanceof TheseusError && err.errorClass === 'precondition';
+
+/** The connection stayed lost through every retry: the server is away, and the next run resumes from the ledger. */
+function lostConnectionError(job: SliceJob, err: unknown, retries: number): TheseusError {
+  return new TheseusError(
+    'database',
+    'CANNOT_CONNECT',
+    `${job.tableId} ${job.window.key}: lost the connection to the server${retries ? `, and ${retries} ${retries === 1 ? 'retry' : 'retries'} could not get it back` : ''}: ${err instanceof TheseusError && err.code === 'CANNOT_CONNECT' ? err.message : errorText(err)}`,
+    'the open slice was rolled back by the server and the ledger is consistent: run the same command again once the server is reachable (a slice left running by this run is taken over and redone)',
+    { cause: err },
+  );
 }
 
 const errorText = (err: unknown) => (err instanceof TheseusError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
@@ -70,7 +84,10 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
   const gates = new SliceGates(controls, stop, reporter, load);
 
   const claim = async (job: SliceJob, worker: Worker, vars: Vars): Promise<string | undefined> => {
-    const [row] = await worker.conn.query(input.ledger.readSliceSql(), [job.tableId, job.window.key]);
+    const sql = input.ledger.readSliceSql();
+    const [row] = await worker.conn.query(sql, [job.tableId, job.window.key]).catch((err: unknown) => {
+      throw err instanceof TheseusError ? err : databaseError(err, `${job.tableId} ${job.window.key}: read the slice's ledger row before claiming it`, sql);
+    });
     const status = row ? String(row.status) : 'missing';
     const holder = row?.run_id == null ? null : String(row.run_id);
     if (status === 'missing') return 'it has no ledger row';
@@ -78,6 +95,9 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     if (status === 'running' && holder !== input.runId && holder !== null && (await input.runAlive(holder))) return `run ${holder} is running it`;
     vars.set('expected_status', status);
     vars.set('expected_run_id', holder);
+    // The counts of the run that did the slice, kept if this run changes nothing (see LedgerWriter.sliceDoneStep).
+    vars.set('prior_rows_inserted', asSqlValue(row?.rows_inserted));
+    vars.set('prior_rows_updated', asSqlValue(row?.rows_updated));
     await applyUnit(job.claim, { ...exec, conn: withTrace(exec, worker.conn), vars });
     return Number(vars.get('claimed')) === 1 ? undefined : 'another worker took it first';
   };
@@ -94,10 +114,10 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
       while (queue.length > 0) {
         if (stop.stopped) return undefined;
         if (controls.limit !== undefined && claimed >= controls.limit) return undefined;
-        if (!(await gates.waitForTurn())) return undefined;
+        if (!(await retryLostConnection(queue[0], () => gates.waitForTurn()))) return undefined;
         const job = queue.shift()!;
         const vars: Vars = new Map(exec.vars);
-        const skipped = await claim(job, worker, vars);
+        const skipped = await retryLostConnection(job, () => claim(job, worker, vars));
         if (skipped === undefined) {
           claimed++;
           gates.started();
@@ -111,14 +131,54 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     return mine;
   };
 
+  /** Waits before the next attempt (the delay doubling each time), saying why. */
+  const backoff = async (job: SliceJob, attempt: number, err: unknown): Promise<void> => {
+    const delay = controls.retryDelayMs * 2 ** attempt;
+    reporter.emit({ event: 'slice_retry', table: job.tableId, window: job.window.key, attempt: attempt + 1, of: controls.retries, delay_seconds: delay / 1000, error: errorText(err) });
+    await stop.sleep(delay);
+  };
+
+  /**
+   * Runs a step between slices (the gates' load read, a claim) again while
+   * the connection is lost, with the same backoff as a slice: the reconnecting
+   * connection opens a fresh one for the next attempt.
+   */
+  const retryLostConnection = async <T>(job: SliceJob, body: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await body();
+      } catch (err) {
+        if (!isConnectionLoss(err)) throw err;
+        if (attempt >= controls.retries || stop.stopped) throw lostConnectionError(job, err, attempt);
+        await backoff(job, attempt, err);
+      }
+    }
+  };
+
+  /**
+   * One slice, with its retries: a transient error rolls the slice back on the
+   * server; after the delay the slice is claimed again (on a fresh connection
+   * when it was the connection that failed) and redone. A refusal (the
+   * operator lock was lost) stops the run at once.
+   */
   const runOne = async (worker: Worker, job: SliceJob, firstVars: Vars): Promise<void> => {
     let vars = firstVars;
-    for (let attempt = 0; ; attempt++) {
+    let claimAgain = false;
+    for (let attempt = 0; ; ) {
       const t0 = Date.now();
-      busy++;
       try {
-        await applyUnit(job.slice, { ...exec, conn: withTrace(exec, worker.conn), vars });
-        busy--;
+        if (claimAgain) {
+          vars = new Map(exec.vars);
+          const skipped = await claim(job, worker, vars);
+          if (skipped !== undefined) return skip(job, skipped);
+          claimAgain = false;
+        }
+        busy++;
+        try {
+          await applyUnit(job.slice, { ...exec, conn: withTrace(exec, worker.conn), vars });
+        } finally {
+          busy--;
+        }
         const c = sliceCounts(vars);
         const seconds = (Date.now() - t0) / 1000;
         outcome.done++;
@@ -131,24 +191,20 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
         }
         return;
       } catch (err) {
-        busy--;
+        if (isRefusal(err)) {
+          stop.stop(`${job.tableId} ${job.window.key}: ${errorText(err)}`);
+          throw err;
+        }
         const kind = transientKind(err);
         if (kind && attempt < controls.retries && !stop.stopped) {
-          const delay = controls.retryDelayMs * 2 ** attempt;
-          reporter.emit({ event: 'slice_retry', table: job.tableId, window: job.window.key, attempt: attempt + 1, of: controls.retries, delay_seconds: delay / 1000, error: errorText(err) });
-          await stop.sleep(delay);
-          if (kind === 'connection' && worker.owned && input.openConnection) {
-            await worker.conn.close().catch(() => undefined);
-            worker.conn = await input.openConnection();
-          }
-          vars = new Map(exec.vars);
-          const skipped = await claim(job, worker, vars).catch((e: unknown) => `could not claim it again: ${errorText(e)}`);
-          if (skipped === undefined) continue;
-          skip(job, skipped);
-          return;
+          await backoff(job, attempt, err);
+          attempt++;
+          claimAgain = true;
+          continue;
         }
-        outcome.failures.push({ job, error: err });
-        reporter.emit({ event: 'slice_failed', table: job.tableId, window: job.window.key, error: errorText(err) });
+        const failure = kind === 'connection' ? lostConnectionError(job, err, attempt) : err;
+        outcome.failures.push({ job, error: failure });
+        reporter.emit({ event: 'slice_failed', table: job.tableId, window: job.window.key, error: errorText(failure) });
         if (controls.onError === 'stop') stop.stop(`${job.tableId} ${job.window.key} failed (--on-error stop)`);
         return;
       }

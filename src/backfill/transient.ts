@@ -1,3 +1,5 @@
+import { TheseusError } from '../errors';
+
 /**
  * Which failures are worth another attempt: the engine gave up on this try
  * (deadlock, serialization failure, lock wait timeout) or the connection went
@@ -6,34 +8,58 @@
  */
 export type TransientKind = 'connection' | 'contention';
 
-/** PostgreSQL SQLSTATEs: serialization_failure, deadlock_detected, lock_not_available; class 08 is connection exceptions. */
+/** PostgreSQL SQLSTATEs: serialization_failure, deadlock_detected, lock_not_available. */
 const PG_CONTENTION = new Set(['40001', '40P01', '55P03']);
+/**
+ * PostgreSQL's class 57 "operator intervention" that ends the session: admin_shutdown (pg_terminate_backend,
+ * a server shutdown, idle_session_timeout), crash_shutdown, cannot_connect_now (the server is starting).
+ * Class 08 (connection exceptions) is matched as a whole.
+ */
+const PG_CONNECTION = new Set(['57P01', '57P02', '57P03', '57P05']);
 /** MySQL/MariaDB error numbers: deadlock, lock wait timeout. */
 const MYSQL_CONTENTION = new Set([1213, 1205]);
 /** Server gone away, lost connection, connection killed (MariaDB), disconnected by the server (MySQL 8). */
 const MYSQL_CONNECTION = new Set([2006, 2013, 1927, 4031]);
 const NODE_CONNECTION = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'PROTOCOL_CONNECTION_LOST', 'EHOSTUNREACH']);
+/**
+ * What the drivers say, without a code, about a connection that is gone: pg's "Connection terminated
+ * unexpectedly" and "Client has encountered a connection error and is not queryable" (every later query
+ * on that client), mysql2's "Can't add new command when connection is in closed state".
+ */
+const CONNECTION_MESSAGES = /Connection terminated|connection .*(closed|lost)|terminating connection|is not queryable|in closed state/i;
 
 interface DriverError {
   code?: unknown;
   errno?: unknown;
   message?: unknown;
+  fatal?: unknown;
   cause?: unknown;
 }
 
-/** Looks through the TheseusError wrapper (its `cause`) at what the driver said. */
+/** Looks through the TheseusError wrapper (its `cause`) at what the driver said; a failed reconnect (CANNOT_CONNECT) may succeed at the next attempt. */
 export function transientKind(err: unknown): TransientKind | undefined {
   for (let e = err as DriverError | undefined, depth = 0; e && depth < 4; e = e.cause as DriverError | undefined, depth++) {
+    // Our own errors: only a failed reconnect is about the connection (a wrapped driver error is judged by its cause).
+    if (e instanceof TheseusError) {
+      if (e.code === 'CANNOT_CONNECT') return 'connection';
+      continue;
+    }
     const code = typeof e.code === 'string' ? e.code : undefined;
     const errno = typeof e.errno === 'number' ? e.errno : undefined;
     if (code && NODE_CONNECTION.has(code)) return 'connection';
     if (code && /^08/.test(code) && code.length === 5) return 'connection';
+    if (code && PG_CONNECTION.has(code)) return 'connection';
     if (code && PG_CONTENTION.has(code)) return 'contention';
     if (errno !== undefined && MYSQL_CONTENTION.has(errno)) return 'contention';
     if (errno !== undefined && MYSQL_CONNECTION.has(errno)) return 'connection';
+    // mysql2 marks every error after which its connection is unusable.
+    if (e.fatal === true) return 'connection';
     // DuckDB's optimistic concurrency reports a conflict by message only.
     if (typeof e.message === 'string' && /transaction conflict/i.test(e.message)) return 'contention';
-    if (typeof e.message === 'string' && /Connection terminated|connection .*(closed|lost)/i.test(e.message)) return 'connection';
+    if (typeof e.message === 'string' && CONNECTION_MESSAGES.test(e.message)) return 'connection';
   }
   return undefined;
 }
+
+/** The connection is gone (the server ended it, or it cannot be reached): the next statement needs a fresh one. */
+export const isConnectionLoss = (err: unknown) => transientKind(err) === 'connection';

@@ -190,15 +190,34 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         }),
     });
     for (const t of tables) {
+      const id = t.ctx.table.id;
       const slices = options.dryRun ? t.slices : (await s.state(t.ctx.table)).slices;
-      const { complete, unhandled } = assessCompleteness(t.profile, slices, options.dryRun ? t.windows : []);
-      if (complete && !options.dryRun) await assertRowsAccounted(s.conn, t.ctx, slices);
-      if (complete) {
-        s.log(`${t.ctx.table.id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
+      // Windows another live process is merging right now (a backfill beside this one) are neither done nor missing.
+      const others = options.dryRun ? new Map<string, Window[]>() : await windowsOfOtherLiveRuns(s, slices);
+      const inProgress = [...others.values()].flat();
+      const { complete, unhandled } = assessCompleteness(t.profile, slices, options.dryRun ? t.windows : inProgress);
+      const working = [...others].map(([run, ws]) => `run ${run} is still working on ${ws.map((w) => w.key).join(', ')}`);
+      if (complete && working.length) {
+        s.log(`${id}: not complete yet: ${working.join('; ')}; the table is complete once ${working.length === 1 ? 'it finishes' : 'they finish'}`);
+      } else if (complete) {
+        if (!options.dryRun) await assertRowsAccounted(s.conn, t.ctx, slices);
+        s.log(`${id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
       } else {
-        s.log(`${t.ctx.table.id}: NOT complete:`);
-        unhandled.forEach((u) => s.log(`  - ${u}`));
+        s.log(`${id}: NOT complete:`);
+        [...working, ...unhandled].forEach((u) => s.log(`  - ${u}`));
       }
     }
   });
+}
+
+/** The running slices of other runs that are still alive (they hold their run lock), by run. */
+async function windowsOfOtherLiveRuns(s: Session, slices: SliceRecord[]): Promise<Map<string, Window[]>> {
+  const byRun = new Map<string, Window[]>();
+  for (const slice of slices) {
+    if (slice.status !== 'running' || slice.runId === null || slice.runId === s.run.runId) continue;
+    const window = parseWindowKey(slice.windowKey);
+    if (!window || !(byRun.has(slice.runId) || (await s.runAlive(slice.runId)))) continue;
+    byRun.set(slice.runId, [...(byRun.get(slice.runId) ?? []), window]);
+  }
+  return byRun;
 }

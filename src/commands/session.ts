@@ -10,6 +10,7 @@ import type { Connection, Dialect, TableInfo } from '../../dialects/types';
 import { maskSecrets, preconditionError, usageError } from '../errors';
 import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
+import { reconnectingConnection } from '../exec/reconnectingConnection';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
 import { readTableIdentity, readTableState, type TableState } from '../ledger/reads';
 import { resolvedName, sameIdentity, type TableIdentity } from '../ledger/identity';
@@ -73,7 +74,8 @@ export class Session {
     const base = await loadDialect(config.dialect);
     checkNameLengths(config, base);
     const readOnly = Boolean(mode.readOnly || options.dryRun);
-    const conn = await base.connect(config.connection, { readOnly });
+    // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
+    const conn = reconnectingConnection(await base.connect(config.connection, { readOnly }), () => base.connect(config.connection, { readOnly }));
     try {
       const dialect = (await base.forServer?.(conn)) ?? base;
       const ledger = new LedgerWriter(dialect, config.stateSchema);
@@ -249,6 +251,7 @@ export class Session {
       return;
     }
     if (out) fs.writeFileSync(out, '');
+    await this.markInterruptedRuns();
     await executePlan(plan, {
       conn: this.conn,
       dialect: this.dialect,
@@ -258,6 +261,7 @@ export class Session {
       sqlSink: out ? (text) => fs.appendFileSync(out, text) : undefined,
       trace: this.options.trace,
       runJobs: more.runJobs,
+      beforeUnit: this.locks ? () => this.locks!.check() : undefined,
     });
   }
 
@@ -265,6 +269,22 @@ export class Session {
   private identityUnits(): Unit[] {
     const steps = [...this.identities].flatMap(([id, identity]) => (identity ? [this.ledger.identityStep(id, identity.legacy, identity.target)] : []));
     return steps.length ? [{ title: 'ledger: record which tables each table id migrates', atomic: true, steps }] : [];
+  }
+
+  /**
+   * Runs the log still has as running whose process is gone (killed, or
+   * stopped by a second Ctrl-C) are marked interrupted, so the log never
+   * says running for ever. Their slices are taken over by the claims.
+   */
+  private async markInterruptedRuns(): Promise<void> {
+    if (!(await this.dialect.schemaExists(this.conn, this.config.stateSchema))) return;
+    for (const row of await this.conn.query(this.ledger.runsRunningSql(), [this.run.runId])) {
+      const runId = String(row.run_id);
+      if (await this.runAlive(runId)) continue;
+      const note = `the process ended without recording how (killed, or stopped by a second signal); noticed by run ${this.run.runId}`;
+      await this.conn.execute(this.ledger.runInterruptedSql(), [note, runId]);
+      this.log(`note: run ${runId} ended without recording how; marked interrupted in the run log`);
+    }
   }
 
   /** Is that run still alive (its process holds its run lock)? Without advisory locks (DuckDB) only this process can be running. */
@@ -275,7 +295,8 @@ export class Session {
 
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
-    return this.dialect.connect(this.config.connection, { readOnly: false });
+    const open = () => this.dialect.connect(this.config.connection, { readOnly: false });
+    return reconnectingConnection(await open(), open);
   }
 
   async close(): Promise<void> {

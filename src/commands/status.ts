@@ -6,6 +6,8 @@ import type { Phase } from '../lifecycle/phases';
 import { renderStatement } from '../sql/template';
 import { flagLiterals } from '../plan/tableContext';
 import { type CommandOptions, type Session, withSession } from './session';
+import { runHoldsItsLock } from '../exec/operatorLock';
+import type { SliceRecord } from '../ledger/reads';
 import type { TableConfig } from '../config/types';
 
 export interface TableStatus {
@@ -21,6 +23,12 @@ export interface TableStatus {
   view: string;
   distribution: Distribution | null;
   failures: Array<{ window: string; error: string | null }>;
+  /**
+   * Slices the ledger has as running whose run is gone (killed, or stopped by
+   * a second signal): not counted as running but as pending, since the next
+   * run takes them over.
+   */
+  interrupted: Array<{ window: string; run: string | null }>;
 }
 
 /** migrate status: each table's phase, slices and the view's source distribution. Read-only. */
@@ -53,7 +61,8 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     nullKeyRows = profile.nullKeyRows;
   }
   const done = count('done');
-  const running = count('running');
+  const interrupted = await interruptedSlices(s, slices);
+  const running = count('running') - interrupted.length;
   const failed = count('failed');
   return {
     table: table.id,
@@ -68,7 +77,20 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     view: formatTableRef(table.view),
     distribution: await viewDistribution(s, table),
     failures: slices.filter((x) => x.status === 'failed').map((x) => ({ window: x.windowKey, error: x.error })),
+    interrupted,
   };
+}
+
+/** Running slices whose run no longer holds its run lock (asked without locking anything). */
+async function interruptedSlices(s: Session, slices: SliceRecord[]): Promise<TableStatus['interrupted']> {
+  const alive = new Map<string, boolean>();
+  const result: TableStatus['interrupted'] = [];
+  for (const slice of slices.filter((x) => x.status === 'running')) {
+    const run = slice.runId;
+    if (run !== null && !alive.has(run)) alive.set(run, await runHoldsItsLock(s.conn, s.dialect, s.config.stateSchema, run));
+    if (run === null || !alive.get(run)) result.push({ window: slice.windowKey, run });
+  }
+  return result;
 }
 
 async function viewDistribution(s: Session, table: TableConfig): Promise<Distribution | null> {
@@ -100,6 +122,15 @@ export function formatStatus(statuses: TableStatus[]): string {
     if (t.nullCursorRows) out.push(`${t.table}: ${t.nullCursorRows.toLocaleString('en-US')} legacy rows have a NULL cursor`);
     if (t.nullKeyRows) out.push(`${t.table}: ${t.nullKeyRows.toLocaleString('en-US')} legacy rows have a NULL key`);
     for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
+    for (const [run, windows] of groupByRun(t.interrupted)) {
+      out.push(`${t.table} ${windows.join(', ')}: interrupted (run ${run ?? 'unknown'} ended without finishing ${windows.length === 1 ? 'it' : 'them'}); resumes on the next run`);
+    }
   }
   return out.join('\n');
+}
+
+function groupByRun(slices: TableStatus['interrupted']): Map<string | null, string[]> {
+  const byRun = new Map<string | null, string[]>();
+  for (const x of slices) byRun.set(x.run, [...(byRun.get(x.run) ?? []), x.window]);
+  return byRun;
 }

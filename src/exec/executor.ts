@@ -17,6 +17,11 @@ export interface ExecuteOptions {
   trace?: (sql: string) => void;
   /** The connection without the trace: for reads that decide what runs and are not part of the printed plan (a slice's ledger row before claiming it). */
   untraced?: Connection;
+  /**
+   * Asked before every unit (the operator lock's check): throws to stop the
+   * plan before the unit starts. Slice jobs inherit it with the options.
+   */
+  beforeUnit?: () => Promise<void>;
   /** Runs the plan's slice jobs (the backfill scheduler); required when the plan has jobs. */
   runJobs?: (jobs: SliceJob[], options: ExecuteOptions) => Promise<void>;
 }
@@ -61,6 +66,7 @@ export async function executePlan(plan: Plan, given: ExecuteOptions): Promise<vo
  */
 export async function applyUnit(unit: Unit, options: ExecuteOptions): Promise<boolean> {
   if (unit.when && !(await unit.when())) return false;
+  await options.beforeUnit?.();
   options.sqlSink?.(renderUnit(unit, options.dialect));
   await runUnit(unit, options);
   for (const line of unit.report?.(options.vars) ?? []) options.log(line);

@@ -1,7 +1,7 @@
 import type { Connection, ConnectionSpec, Dialect, Row } from '../../dialects/types';
 import { formatTableRef } from '../config/tableRef';
 import type { TableConfig } from '../config/types';
-import { preconditionError } from '../errors';
+import { TheseusError, preconditionError } from '../errors';
 import type { LedgerWriter } from '../ledger/writes';
 import type { RunContext } from './runContext';
 
@@ -16,6 +16,31 @@ import type { RunContext } from './runContext';
  */
 /** A try-lock's row: PostgreSQL answers true, MySQL 1. */
 const wasAcquired = (row: Row | undefined) => row?.acquired === true || Number(row?.acquired) === 1;
+const isTrue = (value: unknown) => value === true || Number(value) === 1;
+
+/** The lock every run holds while its process lives, named after its run id. */
+const runLockName = (stateSchema: string, runId: string) => `theseus/${stateSchema}/run/${runId}`;
+
+/**
+ * Is that run's process alive, asked without taking any lock (for `status`,
+ * which never locks)? Its run lock is held exactly while its connection
+ * lives. Without advisory locks (DuckDB) a reader got the file, so no run is
+ * writing it.
+ */
+export async function runHoldsItsLock(conn: Connection, dialect: Dialect, stateSchema: string, runId: string): Promise<boolean> {
+  const lock = dialect.operatorLock;
+  if (!lock) return false;
+  const [row] = await conn.query(lock.heldByAnyone, [lock.key(runLockName(stateSchema, runId))]);
+  return isTrue(row?.held);
+}
+
+const lockLost = (detail: string) =>
+  new TheseusError(
+    'precondition',
+    'LOCK_LOST',
+    `the operator lock was lost (${detail}): another command may now work on these tables, so nothing more was started`,
+    'the ledger is consistent: check `migrate status` and run the same command again (it resumes where this run stopped)',
+  );
 
 export class OperatorLocks {
   private constructor(
@@ -24,6 +49,7 @@ export class OperatorLocks {
     private readonly stateSchema: string,
     /** Names held, each with the statement that releases it. */
     private readonly held: Array<{ name: string; release: string }>,
+    private readonly holder: { ledger: LedgerWriter; runId: string; tableIds: string[] },
   ) {}
 
   /**
@@ -46,9 +72,11 @@ export class OperatorLocks {
     if (!lock) return undefined;
     const conn = await dialect.connect(spec, { readOnly: false });
     const held: Array<{ name: string; release: string }> = [];
-    const locks = new OperatorLocks(conn, dialect, ledger.stateSchema, held);
+    const locks = new OperatorLocks(conn, dialect, ledger.stateSchema, held, { ledger, runId: run.runId, tableIds: [] });
     const shared = Boolean(mode.shared && lock.tryLockShared && lock.releaseShared);
     try {
+      // A server without the setting (PostgreSQL before 14 has no idle_session_timeout) has no such timeout to turn off.
+      for (const sql of lock.sessionSetup) await conn.execute(sql).catch(() => undefined);
       // The holder record needs the state schema; creating it is idempotent.
       for (const step of ledger.ensureStateUnit().steps) await conn.execute(step.sql);
       if (!(await locks.take(lock.tryLock, lock.release, locks.runLockName(run.runId)))) throw new Error(`run id ${run.runId} is already locked`);
@@ -60,6 +88,7 @@ export class OperatorLocks {
           throw preconditionError('LOCKED', `${table.id}: locked by ${who}; another migrate command is working on this table`, 'wait for it to finish (`migrate status` shows its progress); a killed run releases its lock when its connection closes');
         }
         await conn.execute(ledger.lockHolderWriteSql(), [table.id, run.runId, run.command, run.operator]);
+        locks.holder.tableIds.push(table.id);
       }
     } catch (err) {
       await locks.release();
@@ -69,7 +98,7 @@ export class OperatorLocks {
   }
 
   private runLockName(runId: string): string {
-    return `theseus/${this.stateSchema}/run/${runId}`;
+    return runLockName(this.stateSchema, runId);
   }
 
   private async take(tryLock: string, release: string, name: string): Promise<boolean> {
@@ -89,8 +118,29 @@ export class OperatorLocks {
     return false;
   }
 
+  /**
+   * Throws LOCK_LOST unless this session still holds every lock it took: a
+   * cheap query on the lock's own connection, asked before every unit. A
+   * killed lock session fails the query; a lock released behind our back
+   * answers "not held".
+   */
+  async check(): Promise<void> {
+    const lock = this.dialect.operatorLock!;
+    for (const { name } of this.held) {
+      let row: Row | undefined;
+      try {
+        [row] = await this.conn.query(lock.heldHere, [lock.key(name)]);
+      } catch (err) {
+        throw lockLost(`its connection failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+      }
+      if (!isTrue(row?.held)) throw lockLost(`the server no longer has it as this run's: ${name}`);
+    }
+  }
+
   async release(): Promise<void> {
     const lock = this.dialect.operatorLock!;
+    // A clean end: the holder rows go first, while the lock still keeps others from writing their own.
+    for (const tableId of this.holder.tableIds) await this.conn.execute(this.holder.ledger.lockHolderClearSql(), [tableId, this.holder.runId]).catch(() => undefined);
     for (const { name, release } of this.held.reverse()) await this.conn.query(release, [lock.key(name)]).catch(() => undefined);
     await this.conn.close().catch(() => undefined);
   }

@@ -55,6 +55,21 @@ export class LedgerWriter {
     return this.render('lock_holder_write');
   }
 
+  /** Removes this run's holder row of a table when it releases the lock (binds table id, run id). */
+  lockHolderClearSql(): string {
+    return this.render('lock_holder_clear');
+  }
+
+  /** The runs the log has as running, other than this one (binds this run's id). */
+  runsRunningSql(): string {
+    return this.render('runlog_read_running');
+  }
+
+  /** Marks a run whose process is gone as interrupted (binds the note, the run id). */
+  runInterruptedSql(): string {
+    return this.render('runlog_interrupted');
+  }
+
   runStartUnit(): Unit {
     return {
       title: 'ledger: open the run log entry',
@@ -153,19 +168,46 @@ export class LedgerWriter {
     };
   }
 
+  /**
+   * Marks the slice done with its counts. A rerun that changed nothing in a
+   * window already done keeps the counts and run id of the run that did the
+   * work (read when claiming: prior_rows_inserted, prior_rows_updated,
+   * expected_run_id), so the ledger keeps naming the run that moved the rows;
+   * every run's own counts go to the history (sliceHistoryStep).
+   */
   sliceDoneStep(tableId: string, window: Window): Step {
+    const keeps = (v: Vars) => {
+      const c = sliceCounts(v);
+      return v.get('expected_status') === 'done' && v.get('expected_run_id') != null && c.inserted + c.updated === 0;
+    };
     return {
-      intent: `Mark ${tableId} ${window.key} as done, with its counts`,
+      intent: `Mark ${tableId} ${window.key} as done, with its counts (a rerun that changed nothing keeps those of the run that did)`,
       kind: 'exec',
       sql: this.render('ledger_slice_done', this.sliceValues(tableId, window)),
       binds: [
         { name: 'legacy_rows', value: (v) => sliceCounts(v).legacyRows },
-        { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
-        { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
+        { name: 'rows_inserted', value: (v) => (keeps(v) ? v.get('prior_rows_inserted') ?? null : sliceCounts(v).inserted) },
+        { name: 'rows_updated', value: (v) => (keeps(v) ? v.get('prior_rows_updated') ?? null : sliceCounts(v).updated) },
+        { name: 'run_id', value: (v) => (keeps(v) ? v.get('expected_run_id') ?? null : v.get('runId') ?? null) },
         { name: 'runId' },
       ],
       expect: 'one row changed',
       check: checkSliceStillOurs(tableId, window.key),
+    };
+  }
+
+  /** Keeps this run's counts for the window in the history, whatever the slices row keeps. */
+  sliceHistoryStep(tableId: string, window: Window): Step {
+    return {
+      intent: `Record this run's counts for ${tableId} ${window.key} in the history`,
+      kind: 'exec',
+      sql: this.render('ledger_slice_history', this.sliceValues(tableId, window)),
+      binds: [
+        { name: 'runId' },
+        { name: 'legacy_rows', value: (v) => sliceCounts(v).legacyRows },
+        { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
+        { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
+      ],
     };
   }
 

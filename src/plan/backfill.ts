@@ -114,7 +114,7 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...checks, ledger.sliceDoneStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...checks, ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }
@@ -160,8 +160,10 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
       steps: [...viewCensusSteps(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
     },
   ];
-  if (input.completes && input.phase !== 'backfilled') {
-    after.push({ ...backfilledUnit, when: input.isComplete });
+  // Where this run's windows alone do not complete the table, other processes may finish the rest meanwhile:
+  // whichever run ends last records the phase.
+  if (input.phase !== 'backfilled') {
+    after.push({ ...backfilledUnit, when: input.isComplete, contendedOnly: !input.completes });
   }
   return { units: [{ title: `${id}: register the windows`, atomic: false, steps: register }], jobs, after };
 }

@@ -44,6 +44,12 @@ export interface Unit {
   report?: (vars: Vars) => string[];
   /** Asked just before the unit would run (never in a dry run): false skips it, e.g. a phase change another run made unnecessary. */
   when?: () => Promise<boolean>;
+  /**
+   * Only ever runs because another process did part of the work meanwhile
+   * (its `when` is false for an uncontended apply): the dry run, which prints
+   * the uncontended apply, leaves it out; an apply's --out shows it if it ran.
+   */
+  contendedOnly?: boolean;
 }
 
 /**

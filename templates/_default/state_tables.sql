@@ -68,3 +68,14 @@ CREATE TABLE IF NOT EXISTS {{state}}.table_identity (
   target_table {{longText}} NOT NULL,
   recorded_at {{timestamp}} NOT NULL
 );
+-- Each run's counts per window (a newer table: created here on ledgers that predate it).
+CREATE TABLE IF NOT EXISTS {{state}}.slice_runs (
+  table_name {{text}} NOT NULL,
+  window_key {{text}} NOT NULL,
+  run_id {{text}} NOT NULL,
+  legacy_rows {{bigint}},
+  rows_inserted {{bigint}},
+  rows_updated {{bigint}},
+  ended_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name, window_key, run_id)
+);

@@ -113,9 +113,17 @@ describe('transient errors', () => {
     [{ errno: 1205 }, 'contention'],
     [{ errno: 2013 }, 'connection'],
     [{ code: 'ECONNRESET' }, 'connection'],
+    [{ code: '57P01' }, 'connection'],
+    [{ code: '57P05' }, 'connection'],
+    [{ message: 'Client has encountered a connection error and is not queryable' }, 'connection'],
+    [{ message: 'Connection lost: The server closed the connection.', fatal: true }, 'connection'],
     [{ code: '23502' }, undefined],
     [{ errno: 1048 }, undefined],
   ])('%j through the error wrapper → %s', (driverError, kind) => {
     expect(transientKind(wrapped(driverError))).toBe(kind);
+  });
+  it('a failed reconnect is worth another attempt; a refusal is not, whatever its message quotes', () => {
+    expect(transientKind(new TheseusError('database', 'CANNOT_CONNECT', 'cannot connect to PostgreSQL at 127.0.0.1:5432'))).toBe('connection');
+    expect(transientKind(new TheseusError('precondition', 'LOCK_LOST', 'the operator lock was lost (its connection failed: Client has encountered a connection error and is not queryable)'))).toBeUndefined();
   });
 });
