@@ -1,4 +1,5 @@
 import type { Connection } from '../../dialects/types';
+import { readRows } from '../exec/read';
 import { parseLedgerTime, type SliceRecord } from '../ledger/reads';
 import { windowPredicate } from '../plan/windowPredicate';
 import { type TableContext, rawKeyNotNull, renderFor } from '../plan/tableContext';
@@ -9,7 +10,8 @@ import { NULL_MARK } from '../verify/normalize';
 export async function duplicateKeys(conn: Connection, ctx: TableContext): Promise<{ keys: number; rows: number; tied: number }> {
   if (ctx.alignment.legacyKeyUnique) return { keys: 0, rows: 0, tied: 0 };
   const order = ctx.alignment.updatedAt ?? ctx.alignment.cursor;
-  const [row] = await conn.query(
+  const [row] = await readRows(
+    conn,
     renderFor(ctx, 'legacy_duplicate_keys', {
       legacy: ctx.q.legacy,
       raw_key: ctx.alignment.key.map((k) => k.rawLegacySql!).join(', '),
@@ -17,6 +19,7 @@ export async function duplicateKeys(conn: Connection, ctx: TableContext): Promis
       // count(DISTINCT …) leaves NULLs out, so a NULL is told apart by a mark no value's text can be.
       order_by: `coalesce(${ctx.dialect.cast(order.rawLegacySql!, ctx.dialect.textType)}, ${ctx.dialect.stringLiteral(NULL_MARK)})`,
     }),
+    `${ctx.table.id}: count the keys legacy holds more than once`,
   );
   return { keys: Number(row?.duplicate_keys ?? 0), rows: Number(row?.rows_with_duplicate_keys ?? 0), tied: Number(row?.tied_keys ?? 0) };
 }
@@ -32,7 +35,7 @@ export async function rowsPerWindow(conn: Connection, ctx: TableContext, windows
     const parts = windows
       .slice(i, i + BATCH)
       .map((w) => renderFor(ctx, 'legacy_window_count', { label: ctx.dialect.stringLiteral(w.key), legacy: ctx.q.legacy, window: windowPredicate(ctx, w) }));
-    for (const r of await conn.query(parts.join('\nUNION ALL\n'))) counts.set(String(r.window_key), Number(r.legacy_rows));
+    for (const r of await readRows(conn, parts.join('\nUNION ALL\n'), `${ctx.table.id}: count legacy rows per window`)) counts.set(String(r.window_key), Number(r.legacy_rows));
   }
   return counts;
 }

@@ -21,10 +21,14 @@ export class OperatorLocks {
   private constructor(
     private readonly conn: Connection,
     private readonly dialect: Dialect,
-    private readonly stateSchema: string,
+    private readonly ledger: LedgerWriter,
     /** Names held, each with the statement that releases it. */
     private readonly held: Array<{ name: string; release: string }>,
   ) {}
+
+  private get stateSchema(): string {
+    return this.ledger.stateSchema;
+  }
 
   /**
    * `shared`: backfill's mode where the engine has shared advisory locks
@@ -33,6 +37,10 @@ export class OperatorLocks {
    * any other command still needs the lock alone. Every run also holds a lock
    * named after its run id, so others can tell a live run's 'running' slices
    * from a killed one's (runAlive).
+   *
+   * Taking the locks writes nothing: the state schema may not exist yet, and a
+   * command refused while planning must leave none behind. Who holds them is
+   * recorded by recordHolders, once the plan is about to be applied.
    */
   static async acquire(
     dialect: Dialect,
@@ -46,26 +54,48 @@ export class OperatorLocks {
     if (!lock) return undefined;
     const conn = await dialect.connect(spec, { readOnly: false });
     const held: Array<{ name: string; release: string }> = [];
-    const locks = new OperatorLocks(conn, dialect, ledger.stateSchema, held);
+    const locks = new OperatorLocks(conn, dialect, ledger, held);
     const shared = Boolean(mode.shared && lock.tryLockShared && lock.releaseShared);
     try {
-      // The holder record needs the state schema; creating it is idempotent.
-      for (const step of ledger.ensureStateUnit().steps) await conn.execute(step.sql);
       if (!(await locks.take(lock.tryLock, lock.release, locks.runLockName(run.runId)))) throw new Error(`run id ${run.runId} is already locked`);
       for (const table of tables) {
         const name = `theseus/${ledger.stateSchema}/${formatTableRef(table.target)}`;
         if (!(await locks.take(shared ? lock.tryLockShared! : lock.tryLock, shared ? lock.releaseShared! : lock.release, name))) {
-          const [holder] = await conn.query(ledger.lockHolderReadSql(), [table.id]);
-          const who = holder ? `run ${String(holder.run_id)} (${String(holder.command)} by ${String(holder.operator)}) since ${String(holder.acquired_at)} UTC` : 'another run';
+          const who = await locks.holder(table.id);
           throw preconditionError('LOCKED', `${table.id}: locked by ${who}; another migrate command is working on this table`, 'wait for it to finish (`migrate status` shows its progress); a killed run releases its lock when its connection closes');
         }
-        await conn.execute(ledger.lockHolderWriteSql(), [table.id, run.runId, run.command, run.operator]);
       }
     } catch (err) {
       await locks.release();
       throw err;
     }
     return locks;
+  }
+
+  /**
+   * Creates the state schema if missing and records this run as the holder of
+   * each table's lock, for a refused operator to read. Called just before the
+   * plan is applied (never while planning, so a refusal writes nothing).
+   */
+  async recordHolders(tables: TableConfig[], run: RunContext): Promise<void> {
+    for (const step of this.ledger.ensureStateUnit().steps) await this.conn.execute(step.sql);
+    for (const table of tables) await this.conn.execute(this.ledger.lockHolderWriteSql(), [table.id, run.runId, run.command, run.operator]);
+  }
+
+  /**
+   * Who holds a table's lock, as the holder recorded it. A holder still
+   * planning has recorded nothing yet (the row, if any, is an earlier run's,
+   * whose run lock is then free), so it is just "another run".
+   */
+  private async holder(tableId: string): Promise<string> {
+    try {
+      if (!(await this.dialect.schemaExists(this.conn, this.stateSchema))) return 'another run';
+      const [row] = await this.conn.query(this.ledger.lockHolderReadSql(), [tableId]);
+      if (!row || !(await this.runAlive(String(row.run_id)))) return 'another run';
+      return `run ${String(row.run_id)} (${String(row.command)} by ${String(row.operator)}) since ${String(row.acquired_at)} UTC`;
+    } catch {
+      return 'another run';
+    }
   }
 
   private runLockName(runId: string): string {
