@@ -42,6 +42,8 @@ export interface UnindexableKey {
   reason: string;
   /** A statement that makes the column indexable, e.g. ALTER TABLE … MODIFY … VARCHAR(255). */
   fix: string;
+  /** What to adjust in it, e.g. how long the type may be made. */
+  note: string;
 }
 
 export type UpsertStyle = 'merge' | 'on_conflict' | 'on_duplicate_key';

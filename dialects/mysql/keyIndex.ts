@@ -22,5 +22,6 @@ export function largeObjectKey(column: ColumnInfo, quotedColumn: string, quotedT
       `the key column ${column.name} is ${column.type}: a unique index on it is a HASH index on MariaDB (MySQL refuses it), ` +
       'which lookups by key cannot use, so every slice would scan the whole target and slow down as it grows',
     fix: `ALTER TABLE ${quotedTarget} MODIFY ${quotedColumn} ${type}${column.nullable ? '' : ' NOT NULL'}`,
+    note: `make 255 at least the longest key; up to ${binary ? '3072 bytes' : '768 characters with utf8mb4'} fit a B-tree index`,
   };
 }

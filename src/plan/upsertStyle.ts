@@ -65,7 +65,7 @@ function refuseUnindexableKey(ctx: TableContext, style: keyof typeof UPSERT_NAME
     throw preconditionError(
       'KEY_NOT_INDEXABLE',
       `${ctx.table.id}: ${UPSERT_NAMES[style]} upserts through a unique index on the key of target ${formatTableRef(ctx.target.ref)}, but ${why.reason}`,
-      `make the key a type a B-tree index takes, long enough for every key (up to 768 characters with utf8mb4), e.g. ${why.fix}; then run backfill again (with --create-key-index if it has no unique index yet)`,
+      `make the key a type its index can serve lookups with: ${why.fix} (${why.note}); then run backfill again (with --create-key-index if it has no unique index yet)`,
     );
   }
 }
