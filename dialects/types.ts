@@ -39,6 +39,15 @@ export interface TableInfo {
   uniqueKeys: string[][];
 }
 
+/** Why a key column cannot carry a unique index that lookups use, and what to run instead. */
+export interface UnindexableKey {
+  reason: string;
+  /** A statement that makes the column indexable, e.g. ALTER TABLE … MODIFY … VARCHAR(255). */
+  fix: string;
+  /** What to adjust in it, e.g. how long the type may be made. */
+  note: string;
+}
+
 export type UpsertStyle = 'merge' | 'on_conflict' | 'on_duplicate_key';
 
 export interface Capabilities {
@@ -235,4 +244,11 @@ export interface Dialect {
   introspect(conn: Connection, ref: TableRef): Promise<TableInfo | undefined>;
   /** Does the schema exist (so read-only reads of the ledger can tell "not started" from an error)? */
   schemaExists(conn: Connection, schema: string): Promise<boolean>;
+  /**
+   * Where slices upsert through a unique index on the key: can a unique index
+   * on a key column of this type serve lookups by key? Undefined when it can
+   * (absent: always); otherwise why not, and the statement that makes the
+   * column indexable. Without it every slice would scan the whole target.
+   */
+  unindexableKey?(column: ColumnInfo, target: TableRef): UnindexableKey | undefined;
 }

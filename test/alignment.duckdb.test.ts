@@ -83,7 +83,7 @@ tables:
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('customers 2024-01: 3 legacy rows → 2 inserted, 0 updated');
     expect(r.stdout).toContain('customers 2024-02: 3 legacy rows → 0 inserted, 1 updated');
-    expect(r.stdout).toContain('1 legacy rows have a NULL key and cannot be merged');
+    expect(r.stdout).toContain('1 legacy row has a NULL key and cannot be merged');
     const rows = await query(db, 'SELECT customer_id, full_name, segment, _dlt_id FROM dst.customers ORDER BY customer_id');
     expect(rows.map((x) => [x.customer_id, x.full_name, x.segment])).toEqual([
       [1, 'Ann new', null],
@@ -118,7 +118,7 @@ tables:
   it('cutover refuses while a legacy row has no key, unless the operator accepts it', async () => {
     const refused = run('cutover');
     expect(refused.status).toBe(3);
-    expect(refused.stderr).toContain('error [UNKEYED_ROWS]: customers: 1 legacy rows have a NULL key');
+    expect(refused.stderr).toContain('error [UNKEYED_ROWS]: customers: 1 legacy row has a NULL key');
     expect(refused.stderr).toContain('hint: fix them in legacy, or pass --allow-unkeyed');
     expect(await distribution(db, 'dw.customers')).toEqual([['dlt', 5], ['legacy', 1]]);
 

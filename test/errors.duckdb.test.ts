@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { cleanup, cli, demoWarehouse, distribution, exec, fileFingerprint, query, writeConfig } from './helpers/warehouse';
+import { cleanup, cli, demoWarehouse, distribution, exec, fileFingerprint, query, tempDir, writeConfig } from './helpers/warehouse';
 import type { DemoFiles } from '../src/demo/buildDemo';
 
 /** Bad input gets one clear line, a distinct exit code per class, and no write. */
@@ -84,6 +84,95 @@ describe('errors', () => {
     expect(String(slice[0].error)).toMatch(/must_have/);
     expect(Number((await query(w.database, 'SELECT count(*) AS n FROM dlt_schema.orders'))[0].n)).toBe(0);
   });
+});
+
+/** Ordinary mistakes: one error line and a usage exit (2), never a stack trace, and nothing written. */
+describe('ordinary mistakes are clean errors', () => {
+  let w: DemoFiles;
+  beforeAll(async () => {
+    w = await demoWarehouse(500);
+  });
+  afterAll(() => cleanup(w.dir));
+
+  function clean(args: string[], exitCode: number, code: string, mentions: string) {
+    const before = fileFingerprint(w.database);
+    const r = cli(args);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: exitCode, stderr: expect.stringMatching(new RegExp(`^error \\[${code}\\]: `)) });
+    expect(r.stderr).toContain(mentions);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toHaveLength(1);
+    expect(fileFingerprint(w.database)).toBe(before);
+    return r;
+  }
+  const missing = (name: string) => path.join(w.dir, 'no-such-folder', name);
+
+  it('--out into a folder that does not exist → usage (2), dry run or not, before anything runs', () => {
+    clean(['stitch', '--dry-run', '--out', missing('x.sql'), '--config', w.config], 2, 'OUTPUT_UNWRITABLE', `--out ${missing('x.sql')}: the folder`);
+    clean(['stitch', '--out', missing('x.sql'), '--config', w.config], 2, 'OUTPUT_UNWRITABLE', 'does not exist');
+    expect(cli(['status', '--config', w.config]).stdout).toMatch(/orders\s+new/);
+  });
+
+  it('verify --markdown into a folder that does not exist → usage (2)', () => {
+    const r = clean(['verify', '--markdown', missing('x.md'), '--config', w.config], 2, 'OUTPUT_UNWRITABLE', `--markdown ${missing('x.md')}`);
+    expect(r.stderr).toContain('hint: name a file in a folder that exists');
+  });
+
+  it('--limit abc names what was typed, not NaN; --sample and --rows too', () => {
+    const r = clean(['backfill', '--all', '--limit', 'abc', '--config', w.config], 2, 'BAD_CONTROL', '--limit abc must be a whole number ≥ 1');
+    expect(r.stderr).not.toContain('NaN');
+    clean(['backfill', '--all', '--max-parallel', 'two', '--config', w.config], 2, 'BAD_CONTROL', '--max-parallel two must be');
+    clean(['verify', '--sample', 'some', '--config', w.config], 2, 'BAD_FLAG', '--sample some is not a whole number');
+    clean(['demo', '--rows', 'many', '--dir', path.join(w.dir, 'demo')], 2, 'BAD_ROWS', '--rows many is not a whole number');
+  });
+
+  it('--retry-delay -1s is a negative duration, not the flags -1 and -s', () => {
+    const r = clean(['backfill', '--all', '--retry-delay', '-1s', '--config', w.config], 2, 'BAD_CONTROL', '--retry-delay -1s: a duration cannot be negative');
+    expect(r.stderr).not.toContain('Unknown arguments');
+    clean(['backfill', '--all', '--min-interval', '-5s', '--config', w.config], 2, 'BAD_CONTROL', '--min-interval -5s: a duration cannot be negative');
+  });
+});
+
+describe('counts read right', () => {
+  let w: DemoFiles;
+  beforeAll(async () => {
+    w = await demoWarehouse(500);
+  });
+  afterAll(() => cleanup(w.dir));
+
+  it('a count of one is printed in the singular, everywhere a backfill prints counts', () => {
+    expect(cli(['stitch', '--config', w.config]).status).toBe(0);
+    const r = cli(['backfill', '--month', '2023-03', '--config', w.config]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('1 window to run');
+    expect(r.stdout).toContain('backfill: 1 slice done');
+    expect(r.stdout).toContain('1 legacy row has a NULL cursor and is in no window');
+    // No "1 rows", "1 windows", "1 slices", "1 keys", "1 months" anywhere.
+    expect(r.stdout).not.toMatch(/(^|[^\d.,])1 (\w+ )?(rows|windows|slices|keys|months|columns)\b/m);
+  });
+});
+
+describe('demo', () => {
+  it('does not overwrite a migrate.yaml of your own without --force', () => {
+    const dir = tempDir();
+    try {
+      const mine = 'dialect: postgres\nconnection: postgres://prod/warehouse\ntables: {}\n';
+      fs.writeFileSync(path.join(dir, 'migrate.yaml'), mine);
+      const r = cli(['demo', '--dir', dir, '--rows', '200']);
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/^error \[DEMO_WOULD_OVERWRITE\]: .*migrate\.yaml exists and is not the demo's config/);
+      expect(r.stderr).toContain('--force');
+      expect(fs.readFileSync(path.join(dir, 'migrate.yaml'), 'utf8')).toBe(mine);
+      expect(fs.existsSync(path.join(dir, 'demo.duckdb'))).toBe(false);
+      const forced = cli(['demo', '--dir', dir, '--rows', '200', '--force']);
+      expect(forced.stderr).not.toMatch(/error/);
+      expect(forced.status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'migrate.yaml'), 'utf8')).toContain('legacy: legacy_schema.orders');
+      // Its own config it may replace: running the demo again in the same folder needs no --force.
+      expect(cli(['demo', '--dir', dir, '--rows', '200']).status).toBe(0);
+    } finally {
+      cleanup(dir);
+    }
+  }, 60_000);
 });
 
 describe('SQL safety: hostile names are quoted, never executed', () => {

@@ -89,7 +89,7 @@ describe.each(testEngines())('Definition of Done on %s, through the CLI', (engin
     const r = run('backfill', '--all');
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('23 windows to run, 1 already done');
-    expect(r.stdout).toMatch(/NOT complete:\n\s+- 1 legacy rows have a NULL cursor/);
+    expect(r.stdout).toMatch(/NOT complete:\n\s+- 1 legacy row has a NULL cursor/);
     const phase = await s.query(`SELECT phase FROM ${s.q('_migrate', 'table_phases')} WHERE table_name = 'orders'`);
     expect(phase[0].phase).toBe('backfilling');
     // Only the rows without a cursor are left: the hints name the flag that loads them, not a month.

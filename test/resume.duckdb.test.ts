@@ -20,7 +20,7 @@ describe('resuming a killed backfill on DuckDB', () => {
     const exited = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)));
     child.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if ((out.match(/legacy rows →/g) ?? []).length >= 3) child.kill('SIGKILL');
+      if ((out.match(/legacy rows? →/g) ?? []).length >= 3) child.kill('SIGKILL');
     });
     expect(await exited).toBe('SIGKILL');
 

@@ -1,5 +1,7 @@
 import * as crypto from 'node:crypto';
-import type { Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
+import type { TableRef } from '../../src/config/types';
+import type { ColumnInfo, Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
+import { largeObjectKey } from './keyIndex';
 import { qualifyWith, utcTimestampText } from '../ansi';
 import { usageError } from '../../src/errors';
 import type { CursorUnit } from '../../src/config/types';
@@ -127,6 +129,7 @@ export const mysql: Dialect = Object.freeze({
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectMysql(connection, options),
   introspect: introspectMysql,
   schemaExists: mysqlSchemaExists,
+  unindexableKey: (column: ColumnInfo, target: TableRef) => largeObjectKey(column, quoteBacktick(column.name), qualifyWith(quoteBacktick)(target)),
   operatorLock: Object.freeze({
     tryLock: 'SELECT GET_LOCK(?, 0) AS acquired',
     release: 'SELECT RELEASE_LOCK(?) AS released',

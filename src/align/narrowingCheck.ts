@@ -2,8 +2,8 @@ import type { Connection } from '../../dialects/types';
 import { TheseusError, usageError } from '../errors';
 import { type TableContext, renderFor } from '../plan/tableContext';
 import { narrowedColumns } from './narrowing';
+import { count } from '../plural';
 
-const plural = (n: number, word: string) => `${n.toLocaleString('en-US')} ${word}${n === 1 ? '' : 's'}`;
 
 /**
  * Refuses (TYPE_NARROWING) before anything is written when a target column
@@ -35,7 +35,7 @@ export async function refuseNarrowing(conn: Connection, ctx: TableContext): Prom
     throw new TheseusError('usage', 'TYPE_NARROWING', `${id}: legacy values cannot be cast to narrower target columns (${narrowed.map((_, i) => describe(i)).join('; ')}): ${reason}`, `${hint}; or feed the column with tables.${id}.columns.<column>.expr`);
   }
   const changed = narrowed.map((_, i) => Number(row?.[`changed_${i}`] ?? 0));
-  const parts = changed.flatMap((n, i) => (n > 0 ? [`${describe(i)}: ${plural(n, 'legacy row')} would change`] : []));
+  const parts = changed.flatMap((n, i) => (n > 0 ? [`${describe(i)}: ${count(n, 'legacy row')} would change`] : []));
   if (parts.length) throw new TheseusError('usage', 'TYPE_NARROWING', `${id}: target columns narrower than legacy's would change values: ${parts.join('; ')}`, hint);
 }
 

@@ -4,6 +4,8 @@ import type { SliceRecord } from '../ledger/reads';
 import { type TableContext, legacyDaysSql } from '../plan/tableContext';
 import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
 import { type Window, parseWindowKey } from './windows';
+import { readRows } from '../exec/read';
+import { count } from '../plural';
 
 const fmt = (n: number) => n.toLocaleString('en-US');
 
@@ -18,7 +20,7 @@ export async function assertRowsAccounted(conn: Connection, ctx: TableContext, s
   const done = slices.filter((s) => s.status === 'done');
   const windows = done.map((s) => parseWindowKey(s.windowKey)).filter((w): w is Window => w !== undefined);
   const perDay = new Map<number | null, number>();
-  for (const r of await conn.query(legacyDaysSql(ctx))) perDay.set(dayOf(r), Number(r.row_count ?? 0));
+  for (const r of await readRows(conn, legacyDaysSql(ctx), `${ctx.table.id}: count legacy rows per day, to check every one lies in a done window`)) perDay.set(dayOf(r), Number(r.row_count ?? 0));
   // Days no done window holds, whatever sizes the windows were done in (they may overlap).
   const covered = dayIndex(windows);
   const outside = new Map<string, number>();
@@ -40,7 +42,7 @@ export async function assertRowsAccounted(conn: Connection, ctx: TableContext, s
   ];
   throw assertionError(
     'ROWS_UNACCOUNTED',
-    `${ctx.table.id}: the windows look complete, but ${fmt(missing)} legacy row${missing === 1 ? ' is' : 's are'} not accounted for: ${parts.slice(0, 6).join('; ')}`,
+    `${ctx.table.id}: the windows look complete, but ${count(missing, 'legacy row is', 'legacy rows are')} not accounted for: ${parts.slice(0, 6).join('; ')}`,
     `the phase was not changed; legacy changed after its windows were done (backfill --all --rerun copies the rows, re-running the windows named), or the cursor is read wrongly (check cursor:, cursor_unit: and legacy_timezone: in the config)`,
   );
 }

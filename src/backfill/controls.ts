@@ -1,3 +1,4 @@
+import { wholeNumber } from '../config/wholeNumber';
 import { usageError } from '../errors';
 
 /**
@@ -77,6 +78,7 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 
 /** `5s`, `500ms`, `2m`, `1h`, or a bare number of seconds. */
 export function parseDuration(value: unknown, where: string): number {
+  if (/^\s*-/.test(String(value))) throw usageError('BAD_CONTROL', `${where} ${String(value)}: a duration cannot be negative`, 'write it like 5s, 500ms, 2m or 1h (0 for none)');
   const m = DURATION.exec(String(value).trim());
   if (!m) throw usageError('BAD_CONTROL', `${where} ${String(value)} is not a duration`, 'write it like 5s, 500ms, 2m or 1h');
   return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 's']);
@@ -91,8 +93,8 @@ export function parseLoad(value: unknown, where: string): LoadThreshold {
 }
 
 function positiveInt(value: unknown, where: string, min: number): number {
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isInteger(n) || n < min) throw usageError('BAD_CONTROL', `${where} ${String(value)} must be a whole number ≥ ${min}`);
+  const n = wholeNumber(value);
+  if (n === undefined || n < min) throw usageError('BAD_CONTROL', `${where} ${String(value)} must be a whole number ≥ ${min}`, `e.g. ${where} ${Math.max(min, 1) + 2}`);
   return n;
 }
 

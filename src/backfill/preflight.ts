@@ -1,4 +1,5 @@
 import type { Connection } from '../../dialects/types';
+import { readRows } from '../exec/read';
 import { parseLedgerTime, type SliceRecord } from '../ledger/reads';
 import { windowPredicate } from '../plan/windowPredicate';
 import { type TableContext, rawKeyNotNull, renderFor } from '../plan/tableContext';
@@ -10,7 +11,8 @@ export async function duplicateKeys(conn: Connection, ctx: TableContext): Promis
   const q = (name: string) => ctx.dialect.quoteIdent(name);
   const keys = ctx.alignment.key.map((k, i) => ({ raw: k.rawLegacySql!, alias: q(`_k${i}`) }));
   const order = [ctx.alignment.updatedAt, ctx.alignment.cursor].filter((c) => c !== undefined);
-  const [row] = await conn.query(
+  const [row] = await readRows(
+    conn,
     renderFor(ctx, 'legacy_duplicate_keys', {
       legacy: ctx.q.legacy,
       raw_key: keys.map((k) => k.raw).join(', '),
@@ -20,6 +22,7 @@ export async function duplicateKeys(conn: Connection, ctx: TableContext): Promis
       rank: q('_theseus_rank'),
       latest_first: order.map((c) => ctx.dialect.descNullsLast(c!.rawLegacySql!)).join(', '),
     }),
+    `${ctx.table.id}: count the keys legacy holds more than once`,
   );
   return { keys: Number(row?.duplicate_keys ?? 0), rows: Number(row?.rows_with_duplicate_keys ?? 0), tied: Number(row?.tied_keys ?? 0) };
 }
@@ -35,7 +38,7 @@ export async function rowsPerWindow(conn: Connection, ctx: TableContext, windows
     const parts = windows
       .slice(i, i + BATCH)
       .map((w) => renderFor(ctx, 'legacy_window_count', { label: ctx.dialect.stringLiteral(w.key), legacy: ctx.q.legacy, window: windowPredicate(ctx, w) }));
-    for (const r of await conn.query(parts.join('\nUNION ALL\n'))) counts.set(String(r.window_key), Number(r.legacy_rows));
+    for (const r of await readRows(conn, parts.join('\nUNION ALL\n'), `${ctx.table.id}: count legacy rows per window`)) counts.set(String(r.window_key), Number(r.legacy_rows));
   }
   return counts;
 }

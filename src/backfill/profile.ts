@@ -1,4 +1,5 @@
 import type { Connection } from '../../dialects/types';
+import { readRows } from '../exec/read';
 import { type TableContext, legacyCursorUtc, rawKeyNull, renderFor } from '../plan/tableContext';
 import type { SliceUnit } from './controls';
 import { type Window, dayOfCursorText, isCovered, windowsBetween } from './windows';
@@ -20,7 +21,7 @@ export async function profileLegacy(conn: Connection, ctx: TableContext): Promis
     raw_key_null: rawKeyNull(ctx),
     legacy: ctx.q.legacy,
   });
-  const [row] = await conn.query(sql);
+  const [row] = await readRows(conn, sql, `${ctx.table.id}: profile legacy (rows, NULL keys and cursors, cursor range)`);
   return {
     totalRows: Number(row?.total_rows ?? 0),
     nullCursorRows: Number(row?.null_cursor_rows ?? 0),

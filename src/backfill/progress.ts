@@ -1,3 +1,5 @@
+import { count } from '../plural';
+
 /**
  * What a backfill tells its operator, as events. Three renderings: plain log
  * lines (pipes, CI logs), the same lines with a live bar under them on a
@@ -41,16 +43,16 @@ export function eventText(e: BackfillEvent): string | undefined {
   switch (e.event) {
     case 'table':
       return (
-        `${e.table}: ${fmt(e.legacy_rows)} legacy rows` +
+        `${e.table}: ${count(e.legacy_rows, 'legacy row')}` +
         (e.first_window ? ` from ${e.first_window} to ${e.last_window}` : '') +
-        `; ${e.windows} window${e.windows === 1 ? '' : 's'} to run${e.already_done ? `, ${e.already_done} already done` : ''}` +
+        `; ${count(e.windows, 'window')} to run${e.already_done ? `, ${fmt(e.already_done)} already done` : ''}` +
         (e.null_key_rows ? `; ${fmt(e.null_key_rows)} with a NULL key` : '') +
         (e.null_cursor_rows ? `; ${fmt(e.null_cursor_rows)} with a NULL cursor` : '') +
-        (e.duplicate_keys ? `; ${fmt(e.duplicate_keys)} keys more than once (the latest row wins)` : '') +
+        (e.duplicate_keys ? `; ${count(e.duplicate_keys, 'key')} more than once (the latest row wins)` : '') +
         (e.tied_keys ? `; warning: ${fmt(e.tied_keys)} of them with several latest rows (same updated_at/cursor): a stable order on every column picks one, the same on every run` : '')
       );
     case 'slice_done':
-      return `${e.table} ${e.window}: ${fmt(e.legacy_rows)} legacy rows → ${fmt(e.inserted)} inserted, ${fmt(e.updated)} updated (${formatDuration(e.seconds)}, ${e.done}/${e.total})`;
+      return `${e.table} ${e.window}: ${count(e.legacy_rows, 'legacy row')} → ${fmt(e.inserted)} inserted, ${fmt(e.updated)} updated (${formatDuration(e.seconds)}, ${e.done}/${e.total})`;
     case 'slice_skipped':
       return `${e.table} ${e.window}: skipped, ${e.reason}`;
     case 'slice_retry':
@@ -58,7 +60,7 @@ export function eventText(e: BackfillEvent): string | undefined {
     case 'slice_failed':
       return `${e.table} ${e.window}: FAILED: ${e.error}`;
     case 'estimate':
-      return `estimate: ${e.remaining_slices} slice${e.remaining_slices === 1 ? '' : 's'} left, about ${formatDuration(e.remaining_seconds)} at ${formatDuration(e.seconds_per_slice)} a slice`;
+      return `estimate: ${count(e.remaining_slices, 'slice')} left, about ${formatDuration(e.remaining_seconds)} at ${formatDuration(e.seconds_per_slice)} a slice`;
     case 'throttled':
       return `throttled: ${e.signal} is ${e.load}, above --max-load ${e.threshold}; no new slice starts until it drops (checking every ${formatDuration(e.recheck_seconds)})`;
     case 'throttle_cleared':
@@ -71,10 +73,10 @@ export function eventText(e: BackfillEvent): string | undefined {
       return `stopping: ${e.reason}`;
     case 'summary':
       return (
-        `backfill: ${e.slices_done} slice${e.slices_done === 1 ? '' : 's'} done` +
+        `backfill: ${count(e.slices_done, 'slice')} done` +
         (e.slices_failed ? `, ${e.slices_failed} failed` : '') +
         (e.slices_skipped ? `, ${e.slices_skipped} skipped` : '') +
-        `; ${fmt(e.legacy_rows)} legacy rows → ${fmt(e.inserted)} inserted, ${fmt(e.updated)} updated in ${formatDuration(e.seconds)}` +
+        `; ${count(e.legacy_rows, 'legacy row')} → ${fmt(e.inserted)} inserted, ${fmt(e.updated)} updated in ${formatDuration(e.seconds)}` +
         (e.seconds > 0 && e.legacy_rows > 0 ? ` (${fmt(Math.round(e.legacy_rows / e.seconds))} rows/s)` : '')
       );
   }
@@ -99,18 +101,20 @@ export function textReporter(write: (text: string) => void, tty: boolean): Repor
   let rows = 0;
   let eta: number | undefined;
   let barShown = false;
+  // Once the run's summary is out (or the reporter closed), the bar is gone for good: later lines print plainly.
+  let ended = false;
   const started = Date.now();
   const clearBar = () => {
     if (barShown) write('\r\x1b[2K');
     barShown = false;
   };
   const drawBar = () => {
-    if (!tty || total === 0) return;
+    if (!tty || total === 0 || ended) return;
     const width = 24;
     const filled = Math.round((done / total) * width);
     const elapsed = (Date.now() - started) / 1000;
     const rate = elapsed > 0 ? rows / elapsed : 0;
-    write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total} slices · ${fmt(rows)} rows · ${fmt(Math.round(rate))} rows/s · ETA ${eta === undefined ? '?' : formatDuration(eta)}`);
+    write(`\r\x1b[2K[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${count(total, 'slice')} · ${count(rows, 'row')} · ${fmt(Math.round(rate))} rows/s · ETA ${eta === undefined ? '?' : formatDuration(eta)}`);
     barShown = true;
   };
   const print = (text: string) => {
@@ -127,10 +131,17 @@ export function textReporter(write: (text: string) => void, tty: boolean): Repor
       }
       if (e.event === 'estimate') eta = e.remaining_seconds;
       if (e.event === 'table') total += e.windows;
+      if (e.event === 'summary') {
+        clearBar();
+        ended = true;
+      }
       const text = eventText(e);
       if (text !== undefined) print(text);
     },
     line: print,
-    close: clearBar,
+    close: () => {
+      clearBar();
+      ended = true;
+    },
   };
 }

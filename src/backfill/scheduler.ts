@@ -9,6 +9,7 @@ import type { Reporter } from './progress';
 import { sliceCounts } from './sliceCounts';
 import type { StopSignal } from './stopSignal';
 import { isConnectionLoss, transientKind } from './transient';
+import { count } from '../plural';
 
 export interface SchedulerInput {
   controls: BackfillControls;
@@ -246,11 +247,11 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
   if (outcome.failures.length > 1) {
     const first = outcome.failures[0].error;
     const names = outcome.failures.map((f) => `${f.job.tableId} ${f.job.window.key}`).join(', ');
-    const err = new TheseusError(first instanceof TheseusError ? first.errorClass : 'database', 'SLICES_FAILED', `${outcome.failures.length} slices failed: ${names}; the first: ${errorText(first)}`, '`migrate status` lists each error; fix the cause and run the same command again: failed slices are retried, done ones skipped');
+    const err = new TheseusError(first instanceof TheseusError ? first.errorClass : 'database', 'SLICES_FAILED', `${count(outcome.failures.length, 'slice')} failed: ${names}; the first: ${errorText(first)}`, '`migrate status` lists each error; fix the cause and run the same command again: failed slices are retried, done ones skipped');
     throw err;
   }
   if (stoppedEarly) {
-    const err = new TheseusError('stopped', stop.critical ? 'CRITICAL_LOAD' : 'STOPPED', `stopped: ${stoppedEarly}; ${outcome.done} slice${outcome.done === 1 ? '' : 's'} done in this run, ${queue.length} not started`, 'the ledger is consistent: run the same command again to resume (done slices are skipped)');
+    const err = new TheseusError('stopped', stop.critical ? 'CRITICAL_LOAD' : 'STOPPED', `stopped: ${stoppedEarly}; ${count(outcome.done, 'slice')} done in this run, ${queue.length} not started`, 'the ledger is consistent: run the same command again to resume (done slices are skipped)');
     err.exitCodeOverride = stop.exitCode;
     throw err;
   }

@@ -5,7 +5,11 @@ import { StopSignal } from '../backfill/stopSignal';
 import { type BackfillOptions, runBackfill } from '../commands/backfill';
 import type { CommandOptions } from '../commands/session';
 
-/** The run controls as flags; each has a key of the same name under `backfill:` in the config. */
+/**
+ * The run controls as flags; each has a key of the same name under `backfill:`
+ * in the config. Numbers are read as text: resolveControls validates them
+ * like the config's, quoting what was typed (`--limit abc`, not `--limit NaN`).
+ */
 export function backfillFlags<T>(y: Argv<T>) {
   return y
     .option('month', { type: 'string', describe: 'one month, YYYY-MM' })
@@ -18,16 +22,16 @@ export function backfillFlags<T>(y: Argv<T>) {
     .option('plan', { type: 'boolean', default: false, describe: 'preflight only: windows, legacy rows per window, NULL and duplicate keys, estimated duration; changes nothing' })
     .option('slice', { type: 'string', choices: ['month', 'week', 'day'], describe: 'window size (default month; ISO weeks start on Monday, UTC)' })
     .option('newest-first', { type: 'boolean', describe: 'run the newest window first' })
-    .option('limit', { type: 'number', describe: 'run at most N slices, then stop cleanly; the next run goes on from there' })
+    .option('limit', { type: 'string', describe: 'run at most N slices, then stop cleanly; the next run goes on from there' })
     .option('rerun', { type: 'boolean', describe: 'run windows again even if the ledger has them as done (repairs); unchanged legacy → 0 rows changed' })
-    .option('max-parallel', { type: 'number', describe: 'slices at once, each on its own connection (default 1)' })
+    .option('max-parallel', { type: 'string', describe: 'slices at once, each on its own connection (default 1)' })
     .option('min-interval', { type: 'string', describe: 'at least this long between two slice starts, e.g. 5s' })
     .option('max-load', { type: 'string', describe: 'wait before a slice while the source is busier than this, e.g. active=20 (PostgreSQL: active sessions; MySQL: Threads_running)' })
     .option('critical-load', { type: 'string', describe: 'stop cleanly (exit 6, resumable) when the source is busier than this, e.g. active=50' })
     .option('recheck-every', { type: 'string', describe: 'how often a throttled or paused run looks again (default 2s)' })
     .option('pause-file', { type: 'string', describe: 'no new slice starts while this file exists' })
     .option('on-error', { type: 'string', choices: ['continue', 'stop'], describe: 'after a slice fails for good: go on with the others, or stop (default)' })
-    .option('retries', { type: 'number', describe: 'attempts after a transient error (deadlock, lock timeout, lost connection); default 3' })
+    .option('retries', { type: 'string', describe: 'attempts after a transient error (deadlock, lock timeout, lost connection); default 3' })
     .option('retry-delay', { type: 'string', describe: 'first retry delay, doubling each time (default 1s)' })
     .option('validate', { type: 'boolean', describe: 'check each window right after merging it and mark it validated, as verify does (default; --no-validate leaves that to migrate verify, which cutover then needs)' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON object per event on stdout, for orchestrators' })

@@ -2,6 +2,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { backfillCommand, backfillFlags } from './backfillCommand';
+import { attachNegativeValues } from './negativeValues';
 import { runCutover, runRollback } from '../commands/cutover';
 import { runDemo } from '../commands/demo';
 import { runRetire } from '../commands/retire';
@@ -46,7 +47,7 @@ function commandOptions(argv: CommonArgs): CommandOptions {
 }
 
 async function main(): Promise<void> {
-  await yargs(hideBin(process.argv))
+  await yargs(attachNegativeValues(hideBin(process.argv)))
     .scriptName('migrate')
     .usage('$0 <command> [options]\n\nMove a table\'s history from a legacy schema into the table a dlt pipeline loads.')
     .command('stitch', 'create the unified view (legacy + target, target wins); asserts (\'legacy\', N) while the target is empty', common, async (argv) => {
@@ -75,7 +76,7 @@ async function main(): Promise<void> {
           .option('month', { type: 'string', describe: 'verify the windows of one month (YYYY-MM); default: every window in the ledger' })
           .option('from', { type: 'string', describe: 'first month of a range (YYYY-MM), with --to' })
           .option('to', { type: 'string', describe: 'last month of a range (YYYY-MM), inclusive' })
-          .option('sample', { type: 'number', default: 0, describe: 'show up to N differing rows of each failing window, column by column' })
+          .option('sample', { type: 'string', default: '0', describe: 'show up to N differing rows of each failing window, column by column' })
           .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
           .option('markdown', { type: 'string', describe: 'write a change note for stakeholders (Markdown) to FILE' }),
       async (argv) => {
@@ -124,9 +125,10 @@ async function main(): Promise<void> {
       (y) =>
         y
           .option('dir', { type: 'string', default: './theseus-demo', describe: 'folder for demo.duckdb and migrate.yaml (recreated)' })
-          .option('rows', { type: 'number', default: 120000, describe: 'legacy rows to generate' }),
+          .option('force', { type: 'boolean', default: false, describe: "overwrite a migrate.yaml in --dir that is not the demo's own" })
+          .option('rows', { type: 'string', default: '120000', describe: 'legacy rows to generate' }),
       async (argv) => {
-        await runDemo({ dir: argv.dir, rows: argv.rows });
+        await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
     .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, rollback, retire or demo')

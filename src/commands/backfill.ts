@@ -14,6 +14,7 @@ import type { TableContext } from '../plan/tableContext';
 import { keyIndexUnit } from '../plan/upsertStyle';
 import type { SliceJob, Unit } from '../plan/types';
 import { type CommandOptions, type Session, withSession } from './session';
+import { count } from '../plural';
 
 export interface BackfillOptions extends CommandOptions {
   month?: string;
@@ -88,12 +89,12 @@ function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windo
   const doneAfter = [...recordedWindows(slices, 'done'), ...windows];
   const unhandled: string[] = [];
   const missing = uncoveredMonths(profile, doneAfter);
-  if (missing.length) unhandled.push(`${missing.length} months not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
+  if (missing.length) unhandled.push(`${count(missing.length, 'month')} not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
   if (profile.nullCursorRows > 0 && !doneAfter.some((w) => w.key === NULL_CURSOR_KEY)) {
-    unhandled.push(`${fmt(profile.nullCursorRows)} legacy rows have a NULL cursor and are in no window: add --include-null-cursor to load them as a slice of their own`);
+    unhandled.push(`${count(profile.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor and ${profile.nullCursorRows === 1 ? 'is' : 'are'} in no window: add --include-null-cursor to load them as a slice of their own`);
   }
   if (profile.nullKeyRows > 0) {
-    unhandled.push(`${fmt(profile.nullKeyRows)} legacy rows have a NULL key and cannot be merged: fix them in legacy (cutover refuses while they exist, unless --allow-unkeyed)`);
+    unhandled.push(`${count(profile.nullKeyRows, 'legacy row has', 'legacy rows have')} a NULL key and cannot be merged: fix them in legacy (cutover refuses while they exist, unless --allow-unkeyed)`);
   }
   return { complete: unhandled.length === 0, unhandled };
 }
@@ -111,11 +112,11 @@ async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void
     const counts = await rowsPerWindow(s.conn, t.ctx, t.windows);
     const rate = measuredRate(t.slices);
     const rows = [...counts.values()].reduce((a, b) => a + b, 0);
-    s.log(`${t.ctx.table.id}: ${t.windows.length} window${t.windows.length === 1 ? '' : 's'} to run, ${fmt(rows)} legacy rows`);
-    for (const w of t.windows) s.log(`  ${w.key.padEnd(12)} ${fmt(counts.get(w.key) ?? 0).padStart(12)} rows`);
+    s.log(`${t.ctx.table.id}: ${count(t.windows.length, 'window')} to run, ${count(rows, 'legacy row')}`);
+    for (const w of t.windows) s.log(`  ${w.key.padEnd(12)} ${count(counts.get(w.key) ?? 0, 'row ', 'rows').padStart(17)}`);
     s.log(
       rate
-        ? `  estimate: about ${formatDuration(rows / rate)} at ${fmt(Math.round(rate))} legacy rows/s (measured on ${t.slices.filter((x) => x.status === 'done').length} done slices)`
+        ? `  estimate: about ${formatDuration(rows / rate)} at ${fmt(Math.round(rate))} legacy rows/s (measured on ${count(t.slices.filter((x) => x.status === 'done').length, 'done slice')})`
         : '  estimate: no slice has been timed yet; run one (e.g. --limit 1) and ask again',
     );
   }

@@ -7,10 +7,14 @@ import type { CommandOptions } from './session';
 import { formatStatus, runStatus } from './status';
 import { runStitch } from './stitch';
 import { assertionError } from '../errors';
+import { count } from '../plural';
 
 export interface DemoOptions {
   dir: string;
-  rows: number;
+  /** Legacy rows to generate (text as typed after --rows is accepted). */
+  rows: number | string;
+  /** Overwrite a migrate.yaml in `dir` that is not the demo's own. */
+  force?: boolean;
   log?: (line: string) => void;
 }
 
@@ -21,8 +25,8 @@ export interface DemoOptions {
  */
 export async function runDemo(options: DemoOptions): Promise<void> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const files = await buildDemo(options.dir, options.rows);
-  log(`Built ${files.database}: legacy_schema.orders with ${options.rows.toLocaleString('en-US')} rows, empty dlt_schema.orders.`);
+  const files = await buildDemo(options.dir, options.rows, { force: options.force });
+  log(`Built ${files.database}: legacy_schema.orders with ${count(files.rows, 'row')}, empty dlt_schema.orders.`);
   log(`Config: ${files.config}\n`);
   const base: CommandOptions = { config: files.config, log: (l) => log(`  ${l}`), warn: (l) => log(`  warning: ${l}`) };
   const distribution = async () => JSON.stringify((await runStatus(base))[0].distribution);
@@ -47,7 +51,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const note = path.join(options.dir, 'change-note.md');
   const verified = await runVerify({ ...base, markdown: note });
   const windows = verified.tables[0].windows;
-  log(`  ${windows.length} windows, ${windows.reduce((a, w) => a + w.legacyRows, 0).toLocaleString('en-US')} legacy rows: ${verified.ok ? 'every one in the target with the same values' : 'DIFFERENCES'}; change note in ${note}`);
+  log(`  ${count(windows.length, 'window')}, ${count(windows.reduce((a, w) => a + w.legacyRows, 0), 'legacy row')}: ${verified.ok ? 'every one in the target with the same values' : 'DIFFERENCES'}; change note in ${note}`);
 
   log('\n6. migrate cutover: every window is validated, so the view is repointed: it shows dlt alone');
   await runCutover(base);

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { alignColumns } from '../align/alignment';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { loadConfig } from '../config/load';
@@ -17,6 +16,7 @@ import { resolvedName, sameIdentity, type TableIdentity } from '../ledger/identi
 import { requirePhase, type Phase } from '../lifecycle/phases';
 import { LedgerWriter } from '../ledger/writes';
 import { renderPlan } from '../plan/render';
+import { checkWritable, writeOutput } from './outputFile';
 import type { TableContext } from '../plan/tableContext';
 import { chooseUpsert } from '../plan/upsertStyle';
 import type { Plan, SliceJob, Unit } from '../plan/types';
@@ -68,6 +68,8 @@ export class Session {
 
   static async open(command: string, options: CommandOptions, mode: SessionMode = {}): Promise<Session> {
     const env = options.env ?? process.env;
+    // Before any database work: a typo in --out must not surface after the changes were applied.
+    if (options.out) checkWritable(options.out, '--out');
     const config = loadConfig(options.config, env);
     const tables = selectTables(config, options.tables);
     const run = createRunContext(command, (options.argv ?? []).map(maskSecrets), env);
@@ -243,14 +245,15 @@ export class Session {
     if (this.options.dryRun) {
       const text = renderPlan(plan, this.dialect, this.run.toolVersion);
       if (out) {
-        fs.writeFileSync(out, text);
+        writeOutput(out, text, '--out');
         this.log(`dry run: the SQL is in ${out}; nothing was changed`);
       } else {
         (this.options.print ?? ((t: string) => process.stdout.write(t)))(text);
       }
       return;
     }
-    if (out) fs.writeFileSync(out, '');
+    if (out) writeOutput(out, '', '--out');
+    await this.locks?.recordHolders(this.tables, this.run);
     await this.markInterruptedRuns();
     await executePlan(plan, {
       conn: this.conn,
@@ -258,7 +261,7 @@ export class Session {
       vars: initialVars(this.run),
       toolVersion: this.run.toolVersion,
       log: (line) => this.log(line),
-      sqlSink: out ? (text) => fs.appendFileSync(out, text) : undefined,
+      sqlSink: out ? (text) => writeOutput(out, text, '--out', { append: true }) : undefined,
       trace: this.options.trace,
       runJobs: more.runJobs,
       beforeUnit: this.locks ? () => this.locks!.check() : undefined,

@@ -5,10 +5,12 @@ import { readDistribution, type Distribution } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import { renderStatement } from '../sql/template';
 import { flagLiterals } from '../plan/tableContext';
+import { readRows } from '../exec/read';
 import { type CommandOptions, type Session, withSession } from './session';
 import { runHoldsItsLock } from '../exec/operatorLock';
 import type { SliceRecord } from '../ledger/reads';
 import type { TableConfig } from '../config/types';
+import { count } from '../plural';
 
 export interface TableStatus {
   table: string;
@@ -99,7 +101,7 @@ async function viewDistribution(s: Session, table: TableConfig): Promise<Distrib
     view: s.dialect.qualify(table.view),
     source_flag: flagLiterals(s.dialect).source_flag,
   });
-  return readDistribution(await s.conn.query(sql));
+  return readDistribution(await readRows(s.conn, sql, `${table.id}: status: the view's source distribution`));
 }
 
 /** The human form of `migrate status`. */
@@ -119,8 +121,8 @@ export function formatStatus(statuses: TableStatus[]): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const t of statuses) {
-    if (t.nullCursorRows) out.push(`${t.table}: ${t.nullCursorRows.toLocaleString('en-US')} legacy rows have a NULL cursor`);
-    if (t.nullKeyRows) out.push(`${t.table}: ${t.nullKeyRows.toLocaleString('en-US')} legacy rows have a NULL key`);
+    if (t.nullCursorRows) out.push(`${t.table}: ${count(t.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor`);
+    if (t.nullKeyRows) out.push(`${t.table}: ${count(t.nullKeyRows, 'legacy row has', 'legacy rows have')} a NULL key`);
     for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
     for (const [run, windows] of groupByRun(t.interrupted)) {
       out.push(`${t.table} ${windows.join(', ')}: interrupted (run ${run ?? 'unknown'} ended without finishing ${windows.length === 1 ? 'it' : 'them'}); resumes on the next run`);

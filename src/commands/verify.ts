@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import type { Row } from '../../dialects/types';
 import { NULL_CURSOR_KEY, type Window, parseWindowKey, withoutOverlaps } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
@@ -14,14 +13,18 @@ import { type TableReport, type VerifyReport, formatMarkdown, verifiedText } fro
 import { describeRule } from '../verify/normalize';
 import { formatTolerance } from '../verify/settings';
 import { type MonthRange, monthRange, rangeEnd } from './monthRange';
+import { checkWritable, writeOutput } from './outputFile';
 import { type CommandOptions, type Session, withSession } from './session';
+import { readRows } from '../exec/read';
+import { wholeNumber } from '../config/wholeNumber';
+import { count } from '../plural';
 
 export interface VerifyOptions extends CommandOptions {
   month?: string;
   from?: string;
   to?: string;
-  /** Show up to this many differing rows per failing window (0: none). */
-  sample?: number;
+  /** Show up to this many differing rows per failing window (0: none); text as typed after --sample is accepted. */
+  sample?: number | string;
   /** Write the change note for stakeholders to this file. */
   markdown?: string;
   /** Receives the report before the verdict (so it is shown even when verification fails). */
@@ -39,8 +42,9 @@ const VERIFIABLE: readonly Phase[] = ['stitched', 'backfilling', 'backfilled', '
  */
 export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const range = monthRange(options, 'e.g. migrate verify --month 2024-03, or no range for every window');
-  const sample = options.sample ?? 0;
-  if (!Number.isInteger(sample) || sample < 0) throw usageError('BAD_FLAG', `--sample ${options.sample} is not a whole number ≥ 0`, 'e.g. --sample 5');
+  const sample = wholeNumber(options.sample ?? 0) ?? -1;
+  if (sample < 0) throw usageError('BAD_FLAG', `--sample ${options.sample} is not a whole number ≥ 0`, 'e.g. --sample 5');
+  if (options.markdown) checkWritable(options.markdown, '--markdown');
   return withSession('verify', options, {}, async (s) => {
     const tables: TableReport[] = [];
     const units: Unit[] = [];
@@ -70,7 +74,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       ok: tables.every((t) => t.ok),
     };
     if (!options.dryRun) {
-      if (options.markdown) fs.writeFileSync(options.markdown, formatMarkdown(report));
+      if (options.markdown) writeOutput(options.markdown, formatMarkdown(report), '--markdown');
       options.onReport?.(report);
     }
     await s.execute(units);
@@ -89,23 +93,24 @@ function chooseWindows(keys: string[], range: MonthRange | undefined): Window[] 
   return withoutOverlaps(parsed.filter((w) => (w.start && w.end ? !range || (w.end > range.from && w.start < end!) : !range)));
 }
 
-async function query(s: Session, sql: string): Promise<Row[]> {
+/** `step` says what is being read, for the error when the engine rejects it (e.g. a `columns.<c>.expr`). */
+async function query(s: Session, sql: string, step: string): Promise<Row[]> {
   s.options.trace?.(sql);
-  return s.conn.query(sql);
+  return readRows(s.conn, sql, step);
 }
 
 async function verifyTable(s: Session, spec: VerifySpec, state: TableState, windows: Window[], range: MonthRange | undefined, sample: number): Promise<TableReport> {
   const id = spec.ctx.table.id;
   s.log(`${id}: checksums per day over legacy and target (one pass each)…`);
-  const legacyDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'legacy')));
-  const targetDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'target')));
+  const legacyDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'legacy'), `${id}: verify: checksums per day over legacy`));
+  const targetDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'target'), `${id}: verify: checksums per day over the target`));
   const index = dayIndex(windows);
   const end = range && rangeEnd(range);
   const inRange = (day: number | null) => !range || (day !== null && dayStart(day) >= range.from && dayStart(day) < end!);
   const legacy = totalsByWindow(spec, legacyDays, index, inRange);
   // Every legacy row per window, before de-duplication: the versions a later one superseded are counted apart.
   const allRows = new Map<string, number>();
-  for (const r of await query(s, legacyDaysSql(spec.ctx))) {
+  for (const r of await query(s, legacyDaysSql(spec.ctx), `${id}: verify: legacy rows per day, before de-duplication`)) {
     const key = index.get(dayOf(r));
     if (key !== undefined) allRows.set(key, (allRows.get(key) ?? 0) + Number(r.row_count ?? 0));
   }
@@ -118,7 +123,7 @@ async function verifyTable(s: Session, spec: VerifySpec, state: TableState, wind
       continue;
     }
     s.log(`${id} ${w.key}: totals differ; joining the window row by row…`);
-    const [row] = await query(s, windowCheckSql(spec, w, true));
+    const [row] = await query(s, windowCheckSql(spec, w, true), `${id} ${w.key}: verify: join the window row by row`);
     const result = readWindowCheck(spec, w.key, row ?? {}, legacy.windows.get(w.key)?.nullKeyRows ?? 0);
     if (sample > 0 && (result.failures.length || (result.extraKeys ?? 0) > 0)) result.samples = await samples(s, spec, w, sample);
     results.push(result);
@@ -152,7 +157,7 @@ async function samples(s: Session, spec: VerifySpec, window: Window, limit: numb
   const keyOf = (r: Row, prefix: string) => spec.ctx.alignment.key.map((_, i) => String(r[`${prefix}${i}`])).join(', ');
   const names = spec.compared.map((c) => c.column.target.name);
   const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  const rows: SampleRow[] = (await query(s, sql.differing)).map((r) => {
+  const rows: SampleRow[] = (await query(s, sql.differing, `${spec.ctx.table.id} ${window.key}: verify: sample the differing rows`)).map((r) => {
     const missing = r.difference === 'missing';
     return {
       key: keyOf(r, '_v_k'),
@@ -164,7 +169,7 @@ async function samples(s: Session, spec: VerifySpec, window: Window, limit: numb
     };
   });
   if (rows.length < limit) {
-    for (const r of (await query(s, sql.extra)).slice(0, limit - rows.length)) {
+    for (const r of (await query(s, sql.extra, `${spec.ctx.table.id} ${window.key}: verify: sample the target's rows legacy lacks`)).slice(0, limit - rows.length)) {
       rows.push({ key: keyOf(r, '_v_k'), difference: 'extra', columns: names.map((column, i) => ({ column, legacy: null, target: text(r[`t_r${i}`]) })) });
     }
   }
@@ -204,7 +209,7 @@ function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefin
       const failed = report.windows.filter((r) => r.failures.length);
       const parts = failed.slice(0, 6).map((r) => `${r.window} (${describeFailures(r)})`);
       if (failed.length > 6) parts.push(`… ${failed.length - 6} more`);
-      if (report.outside.length) parts.push(`legacy rows outside every window: ${report.outside.map((o) => `${o.month} (${o.rows.toLocaleString('en-US')} row${o.rows === 1 ? '' : 's'})`).join(', ')}`);
+      if (report.outside.length) parts.push(`legacy rows outside every window: ${report.outside.map((o) => `${o.month} (${count(o.rows, 'row')})`).join(', ')}`);
       if (Number(rows[0]?.failed_windows ?? 0) !== failed.length) parts.push('the ledger disagrees with this run about which windows failed');
       if (parts.length) {
         // Rows without a cursor are repaired by their own slice, not by a month.
@@ -213,9 +218,9 @@ function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefin
         const hint = onlyNullCursor
           ? 'the rows left are the ones without a cursor: migrate backfill --all --include-null-cursor loads and validates them as a slice of their own'
           : `their validation marks were removed, so cutover refuses; migrate verify --month YYYY-MM --sample 5 shows the rows, and backfill --month YYYY-MM repairs a window${nullCursor ? ' (rows without a cursor: backfill --all --include-null-cursor)' : ''}`;
-        throw assertionError('VERIFY_FAILED', `${id}: ${failed.length} window${failed.length === 1 ? '' : 's'} failed verification: ${parts.join('; ')}`, hint);
+        throw assertionError('VERIFY_FAILED', `${id}: ${count(failed.length, 'window')} failed verification: ${parts.join('; ')}`, hint);
       }
-      return [`${id}: ${report.windows.length} window${report.windows.length === 1 ? '' : 's'} verified: ${verifiedText(report)}`];
+      return [`${id}: ${count(report.windows.length, 'window')} verified: ${verifiedText(report)}`];
     },
   };
 }
@@ -228,7 +233,7 @@ function dryRunUnits(s: Session, spec: VerifySpec, windows: Window[], sample: nu
       title: `${id}: checksums per day, one pass over each table`,
       atomic: false,
       steps: [
-        { intent: `Per UTC day: legacy's rows, rows without a key, sums of row checksums (${spec.compared.length} columns)`, kind: 'query', sql: dayTotalsSql(spec, 'legacy') },
+        { intent: `Per UTC day: legacy's rows, rows without a key, sums of row checksums (${count(spec.compared.length, 'column')})`, kind: 'query', sql: dayTotalsSql(spec, 'legacy') },
         { intent: "The same over the target's rows", kind: 'query', sql: dayTotalsSql(spec, 'target') },
       ],
     },

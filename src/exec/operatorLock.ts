@@ -77,24 +77,50 @@ export class OperatorLocks {
     try {
       // A server without the setting (PostgreSQL before 14 has no idle_session_timeout) has no such timeout to turn off.
       for (const sql of lock.sessionSetup) await conn.execute(sql).catch(() => undefined);
-      // The holder record needs the state schema; creating it is idempotent.
-      for (const step of ledger.ensureStateUnit().steps) await conn.execute(step.sql);
       if (!(await locks.take(lock.tryLock, lock.release, locks.runLockName(run.runId)))) throw new Error(`run id ${run.runId} is already locked`);
       for (const table of tables) {
         const name = `theseus/${ledger.stateSchema}/${formatTableRef(table.target)}`;
         if (!(await locks.take(shared ? lock.tryLockShared! : lock.tryLock, shared ? lock.releaseShared! : lock.release, name))) {
-          const [holder] = await conn.query(ledger.lockHolderReadSql(), [table.id]);
-          const who = holder ? `run ${String(holder.run_id)} (${String(holder.command)} by ${String(holder.operator)}) since ${String(holder.acquired_at)} UTC` : 'another run';
+          const who = await locks.holderOf(table.id);
           throw preconditionError('LOCKED', `${table.id}: locked by ${who}; another migrate command is working on this table`, 'wait for it to finish (`migrate status` shows its progress); a killed run releases its lock when its connection closes');
         }
-        await conn.execute(ledger.lockHolderWriteSql(), [table.id, run.runId, run.command, run.operator]);
-        locks.holder.tableIds.push(table.id);
       }
     } catch (err) {
       await locks.release();
       throw err;
     }
     return locks;
+  }
+
+  /**
+   * Creates the state schema if missing and records this run as the holder of
+   * each table's lock, for a refused operator to read. Called just before the
+   * plan is applied (never while planning, so a refusal writes nothing); a
+   * clean end removes the rows again (release).
+   */
+  async recordHolders(tables: TableConfig[], run: RunContext): Promise<void> {
+    const { ledger } = this.holder;
+    for (const step of ledger.ensureStateUnit().steps) await this.conn.execute(step.sql);
+    for (const table of tables) {
+      await this.conn.execute(ledger.lockHolderWriteSql(), [table.id, run.runId, run.command, run.operator]);
+      if (!this.holder.tableIds.includes(table.id)) this.holder.tableIds.push(table.id);
+    }
+  }
+
+  /**
+   * Who holds a table's lock, as the holder recorded it. A holder still
+   * planning has recorded nothing yet (the row, if any, is an earlier run's,
+   * whose run lock is then free), so it is just "another run".
+   */
+  private async holderOf(tableId: string): Promise<string> {
+    try {
+      if (!(await this.dialect.schemaExists(this.conn, this.stateSchema))) return 'another run';
+      const [row] = await this.conn.query(this.holder.ledger.lockHolderReadSql(), [tableId]);
+      if (!row || !(await this.runAlive(String(row.run_id)))) return 'another run';
+      return `run ${String(row.run_id)} (${String(row.command)} by ${String(row.operator)}) since ${String(row.acquired_at)} UTC`;
+    } catch {
+      return 'another run';
+    }
   }
 
   private runLockName(runId: string): string {

@@ -5,6 +5,7 @@ import type { Phase } from '../lifecycle/phases';
 import { renderStatement, renderTemplate } from '../sql/template';
 import { ddlUnitMode, type Step, type Unit, type Vars } from '../plan/types';
 import { checkSliceStillOurs } from '../lifecycle/assertions';
+import { count } from '../plural';
 
 /**
  * Bookkeeping statements for the ledger in the state schema. Values known
@@ -142,7 +143,7 @@ export class LedgerWriter {
       return `(${v.table_name}, ${v.window_key}, ${v.window_start}, ${v.window_end}, 'pending')`;
     });
     return {
-      intent: `Register ${tableId}'s ${windows.length} window${windows.length === 1 ? '' : 's'} in the ledger (pending unless already there)`,
+      intent: `Register ${tableId}'s ${count(windows.length, 'window')} in the ledger (pending unless already there)`,
       kind: 'exec',
       sql: this.render('ledger_slices_register', { rows: rows.join(',\n       ') }),
     };

@@ -2,6 +2,7 @@ import type { Row } from '../../dialects/types';
 import { FLAG_DLT, FLAG_LEGACY } from '../align/dltColumns';
 import { assertionError, preconditionError } from '../errors';
 import type { Vars } from '../plan/types';
+import { count } from '../plural';
 
 /**
  * The Definition of Done, as checks on query results. Each throws an
@@ -27,12 +28,12 @@ export function checkViewInvariants(tableId: string) {
   return (rows: Row[]): string[] => {
     const r = rows[0] ?? {};
     if (n(r.keys_twice) > 0) {
-      throw assertionError('KEY_TWICE', `${tableId}: ${fmt(n(r.keys_twice))} keys appear more than once in the view`, 'the unit was rolled back; check the key configured for this table');
+      throw assertionError('KEY_TWICE', `${tableId}: ${count(n(r.keys_twice), 'key appears', 'keys appear')} more than once in the view`, 'the unit was rolled back; check the key configured for this table');
     }
     if (n(r.keyed_rows) !== n(r.distinct_keys)) {
       throw assertionError(
         'COUNTS_DISAGREE',
-        `${tableId}: the view holds ${fmt(n(r.keyed_rows))} keyed rows but legacy and target hold ${fmt(n(r.distinct_keys))} distinct keys`,
+        `${tableId}: the view holds ${count(n(r.keyed_rows), 'keyed row')} but legacy and target hold ${count(n(r.distinct_keys), 'distinct key')}`,
         'the unit was rolled back; a key is missing from the view or counted twice',
       );
     }
@@ -64,7 +65,7 @@ export function checkCutoverDistribution(tableId: string, label: string) {
       throw assertionError('NOT_DLT_ONLY', `${tableId}: after cutover the view must show exactly one row ('dlt', N); it shows ${formatDistribution('', dist)[0]}`);
     }
     if (dist[0].rows < legacyKeys) {
-      throw assertionError('DLT_TOO_FEW', `${tableId}: after cutover the view shows ${fmt(dist[0].rows)} rows, fewer than the ${fmt(legacyKeys)} distinct legacy keys`);
+      throw assertionError('DLT_TOO_FEW', `${tableId}: after cutover the view shows ${count(dist[0].rows, 'row')}, fewer than the ${count(legacyKeys, 'distinct legacy key')}`);
     }
     return formatDistribution(label, dist);
   };
@@ -75,10 +76,10 @@ export function checkAllKeysPresent(tableId: string, allowUnkeyed: boolean) {
   return (rows: Row[]): string[] => {
     const r = rows[0] ?? {};
     if (n(r.missing_keys) > 0) {
-      throw preconditionError('KEYS_MISSING', `${tableId}: ${fmt(n(r.missing_keys))} legacy keys are not in the target yet; the view was not changed`, 'run `migrate backfill --all` (and check `migrate status`) before cutover');
+      throw preconditionError('KEYS_MISSING', `${tableId}: ${count(n(r.missing_keys), 'legacy key is', 'legacy keys are')} not in the target yet; the view was not changed`, 'run `migrate backfill --all` (and check `migrate status`) before cutover');
     }
     if (n(r.null_key_rows) > 0 && !allowUnkeyed) {
-      throw preconditionError('UNKEYED_ROWS', `${tableId}: ${fmt(n(r.null_key_rows))} legacy rows have a NULL key and would vanish from the view at cutover; the view was not changed`, 'fix them in legacy, or pass --allow-unkeyed to accept losing them from the view');
+      throw preconditionError('UNKEYED_ROWS', `${tableId}: ${count(n(r.null_key_rows), 'legacy row has', 'legacy rows have')} a NULL key and would vanish from the view at cutover; the view was not changed`, 'fix them in legacy, or pass --allow-unkeyed to accept losing them from the view');
     }
     return [];
   };
@@ -104,5 +105,5 @@ export function checkWindowKeysPresent(tableId: string, windowKey: string) {
 }
 
 export function windowKeysMissing(tableId: string, windowKey: string, missing: number) {
-  return assertionError('WINDOW_KEYS_MISSING', `${tableId} ${windowKey}: ${fmt(missing)} legacy keys of this window are not in the target after the merge`, 'the window was rolled back; a newer target row may have a different cursor, or the key mapping is wrong');
+  return assertionError('WINDOW_KEYS_MISSING', `${tableId} ${windowKey}: ${count(missing, 'legacy key')} of this window ${missing === 1 ? 'is' : 'are'} not in the target after the merge`, 'the window was rolled back; a newer target row may have a different cursor, or the key mapping is wrong');
 }

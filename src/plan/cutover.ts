@@ -8,6 +8,7 @@ import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
 import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
 import { censusStep, distributionStep, missingKeysSql, replaceViewSteps, stitchedViewSql, targetViewSql } from './views';
+import { count } from '../plural';
 
 /**
  * cutover: check first that every legacy key is in the target, then repoint
@@ -72,7 +73,7 @@ function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
       if (months.size === 0) return [`${id}: every legacy row lies in a validated window`];
       const list = (keys: string[]) => (keys.length > 8 ? `${keys.slice(0, 8).join(', ')} … (${keys.length} in all)` : keys.join(', '));
       const unvalidated = [...months].sort();
-      const what = `${id}: legacy rows in ${unvalidated.length} month${unvalidated.length === 1 ? ' are' : 's are'} in no validated window: ${list(unvalidated)}${gate.failed.length ? ` (failed verification: ${list(gate.failed)})` : ''}`;
+      const what = `${id}: legacy rows in ${count(unvalidated.length, 'month')} are in no validated window: ${list(unvalidated)}${gate.failed.length ? ` (failed verification: ${list(gate.failed)})` : ''}`;
       if (gate.forceReason) return [`warning: ${what}; cutting over anyway (--force), reason: ${gate.forceReason}`];
       const onlyNullCursor = unvalidated.length === 1 && unvalidated[0] === NULL_CURSOR_KEY;
       throw preconditionError(

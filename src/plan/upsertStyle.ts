@@ -27,11 +27,14 @@ export function keyIndexName(targetName: string, dialect: Pick<Dialect, 'maxIden
  * Engines without MERGE upsert through a unique index on the target's key.
  * Returns nothing when MERGE is used or the index exists; the unit that
  * creates it when the operator asked for that; otherwise refuses, naming the
- * statement that would create it.
+ * statement that would create it. A key whose type cannot carry an index
+ * that lookups use is refused either way (see refuseUnindexableKey).
  */
 export function keyIndexUnit(ctx: TableContext, create: boolean): Unit | undefined {
   const style = ctx.upsert;
-  if (style === 'merge' || hasUniqueKeyOn(ctx.target, ctx.alignment.key.map((k) => k.target.name))) return undefined;
+  if (style === 'merge') return undefined;
+  refuseUnindexableKey(ctx, style);
+  if (hasUniqueKeyOn(ctx.target, ctx.alignment.key.map((k) => k.target.name))) return undefined;
   const indexName = keyIndexName(ctx.target.ref.name, ctx.dialect);
   const sql = renderFor(ctx, 'create_key_index', { index: ctx.dialect.quoteIdent(indexName), target: ctx.q.target, columns: keyNames(ctx) });
   if (!create) {
@@ -46,4 +49,23 @@ export function keyIndexUnit(ctx: TableContext, create: boolean): Unit | undefin
     atomic: false,
     steps: [{ intent: `Create the unique index ${indexName} that ${UPSERT_NAMES[style]} needs`, kind: 'exec', sql }],
   };
+}
+
+/**
+ * A slice looks keys up in the target (the upsert's conflict, the counts, the
+ * validation join), so its time stays flat as the target grows only if the
+ * key index serves lookups. Where the engine says a key column's type cannot
+ * carry such an index (MariaDB's TEXT/BLOB: a HASH index), refuse, whether
+ * the index exists already or would be created, and say what works instead.
+ */
+function refuseUnindexableKey(ctx: TableContext, style: keyof typeof UPSERT_NAMES): void {
+  for (const k of ctx.alignment.key) {
+    const why = ctx.dialect.unindexableKey?.(k.target, ctx.target.ref);
+    if (!why) continue;
+    throw preconditionError(
+      'KEY_NOT_INDEXABLE',
+      `${ctx.table.id}: ${UPSERT_NAMES[style]} upserts through a unique index on the key of target ${formatTableRef(ctx.target.ref)}, but ${why.reason}`,
+      `make the key a type its index can serve lookups with: ${why.fix} (${why.note}); then run backfill again (with --create-key-index if it has no unique index yet)`,
+    );
+  }
 }

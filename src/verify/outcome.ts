@@ -1,6 +1,7 @@
 import type { Row } from '../../dialects/types';
 import type { VerifySpec } from '../plan/verify';
 import type { Tolerance } from './settings';
+import { count } from '../plural';
 
 /**
  * What verify finds in one window, and which findings fail it. Shared by
@@ -160,10 +161,10 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 export function describeFailures(r: WindowResult): string {
   return r.failures
     .map((f) => {
-      if (f === 'missing_keys') return `${fmt(r.missingKeys)} missing key${r.missingKeys === 1 ? '' : 's'}`;
-      if (f === 'changed_rows') return `${fmt(r.changedRows)} changed row${r.changedRows === 1 ? '' : 's'}`;
-      if (f === 'duplicate_keys_in_target') return `${fmt(r.targetDuplicateKeys ?? 0)} duplicate key${r.targetDuplicateKeys === 1 ? '' : 's'} in the target`;
-      if (f === 'duplicate_keys_in_view') return `${fmt(r.viewDuplicateKeys ?? 0)} duplicate key${r.viewDuplicateKeys === 1 ? '' : 's'} in the view`;
+      if (f === 'missing_keys') return count(r.missingKeys, 'missing key');
+      if (f === 'changed_rows') return count(r.changedRows, 'changed row');
+      if (f === 'duplicate_keys_in_target') return `${count(r.targetDuplicateKeys ?? 0, 'duplicate key')} in the target`;
+      if (f === 'duplicate_keys_in_view') return `${count(r.viewDuplicateKeys ?? 0, 'duplicate key')} in the view`;
       if (f === 'sum_mismatch') return `sums differ (${r.metrics.filter((m) => !m.ok).map((m) => `${m.column} ${m.legacy} → ${m.target}${liveNote(m, r)}`).join(', ')})`;
       return FAILURE_TEXT[f];
     })
@@ -177,7 +178,7 @@ const money = (text: string) => {
 
 /** " (+71,044.79 from 50 live updates)": what live ingest changed, beside a reconciled sum. */
 export function liveNote(m: MetricResult, r: WindowResult): string {
-  return m.live === undefined ? '' : ` (${money(m.live)} from ${fmt(r.newerInTarget)} live update${r.newerInTarget === 1 ? '' : 's'})`;
+  return m.live === undefined ? '' : ` (${money(m.live)} from ${count(r.newerInTarget, 'live update')})`;
 }
 
 /** "amount: legacy 2,737,668.17 = target 2,737,668.17 (+71,044.79 from 50 live updates)". */

@@ -1,5 +1,6 @@
 import type { Phase } from '../lifecycle/phases';
 import { type SampleRow, type WindowResult, describeFailures, describeMetric } from './outcome';
+import { count } from '../plural';
 
 /** What verify found for one table: the JSON `--json` prints, and what the table and the change note render. */
 export interface TableReport {
@@ -40,7 +41,7 @@ function resultText(r: WindowResult): string {
   if (r.extraKeys) notes.push(`${fmt(r.extraKeys)} extra (live)`);
   if (r.newerInTarget) notes.push(`${fmt(r.newerInTarget)} newer in target`);
   for (const m of r.metrics.filter((x) => x.live !== undefined)) notes.push(describeMetric(m, r));
-  if (r.nullKeyRows) notes.push(`${fmt(r.nullKeyRows)} legacy rows without a key`);
+  if (r.nullKeyRows) notes.push(`${count(r.nullKeyRows, 'legacy row')} without a key`);
   return notes.length ? `ok (${notes.join(', ')})` : 'ok';
 }
 
@@ -79,7 +80,7 @@ function sampleLines(samples: SampleRow[] | undefined, indent: string): string[]
 export function formatReport(report: VerifyReport): string {
   const out: string[] = [];
   for (const t of report.tables) {
-    out.push(`${t.table}: ${t.legacy} → ${t.target} (${t.windows.length} windows, ${t.compared.length} columns compared${t.excluded.length ? `; left out: ${t.excluded.join(', ')}` : ''})`);
+    out.push(`${t.table}: ${t.legacy} → ${t.target} (${count(t.windows.length, 'window')}, ${count(t.compared.length, 'column')} compared${t.excluded.length ? `; left out: ${t.excluded.join(', ')}` : ''})`);
     const metricHeads = t.metrics.flatMap((m) => [`${m} legacy`, `${m} target`]);
     const rows = t.windows.map((r) => [
       r.window,
@@ -100,9 +101,9 @@ export function formatReport(report: VerifyReport): string {
       out.push(`  ${r.window}: differing rows`);
       out.push(...sampleLines(r.samples, '    '));
     }
-    for (const o of t.outside) out.push(`  FAILED: ${fmt(o.rows)} legacy row${o.rows === 1 ? '' : 's'} of ${o.month} in no backfilled window`);
+    for (const o of t.outside) out.push(`  FAILED: ${count(o.rows, 'legacy row')} of ${o.month} in no backfilled window`);
     const failed = t.windows.filter((w) => w.failures.length).length;
-    out.push(t.ok ? `  verified: ${verifiedText(t)}` : `  NOT verified: ${failed} window${failed === 1 ? '' : 's'} failed${t.outside.length ? `, ${t.outside.length} month${t.outside.length === 1 ? '' : 's'} outside every window` : ''}`);
+    out.push(t.ok ? `  verified: ${verifiedText(t)}` : `  NOT verified: ${count(failed, 'window')} failed${t.outside.length ? `, ${count(t.outside.length, 'month')} outside every window` : ''}`);
   }
   return out.join('\n');
 }
@@ -125,7 +126,7 @@ export function formatMarkdown(report: VerifyReport): string {
     const period = timed.length ? `${timed[0].window} to ${timed[timed.length - 1].window}` : 'none';
     out.push(`## ${md(t.table)}`, '');
     out.push(`- **What moved:** \`${md(t.legacy)}\` into \`${md(t.target)}\`; readers use the view \`${md(t.view)}\` (phase: ${t.phase}).`);
-    out.push(`- **Period:** ${period} (${timed.length} window${timed.length === 1 ? '' : 's'}${timed.length < t.windows.length ? ', plus the rows without a date' : ''}).`);
+    out.push(`- **Period:** ${period} (${count(timed.length, 'window')}${timed.length < t.windows.length ? ', plus the rows without a date' : ''}).`);
     const total = (f: (w: WindowResult) => number) => t.windows.reduce((a, w) => a + f(w), 0);
     const legacyRows = total((w) => w.legacyRowsAll ?? w.legacyRows);
     const keys = total((w) => w.legacyRows);
@@ -138,8 +139,8 @@ export function formatMarkdown(report: VerifyReport): string {
     ];
     out.push(
       legacyRows === keys
-        ? `- **Rows:** ${fmt(legacyRows)} legacy rows, ${fmt(matched)} of them in the new table.`
-        : `- **Rows:** ${fmt(legacyRows)} legacy rows: ${fmt(keys)} distinct keys (${apart.join(', ')}); ${fmt(matched)} of the keys in the new table.`,
+        ? `- **Rows:** ${count(legacyRows, 'legacy row')}, ${fmt(matched)} of them in the new table.`
+        : `- **Rows:** ${count(legacyRows, 'legacy row')}: ${count(keys, 'distinct key')} (${apart.join(', ')}); ${fmt(matched)} of the keys in the new table.`,
     );
     out.push(`- **Validation:** ${t.ok ? 'passed' : 'FAILED'}. Compared per row: ${t.compared.map((c) => md(c.replace(/ \(text\)$/, ''))).join(', ')}${t.excluded.length ? `; not compared: ${t.excluded.map(md).join(', ')}` : ''}.${t.metrics.length ? ` Sums reconciled: ${t.metrics.map(md).join(', ')} (tolerance ${t.tolerance}).` : ''}`);
     out.push(`- **Backfill runs:** ${t.backfillRuns.length ? t.backfillRuns.map((r) => `\`${r}\``).join(', ') : 'none recorded'}.`, '');
@@ -154,7 +155,7 @@ export function formatMarkdown(report: VerifyReport): string {
     out.push('"Rows after" counts every row of the month in the new table, including rows the live pipeline loaded since (reported as extra).', '');
     if (t.outside.length) {
       out.push('**Legacy rows outside every migrated month:**', '');
-      for (const o of t.outside) out.push(`- ${o.month}: ${fmt(o.rows)} rows`);
+      for (const o of t.outside) out.push(`- ${o.month}: ${count(o.rows, 'row')}`);
       out.push('');
     }
     const sampled = t.windows.filter((w) => w.samples?.length);
