@@ -4,6 +4,7 @@ import { coveredForLegacy, profileLegacy, profileWindows, uncoveredMonths, type 
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
 import { assertRowsAccounted } from '../backfill/accounting';
+import { nextLoadId } from '../dlt/loadId';
 import { StopSignal } from '../backfill/stopSignal';
 import { NULL_CURSOR_KEY, type Window, monthWindows, parseWindowKey } from '../backfill/windows';
 import { type MonthRange, monthRange, refuseMonthsOutsideLegacy } from './monthRange';
@@ -136,7 +137,10 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     const jobs: SliceJob[] = [];
     const after: Unit[] = [];
     const tables: TableBackfill[] = [];
-    for (const { ctx, state } of await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { checkNarrowing: true })) {
+    const prepared = await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { checkNarrowing: true });
+    // dlt readers take the highest load id for the latest load: this run's comes after every load the datasets hold.
+    s.run.loadId = nextLoadId(s.run.loadId, prepared.flatMap(({ ctx }) => ctx.dlt.loadIds));
+    for (const { ctx, state } of prepared) {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);

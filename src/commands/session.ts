@@ -1,5 +1,6 @@
 import { alignColumns } from '../align/alignment';
 import { refuseNarrowing } from '../align/narrowingCheck';
+import { readDltDataset } from '../dlt/dataset';
 import { loadConfig } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
@@ -184,6 +185,7 @@ export class Session {
       alignment,
       upsert: chooseUpsert(d, target, alignment.key.map((k) => k.target.name)),
       existingView: view ? { info: view, grants } : undefined,
+      dlt: await readDltDataset(this.conn, d, table, target.ref),
       q: {
         legacy: d.qualify(legacy.ref),
         target: d.qualify(target.ref),

@@ -11,7 +11,7 @@ import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
 const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill'];
-const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'updated_at', 'legacy_timezone', 'columns', 'verify'];
+const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt'];
 const CURSOR_UNITS = ['s', 'ms', 'us'] as const;
 /** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
@@ -100,7 +100,15 @@ function validateTable(id: string, value: unknown, where: string): TableConfig {
     cursorUnit: validateCursorUnit(t.cursor_unit, `${where}.cursor_unit`),
     columns,
     verify: validateVerify(t.verify, `${where}.verify`),
+    dlt: validateDlt(t.dlt, `${where}.dlt`),
   };
+}
+
+function validateDlt(raw: unknown, where: string): { schemaName?: string } {
+  if (raw === undefined || raw === null) return {};
+  const d = asObject(raw, where);
+  rejectUnknownKeys(d, ['schema_name'], where);
+  return { schemaName: d.schema_name === undefined ? undefined : requireString(d.schema_name, `${where}.schema_name`) };
 }
 
 function validateZone(raw: unknown, where: string): string {

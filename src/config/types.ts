@@ -42,6 +42,8 @@ export interface TableConfig {
   /** Where the cursor is an integer: what it counts since 1970-01-01 UTC. */
   cursorUnit?: CursorUnit;
   columns: Record<string, ColumnOverride>;
+  /** The table's `dlt:` section: which dlt schema its loads are registered under (default: read from `_dlt_version`). */
+  dlt: { schemaName?: string };
   /** The table's `verify:` section: metric sums, their tolerance, columns left out of the checksums. */
   verify: VerifySettings;
 }

@@ -197,6 +197,35 @@ export class LedgerWriter {
     };
   }
 
+  /**
+   * Registers the run as a completed dlt load in the target's dataset: the first slice of the run that
+   * changes rows claims the registration in the ledger (a primary key, so two workers never both do) and
+   * inserts the `_dlt_loads` row, in its own transaction: committed data never lacks its load row.
+   */
+  dltLoadSteps(tableId: string, load: { loadsName: string; loadsQ: string; loadId: string; schemaName?: string; versionHash?: string }): Step[] {
+    const lit = (v: string) => this.dialect.stringLiteral(v);
+    return [
+      {
+        intent: `Claim the registration of load ${load.loadId} in ${load.loadsName}, if this slice changed rows and no slice of this run claimed it yet`,
+        kind: 'exec',
+        sql: this.render('ledger_load_claim', { loads_name: lit(load.loadsName), load_id: lit(load.loadId), table_name: lit(tableId) }),
+        binds: [{ name: 'runId' }, { name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
+        captureChanged: 'load_claimed',
+      },
+      {
+        intent: `Register load ${load.loadId} in ${load.loadsName} as dlt does (status 0, schema ${load.schemaName ?? 'unknown'}), if this slice claimed it`,
+        kind: 'exec',
+        sql: this.render('dlt_load_register', {
+          loads: load.loadsQ,
+          load_id: lit(load.loadId),
+          schema_name: this.literal(load.schemaName),
+          version_hash: this.literal(load.versionHash),
+        }),
+        binds: [{ name: 'load_claimed', value: (v) => (Number(v.get('load_claimed') ?? 0) > 0 ? 1 : 0) }],
+      },
+    ];
+  }
+
   /** Keeps this run's counts for the window in the history, whatever the slices row keeps. */
   sliceHistoryStep(tableId: string, window: Window): Step {
     return {

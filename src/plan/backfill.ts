@@ -106,6 +106,14 @@ function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
   ];
 }
 
+/** Where the target's dataset registers dlt loads, the slice registers this run's (the first slice that changes rows does). */
+function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): Step[] {
+  const loads = ctx.dlt.loads;
+  if (!loads) return [];
+  const loadsName = `${loads.ref.schema ? `${loads.ref.schema}.` : ''}${loads.ref.name}`;
+  return ledger.dltLoadSteps(ctx.table.id, { loadsName, loadsQ: loads.q, loadId, schemaName: ctx.dlt.schemaName, versionHash: ctx.dlt.versionHash });
+}
+
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
 function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, validate: boolean): Unit {
   const { ctx } = spec;
@@ -114,7 +122,7 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...checks, ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }

@@ -3,6 +3,7 @@ import { FLAG_DLT, FLAG_LEGACY, SOURCE_FLAG } from '../align/dltColumns';
 import type { TableConfig } from '../config/types';
 import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
 import { renderStatement, type TemplateValues } from '../sql/template';
+import type { DltDataset } from '../dlt/dataset';
 
 /**
  * Everything a planner needs about one configured table, with every name
@@ -18,6 +19,8 @@ export interface TableContext {
   upsert: UpsertStyle;
   /** The view as it stands before this command (undefined: there is none yet), and the grants others hold on it. */
   existingView?: { info: TableInfo; grants: string[] };
+  /** The dlt dataset the target lives in: where its loads are registered, under which dlt schema. */
+  dlt: DltDataset;
   /** Quoted, qualified names. */
   q: {
     legacy: string;

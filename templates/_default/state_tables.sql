@@ -79,3 +79,12 @@ CREATE TABLE IF NOT EXISTS {{state}}.slice_runs (
   ended_at {{timestamp}} NOT NULL,
   PRIMARY KEY (table_name, window_key, run_id)
 );
+-- The dlt loads Theseus registered: one `_dlt_loads` row per load id and dataset, claimed by the first slice that changes rows.
+CREATE TABLE IF NOT EXISTS {{state}}.dlt_load_registrations (
+  loads_table {{text}} NOT NULL,
+  load_id {{text}} NOT NULL,
+  table_name {{text}} NOT NULL,
+  run_id {{text}} NOT NULL,
+  registered_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (loads_table, load_id)
+);

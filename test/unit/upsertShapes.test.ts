@@ -25,6 +25,7 @@ const table: TableConfig = {
   cursor: 'created_at',
   updatedAt: 'updated_at',
   legacyTimezone: 'UTC',
+  dlt: {},
   columns: {},
   verify: DEFAULT_VERIFY,
 };
@@ -61,6 +62,7 @@ function context(dialect: Dialect, targetKeyed: boolean): TableContext {
     target,
     alignment: alignColumns(table, legacy, target, dialect),
     upsert: chooseUpsert(dialect, target, ['id']),
+    dlt: { loadIds: [] },
     q: { legacy: dialect.qualify(table.legacy), target: dialect.qualify(table.target), view: dialect.qualify(table.view), state: dialect.quoteIdent('_migrate') },
   };
 }

@@ -1,0 +1,57 @@
+import type { Connection, Dialect } from '../../dialects/types';
+import type { TableConfig, TableRef } from '../config/types';
+import { formatTableRef } from '../config/tableRef';
+import { usageError } from '../errors';
+import { readRows } from '../exec/read';
+import { renderStatement } from '../sql/template';
+import { type StoredSchema, decodeStoredSchema } from './storedSchema';
+
+/** dlt's bookkeeping tables, in the target's dataset (schema). */
+export const DLT_LOADS = '_dlt_loads';
+export const DLT_VERSION = '_dlt_version';
+
+/**
+ * What a dlt dataset holding the target says about it: where loads are
+ * registered, under which dlt schema (name and version hash), and the ids of
+ * the loads already there. Read, never written (but for the load row itself).
+ */
+export interface DltDataset {
+  /** `_dlt_loads` in the target's schema, qualified and quoted; undefined where the dataset has none. */
+  loads?: { ref: TableRef; q: string };
+  /** The dlt schema the target belongs to: the newest `_dlt_version` row whose stored schema holds the table. */
+  schemaName?: string;
+  versionHash?: string;
+  /** That stored schema, decoded. */
+  schema?: StoredSchema;
+  /** load_id of every load already registered. */
+  loadIds: string[];
+}
+
+/** Reads the target's dataset: `_dlt_loads` and `_dlt_version` beside it (none: an empty description). */
+export async function readDltDataset(conn: Connection, dialect: Dialect, table: TableConfig, target: TableRef): Promise<DltDataset> {
+  const inTarget = (name: string): TableRef => (target.schema === undefined ? { name } : { schema: target.schema, name });
+  const loads = await dialect.introspect(conn, inTarget(DLT_LOADS));
+  const version = await dialect.introspect(conn, inTarget(DLT_VERSION));
+  const dataset: DltDataset = { loadIds: [] };
+  if (loads) {
+    dataset.loads = { ref: loads.ref, q: dialect.qualify(loads.ref) };
+    const rows = await readRows(conn, renderStatement(dialect.templates, 'dlt_load_ids', { loads: dataset.loads.q }), `${table.id}: read the load ids of ${formatTableRef(loads.ref)}`);
+    dataset.loadIds = rows.map((r) => String(r.load_id));
+  }
+  if (version) {
+    const rows = await readRows(conn, renderStatement(dialect.templates, 'dlt_versions', { versions: dialect.qualify(version.ref), schema: dialect.quoteIdent('schema'), version: dialect.quoteIdent('version') }), `${table.id}: read dlt's stored schemas in ${formatTableRef(version.ref)}`);
+    const wanted = table.dlt.schemaName;
+    for (const row of rows) {
+      if (wanted !== undefined && String(row.schema_name) !== wanted) continue;
+      const schema = decodeStoredSchema(String(row.stored_schema ?? ''));
+      if (!schema || !Object.keys(schema.tables).some((t) => t.toLowerCase() === target.name.toLowerCase())) continue;
+      Object.assign(dataset, { schemaName: String(row.schema_name), versionHash: row.version_hash == null ? undefined : String(row.version_hash), schema });
+      break;
+    }
+    if (wanted !== undefined && dataset.schemaName === undefined) {
+      throw usageError('DLT_SCHEMA_NOT_FOUND', `tables.${table.id}.dlt.schema_name is "${wanted}", but ${formatTableRef(version.ref)} holds no stored schema of that name with table ${target.name}`, `the schema names there: ${[...new Set(rows.map((r) => String(r.schema_name)))].join(', ') || 'none'}`);
+    }
+  }
+  if (dataset.loads && dataset.schemaName === undefined && table.dlt.schemaName !== undefined) dataset.schemaName = table.dlt.schemaName;
+  return dataset;
+}

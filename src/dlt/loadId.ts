@@ -1,0 +1,23 @@
+/**
+ * dlt orders loads by their id, as text (`ORDER BY load_id`, `max(load_id)`)
+ * and as a number (SQLMesh casts it to a timestamp): a backfill's id must come
+ * after every load the dataset has on both counts, or readers take an earlier
+ * load for the latest. Ids are epoch seconds with six decimals, exactly.
+ */
+const micros = (id: string): bigint | undefined => {
+  const m = /^(\d+)(?:\.(\d{1,6})\d*)?$/.exec(id.trim());
+  return m ? BigInt(m[1]) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0')) : undefined;
+};
+
+const format = (us: bigint) => `${us / 1_000_000n}.${String(us % 1_000_000n).padStart(6, '0')}`;
+
+/**
+ * The clock's id, or, where the dataset already holds a load at or after it, the first id after the latest
+ * one. dlt's ids all have ten digits before the point (until 2286), so the next number is next as text too.
+ */
+export function nextLoadId(clockId: string, existing: readonly string[]): string {
+  const latest = existing.map(micros).reduce<bigint | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
+  const clock = micros(clockId);
+  if (latest === undefined || (clock !== undefined && clock > latest)) return clockId;
+  return format(latest + 1n);
+}

@@ -1,0 +1,89 @@
+import { cli } from './helpers/warehouse';
+import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
+import { loadOrders } from './helpers/ordersFixture';
+import { DLT_SCHEMA_NAME, DLT_VERSION_HASH, EARLIER_LOADS, bookkeepingFingerprint, loadDltBookkeeping } from './helpers/dltDataset';
+
+/**
+ * Backfilled rows are dlt rows (issue 12, points 1, 2 and 6): each backfill
+ * run that changes rows registers one completed load in the dataset's
+ * `_dlt_loads`, under the dlt schema holding the table, with an id after
+ * every load there; dbt's staging pattern then finds every backfilled row,
+ * and dlt's other bookkeeping is never written.
+ */
+const TO_TIMESTAMP: Record<EngineName, (expr: string) => string> = {
+  duckdb: (e) => `CAST(to_timestamp(CAST(${e} AS DOUBLE)) AS VARCHAR)`,
+  postgres: (e) => `CAST(to_timestamp(CAST(${e} AS double precision)) AS text)`,
+  mysql: (e) => `CAST(FROM_UNIXTIME(CAST(${e} AS DOUBLE)) AS CHAR)`,
+};
+const ROWS = 3000;
+
+describe.each(testEngines())('dlt loads on %s', (engine) => {
+  let s: Sandbox;
+  let config: string;
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    config = s.writeConfig(await loadOrders(s, { rows: ROWS }));
+    await loadDltBookkeeping(s, 'orders');
+  });
+  afterAll(async () => s?.drop());
+  const run = (...args: string[]) => cli([...args, '--config', config]);
+  const loads = async () =>
+    (await s.query(`SELECT load_id, schema_name, status, schema_version_hash FROM ${s.q('dlt_schema', '_dlt_loads')} ORDER BY load_id`)).map((r) => ({
+      load_id: String(r.load_id),
+      schema_name: r.schema_name,
+      status: Number(r.status),
+      schema_version_hash: r.schema_version_hash,
+    }));
+  const target = () => s.q('dlt_schema', 'orders');
+
+  it('a backfill run registers one completed load, and dbt staging (status 0, not yet processed) finds every backfilled row', async () => {
+    const before = await bookkeepingFingerprint(s, 'orders');
+    expect(run('stitch').status).toBe(0);
+    const dry = run('backfill', '--month', '2023-03', '--dry-run');
+    expect(dry.stdout).toContain(`INSERT INTO ${s.q('dlt_schema', '_dlt_loads')} (load_id, schema_name, status, inserted_at, schema_version_hash)`);
+    // Three workers at once on the servers: slices race to register the run's load, and one row must result.
+    const r = run('backfill', '--all', '--include-null-cursor', '--max-parallel', '3');
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.status).toBe(0);
+
+    const ids = (await s.query(`SELECT DISTINCT _dlt_load_id AS id FROM ${target()}`)).map((x) => String(x.id));
+    expect(ids).toHaveLength(1);
+    const all = await loads();
+    expect(all.map((l) => l.load_id)).toEqual([...EARLIER_LOADS, ids[0]]);
+    expect(all[2]).toEqual({ load_id: ids[0], schema_name: DLT_SCHEMA_NAME, status: 0, schema_version_hash: DLT_VERSION_HASH });
+    // The staging model of dlt's generated dbt packages, with the earlier loads already processed.
+    const [staged] = await s.query(
+      `SELECT count(*) AS n FROM ${target()} WHERE _dlt_load_id IN (SELECT load_id FROM ${s.q('dlt_schema', '_dlt_loads')} WHERE status = 0 AND load_id NOT IN ('${EARLIER_LOADS.join("', '")}'))`,
+    );
+    expect(Number(staged.n)).toBe(ROWS);
+    // latest_load_id() is the backfill's, and SQLMesh's cast of it is the run's time.
+    const [latest] = await s.query(`SELECT max(load_id) AS id, ${TO_TIMESTAMP[engine]('max(load_id)')} AS at FROM ${s.q('dlt_schema', '_dlt_loads')}`);
+    expect(String(latest.id)).toBe(ids[0]);
+    expect(Math.abs(Number(ids[0]) - Date.now() / 1000)).toBeLessThan(600);
+    expect(String(latest.at).slice(0, 4)).toBe(String(new Date().getUTCFullYear()));
+    // dlt's own bookkeeping is untouched.
+    expect(await bookkeepingFingerprint(s, 'orders')).toBe(before);
+  });
+
+  it('a rerun that changes nothing adds no load; a clock behind the latest load gets an id after it, as text and as a number', async () => {
+    const before = await loads();
+    const rerun = run('backfill', '--all', '--rerun', '--include-null-cursor');
+    expect(rerun.status).toBe(0);
+    expect(await loads()).toEqual(before);
+
+    // The pipeline's last load is in 2100: the backfill's id must still come after it.
+    await s.exec(`INSERT INTO ${s.q('dlt_schema', '_dlt_loads')} VALUES ('4102444800.0', '${DLT_SCHEMA_NAME}', 0, '2030-01-01 00:00:00', '${DLT_VERSION_HASH}')`);
+    const legacy = s.q('legacy_schema', 'orders');
+    const [row] = await s.query(`SELECT ${s.quote('Id')} AS id FROM ${legacy} WHERE ${s.quote('CreatedAt')} >= '2023-05-01' AND ${s.quote('CreatedAt')} < '2023-06-01' ORDER BY ${s.quote('Id')}`);
+    await s.exec(`UPDATE ${legacy} SET order_total = 12345.67, ${s.quote('UpdatedAt')} = '2029-01-01 00:00:00' WHERE ${s.quote('Id')} = ${Number(row.id)}`);
+    const repair = run('backfill', '--month', '2023-05');
+    expect(repair.stderr).not.toMatch(/error/);
+    expect(repair.status).toBe(0);
+    const after = await loads();
+    expect(after).toHaveLength(before.length + 2);
+    const newest = after[after.length - 1];
+    expect(newest.load_id).toBe('4102444800.000001');
+    const [changed] = await s.query(`SELECT _dlt_load_id AS id FROM ${target()} WHERE id = ${Number(row.id)}`);
+    expect(String(changed.id)).toBe('4102444800.000001');
+  });
+});
