@@ -1,4 +1,5 @@
 import { cli } from './helpers/warehouse';
+import { startCli } from './helpers/processes';
 import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { DLT_SCHEMA_NAME, DLT_VERSION_HASH, EARLIER_LOADS, bookkeepingFingerprint, loadDltBookkeeping } from './helpers/dltDataset';
@@ -85,5 +86,40 @@ describe.each(testEngines())('dlt loads on %s', (engine) => {
     expect(newest.load_id).toBe('4102444800.000001');
     const [changed] = await s.query(`SELECT _dlt_load_id AS id FROM ${target()} WHERE id = ${Number(row.id)}`);
     expect(String(changed.id)).toBe('4102444800.000001');
+  });
+});
+
+describe.each(testEngines())('a backfill killed mid-run on %s', (engine) => {
+  let s: Sandbox;
+  let config: string;
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    config = s.writeConfig(await loadOrders(s, { rows: ROWS }));
+    await loadDltBookkeeping(s, 'orders');
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+  });
+  afterAll(async () => s?.drop());
+  /** Target rows whose load id has no completed load: what dlt's readers would call an unfinished load. */
+  const orphans = async () =>
+    Number((await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'orders')} WHERE _dlt_load_id NOT IN (SELECT load_id FROM ${s.q('dlt_schema', '_dlt_loads')} WHERE status = 0)`))[0].n);
+
+  it('leaves no data row without its load row, killed or resumed, and each run registers once', async () => {
+    // Slow enough between slices that the kill lands mid-run.
+    const killed = startCli(['backfill', '--all', '--include-null-cursor', '--min-interval', '300ms', '--config', config]);
+    await killed.waitFor(/(legacy rows? →[\s\S]*){3}/);
+    killed.child.kill('SIGKILL');
+    expect((await killed.exited).signal).toBe('SIGKILL');
+    const [partial] = await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'orders')}`);
+    expect(Number(partial.n)).toBeGreaterThan(0);
+    expect(Number(partial.n)).toBeLessThan(ROWS);
+    expect(await orphans()).toBe(0);
+
+    const resumed = cli(['backfill', '--all', '--include-null-cursor', '--config', config]);
+    expect(resumed.status).toBe(0);
+    expect(await orphans()).toBe(0);
+    const [runs] = await s.query(`SELECT count(DISTINCT _dlt_load_id) AS ids FROM ${s.q('dlt_schema', 'orders')}`);
+    const [registered] = await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', '_dlt_loads')} WHERE load_id NOT IN ('${EARLIER_LOADS.join("', '")}')`);
+    expect(Number(runs.ids)).toBe(2);
+    expect(Number(registered.n)).toBe(2);
   });
 });
