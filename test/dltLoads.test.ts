@@ -28,6 +28,7 @@ describe.each(testEngines())('dlt loads on %s', (engine) => {
   });
   afterAll(async () => s?.drop());
   const run = (...args: string[]) => cli([...args, '--config', config]);
+  const loadOrdersConfig = async () => (await import('node:fs')).readFileSync(config, 'utf8').replace(s.configHead(), '');
   const loads = async () =>
     (await s.query(`SELECT load_id, schema_name, status, schema_version_hash FROM ${s.q('dlt_schema', '_dlt_loads')} ORDER BY load_id`)).map((r) => ({
       load_id: String(r.load_id),
@@ -64,6 +65,14 @@ describe.each(testEngines())('dlt loads on %s', (engine) => {
     expect(String(latest.at).slice(0, 4)).toBe(String(new Date().getUTCFullYear()));
     // dlt's own bookkeeping is untouched.
     expect(await bookkeepingFingerprint(s, 'orders')).toBe(before);
+  });
+
+  it('dlt.schema_name picks the dlt schema; one that does not hold the table is refused, naming those there', async () => {
+    const tables = (await loadOrdersConfig()).replace('    updated_at: updated_at\n', '    updated_at: updated_at\n    dlt:\n      schema_name: other_source\n');
+    const r = cli(['status', '--config', s.writeConfig(tables, 'other.yaml')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error [DLT_SCHEMA_NOT_FOUND]: tables.orders.dlt.schema_name is "other_source", but');
+    expect(r.stderr).toContain('the schema names there: erp, other_source');
   });
 
   it('a rerun that changes nothing adds no load; a clock behind the latest load gets an id after it, as text and as a number', async () => {

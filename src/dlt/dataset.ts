@@ -49,7 +49,7 @@ export async function readDltDataset(conn: Connection, dialect: Dialect, table: 
       break;
     }
     if (wanted !== undefined && dataset.schemaName === undefined) {
-      throw usageError('DLT_SCHEMA_NOT_FOUND', `tables.${table.id}.dlt.schema_name is "${wanted}", but ${formatTableRef(version.ref)} holds no stored schema of that name with table ${target.name}`, `the schema names there: ${[...new Set(rows.map((r) => String(r.schema_name)))].join(', ') || 'none'}`);
+      throw usageError('DLT_SCHEMA_NOT_FOUND', `tables.${table.id}.dlt.schema_name is "${wanted}", but ${formatTableRef(version.ref)} holds no stored schema of that name with table ${target.name}`, `the schema names there: ${[...new Set(rows.map((r) => String(r.schema_name)))].sort().join(', ') || 'none'}`);
     }
   }
   if (dataset.loads && dataset.schemaName === undefined && table.dlt.schemaName !== undefined) dataset.schemaName = table.dlt.schemaName;

@@ -4,9 +4,12 @@
  * after every load the dataset has on both counts, or readers take an earlier
  * load for the latest. Ids are epoch seconds with six decimals, exactly.
  */
+/** An id in microseconds, rounded up (dlt's str(float) may carry a seventh decimal: the next id must still be later). */
 const micros = (id: string): bigint | undefined => {
-  const m = /^(\d+)(?:\.(\d{1,6})\d*)?$/.exec(id.trim());
-  return m ? BigInt(m[1]) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0')) : undefined;
+  const m = /^(\d+)(?:\.(\d{1,6})(\d*))?$/.exec(id.trim());
+  if (!m) return undefined;
+  const us = BigInt(m[1]) * 1_000_000n + BigInt((m[2] ?? '').padEnd(6, '0'));
+  return /[1-9]/.test(m[3] ?? '') ? us + 1n : us;
 };
 
 const format = (us: bigint) => `${us / 1_000_000n}.${String(us % 1_000_000n).padStart(6, '0')}`;
