@@ -23,6 +23,15 @@ interface CommonArgs {
   table?: string[];
   'dry-run'?: boolean;
   out?: string;
+  'allow-key-mismatch'?: boolean;
+  'allow-orphan-children'?: boolean;
+}
+
+/** The overrides of the dlt refusals, on the commands that write legacy rows (stitch, backfill). */
+function dltFlags<T>(y: Argv<T>) {
+  return y
+    .option('allow-key-mismatch', { type: 'boolean', describe: "backfill a table dlt merges on another primary key than the config's key" })
+    .option('allow-orphan-children', { type: 'boolean', describe: 'backfill an upsert/insert-only parent whose nested tables stay empty' });
 }
 
 function common(y: Argv): Argv<CommonArgs> {
@@ -41,6 +50,7 @@ function commandOptions(argv: CommonArgs): CommandOptions {
     tables: argv.table,
     dryRun: argv['dry-run'],
     out: argv.out,
+    dltAllow: { keyMismatch: argv['allow-key-mismatch'], orphanChildren: argv['allow-orphan-children'] },
     argv: process.argv.slice(2),
     log: (line) => (sqlOnStdout ? process.stderr : process.stdout).write(`${line}\n`),
   };
@@ -50,13 +60,13 @@ async function main(): Promise<void> {
   await yargs(attachNegativeValues(hideBin(process.argv)))
     .scriptName('migrate')
     .usage('$0 <command> [options]\n\nMove a table\'s history from a legacy schema into the table a dlt pipeline loads.')
-    .command('stitch', 'create the unified view (legacy + target, target wins); asserts (\'legacy\', N) while the target is empty', common, async (argv) => {
+    .command('stitch', 'create the unified view (legacy + target, target wins); asserts (\'legacy\', N) while the target is empty', (y) => dltFlags(common(y)), async (argv) => {
       await runStitch(commandOptions(argv));
     })
     .command(
       'backfill',
       'merge legacy into the target, one idempotent upsert per window, under the run controls (throttle, pause, limits, parallelism)',
-      (y) => backfillFlags(common(y)),
+      (y) => dltFlags(backfillFlags(common(y))),
       async (argv) => backfillCommand(argv, commandOptions(argv)),
     )
     .command(

@@ -137,7 +137,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     const jobs: SliceJob[] = [];
     const after: Unit[] = [];
     const tables: TableBackfill[] = [];
-    const prepared = await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { checkNarrowing: true });
+    const prepared = await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { beforeWriting: true });
     // dlt readers take the highest load id for the latest load: this run's comes after every load the datasets hold.
     s.run.loadId = nextLoadId(s.run.loadId, prepared.flatMap(({ ctx }) => ctx.dlt.loadIds));
     for (const { ctx, state } of prepared) {

@@ -1,6 +1,7 @@
 import { alignColumns } from '../align/alignment';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { readDltDataset } from '../dlt/dataset';
+import { type DltAllowances, refuseDltConflicts } from '../dlt/conflicts';
 import { loadConfig } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
@@ -46,6 +47,8 @@ export interface CommandOptions {
   env?: NodeJS.ProcessEnv;
   /** The command line as typed, for the run log. */
   argv?: string[];
+  /** Refusals of dlt tables the operator overrides (--allow-key-mismatch, --allow-orphan-children). */
+  dltAllow?: DltAllowances;
   /** Sees every statement the plan sends to the engine. */
   trace?: (sql: string) => void;
 }
@@ -216,12 +219,16 @@ export class Session {
    * reported before anything else), with its ledger state, refused unless its
    * phase is one of `allowed`.
    */
-  async preparedTables(allowed: readonly Phase[], verb: string, options: { checkNarrowing?: boolean } = {}): Promise<Array<{ ctx: TableContext; state: TableState }>> {
+  async preparedTables(allowed: readonly Phase[], verb: string, options: { beforeWriting?: boolean } = {}): Promise<Array<{ ctx: TableContext; state: TableState }>> {
     const prepared: Array<{ ctx: TableContext; state: TableState }> = [];
     for (const table of this.tables) {
       const ctx = await this.context(table);
-      // The commands that write legacy values into the view or the target refuse a narrowing that would change them.
-      if (options.checkNarrowing) await refuseNarrowing(this.conn, ctx);
+      // The commands that write legacy values into the view or the target refuse a narrowing that would change them,
+      // and a target whose next live dlt load would undo the backfill.
+      if (options.beforeWriting) {
+        await refuseNarrowing(this.conn, ctx);
+        for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {})) this.warn(warning);
+      }
       const state = await this.state(table);
       requirePhase(table.id, state.phase, allowed, verb);
       prepared.push({ ctx, state });

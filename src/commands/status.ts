@@ -1,6 +1,7 @@
 import { profileLegacy, uncoveredMonths } from '../backfill/profile';
 import { NULL_CURSOR_KEY, parseWindowKey, type Window } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
+import type { DltTableHints } from '../dlt/tableHints';
 import { readDistribution, type Distribution } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import { renderStatement } from '../sql/template';
@@ -31,6 +32,8 @@ export interface TableStatus {
    * run takes them over.
    */
   interrupted: Array<{ window: string; run: string | null }>;
+  /** The dlt dataset beside the target: the dlt schema holding it and what it says about the table (while legacy is there). */
+  dlt: { schemaName: string | null; loadsTable: boolean; hints: DltTableHints | null } | null;
 }
 
 /** migrate status: each table's phase, slices and the view's source distribution. Read-only. */
@@ -49,10 +52,13 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   let total = slices.length;
   let nullCursorRows: number | null = null;
   let nullKeyRows: number | null = null;
+  let dlt: TableStatus['dlt'] = null;
   // Once legacy is retired (or gone, as after an interrupted retire) there is nothing left to profile; the ledger alone tells the story.
   const legacyPresent = state.phase !== 'retired' && (await s.dialect.introspect(s.conn, table.legacy)) !== undefined;
   if (legacyPresent) {
-    const profile = await profileLegacy(s.conn, await s.context(table, { quiet: true }));
+    const ctx = await s.context(table, { quiet: true });
+    const profile = await profileLegacy(s.conn, ctx);
+    dlt = { schemaName: ctx.dlt.schemaName ?? null, loadsTable: ctx.dlt.loads !== undefined, hints: ctx.dlt.hints ?? null };
     // Months no ledger window covers are pending; the ledger's own windows may be months, weeks or days.
     const recorded = slices.map((x) => parseWindowKey(x.windowKey)).filter((w): w is Window => w !== undefined);
     const uncovered = uncoveredMonths(profile, recorded);
@@ -80,6 +86,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     distribution: await viewDistribution(s, table),
     failures: slices.filter((x) => x.status === 'failed').map((x) => ({ window: x.windowKey, error: x.error })),
     interrupted,
+    dlt,
   };
 }
 

@@ -5,6 +5,7 @@ import { usageError } from '../errors';
 import { readRows } from '../exec/read';
 import { renderStatement } from '../sql/template';
 import { type StoredSchema, decodeStoredSchema } from './storedSchema';
+import { type DltTableHints, dltTableHints } from './tableHints';
 
 /** dlt's bookkeeping tables, in the target's dataset (schema). */
 export const DLT_LOADS = '_dlt_loads';
@@ -21,8 +22,9 @@ export interface DltDataset {
   /** The dlt schema the target belongs to: the newest `_dlt_version` row whose stored schema holds the table. */
   schemaName?: string;
   versionHash?: string;
-  /** That stored schema, decoded. */
+  /** That stored schema, decoded, and what it says about the target. */
   schema?: StoredSchema;
+  hints?: DltTableHints;
   /** load_id of every load already registered. */
   loadIds: string[];
 }
@@ -45,7 +47,7 @@ export async function readDltDataset(conn: Connection, dialect: Dialect, table: 
       if (wanted !== undefined && String(row.schema_name) !== wanted) continue;
       const schema = decodeStoredSchema(String(row.stored_schema ?? ''));
       if (!schema || !Object.keys(schema.tables).some((t) => t.toLowerCase() === target.name.toLowerCase())) continue;
-      Object.assign(dataset, { schemaName: String(row.schema_name), versionHash: row.version_hash == null ? undefined : String(row.version_hash), schema });
+      Object.assign(dataset, { schemaName: String(row.schema_name), versionHash: row.version_hash == null ? undefined : String(row.version_hash), schema, hints: dltTableHints(schema, target.name) });
       break;
     }
     if (wanted !== undefined && dataset.schemaName === undefined) {

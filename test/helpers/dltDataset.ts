@@ -65,3 +65,14 @@ export async function bookkeepingFingerprint(s: Sandbox, table: string): Promise
   }
   return hash.digest('hex');
 }
+
+/**
+ * Replaces the stored schemas with one, newest, whose entry for `table` carries the given hints (table hints
+ * and columns with column hints), plus further tables (nested ones name their `parent`).
+ */
+export async function setStoredSchema(s: Sandbox, table: string, entry: Record<string, unknown>, more: Record<string, Record<string, unknown>> = {}): Promise<void> {
+  const tables = { [table]: { name: table, columns: {}, ...entry }, _dlt_loads: { name: '_dlt_loads', write_disposition: 'skip', columns: {} }, ...more };
+  const json = JSON.stringify({ version: 3, version_hash: DLT_VERSION_HASH, engine_version: 11, name: DLT_SCHEMA_NAME, tables });
+  await s.exec(`DELETE FROM ${s.q('dlt_schema', '_dlt_version')}`);
+  await s.exec(`INSERT INTO ${s.q('dlt_schema', '_dlt_version')} VALUES (3, 11, '2023-11-16 00:00:00', '${DLT_SCHEMA_NAME}', '${DLT_VERSION_HASH}', ${s.dialect.stringLiteral(json)})`);
+}
