@@ -164,6 +164,15 @@ export interface Dialect {
    * against it before any work, and derived names (archives) are made to fit.
    */
   readonly maxIdentifierLength?: IdentifierLimit;
+  /**
+   * The longest name dlt itself makes on this engine, in characters: the lesser
+   * of max_identifier_length and max_column_identifier_length in dlt's
+   * capabilities for its destination (dlt/common/schema/normalizers.py). dlt
+   * shortens a longer snake_case column name to it around a hash tag, and
+   * alignment must find that shortened column. dlt's own figure, not the
+   * engine's: PostgreSQL counts bytes, dlt counts characters.
+   */
+  readonly dltMaxNameLength: number;
 
   quoteIdent(name: string): string;
   qualify(ref: TableRef): string;

@@ -14,6 +14,8 @@ export const duckdb: Dialect = Object.freeze({
   templates: Object.freeze(['duckdb']),
   capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: false, upsert: 'merge', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: false, countedUpserts: Object.freeze([] as const) }),
   stateTypes: Object.freeze({ text: 'VARCHAR', longText: 'VARCHAR', bigint: 'BIGINT', timestamp: 'TIMESTAMPTZ' }),
+  // dlt's duckdb destination (impl/duckdb/factory.py): 65536, so in practice nothing is shortened.
+  dltMaxNameLength: 65_536,
   textType: 'VARCHAR',
   now: 'current_timestamp',
   placeholder: (index: number) => `$${index}`,

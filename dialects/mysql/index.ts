@@ -86,6 +86,8 @@ export const mysql: Dialect = Object.freeze({
   stateTypes: Object.freeze({ text: 'VARCHAR(191)', longText: 'TEXT', bigint: 'BIGINT', timestamp: 'DATETIME(6)' }),
   // Databases, tables, views and columns: 64 characters; a longer name is refused (ER_TOO_LONG_IDENT, ER_WRONG_TABLE_NAME).
   maxIdentifierLength: Object.freeze({ max: 64, unit: 'characters' as const }),
+  // dlt loads MySQL/MariaDB through its sqlalchemy destination, which sets 64 (impl/sqlalchemy/dialect.py, MysqlDialectCapabilities).
+  dltMaxNameLength: 64,
   textType: 'CHAR',
   now: 'UTC_TIMESTAMP(6)',
   quoteIdent: quoteBacktick,

@@ -45,6 +45,8 @@ export const postgres: Dialect = Object.freeze({
   stateTypes: Object.freeze({ text: 'text', longText: 'text', bigint: 'bigint', timestamp: 'timestamptz' }),
   // NAMEDATALEN - 1: a longer name is cut to 63 bytes without an error, so a table created under it is not found by its full name.
   maxIdentifierLength: Object.freeze({ max: 63, unit: 'bytes' as const }),
+  // dlt's postgres destination (impl/postgres/factory.py): 63.
+  dltMaxNameLength: 63,
   textType: 'text',
   now: 'clock_timestamp()',
   placeholder: (index: number) => `$${index}`,

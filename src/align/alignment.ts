@@ -53,14 +53,17 @@ export interface Alignment {
 /**
  * Aligns legacy columns to target columns: explicit `columns:` overrides first,
  * then an exact (case-insensitive) name match, then dlt's snake_case of the
- * legacy name. Every value is cast to the target column's type unless the
- * types already agree. Pure: works on introspected metadata only.
+ * legacy name (shortened to dlt's limit on the engine, as dlt shortens it).
+ * Every value is cast to the target column's type unless the types already
+ * agree. Pure: works on introspected metadata only.
  */
 export function alignColumns(table: TableConfig, legacy: TableInfo, target: TableInfo, dialect: Dialect): Alignment {
   const where = `tables.${table.id}`;
   const legacyByLower = new Map(legacy.columns.map((c) => [c.name.toLowerCase(), c]));
+  // The name dlt gives a legacy column on this engine, shortened as dlt shortens it where the engine's limit is short.
+  const dltName = (name: string) => dltSnakeCase(name, dialect.dltMaxNameLength);
   const legacyBySnake = new Map<string, ColumnInfo>();
-  for (const c of legacy.columns) if (!legacyBySnake.has(dltSnakeCase(c.name))) legacyBySnake.set(dltSnakeCase(c.name), c);
+  for (const c of legacy.columns) if (!legacyBySnake.has(dltName(c.name))) legacyBySnake.set(dltName(c.name), c);
   const targetByLower = new Map(target.columns.map((c) => [c.name.toLowerCase(), c]));
 
   if (targetByLower.has(SOURCE_FLAG)) {
@@ -93,7 +96,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
         throw usageError('MISSING_COLUMN', `${where}.columns.${col.name}.from names ${override.from}, which is not a column of legacy ${formatTableRef(table.legacy)}`, `legacy columns: ${legacy.columns.map((c) => c.name).join(', ')}`);
       }
     } else {
-      source = legacyByLower.get(col.name.toLowerCase()) ?? legacyBySnake.get(dltSnakeCase(col.name));
+      source = legacyByLower.get(col.name.toLowerCase()) ?? legacyBySnake.get(dltName(col.name));
     }
     if (!source) return { target: col, role: 'absent', legacySql: typedNull };
     used.add(source.name);
