@@ -61,4 +61,27 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
     expect(r.stderr).toContain('warning: orders: dlt appends to orders: a live load whose incremental starts before');
     expect(await viewExists()).toBe(true);
   });
+
+  it('_dlt_id narrower than the md5 id, or already held under another key where it is unique, is refused before writing', async () => {
+    const make = async (name: string, dltId: string) => {
+      await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT PRIMARY KEY, created_at ${engine === 'mysql' ? 'DATETIME' : 'TIMESTAMP'})`);
+      await s.exec(`CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL PRIMARY KEY, created_at ${engine === 'mysql' ? 'DATETIME' : 'TIMESTAMP'}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id ${dltId})`);
+      await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES (1, '2024-01-05 10:00:00'), (2, '2024-01-06 10:00:00')`);
+      return s.writeConfig(`tables:\n  ${name}:\n    legacy: ${s.ref('legacy_schema', name)}\n    target: ${s.ref('dlt_schema', name)}\n    view: ${s.ref('dw', `all_${name}`)}\n    key: id\n    cursor: created_at\n`, `${name}.yaml`);
+    };
+    await setStoredSchema(s, 'orders', { write_disposition: 'merge', 'x-merge-strategy': 'delete-insert' });
+    // DuckDB keeps any length whatever VARCHAR(n) says, and reports none: only the servers can be too narrow.
+    if (engine !== 'duckdb') {
+      const narrow = cli(['backfill', '--all', '--config', await make('narrow', 'VARCHAR(14) NOT NULL')]);
+      expect(narrow.status).toBe(2);
+      expect(narrow.stderr).toMatch(/error \[DLT_ID_TOO_NARROW\]: narrow: the target's _dlt_id is [a-z ]+\(14\), but a backfilled row's id is the md5 of its key, 32 characters/i);
+    }
+    const file = await make('taken', 'VARCHAR(64) NOT NULL UNIQUE');
+    // A row of key 99 holds the id legacy key 1 gets: md5('1').
+    await s.exec(`INSERT INTO ${s.q('dlt_schema', 'taken')} VALUES (99, '2024-01-07 10:00:00', '1700000000.1', 'c4ca4238a0b923820dcc509a6f75849b')`);
+    const taken = cli(['backfill', '--all', '--config', file]);
+    expect(taken.status).toBe(2);
+    expect(taken.stderr).toContain('error [DLT_ID_TAKEN]: taken: 1 target row holds the _dlt_id a legacy row of another key would get');
+    expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'taken')}`))[0].n)).toBe(1);
+  });
 });

@@ -1,7 +1,7 @@
 import { alignColumns } from '../align/alignment';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { readDltDataset } from '../dlt/dataset';
-import { type DltAllowances, refuseDltConflicts } from '../dlt/conflicts';
+import { type DltAllowances, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
 import { loadConfig } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
@@ -228,6 +228,7 @@ export class Session {
       if (options.beforeWriting) {
         await refuseNarrowing(this.conn, ctx);
         for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {})) this.warn(warning);
+        await refuseDltIdClashes(this.conn, ctx);
       }
       const state = await this.state(table);
       requirePhase(table.id, state.phase, allowed, verb);

@@ -1,5 +1,12 @@
+import type { Connection } from '../../dialects/types';
+import { hasUniqueKeyOn } from '../align/alignment';
+import { DLT_ID } from '../align/dltColumns';
+import { typeShape } from '../align/narrowing';
 import { usageError } from '../errors';
-import type { TableContext } from '../plan/tableContext';
+import { readRows } from '../exec/read';
+import { count } from '../plural';
+import { type TableContext, keyMatch, legacyKeysSql, renderFor } from '../plan/tableContext';
+import { dltIdSql } from '../plan/upsert';
 
 export interface DltAllowances {
   /** --allow-key-mismatch: merge into a table whose dlt primary key is not the config's key. */
@@ -40,4 +47,36 @@ export function refuseDltConflicts(ctx: TableContext, allow: DltAllowances): str
     warnings.push(`${id}: dlt appends to ${h.table}: a live load whose incremental starts before legacy's last cursor value would load those rows again; start it after the backfilled range`);
   }
   return warnings;
+}
+
+/** md5 of the key, as hex: what Theseus writes into _dlt_id. */
+const DLT_ID_LENGTH = 32;
+
+/**
+ * `_dlt_id` must be able to take the id Theseus writes (md5 of the key, 32 characters; dlt's own ids are 14,
+ * and tables from dlt before 1.15 may be narrower), and where it is declared unique, no target row of another
+ * key may already hold the id a legacy row would get: refused before writing rather than failed mid-backfill.
+ */
+export async function refuseDltIdClashes(conn: Connection, ctx: TableContext): Promise<void> {
+  const column = ctx.target.columns.find((c) => c.name.toLowerCase() === DLT_ID);
+  if (!column) return;
+  const id = ctx.table.id;
+  const shape = typeShape(column.type, ctx.dialect);
+  if (shape.kind === 'text' && shape.length < DLT_ID_LENGTH) {
+    throw usageError('DLT_ID_TOO_NARROW', `${id}: the target's ${column.name} is ${column.type}, but a backfilled row's id is the md5 of its key, ${DLT_ID_LENGTH} characters`, `widen it (dlt 1.15 and later create it as varchar(64)): ALTER TABLE … ALTER COLUMN ${column.name} …`);
+  }
+  if (!hasUniqueKeyOn(ctx.target, [column.name])) return;
+  const d = ctx.dialect;
+  const sql = renderFor(ctx, 'dlt_id_clashes', {
+    legacy_keys: legacyKeysSql(ctx),
+    target: ctx.q.target,
+    dlt_id: d.quoteIdent(column.name),
+    id_of_s: dltIdSql(ctx, 's'),
+    key_match: keyMatch(ctx, 't', 's'),
+  });
+  const [row] = await readRows(conn, sql, `${id}: look for target rows holding a backfilled row's _dlt_id under another key`);
+  const n = Number(row?.clashes ?? 0);
+  if (n > 0) {
+    throw usageError('DLT_ID_TAKEN', `${id}: ${count(n, 'target row holds', 'target rows hold')} the ${column.name} a legacy row of another key would get, and ${column.name} is unique: the backfill would fail on it`, `find them with the query in \`backfill --dry-run\`'s plan; give those rows their own ids, or drop the unique constraint on ${column.name}`);
+  }
 }

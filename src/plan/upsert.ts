@@ -76,7 +76,7 @@ function duplicateKeySet(
 }
 
 /** dlt's row id for a backfilled row: derived from the key alone, so the same on every re-run and unique per key. */
-function dltIdSql(ctx: TableContext, alias: string): string {
+export function dltIdSql(ctx: TableContext, alias: string): string {
   const d = ctx.dialect;
   const text = (k: AlignedColumn) => d.cast(`${alias}.${d.quoteIdent(k.target.name)}`, d.textType);
   const keys = ctx.alignment.key;
