@@ -8,6 +8,7 @@ import { formatStatus, runStatus } from './status';
 import { runStitch } from './stitch';
 import { assertionError } from '../errors';
 import { count } from '../plural';
+import { connectDuckDb } from '../../dialects/duckdb/driver';
 
 export interface DemoOptions {
   dir: string;
@@ -47,6 +48,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   log('\n4. migrate backfill --all --include-null-cursor: every other month, and the rows with no CreatedAt');
   await runBackfill({ ...base, all: true, includeNullCursor: true, log: quietMonths(log) });
 
+  log("\n   dlt's _dlt_loads now lists the backfill runs as completed loads, so dlt's readers and dbt staging see their rows:");
+  for (const line of await dltLoads(files.database)) log(`  ${line}`);
+
   log('\n5. migrate verify --markdown change-note.md: every window checked again, a change note written');
   const note = path.join(options.dir, 'change-note.md');
   const verified = await runVerify({ ...base, markdown: note });
@@ -66,4 +70,26 @@ function quietMonths(log: (line: string) => void) {
   return (line: string) => {
     if (!/: view after \d{4}-\d{2}:/.test(line)) log(`  ${line}`);
   };
+}
+
+/**
+ * The demo's `_dlt_loads` after the backfill, and what the staging model of dlt's generated dbt packages
+ * selects: rows whose load is completed (status 0) and not yet processed (processed already: the pipeline's
+ * earlier load, 1733011200.123456 in fixtures/demo/setup.sql).
+ */
+async function dltLoads(database: string): Promise<string[]> {
+  const conn = await connectDuckDb(database, { readOnly: true });
+  try {
+    const loads = await conn.query('SELECT load_id, schema_name, status FROM dlt_schema._dlt_loads ORDER BY load_id');
+    const [staged] = await conn.query(
+      `SELECT count(*) AS n FROM dlt_schema.orders
+        WHERE _dlt_load_id IN (SELECT load_id FROM dlt_schema._dlt_loads WHERE status = 0 AND load_id <> '1733011200.123456')`,
+    );
+    return [
+      ...loads.map((l) => `load ${String(l.load_id)}  schema ${String(l.schema_name)}  status ${String(l.status)}`),
+      `dbt staging (completed loads not yet processed) selects ${count(Number(staged?.n ?? 0), 'row')} of dlt_schema.orders`,
+    ];
+  } finally {
+    await conn.close();
+  }
 }
