@@ -41,13 +41,21 @@ export async function readDltDataset(conn: Connection, dialect: Dialect, table: 
     dataset.loadIds = rows.map((r) => String(r.load_id));
   }
   if (version) {
-    const rows = await readRows(conn, renderStatement(dialect.templates, 'dlt_versions', { versions: dialect.qualify(version.ref), schema: dialect.quoteIdent('schema'), version: dialect.quoteIdent('version') }), `${table.id}: read dlt's stored schemas in ${formatTableRef(version.ref)}`);
+    const versions = dialect.qualify(version.ref);
+    const names = { versions, schema: dialect.quoteIdent('schema'), version: dialect.quoteIdent('version'), p1: dialect.placeholder(1), p2: dialect.placeholder(2) };
+    const rows = await readRows(conn, renderStatement(dialect.templates, 'dlt_versions', names), `${table.id}: list dlt's stored schemas in ${formatTableRef(version.ref)}`);
     const wanted = table.dlt.schemaName;
+    // A dataset keeps every version of every schema, each a whole JSON document: only the newest are read, one by one.
+    const seen = new Set<string>();
     for (const row of rows) {
-      if (wanted !== undefined && String(row.schema_name) !== wanted) continue;
-      const schema = decodeStoredSchema(String(row.stored_schema ?? ''));
+      const name = String(row.schema_name);
+      if ((wanted !== undefined && name !== wanted) || seen.has(name)) continue;
+      seen.add(name);
+      const hash = row.version_hash == null ? null : String(row.version_hash);
+      const [text] = await readRows(conn, renderStatement(dialect.templates, 'dlt_version_schema', names), `${table.id}: read dlt's stored schema ${name}`, [name, hash]);
+      const schema = decodeStoredSchema(String(text?.stored_schema ?? ''));
       if (!schema || !Object.keys(schema.tables).some((t) => t.toLowerCase() === target.name.toLowerCase())) continue;
-      Object.assign(dataset, { schemaName: String(row.schema_name), versionHash: row.version_hash == null ? undefined : String(row.version_hash), schema, hints: dltTableHints(schema, target.name) });
+      Object.assign(dataset, { schemaName: name, versionHash: hash ?? undefined, schema, hints: dltTableHints(schema, target.name) });
       break;
     }
     if (wanted !== undefined && dataset.schemaName === undefined) {

@@ -1,2 +1,3 @@
--- dlt's stored schemas, newest first: the newest one holding the target names the dlt schema its loads belong to.
-SELECT schema_name, version_hash, {{schema}} AS stored_schema FROM {{versions}} ORDER BY inserted_at DESC, {{version}} DESC;
+-- dlt's stored schemas, newest first, without their text: the newest one holding the target names the dlt
+-- schema its loads belong to, and each schema is read on its own only until that one is found.
+SELECT schema_name, version_hash, {{version}} AS version FROM {{versions}} ORDER BY inserted_at DESC, {{version}} DESC;
