@@ -4,7 +4,7 @@ import { coveredForLegacy, profileLegacy, profileWindows, uncoveredMonths, type 
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
 import { assertRowsAccounted } from '../backfill/accounting';
-import { nextLoadId } from '../dlt/loadId';
+import { loadIdSequence, nextLoadId } from '../dlt/loadId';
 import { StopSignal } from '../backfill/stopSignal';
 import { NULL_CURSOR_KEY, type Window, monthWindows, parseWindowKey } from '../backfill/windows';
 import { type MonthRange, monthRange, refuseMonthsOutsideLegacy } from './monthRange';
@@ -140,6 +140,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     const prepared = await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { beforeWriting: true });
     // dlt readers take the highest load id for the latest load: this run's comes after every load the datasets hold.
     s.run.loadId = nextLoadId(s.run.loadId, prepared.flatMap(({ ctx }) => ctx.dlt.loadIds));
+    // Each slice its own load id (dlt registers one load per package; a slice is one transaction), across every table.
+    const sliceLoadIds = loadIdSequence(s.run.loadId);
     for (const { ctx, state } of prepared) {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
@@ -169,7 +171,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         await assertRowsAccounted(s.conn, ctx, slices);
         return true;
       };
-      const plan = planBackfill(ctx, s.ledger, { windows, loadId: s.run.loadId, phase: state.phase, completes: complete, isComplete, validate: controls.validate });
+      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate });
       units.push(...plan.units);
       jobs.push(...plan.jobs);
       after.push(...plan.after);

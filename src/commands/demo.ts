@@ -48,7 +48,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   log('\n4. migrate backfill --all --include-null-cursor: every other month, and the rows with no CreatedAt');
   await runBackfill({ ...base, all: true, includeNullCursor: true, log: quietMonths(log) });
 
-  log("\n   dlt's _dlt_loads now lists the backfill runs as completed loads, so dlt's readers and dbt staging see their rows:");
+  log("\n   dlt's _dlt_loads now lists each slice that changed rows as a completed load, so dlt's readers and dbt staging see them:");
   for (const line of await dltLoads(files.database)) log(`  ${line}`);
 
   log('\n5. migrate verify --markdown change-note.md: every window checked again, a change note written');
@@ -85,8 +85,11 @@ async function dltLoads(database: string): Promise<string[]> {
       `SELECT count(*) AS n FROM dlt_schema.orders
         WHERE _dlt_load_id IN (SELECT load_id FROM dlt_schema._dlt_loads WHERE status = 0 AND load_id <> '1733011200.123456')`,
     );
+    // One load per slice that changed rows: the pipeline's own load first, then the backfill's, summarized.
+    const [pipeline, ...backfill] = loads.map((l) => `load ${String(l.load_id)}  schema ${String(l.schema_name)}  status ${String(l.status)}`);
     return [
-      ...loads.map((l) => `load ${String(l.load_id)}  schema ${String(l.schema_name)}  status ${String(l.status)}`),
+      `${pipeline}   (the pipeline's, processed by dbt already)`,
+      ...(backfill.length > 2 ? [backfill[0], `… ${count(backfill.length - 2, 'more load')}, one per slice that changed rows …`, backfill[backfill.length - 1]] : backfill),
       `dbt staging (completed loads not yet processed) selects ${count(Number(staged?.n ?? 0), 'row')} of dlt_schema.orders`,
     ];
   } finally {

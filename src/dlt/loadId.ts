@@ -24,3 +24,15 @@ export function nextLoadId(clockId: string, existing: readonly string[]): string
   if (latest === undefined || (clock !== undefined && clock > latest)) return clockId;
   return format(latest + 1n);
 }
+
+/**
+ * Successive load ids from a first one, a microsecond apart: one per slice. A slice is one transaction, so its
+ * rows and its `_dlt_loads` row commit together, and a slice's load is complete when registered. One id for
+ * a whole run would be registered complete while later slices still wrote rows under it, and a dbt run in
+ * between would mark it processed and never stage those rows.
+ */
+export function loadIdSequence(first: string): () => string {
+  const start = micros(first) ?? 0n;
+  let n = 0n;
+  return () => format(start + n++);
+}

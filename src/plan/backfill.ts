@@ -11,8 +11,8 @@ import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
 
 export interface BackfillPlanInput {
   windows: Window[];
-  /** dlt's load id for rows this run writes: epoch seconds with a fraction, as text. */
-  loadId: string;
+  /** dlt's load id of each slice's rows, in turn (epoch seconds with a fraction, as text): one per slice, see dlt/loadId.ts. */
+  nextLoadId: () => string;
   phase: Phase;
   /** After these windows every legacy row is in a done window: record the table as backfilled. */
   completes: boolean;
@@ -159,7 +159,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
     tableId: id,
     window,
     claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
-    slice: sliceUnit(spec, ledger, window, input.loadId, input.validate),
+    slice: sliceUnit(spec, ledger, window, input.nextLoadId(), input.validate),
   }));
   const after: Unit[] = [
     {

@@ -82,7 +82,7 @@ describe('the upsert each engine gets for a slice', () => {
   it('PostgreSQL 15+, no unique index on the key: MERGE, after locking out the target\'s writers', () => {
     const ctx = context(postgres, false);
     expect(ctx.upsert).toBe('merge');
-    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], loadId: '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
+    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
     expect(work.steps[0].sql).toBe('LOCK TABLE "dlt"."orders" IN SHARE ROW EXCLUSIVE MODE');
     expect(work.steps[2].sql).toMatch(/^MERGE INTO/);
   });
@@ -90,7 +90,7 @@ describe('the upsert each engine gets for a slice', () => {
   it('PostgreSQL 15+, key indexed: INSERT … ON CONFLICT (safe with live inserts), no table lock', () => {
     const ctx = context(postgres, true);
     expect(ctx.upsert).toBe('on_conflict');
-    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], loadId: '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
+    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
     expect(work.steps.map((step) => step.sql).join('\n')).not.toContain('LOCK TABLE');
     const sql = mergeSql(ctx, june, '1.5');
     expect(sql).toMatch(/^INSERT INTO "dlt"\."orders" AS t \("id", "created_at", "updated_at", "status", "_dlt_load_id", "_dlt_id"\)/);
