@@ -4,6 +4,7 @@ import type { Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '
 import { type ConnectFailure, commonFailure } from '../server/connectFailure';
 import { acquireConnection } from '../server/knexPool';
 import { serverSettings } from '../server/settings';
+import { watchForLoss } from '../server/connectionLoss';
 import { tlsOptions } from '../server/tls';
 import { mysqlProfile } from './connectionProfile';
 import { usageError } from '../../src/errors';
@@ -56,10 +57,7 @@ export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions
   });
   const pooled = await acquireConnection<MysqlConnection>({ client: 'mysql2', connection, classify: classifyMysql }, s, `MySQL/MariaDB at ${s.host}:${s.port}`);
   const native = pooled.native;
-  // The server may end an idle session (KILL, wait_timeout, a restart): mysql2 says so with these events.
-  let lost = false;
-  native.on('error', () => (lost = true));
-  native.on('end', () => (lost = true));
+  const lost = watchForLoss(native);
   const run = (sql: string, params?: SqlValue[]) =>
     new Promise<unknown>((resolve, reject) => {
       const done = (err: unknown, result: unknown) => (err ? reject(err) : resolve(result));
@@ -84,7 +82,7 @@ export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions
       return Array.isArray(result) ? 0 : rowsChanged(result);
     },
     close: () => pooled.close(),
-    lost: () => lost,
+    lost,
   };
 }
 

@@ -3,6 +3,7 @@ import type { Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '
 import { type ConnectFailure, commonFailure } from '../server/connectFailure';
 import { acquireConnection } from '../server/knexPool';
 import { serverSettings } from '../server/settings';
+import { watchForLoss } from '../server/connectionLoss';
 import { tlsOptions } from '../server/tls';
 import { postgresProfile } from './connectionProfile';
 
@@ -30,10 +31,7 @@ export async function connectPostgres(spec: ConnectionSpec, options: ConnectOpti
   });
   const pooled = await acquireConnection<Client>({ client: 'pg', connection, classify: classifyPostgres }, s, `PostgreSQL at ${s.host}:${s.port}`);
   const client = pooled.native;
-  // The server may end an idle session (pg_terminate_backend, idle_session_timeout, a restart): pg says so with these events.
-  let lost = false;
-  client.on('error', () => (lost = true));
-  client.on('end', () => (lost = true));
+  const lost = watchForLoss(client);
   await client.query("SET TIME ZONE 'UTC'");
   if (options.readOnly) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   return {
@@ -44,7 +42,7 @@ export async function connectPostgres(spec: ConnectionSpec, options: ConnectOpti
       return (await client.query(sql, params)).rowCount ?? 0;
     },
     close: () => pooled.close(),
-    lost: () => lost,
+    lost,
   };
 }
 

@@ -10,7 +10,6 @@ import { count } from '../plural';
  */
 
 const n = (value: unknown) => Number(value ?? 0);
-const fmt = (value: number) => value.toLocaleString('en-US');
 
 export type Distribution = Array<{ flag: string; rows: number }>;
 

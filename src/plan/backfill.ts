@@ -1,4 +1,5 @@
 import { type Window } from '../backfill/windows';
+import { formatTableRef } from '../config/tableRef';
 import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
@@ -110,8 +111,7 @@ function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
 function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): Step[] {
   const loads = ctx.dlt.loads;
   if (!loads) return [];
-  const loadsName = `${loads.ref.schema ? `${loads.ref.schema}.` : ''}${loads.ref.name}`;
-  return ledger.dltLoadSteps(ctx.table.id, { loadsName, loadsQ: loads.q, loadId, schemaName: ctx.dlt.schemaName, versionHash: ctx.dlt.versionHash });
+  return ledger.dltLoadSteps(ctx.table.id, { loadsName: formatTableRef(loads.ref), loadsQ: loads.q, loadId, schemaName: ctx.dlt.schemaName, versionHash: ctx.dlt.versionHash });
 }
 
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */

@@ -2,7 +2,7 @@ import { NULL_CURSOR_KEY } from '../backfill/windows';
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
-import { type TableContext, legacyDaysSql, renderFor } from './tableContext';
+import { type TableContext, legacyDaysSql } from './tableContext';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';

@@ -155,8 +155,6 @@ export function failuresOf(r: WindowResult): FailureKind[] {
   return failures;
 }
 
-const fmt = (n: number) => n.toLocaleString('en-US');
-
 /** "3 missing keys, 1 changed row, sums differ (amount 100.00 → 99.00)". */
 export function describeFailures(r: WindowResult): string {
   return r.failures
