@@ -1,7 +1,6 @@
 import { cli } from './helpers/warehouse';
-import { type Sandbox, openSandbox, testEngines } from './helpers/engines';
-import { loadOrders } from './helpers/ordersFixture';
-import { loadDltBookkeeping, setStoredSchema } from './helpers/dltDataset';
+import { type Sandbox, testEngines } from './helpers/engines';
+import { openDltOrders, setStoredSchema } from './helpers/dltDataset';
 
 /**
  * The pipeline's own schema decides what a backfill may do (issue 12, point 3,
@@ -13,9 +12,7 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
   let s: Sandbox;
   let config: string;
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    config = s.writeConfig(await loadOrders(s, { rows: 300 }));
-    await loadDltBookkeeping(s, 'orders');
+    ({ s, config } = await openDltOrders(engine, 300));
   });
   afterAll(async () => s?.drop());
   const run = (...args: string[]) => cli([...args, '--config', config]);

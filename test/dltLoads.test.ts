@@ -1,8 +1,7 @@
 import { cli } from './helpers/warehouse';
 import { startCli } from './helpers/processes';
-import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
-import { loadOrders } from './helpers/ordersFixture';
-import { DLT_SCHEMA_NAME, DLT_VERSION_HASH, EARLIER_LOADS, bookkeepingFingerprint, loadDltBookkeeping } from './helpers/dltDataset';
+import { type EngineName, type Sandbox, testEngines } from './helpers/engines';
+import { DLT_SCHEMA_NAME, DLT_VERSION_HASH, EARLIER_LOADS, bookkeepingFingerprint, openDltOrders } from './helpers/dltDataset';
 
 /**
  * Backfilled rows are dlt rows (issue 12, points 1, 2 and 6): each backfill
@@ -22,9 +21,7 @@ describe.each(testEngines())('dlt loads on %s', (engine) => {
   let s: Sandbox;
   let config: string;
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    config = s.writeConfig(await loadOrders(s, { rows: ROWS }));
-    await loadDltBookkeeping(s, 'orders');
+    ({ s, config } = await openDltOrders(engine, ROWS));
   });
   afterAll(async () => s?.drop());
   const run = (...args: string[]) => cli([...args, '--config', config]);
@@ -103,9 +100,7 @@ describe.each(testEngines())('a backfill killed mid-run on %s', (engine) => {
   let s: Sandbox;
   let config: string;
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    config = s.writeConfig(await loadOrders(s, { rows: ROWS }));
-    await loadDltBookkeeping(s, 'orders');
+    ({ s, config } = await openDltOrders(engine, ROWS));
     expect(cli(['stitch', '--config', config]).status).toBe(0);
   });
   afterAll(async () => s?.drop());

@@ -2,8 +2,9 @@ import { loadDialect } from '../dialects';
 import type { Connection } from '../dialects/types';
 import { events } from './helpers/backfillEvents';
 import { type Sandbox, SERVER_URLS, openSandbox, testEngines } from './helpers/engines';
-import { legacyOrder, loadOrders } from './helpers/ordersFixture';
+import { loadOrders } from './helpers/ordersFixture';
 import { eventually, startCli } from './helpers/processes';
+import { SLOW_MONTH, openStitchedOrders, slowChannel } from './helpers/slowOrders';
 import { cli, writeConfig } from './helpers/warehouse';
 
 /**
@@ -17,18 +18,8 @@ import { cli, writeConfig } from './helpers/warehouse';
 const servers = testEngines().filter((e): e is 'postgres' | 'mysql' => e !== 'duckdb');
 const ROWS = 6000;
 /** The legacy row whose read sleeps, and so the window whose slice is slow. */
-const SLOW_ID = 42;
-const SLOW_MONTH = legacyOrder(SLOW_ID).createdAt!.slice(0, 7);
 
 /** `channel` fed by an expression that sleeps on one row: each statement of that window's slice reading it takes a while. */
-function sleepyChannel(engine: 'postgres' | 'mysql'): string {
-  const expr =
-    engine === 'postgres'
-      ? `CASE WHEN "Id" = ${SLOW_ID} THEN (SELECT ''web'' FROM pg_sleep(1.5)) ELSE ''web'' END`
-      : `CASE WHEN Id = ${SLOW_ID} AND SLEEP(1.5) = 0 THEN ''web'' ELSE ''web'' END`;
-  return `      channel: { expr: '${expr}' }\n`;
-}
-
 /** Server sessions of this sandbox, except the test's own. */
 function sessions(s: Sandbox) {
   const pg = s.engine === 'postgres';
@@ -69,11 +60,7 @@ describe.each(servers)('faults on %s', (engine) => {
   let config: string;
   let slowConfig: string;
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    const tables = await loadOrders(s, { rows: ROWS });
-    config = s.writeConfig(tables);
-    slowConfig = s.writeConfig(tables + sleepyChannel(engine), 'slow.yaml');
-    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    ({ s, config, slowConfig } = await openStitchedOrders(engine, ROWS, 1.5));
   });
   afterAll(async () => s?.drop());
   const kill = () => sessions(s);
@@ -128,11 +115,7 @@ describe.each(servers)('every session of the run ended at once (as a restart doe
   let config: string;
   let slowConfig: string;
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    const tables = await loadOrders(s, { rows: ROWS });
-    config = s.writeConfig(tables);
-    slowConfig = s.writeConfig(tables + sleepyChannel(engine), 'slow.yaml');
-    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    ({ s, config, slowConfig } = await openStitchedOrders(engine, ROWS, 1.5));
   });
   afterAll(async () => s?.drop());
 
@@ -172,11 +155,7 @@ describePg('the connection lost for good, and idle sessions ended by the server,
   let admin: Connection;
   let database: string;
   beforeAll(async () => {
-    s = await openSandbox('postgres');
-    const tables = await loadOrders(s, { rows: ROWS });
-    config = s.writeConfig(tables);
-    slowConfig = s.writeConfig(tables + sleepyChannel('postgres'), 'slow.yaml');
-    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    ({ s, config, slowConfig } = await openStitchedOrders('postgres', ROWS, 1.5));
     admin = await (await loadDialect('postgres')).connect(SERVER_URLS.postgres, { readOnly: false });
     database = String((await s.query('SELECT current_database() AS name'))[0].name);
   });
@@ -250,7 +229,7 @@ describeMysql('the connection lost for good, on mysql (MariaDB)', () => {
     // The sandbox's config head, connecting as the sandbox's account.
     const head = s.configHead().replace(/^connection: .*$/m, `connection: ${JSON.stringify(url.toString())}`);
     config = writeConfig(s.dir, head + tables);
-    slowConfig = writeConfig(s.dir, head + tables + sleepyChannel('mysql'), 'slow.yaml');
+    slowConfig = writeConfig(s.dir, head + tables + slowChannel('mysql', 1.5), 'slow.yaml');
     expect(cli(['stitch', '--config', config]).status).toBe(0);
   });
   afterAll(async () => {

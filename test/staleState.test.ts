@@ -1,6 +1,6 @@
-import { type Sandbox, openSandbox, testEngines } from './helpers/engines';
-import { legacyOrder, loadOrders } from './helpers/ordersFixture';
+import { type Sandbox, testEngines } from './helpers/engines';
 import { eventually, startCli } from './helpers/processes';
+import { SLOW_MONTH, openStitchedOrders } from './helpers/slowOrders';
 import { cli } from './helpers/warehouse';
 
 /**
@@ -10,17 +10,7 @@ import { cli } from './helpers/warehouse';
  * clean end removes its lock holder row.
  */
 const ROWS = 6000;
-const SLOW_ID = 42;
-const SLOW_MONTH = legacyOrder(SLOW_ID).createdAt!.slice(0, 7);
 const OTHER_MONTH = SLOW_MONTH === '2023-01' ? '2023-02' : '2023-01';
-
-/** `channel` fed by an expression that sleeps on one legacy row, so that window's slice is under way for seconds. */
-const SLEEPY: Record<'duckdb' | 'postgres' | 'mysql', string> = {
-  // DuckDB has no sleep: a scan of a long range, about a second per statement reading the column.
-  duckdb: `CASE WHEN "Id" = ${SLOW_ID} THEN (SELECT ''web'' FROM range(200000000) r(i) WHERE i = 199999999) ELSE ''web'' END`,
-  postgres: `CASE WHEN "Id" = ${SLOW_ID} THEN (SELECT ''web'' FROM pg_sleep(2)) ELSE ''web'' END`,
-  mysql: `CASE WHEN Id = ${SLOW_ID} AND SLEEP(2) = 0 THEN ''web'' ELSE ''web'' END`,
-};
 
 interface StatusJson {
   windows: { running: number; pending: number };
@@ -37,11 +27,7 @@ describe.each(testEngines())('after a hard stop on %s', (engine) => {
   let config: string;
   let slowConfig: string;
   beforeAll(async () => {
-    s = await openSandbox(engine);
-    const tables = await loadOrders(s, { rows: ROWS });
-    config = s.writeConfig(tables);
-    slowConfig = s.writeConfig(`${tables}      channel: { expr: '${SLEEPY[engine]}' }\n`, 'slow.yaml');
-    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    ({ s, config, slowConfig } = await openStitchedOrders(engine, ROWS, 2));
   });
   afterAll(async () => s?.drop());
 

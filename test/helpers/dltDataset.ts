@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import * as zlib from 'node:zlib';
-import type { EngineName, Sandbox } from './engines';
+import { type EngineName, type Sandbox, openSandbox } from './engines';
+import { loadOrders } from './ordersFixture';
 
 /**
  * The bookkeeping a dlt pipeline leaves beside the tables it loads, laid out
@@ -75,4 +76,12 @@ export async function setStoredSchema(s: Sandbox, table: string, entry: Record<s
   const json = JSON.stringify({ version: 3, version_hash: DLT_VERSION_HASH, engine_version: 11, name: DLT_SCHEMA_NAME, tables });
   await s.exec(`DELETE FROM ${s.q('dlt_schema', '_dlt_version')}`);
   await s.exec(`INSERT INTO ${s.q('dlt_schema', '_dlt_version')} VALUES (3, 11, '2023-11-16 00:00:00', '${DLT_SCHEMA_NAME}', '${DLT_VERSION_HASH}', ${s.dialect.stringLiteral(json)})`);
+}
+
+/** A sandbox holding the orders fixture (`rows` rows) with dlt's bookkeeping beside the target; returns it and its config. */
+export async function openDltOrders(engine: EngineName, rows: number): Promise<{ s: Sandbox; config: string }> {
+  const s = await openSandbox(engine);
+  const config = s.writeConfig(await loadOrders(s, { rows }));
+  await loadDltBookkeeping(s, 'orders');
+  return { s, config };
 }
