@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import type { Connection } from '../dialects/types';
 import { cli } from './helpers/warehouse';
+import { ensureMysqlZones } from './helpers/mysqlZones';
 import { type EngineName, type Sandbox, testEngines } from './helpers/engines';
 import { TIME_TYPES, openTableSandbox, writeTableConfig } from './helpers/tableSandbox';
 
@@ -25,15 +25,6 @@ const EPOCH: Record<EngineName, (col: string) => string> = {
   postgres: (c) => `extract(epoch FROM ${c})`,
   mysql: (c) => `UNIX_TIMESTAMP(${c})`,
 };
-
-/** MariaDB converts named zones only with its time zone tables loaded; load them once if they are absent. */
-async function ensureMysqlZones(s: Sandbox): Promise<void> {
-  const [row] = await s.query('SELECT count(*) AS n FROM mysql.time_zone_name');
-  if (Number(row.n) > 0) return;
-  const url = new URL(s.connection);
-  const r = spawnSync('sh', ['-c', `mariadb-tzinfo-to-sql /usr/share/zoneinfo 2>/dev/null | mariadb -h ${url.hostname} -P ${url.port || 3306} -u ${url.username || 'root'} mysql`], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`could not load MariaDB's time zone tables: ${r.stderr}`);
-}
 
 describe.each(testEngines())('time zones on %s', (engine) => {
   let s: Sandbox;

@@ -4,6 +4,7 @@ import type { ColumnInfo, Dialect, TableInfo } from '../../dialects/types';
 import { usageError } from '../errors';
 import { DLT_ID, DLT_LOAD_ID, SOURCE_FLAG, isDltColumn } from './dltColumns';
 import { dltSnakeCase } from './snakeCase';
+import type { Scd2Columns } from './scd2';
 import { type TimeKind, convertTime, timeKind, utcWallTime } from './timeConversion';
 
 /** How one target column is produced from a legacy row. */
@@ -48,6 +49,8 @@ export interface Alignment {
   legacyKeyUnique: boolean;
   hasDltLoadId: boolean;
   hasDltId: boolean;
+  /** Where dlt loads the target as scd2: its validity columns (see scd2.ts). The key then includes valid_from. */
+  scd2?: Scd2Columns;
 }
 
 /**
@@ -144,7 +147,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
  * the aligned expression, and the UTC wall time that days and checksums read
  * where legacy's own value is not one. Only the cursor can be an integer epoch.
  */
-function withTimeConversion(column: AlignedColumn, dialect: Dialect, table: TableConfig, isCursor: boolean): AlignedColumn {
+export function withTimeConversion(column: AlignedColumn, dialect: Dialect, table: TableConfig, isCursor: boolean): AlignedColumn {
   const unit = isCursor ? table.cursorUnit : undefined;
   const from = timeKind(dialect, column.rawType!, unit);
   const to = timeKind(dialect, column.target.type, unit);

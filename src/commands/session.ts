@@ -1,4 +1,5 @@
 import { alignColumns } from '../align/alignment';
+import { withScd2 } from '../align/scd2';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { readDltDataset } from '../dlt/dataset';
 import { type DltAllowances, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
@@ -170,7 +171,8 @@ export class Session {
     await this.checkZone(table);
     const legacy = await this.legacyInfo(table);
     const target = await this.introspect(table.target, 'target', table);
-    const alignment = alignColumns(table, legacy, target, this.dialect);
+    const dlt = await readDltDataset(this.conn, this.dialect, table, target.ref);
+    const alignment = withScd2(alignColumns(table, legacy, target, this.dialect), dlt.hints, table, this.dialect);
     const view = await this.dialect.introspect(this.conn, table.view);
     if (view && view.kind !== 'view') {
       throw usageError('VIEW_IS_TABLE', `view ${formatTableRef(table.view)} of tables.${table.id} is a table, not a view`, 'Theseus replaces the view; point view: at a name that is free or already a view');
@@ -188,7 +190,7 @@ export class Session {
       alignment,
       upsert: chooseUpsert(d, target, alignment.key.map((k) => k.target.name)),
       existingView: view ? { info: view, grants } : undefined,
-      dlt: await readDltDataset(this.conn, d, table, target.ref),
+      dlt,
       q: {
         legacy: d.qualify(legacy.ref),
         target: d.qualify(target.ref),

@@ -3,9 +3,10 @@ import { formatTableRef } from '../config/tableRef';
 import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
-import { type TableContext, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
+import { type TableContext, keyLabel, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
 import { windowPredicate } from './windowPredicate';
 import type { SliceJob, Step, Unit } from './types';
+import { checkCurrentOnce, currentTwiceSql, scd2SliceSteps } from './scd2';
 import { upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
@@ -38,7 +39,7 @@ function writerLockSteps(ctx: TableContext): Step[] {
   if (ctx.upsert !== 'merge' || !ctx.dialect.capabilities.mergeLocksOutWriters) return [];
   return [
     {
-      intent: `Hold off the target's writers until this slice commits: without a unique index on the key, MERGE could insert a key a live writer inserts at the same moment (a unique index on ${ctx.table.key.join(', ')} makes this lock unnecessary)`,
+      intent: `Hold off the target's writers until this slice commits: without a unique index on the key, MERGE could insert a key a live writer inserts at the same moment (a unique index on ${keyLabel(ctx)} makes this lock unnecessary)`,
       kind: 'exec',
       sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }),
     },
@@ -68,7 +69,7 @@ export interface BackfillPlan {
  * the target beforehand; elsewhere the keys the target lacks are counted first.
  */
 function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] {
-  const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target (idempotent: keyed on ${ctx.table.key.join(', ')}, ${
+  const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target (idempotent: keyed on ${keyLabel(ctx)}, ${
     ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
   })`;
   if (ctx.dialect.capabilities.countedUpserts.includes(ctx.upsert)) {
@@ -122,7 +123,7 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }
@@ -137,6 +138,12 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
  */
 function viewCensusSteps(ctx: TableContext): Step[] {
   return ctx.alignment.legacyKeyUnique && ctx.upsert !== 'merge' ? [] : [censusStep(ctx)];
+}
+
+/** scd2: across the whole target, no record with two current versions (live loads included). */
+function scd2TableSteps(ctx: TableContext): Step[] {
+  if (!ctx.alignment.scd2) return [];
+  return [{ intent: 'Assert: no record of the target has two current versions', expect: 'records_current_twice = 0', kind: 'query', sql: currentTwiceSql(ctx), check: checkCurrentOnce(ctx.table.id) }];
 }
 
 /**
@@ -165,7 +172,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
     {
       title: `${id}: check the view after this run's slices`,
       atomic: false,
-      steps: [...viewCensusSteps(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
+      steps: [...viewCensusSteps(ctx), ...scd2TableSteps(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
     },
   ];
   // Where this run's windows alone do not complete the table, other processes may finish the rest meanwhile:

@@ -49,6 +49,11 @@ export function keyNames(ctx: TableContext, alias?: string): string {
   return columnList(ctx, ctx.alignment.key, alias);
 }
 
+/** The key's target column names, for messages: the configured key, plus valid_from on an scd2 target. */
+export function keyLabel(ctx: TableContext): string {
+  return ctx.alignment.key.map((k) => k.target.name).join(', ');
+}
+
 /** `t."id" = s."id" AND …` */
 export function keyMatch(ctx: TableContext, left: string, right: string): string {
   return ctx.alignment.key.map((k) => `${left}.${quote(ctx, k.target.name)} = ${right}.${quote(ctx, k.target.name)}`).join(' AND ');

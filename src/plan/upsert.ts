@@ -28,6 +28,8 @@ export function upsertValues(ctx: TableContext, sourceSql: string, loadId: strin
   const loadIdValue = loadIdColumn && castToColumn(ctx, loadIdLiteral, loadIdColumn);
   const insertValue = (c: AlignedColumn): string => {
     if (c === loadIdColumn) return loadIdValue!;
+    // scd2: every version is written current; the slice then closes those a later version follows (plan/scd2.ts).
+    if (c === alignment.scd2?.validTo) return alignment.scd2.activeMarker;
     if (c.target.name.toLowerCase() === DLT_ID) return castToColumn(ctx, dltIdSql(ctx, 's'), c);
     return `s.${q(c.target.name)}`;
   };

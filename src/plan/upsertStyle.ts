@@ -3,7 +3,7 @@ import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
 import { hasUniqueKeyOn } from '../align/alignment';
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError } from '../errors';
-import { type TableContext, keyNames, renderFor } from './tableContext';
+import { type TableContext, keyLabel, keyNames, renderFor } from './tableContext';
 import type { Unit } from './types';
 
 
@@ -40,7 +40,7 @@ export function keyIndexUnit(ctx: TableContext, create: boolean): Unit | undefin
   if (!create) {
     throw preconditionError(
       'KEY_INDEX_MISSING',
-      `${ctx.table.id}: ${ctx.dialect.name} upserts with ${UPSERT_NAMES[style]}, which needs a unique index on the key (${ctx.table.key.join(', ')}) of target ${formatTableRef(ctx.target.ref)}; it has none`,
+      `${ctx.table.id}: ${ctx.dialect.name} upserts with ${UPSERT_NAMES[style]}, which needs a unique index on the key (${keyLabel(ctx)}) of target ${formatTableRef(ctx.target.ref)}; it has none`,
       `create it yourself: ${sql}; or run backfill with --create-key-index`,
     );
   }

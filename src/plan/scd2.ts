@@ -1,0 +1,67 @@
+import { assertionError } from '../errors';
+import { count } from '../plural';
+import type { Row } from '../../dialects/types';
+import { type TableContext, renderFor } from './tableContext';
+import type { Step } from './types';
+
+/**
+ * The steps an scd2 target adds to a slice (see align/scd2.ts): after the
+ * upsert wrote legacy's versions as current, close each current version that
+ * a later one of its record follows, then assert that no record of the window
+ * is left with two current versions. `source` is the slice's source rows.
+ */
+export function scd2SliceSteps(ctx: TableContext, source: string): Step[] {
+  const scd2 = ctx.alignment.scd2;
+  if (!scd2) return [];
+  const d = ctx.dialect;
+  const q = (name: string) => d.quoteIdent(name);
+  const record = scd2.recordKey.map((k) => q(k.target.name));
+  const match = (a: string, b: string) => record.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
+  return [
+    {
+      intent: `Close the current versions of this window's records that a later version follows, at that version's ${scd2.validFrom.target.name} (scd2: dlt retires only current rows)`,
+      kind: 'exec',
+      sql: renderFor(ctx, 'scd2_close_superseded', {
+        target: ctx.q.target,
+        valid_from: q(scd2.validFrom.target.name),
+        valid_to: q(scd2.validTo.target.name),
+        o_record_key: record.map((k) => `o.${k}`).join(', '),
+        o_n_match: match('o', 'n'),
+        o_s_match: match('o', 's'),
+        c_x_match: match('c', 'x'),
+        o_active: scd2.isActive('o'),
+        source,
+      }),
+    },
+    {
+      intent: `Assert: no record of the window has two current versions (${scd2.validTo.target.name} is the active marker on one version per record)`,
+      expect: 'records_current_twice = 0',
+      kind: 'query',
+      sql: currentTwiceSql(ctx, source),
+      check: checkCurrentOnce(ctx.table.id),
+    },
+  ];
+}
+
+/** Records with more than one current version: of the slice's source (`source`), or of the whole target. */
+export function currentTwiceSql(ctx: TableContext, source?: string): string {
+  const scd2 = ctx.alignment.scd2!;
+  const record = scd2.recordKey.map((k) => ctx.dialect.quoteIdent(k.target.name));
+  return renderFor(ctx, 'scd2_current_twice', {
+    target: ctx.q.target,
+    t_record_key: record.map((k) => `t.${k}`).join(', '),
+    t_active: scd2.isActive('t'),
+    t_s_match: record.map((k) => `t.${k} = s.${k}`).join(' AND '),
+    source,
+  });
+}
+
+export function checkCurrentOnce(tableId: string) {
+  return (rows: Row[]): string[] => {
+    const n = Number(rows[0]?.records_current_twice ?? 0);
+    if (n > 0) {
+      throw assertionError('SCD2_CURRENT_TWICE', `${tableId}: ${count(n, 'record has', 'records have')} two current versions in the target`, 'the unit was rolled back; a record must have one version whose valid_to is the active marker, or dlt keeps both');
+    }
+    return [];
+  };
+}

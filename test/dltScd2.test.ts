@@ -1,0 +1,145 @@
+import { cli } from './helpers/warehouse';
+import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
+import { loadDltBookkeeping, setStoredSchema } from './helpers/dltDataset';
+import { ensureMysqlZones } from './helpers/mysqlZones';
+
+/**
+ * scd2 targets (issue 12, point 3): dlt keeps every version of a record and
+ * retires, on its next load, exactly the versions whose valid_to carries the
+ * table's active marker. A backfill writes legacy's versions with
+ * `_dlt_valid_from` = legacy's cursor in UTC, the current one with the marker
+ * and older ones closed at the next version's valid_from (a later legacy
+ * version, or one the live pipeline loaded), and no record ends with two
+ * current versions.
+ */
+const TYPES: Record<EngineName, { ts: string; tz: string; num: string }> = {
+  duckdb: { ts: 'TIMESTAMP', tz: 'TIMESTAMP WITH TIME ZONE', num: 'DECIMAL(10,2)' },
+  postgres: { ts: 'timestamp', tz: 'timestamp with time zone', num: 'numeric(10,2)' },
+  mysql: { ts: 'DATETIME', tz: 'DATETIME(6)', num: 'DECIMAL(10,2)' },
+};
+
+/** Seconds since 1970 of a timestamp column read back as an instant (MySQL's DATETIME(6) holds dlt's UTC wall time). */
+const EPOCH: Record<EngineName, (c: string) => string> = {
+  duckdb: (c) => `epoch(${c})`,
+  postgres: (c) => `extract(epoch from ${c})`,
+  mysql: (c) => `TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', ${c})`,
+};
+const utc = (text: string) => Date.parse(`${text}Z`) / 1000;
+
+const scd2Entry = (marker?: string) => ({
+  write_disposition: 'merge',
+  'x-merge-strategy': 'scd2',
+  columns: {
+    _dlt_valid_from: { name: '_dlt_valid_from', data_type: 'timestamp', 'x-valid-from': true },
+    _dlt_valid_to: { name: '_dlt_valid_to', data_type: 'timestamp', 'x-valid-to': true, ...(marker ? { 'x-active-record-timestamp': marker } : {}) },
+    _dlt_id: { name: '_dlt_id', data_type: 'text', 'x-row-version': true },
+  },
+});
+const MARKER = '9999-12-31T00:00:00+00:00';
+
+describe.each(testEngines())('scd2 targets on %s', (engine) => {
+  let s: Sandbox;
+  const t = TYPES[engine];
+  const epoch = EPOCH[engine];
+  const keyIndex = engine === 'mysql' ? ['--create-key-index'] : [];
+
+  /**
+   * Legacy (in New York time, no unique key): record 1 in two versions, 2 in one, 3 in one that the live
+   * pipeline has since followed with its own current version. `live` rows are the target's before the backfill.
+   */
+  const make = async (name: string, activeValue: string, live: string[] = []) => {
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT NOT NULL, amount ${t.num}, created_at ${t.ts})`);
+    await s.exec(
+      `INSERT INTO ${s.q('legacy_schema', name)} VALUES (1, 10.00, '2024-01-05 10:00:00'), (1, 12.00, '2024-03-07 09:00:00'), (2, 20.00, '2024-02-10 08:00:00'), (3, 30.00, '2024-02-20 12:00:00')`,
+    );
+    await s.exec(
+      `CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL, amount ${t.num}, created_at ${t.ts}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL, _dlt_valid_from ${t.tz}, _dlt_valid_to ${t.tz})`,
+    );
+    await s.exec(`INSERT INTO ${s.q('dlt_schema', name)} VALUES (3, 33.00, '2024-06-01 00:00:00', '1700000100.5', 'AbCdEfGhIjKlMn', '2024-06-01 00:00:00', ${activeValue})`);
+    for (const row of live) await s.exec(`INSERT INTO ${s.q('dlt_schema', name)} VALUES ${row}`);
+    return s.writeConfig(
+      `tables:\n  ${name}:\n    legacy: ${s.ref('legacy_schema', name)}\n    target: ${s.ref('dlt_schema', name)}\n    view: ${s.ref('dw', `all_${name}`)}\n    key: id\n    cursor: created_at\n    legacy_timezone: America/New_York\n`,
+      `${name}.yaml`,
+    );
+  };
+  const versions = async (name: string, marker: string) =>
+    (
+      await s.query(
+        `SELECT id, amount, ${epoch('_dlt_valid_from')} AS vf, CASE WHEN ${marker} THEN NULL ELSE ${epoch('_dlt_valid_to')} END AS vt FROM ${s.q('dlt_schema', name)} ORDER BY id, _dlt_valid_from`,
+      )
+    ).map((r) => ({ id: Number(r.id), amount: Number(r.amount), from: Number(r.vf), to: r.vt == null ? 'current' : Number(r.vt) }));
+  // Legacy's New York wall times, in UTC: EST (UTC-5) on every date here.
+  const expected = [
+    { id: 1, amount: 10, from: utc('2024-01-05T15:00:00'), to: utc('2024-03-07T14:00:00') },
+    { id: 1, amount: 12, from: utc('2024-03-07T14:00:00'), to: 'current' },
+    { id: 2, amount: 20, from: utc('2024-02-10T13:00:00'), to: 'current' },
+    { id: 3, amount: 30, from: utc('2024-02-20T17:00:00'), to: utc('2024-06-01T00:00:00') },
+    { id: 3, amount: 33, from: utc('2024-06-01T00:00:00'), to: 'current' },
+  ];
+
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    await ensureMysqlZones(s);
+    for (const schema of ['legacy_schema', 'dlt_schema', 'dw']) await s.createSchema(schema);
+    await loadDltBookkeeping(s, 'hist');
+    await setStoredSchema(s, 'hist', scd2Entry(), { hist_marker: { name: 'hist_marker', ...scd2Entry(MARKER) }, hist_twice: { name: 'hist_twice', ...scd2Entry() }, hist_bare: { name: 'hist_bare', write_disposition: 'merge', 'x-merge-strategy': 'scd2', columns: {} } });
+  });
+  afterAll(async () => s?.drop());
+
+  it("writes legacy's versions with their validity in UTC, closes each one a later version follows, and leaves dlt's retire step exactly the current ones", async () => {
+    const config = await make('hist', 'NULL');
+    const stitch = cli(['stitch', '--config', config]);
+    expect(stitch.stderr).toBe('');
+    expect(stitch.stdout).toContain('hist: dlt schema erp: write_disposition merge (scd2)');
+    // Before the backfill, the view shows legacy's versions beside the live one: five versions, no record twice at one valid_from.
+    expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.q('dw', 'all_hist')}`))[0].n)).toBe(5);
+
+    const run = cli(['backfill', '--all', ...keyIndex, '--config', config]);
+    expect(run.stderr).not.toContain('error');
+    expect(run.status).toBe(0);
+    expect(await versions('hist', '_dlt_valid_to IS NULL')).toEqual(expected);
+    expect(cli(['verify', '--config', config]).status).toBe(0);
+
+    // dlt's next full load (sql_jobs.py gen_scd2_sql) retires the current rows whose row hash it does not load again.
+    await s.exec(`UPDATE ${s.q('dlt_schema', 'hist')} SET _dlt_valid_to = '2024-07-01 00:00:00' WHERE _dlt_valid_to IS NULL AND _dlt_id NOT IN ('AbCdEfGhIjKlMn')`);
+    const current = await s.query(`SELECT id FROM ${s.q('dlt_schema', 'hist')} WHERE _dlt_valid_to IS NULL ORDER BY id`);
+    expect(current.map((r) => Number(r.id))).toEqual([3]);
+
+    // A second run finds every window done and changes nothing.
+    const again = cli(['backfill', '--all', ...keyIndex, '--config', config]);
+    expect(again.status).toBe(0);
+    expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'hist')}`))[0].n)).toBe(5);
+    const cutover = cli(['cutover', '--config', config]);
+    expect(cutover.stderr).not.toContain('error');
+    expect(cutover.status).toBe(0);
+  });
+
+  it('writes the configured x-active-record-timestamp as the current versions\' valid_to, exactly as dlt compares it', async () => {
+    const config = await make('hist_marker', "'9999-12-31 00:00:00'");
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    const run = cli(['backfill', '--all', ...keyIndex, '--config', config]);
+    expect(run.stderr).not.toContain('error');
+    expect(run.status).toBe(0);
+    expect(await versions('hist_marker', `_dlt_valid_to = '9999-12-31 00:00:00'`)).toEqual(expected);
+    expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'hist_marker')} WHERE _dlt_valid_to IS NULL`))[0].n)).toBe(0);
+  });
+
+  it('refuses to call a backfill done while a record has two current versions', async () => {
+    // The live pipeline left record 9 current twice (e.g. two rows of one record in one load, no primary key).
+    const twice = ["(9, 1.00, '2024-06-02 00:00:00', '1700000100.5', 'NoPqRsTuVwXyZa', '2024-06-02 00:00:00', NULL)", "(9, 2.00, '2024-06-02 00:00:00', '1700000100.5', 'BcDeFgHiJkLmNo', '2024-06-03 00:00:00', NULL)"];
+    const config = await make('hist_twice', 'NULL', twice);
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    const run = cli(['backfill', '--all', ...keyIndex, '--config', config]);
+    expect(run.status).not.toBe(0);
+    expect(run.stderr).toContain('[SCD2_CURRENT_TWICE]: hist_twice: 1 record has two current versions in the target');
+  });
+
+  it('refuses an scd2 target without its validity columns', async () => {
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'hist_bare')} (id BIGINT NOT NULL, created_at ${t.ts})`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'hist_bare')} (id BIGINT NOT NULL, created_at ${t.ts}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL)`);
+    const config = s.writeConfig(`tables:\n  hist_bare:\n    legacy: ${s.ref('legacy_schema', 'hist_bare')}\n    target: ${s.ref('dlt_schema', 'hist_bare')}\n    view: ${s.ref('dw', 'all_hist_bare')}\n    key: id\n    cursor: created_at\n`, 'hist_bare.yaml');
+    const r = cli(['stitch', '--config', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error [DLT_SCD2_COLUMNS]: hist_bare: dlt loads hist_bare as scd2, but the target has no _dlt_valid_from column');
+  });
+});
