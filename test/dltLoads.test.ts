@@ -94,6 +94,33 @@ describe.each(testEngines())('dlt loads on %s', (engine) => {
     const [changed] = await s.query(`SELECT _dlt_load_id AS id FROM ${target()} WHERE id = ${Number(row.id)}`);
     expect(String(changed.id)).toBe('4102444800.000001');
   });
+
+  it("a load id another run registered is refused, never shared: the slice's rows would hide behind the other run's load row", async () => {
+    const legacy = s.q('legacy_schema', 'orders');
+    const change = async (total: number) => {
+      const [row] = await s.query(`SELECT ${s.quote('Id')} AS id FROM ${legacy} WHERE ${s.quote('CreatedAt')} >= '2023-06-01' AND ${s.quote('CreatedAt')} < '2023-07-01' ORDER BY ${s.quote('Id')}`);
+      await s.exec(`UPDATE ${legacy} SET order_total = ${total}, ${s.quote('UpdatedAt')} = '2029-02-01 00:00:00' WHERE ${s.quote('Id')} = ${Number(row.id)}`);
+      return Number(row.id);
+    };
+    // A clock pinned after every load (THESEUS_NOW), and someone deletes the run's row from _dlt_loads afterwards.
+    const pinned = { THESEUS_NOW: '4102444900' };
+    await change(111.11);
+    const first = cli(['backfill', '--month', '2023-06', '--config', config], pinned);
+    expect(first.stderr).not.toContain('error');
+    expect(first.status).toBe(0);
+    await s.exec(`DELETE FROM ${s.q('dlt_schema', '_dlt_loads')} WHERE load_id = '4102444900.000000'`);
+    const id = await change(222.22);
+    const again = cli(['backfill', '--month', '2023-06', '--config', config], pinned);
+    expect(again.status).not.toBe(0);
+    expect(again.stderr).toContain('[LOAD_ID_TAKEN]: orders: another run already registered dlt load 4102444900.000000 in');
+    const [row] = await s.query(`SELECT total FROM ${target()} WHERE id = ${id}`);
+    expect(Number(row.total)).toBe(111.11);
+    // Unpinned, the next run takes a new id after the latest load and registers it.
+    expect(run('backfill', '--month', '2023-06').status).toBe(0);
+    const [fixed] = await s.query(`SELECT total, _dlt_load_id AS load_id FROM ${target()} WHERE id = ${id}`);
+    expect(Number(fixed.total)).toBe(222.22);
+    expect((await loads()).map((l) => l.load_id)).toContain(String(fixed.load_id));
+  });
 });
 
 describe.each(testEngines())('a backfill killed mid-run on %s', (engine) => {

@@ -26,7 +26,9 @@ export function createRunContext(command: string, args: string[], env: NodeJS.Pr
     throw usageError('BAD_ENV', `THESEUS_NOW=${pinned} is not epoch seconds`, 'unset it, or set it like THESEUS_NOW=1732262400.5');
   }
   const seconds = pinned !== undefined ? Number(pinned) : Date.now() / 1000;
-  const loadId = pinned !== undefined ? pinned : seconds.toFixed(6);
+  // The clock counts milliseconds: random microseconds keep two runs started in the same millisecond from minting
+  // the same dlt load id (a collision that remains is refused when the slice claims the id: LOAD_ID_TAKEN).
+  const loadId = pinned !== undefined ? pinned : `${seconds.toFixed(3)}${String(crypto.randomInt(1000)).padStart(3, '0')}`;
   return {
     runId: `${loadId}-${crypto.randomBytes(3).toString('hex')}`,
     loadId,

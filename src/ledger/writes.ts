@@ -4,7 +4,7 @@ import { sliceCounts } from '../backfill/sliceCounts';
 import type { Phase } from '../lifecycle/phases';
 import { renderStatement, renderTemplate } from '../sql/template';
 import { ddlUnitMode, type Step, type Unit, type Vars } from '../plan/types';
-import { checkSliceStillOurs } from '../lifecycle/assertions';
+import { checkLoadIdOurs, checkSliceStillOurs } from '../lifecycle/assertions';
 import { count } from '../plural';
 
 /**
@@ -211,6 +211,14 @@ export class LedgerWriter {
         sql: this.render('ledger_load_claim', { loads_name: lit(load.loadsName), load_id: lit(load.loadId), table_name: lit(tableId) }),
         binds: [{ name: 'runId' }, { name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
         captureChanged: 'load_claimed',
+      },
+      {
+        intent: `Assert: no other run holds load id ${load.loadId} in ${load.loadsName}`,
+        expect: 'foreign_claims = 0',
+        kind: 'query',
+        sql: this.render('ledger_load_foreign_claim', { loads_name: lit(load.loadsName), load_id: lit(load.loadId) }),
+        binds: [{ name: 'runId' }],
+        check: checkLoadIdOurs(tableId, load.loadId, load.loadsName),
       },
       {
         intent: `Register load ${load.loadId} in ${load.loadsName} as dlt does (status 0, schema ${load.schemaName ?? 'unknown'}), if this slice claimed it`,

@@ -94,6 +94,16 @@ export function checkSliceStillOurs(tableId: string, windowKey: string) {
   };
 }
 
+/** A slice's dlt load id is claimed by this run alone: otherwise its rows would hide behind another run's `_dlt_loads` row. */
+export function checkLoadIdOurs(tableId: string, loadId: string, loadsName: string) {
+  return (rows: Row[]): string[] => {
+    if (n(rows[0]?.foreign_claims) > 0) {
+      throw assertionError('LOAD_ID_TAKEN', `${tableId}: another run already registered dlt load ${loadId} in ${loadsName}; this slice's rows would carry an id registered for other rows`, 'the slice was rolled back; run the backfill again: it takes a new load id after the latest one');
+    }
+    return [];
+  };
+}
+
 /** After a window's MERGE: every legacy key of the window is in the target. */
 export function checkWindowKeysPresent(tableId: string, windowKey: string) {
   return (rows: Row[]): string[] => {

@@ -1,5 +1,6 @@
--- Claim the registration of this run's dlt load, if this slice changed rows (bound) and no slice claimed it yet:
--- one `_dlt_loads` row per load id, in the transaction of the first slice whose rows it vouches for.
+-- Claim the registration of this slice's dlt load, if the slice changed rows (bound): one `_dlt_loads` row per
+-- load id, in the transaction of the slice whose rows it vouches for. Each slice has its own id, so a claim
+-- already there is another run's: left as it is here, and refused by the check that follows.
 INSERT INTO {{state}}.dlt_load_registrations (loads_table, load_id, table_name, run_id, registered_at)
-SELECT {{loads_name}}, {{load_id}}, {{table_name}}, {{p1}}, {{now}} FROM (SELECT 1 AS one) AS x WHERE {{p2}} > 0
-ON CONFLICT (loads_table, load_id) DO NOTHING;
+SELECT {{loads_name}}, {{load_id}}, {{table_name}}, {{p1}}, {{now}} FROM (SELECT 1 AS one) AS x
+WHERE {{p2}} > 0 AND NOT EXISTS (SELECT 1 FROM {{state}}.dlt_load_registrations AS r WHERE r.loads_table = {{loads_name}} AND r.load_id = {{load_id}});
