@@ -111,7 +111,7 @@ describe.each(testEngines())('dlt loads on %s', (engine) => {
     await s.exec(`DELETE FROM ${s.q('dlt_schema', '_dlt_loads')} WHERE load_id = '4102444900.000000'`);
     const id = await change(222.22);
     const again = cli(['backfill', '--month', '2023-06', '--config', config], pinned);
-    expect(again.status).not.toBe(0);
+    expect(again.status).toBe(4);
     expect(again.stderr).toContain('[LOAD_ID_TAKEN]: orders: another run already registered dlt load 4102444900.000000 in');
     const [row] = await s.query(`SELECT total FROM ${target()} WHERE id = ${id}`);
     expect(Number(row.total)).toBe(111.11);
