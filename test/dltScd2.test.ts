@@ -132,6 +132,10 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
     const run = cli(['backfill', '--all', ...keyIndex, '--config', config]);
     expect(run.status).toBe(4);
     expect(run.stderr).toContain('[SCD2_CURRENT_TWICE]: hist_twice: 1 record has two current versions in the target');
+    const verify = cli(['verify', '--config', config]);
+    expect(verify.status).toBe(4);
+    expect(verify.stderr).toContain('[SCD2_CURRENT_TWICE]: hist_twice: 1 record has two current versions in the target');
+    expect(cli(['verify', '--dry-run', '--config', config]).stdout).toContain('records_current_twice');
   });
 
   it('refuses an scd2 target without its validity columns', async () => {

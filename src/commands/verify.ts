@@ -6,6 +6,7 @@ import type { Phase } from '../lifecycle/phases';
 import type { TableState } from '../ledger/reads';
 import { type VerifySpec, dayTotalsSql, verifySpec, windowCheckSql, windowSampleSql } from '../plan/verify';
 import type { Step, Unit } from '../plan/types';
+import { scd2TableSteps } from '../plan/scd2';
 import { agreeingWindow, dayIndex, dayOf, dayStart, readDayTotals, totalsByWindow } from '../verify/dayTotals';
 import { legacyDaysSql } from '../plan/tableContext';
 import { type SampleRow, type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
@@ -58,11 +59,12 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       const windows = chooseWindows(state.slices.map((x) => x.windowKey), range);
       if (options.dryRun) {
         units.push(...dryRunUnits(s, spec, windows, sample));
+        if (ctx.alignment.scd2) units.push({ title: `${table.id}: scd2 current versions`, atomic: false, steps: scd2TableSteps(ctx) });
         continue;
       }
       const report = await verifyTable(s, spec, state, windows, range, sample);
       tables.push(report);
-      units.push(marksUnit(s, spec, report), { title: `${table.id}: verdict`, atomic: false, steps: [verdictStep(s, spec, report)] });
+      units.push(marksUnit(s, spec, report), { title: `${table.id}: verdict`, atomic: false, steps: [...scd2TableSteps(ctx), verdictStep(s, spec, report)] });
     }
     const report: VerifyReport = {
       runId: s.run.runId,

@@ -6,7 +6,7 @@ import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, keyLabel, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
 import { windowPredicate } from './windowPredicate';
 import type { SliceJob, Step, Unit } from './types';
-import { checkCurrentOnce, currentTwiceSql, scd2SliceSteps } from './scd2';
+import { scd2SliceSteps, scd2TableSteps } from './scd2';
 import { upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
@@ -138,12 +138,6 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
  */
 function viewCensusSteps(ctx: TableContext): Step[] {
   return ctx.alignment.legacyKeyUnique && ctx.upsert !== 'merge' ? [] : [censusStep(ctx)];
-}
-
-/** scd2: across the whole target, no record with two current versions (live loads included). */
-function scd2TableSteps(ctx: TableContext): Step[] {
-  if (!ctx.alignment.scd2) return [];
-  return [{ intent: 'Assert: no record of the target has two current versions', expect: 'records_current_twice = 0', kind: 'query', sql: currentTwiceSql(ctx), check: checkCurrentOnce(ctx.table.id) }];
 }
 
 /**

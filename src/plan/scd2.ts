@@ -43,6 +43,12 @@ export function scd2SliceSteps(ctx: TableContext, source: string): Step[] {
   ];
 }
 
+/** scd2: across the whole target, no record with two current versions (live loads included). */
+export function scd2TableSteps(ctx: TableContext): Step[] {
+  if (!ctx.alignment.scd2) return [];
+  return [{ intent: 'Assert: no record of the target has two current versions', expect: 'records_current_twice = 0', kind: 'query', sql: currentTwiceSql(ctx), check: checkCurrentOnce(ctx.table.id) }];
+}
+
 /** Records with more than one current version: of the slice's source (`source`), or of the whole target. */
 export function currentTwiceSql(ctx: TableContext, source?: string): string {
   const scd2 = ctx.alignment.scd2!;
