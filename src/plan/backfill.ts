@@ -34,16 +34,21 @@ export function mergeSql(ctx: TableContext, window: Window, loadId: string): str
 
 const UPSERT_INTENT = { merge: 'Merge', on_conflict: 'Upsert (INSERT … ON CONFLICT)', on_duplicate_key: 'Upsert (INSERT … ON DUPLICATE KEY UPDATE)' } as const;
 
-/** Where MERGE could race a live writer inserting the same key, writers wait for the slice (readers do not). */
+/**
+ * Where the slice could race a live writer, writers wait for the slice (readers do not), on engines that can
+ * hold them off: a MERGE without a unique index on the key could insert a key a live writer inserts at the same
+ * moment; and on an scd2 target a live load could add a current version after the slice closed superseded ones
+ * and before it commits (dlt's retire step does not see the slice's uncommitted rows), leaving two current.
+ */
 function writerLockSteps(ctx: TableContext): Step[] {
-  if (ctx.upsert !== 'merge' || !ctx.dialect.capabilities.mergeLocksOutWriters) return [];
-  return [
-    {
-      intent: `Hold off the target's writers until this slice commits: without a unique index on the key, MERGE could insert a key a live writer inserts at the same moment (a unique index on ${keyLabel(ctx)} makes this lock unnecessary)`,
-      kind: 'exec',
-      sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }),
-    },
-  ];
+  if (!ctx.dialect.capabilities.mergeLocksOutWriters) return [];
+  const why = ctx.alignment.scd2
+    ? `a live scd2 load could add a current version of a record this slice writes, unseen by both`
+    : ctx.upsert === 'merge'
+      ? `without a unique index on the key, MERGE could insert a key a live writer inserts at the same moment (a unique index on ${keyLabel(ctx)} makes this lock unnecessary)`
+      : undefined;
+  if (!why) return [];
+  return [{ intent: `Hold off the target's writers until this slice commits: ${why}`, kind: 'exec', sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }) }];
 }
 
 function windowCountsSql(ctx: TableContext, window: Window): string {

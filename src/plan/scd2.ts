@@ -66,7 +66,7 @@ export function checkCurrentOnce(tableId: string) {
   return (rows: Row[]): string[] => {
     const n = Number(rows[0]?.records_current_twice ?? 0);
     if (n > 0) {
-      throw assertionError('SCD2_CURRENT_TWICE', `${tableId}: ${count(n, 'record has', 'records have')} two current versions in the target`, 'the unit was rolled back; a record must have one version whose valid_to is the active marker, or dlt keeps both');
+      throw assertionError('SCD2_CURRENT_TWICE', `${tableId}: ${count(n, 'record has', 'records have')} two current versions in the target`, 'the unit was rolled back; dlt retires only current versions, so both would stay. Where a live load added a version while a slice ran (engines that cannot hold writers off), `backfill --rerun` for those records\' windows closes the backfilled one');
     }
     return [];
   };
