@@ -165,6 +165,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         null_cursor_rows: profile.nullCursorRows,
         ...(duplicates.keys ? { duplicate_keys: duplicates.keys } : {}),
         ...(duplicates.tied ? { tied_keys: duplicates.tied } : {}),
+        ...(profile.deletedRows ? { deleted_rows: profile.deletedRows, hard_delete_column: ctx.dlt.hints?.hardDelete } : {}),
       });
       const { complete } = assessCompleteness(profile, state.slices, windows);
       const isComplete = async () => {
@@ -212,7 +213,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       } else if (complete) {
         // Counted once: the phase change just before asked the same (a full scan of legacy grouped by day).
         if (!options.dryRun && !accounted.has(id)) await assertRowsAccounted(s.conn, t.ctx, slices);
-        s.log(`${id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
+        const deleted = t.profile.deletedRows ? ` but the ${count(t.profile.deletedRows, 'row', 'rows')} dlt's merge would delete` : '';
+        s.log(`${id}: complete: every legacy row is in the target${deleted}${options.dryRun ? ' once this plan has run' : ''}`);
       } else {
         s.log(`${id}: NOT complete:`);
         [...working, ...unhandled].forEach((u) => s.log(`  - ${u}`));

@@ -134,9 +134,13 @@ export function legacyCursorUtc(ctx: TableContext): string {
   return cursor.utcLegacySql ?? cursor.rawLegacySql!;
 }
 
-/** Legacy's rows per UTC day of the cursor (day_number, row_count; NULL day: no cursor), every row counted. */
-export function legacyDaysSql(ctx: TableContext): string {
-  return renderFor(ctx, 'legacy_days', { day: ctx.dialect.epochDay(legacyCursorUtc(ctx)), legacy: ctx.q.legacy });
+/**
+ * Legacy's rows per UTC day of the cursor (day_number, row_count; NULL day: no cursor), every row counted; with
+ * `deleted`, where dlt's hard_delete flag applies, also deleted_count: the rows carrying the flag.
+ */
+export function legacyDaysSql(ctx: TableContext, options: { deleted?: boolean } = {}): string {
+  const flag = options.deleted ? hardDeleteFlag(ctx) : undefined;
+  return renderFor(ctx, 'legacy_days', { day: ctx.dialect.epochDay(legacyCursorUtc(ctx)), legacy: ctx.q.legacy, flagged: flag?.flagged(flag.column.legacySql) });
 }
 
 /** The UTC day (days since 1970-01-01) of a target cursor value, an integer epoch included. */
