@@ -1,6 +1,7 @@
 import { cli } from './helpers/warehouse';
 import { type Sandbox, testEngines } from './helpers/engines';
 import { openDltOrders, setStoredSchema } from './helpers/dltDataset';
+import { legacyOrder } from './helpers/ordersFixture';
 
 /**
  * The pipeline's own schema decides what a backfill may do (issue 12, point 3,
@@ -51,11 +52,14 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
     expect(status.tables[0].dlt).toMatchObject({ schemaName: 'erp', loadsTable: true, hints: { writeDisposition: 'merge', mergeStrategy: 'upsert', primaryKey: ['id'], children: ['orders__items', 'orders__items__tags'] } });
   });
 
-  it('an append table is backfilled with a warning about overlapping live loads', async () => {
+  it("an append table is backfilled with a warning naming legacy's last cursor value, the overlap a live load must start after", async () => {
     await setStoredSchema(s, 'orders', { write_disposition: 'append' });
+    // The fixture's naive created_at is UTC (legacy_timezone defaults to UTC): its latest value, as the warning must print it.
+    const last = Array.from({ length: 300 }, (_, i) => legacyOrder(i + 1).createdAt).filter((c): c is string => c !== null).sort().pop();
+    expect(last).toMatch(/^2024-12-\d\d \d\d:\d\d:\d\d$/);
     const r = run('stitch');
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('warning: orders: dlt appends to orders: a live load whose incremental starts before');
+    expect(r.stderr).toContain(`warning: orders: dlt appends to orders: a live load whose incremental initial_value is at or before ${last} UTC (legacy's last created_at) would load those rows again; start it after that`);
     expect(await viewExists()).toBe(true);
   });
 

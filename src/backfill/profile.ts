@@ -12,6 +12,8 @@ export interface LegacyProfile {
   nullKeyRows: number;
   /** Rows carrying dlt's hard-delete flag (not backfilled: dlt's merge would delete them); undefined where no flag applies. */
   deletedRows?: number;
+  /** The latest cursor value as the engine shows it (a UTC wall time or an instant); undefined when no row has one. */
+  maxCursor?: string;
   /** First and last day holding a cursor value (UTC); undefined when no row has one. */
   firstDay?: Date;
   lastDay?: Date;
@@ -32,6 +34,7 @@ export async function profileLegacy(conn: Connection, ctx: TableContext): Promis
     nullCursorRows: Number(row?.null_cursor_rows ?? 0),
     nullKeyRows: Number(row?.null_key_rows ?? 0),
     deletedRows: flag ? Number(row?.deleted_rows ?? 0) : undefined,
+    maxCursor: row?.max_cursor == null ? undefined : String(row.max_cursor),
     firstDay: row?.min_cursor == null ? undefined : dayOfCursorText(String(row.min_cursor)),
     lastDay: row?.max_cursor == null ? undefined : dayOfCursorText(String(row.max_cursor)),
   };

@@ -1,6 +1,6 @@
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
 import { duplicateKeys, measuredRate, rowsPerWindow } from '../backfill/preflight';
-import { coveredForLegacy, profileLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
+import { coveredForLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
 import { assertRowsAccounted } from '../backfill/accounting';
@@ -148,7 +148,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
-      const profile = await profileLegacy(s.conn, ctx);
+      const profile = await s.legacyProfile(ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
       const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0, tied: 0 };

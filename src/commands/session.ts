@@ -2,6 +2,8 @@ import { alignColumns } from '../align/alignment';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { readDltDataset } from '../dlt/dataset';
 import { type DltAllowances, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
+import { appendsLive } from '../dlt/appendOverlap';
+import { type LegacyProfile, profileLegacy } from '../backfill/profile';
 import { loadConfig } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
@@ -100,6 +102,18 @@ export class Session {
 
   warn(line: string): void {
     (this.options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`)))(line);
+  }
+
+  private readonly profiles = new Map<string, Promise<LegacyProfile>>();
+
+  /**
+   * Legacy's profile (rows, NULL keys and cursors, cursor range): one full read of legacy, made once per
+   * command and table, so the append warning before writing and the backfill's accounting share it.
+   */
+  legacyProfile(ctx: TableContext): Promise<LegacyProfile> {
+    let profile = this.profiles.get(ctx.table.id);
+    if (!profile) this.profiles.set(ctx.table.id, (profile = profileLegacy(this.conn, ctx)));
+    return profile;
   }
 
   /** Table ids whose identity this session checked, and the identities to record (ids the ledger has none for yet). */
@@ -227,7 +241,9 @@ export class Session {
       // and a target whose next live dlt load would undo the backfill.
       if (options.beforeWriting) {
         await refuseNarrowing(this.conn, ctx);
-        for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {})) this.warn(warning);
+        // An append table's warning names legacy's last cursor value: the backfill's profile of legacy reads it.
+        const legacyLastCursor = appendsLive(ctx) ? (await this.legacyProfile(ctx)).maxCursor : undefined;
+        for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {}, { legacyLastCursor })) this.warn(warning);
         await refuseDltIdClashes(this.conn, ctx);
       }
       const state = await this.state(table);

@@ -1,4 +1,4 @@
-import { profileLegacy, uncoveredMonths } from '../backfill/profile';
+import { uncoveredMonths } from '../backfill/profile';
 import { NULL_CURSOR_KEY, parseWindowKey, type Window } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
 import type { DltTableHints } from '../dlt/tableHints';
@@ -60,7 +60,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   const legacyPresent = state.phase !== 'retired' && (await s.dialect.introspect(s.conn, table.legacy)) !== undefined;
   if (legacyPresent) {
     const ctx = await s.context(table, { quiet: true });
-    const profile = await profileLegacy(s.conn, ctx);
+    const profile = await s.legacyProfile(ctx);
     dlt = { schemaName: ctx.dlt.schemaName ?? null, loadsTable: ctx.dlt.loads !== undefined, hints: ctx.dlt.hints ?? null };
     // Months no ledger window covers are pending; the ledger's own windows may be months, weeks or days.
     const recorded = slices.map((x) => parseWindowKey(x.windowKey)).filter((w): w is Window => w !== undefined);
