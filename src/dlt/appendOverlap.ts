@@ -28,11 +28,12 @@ export function utcCursorText(text: string): string {
   if (!time) return `${date} UTC`;
   const fractionText = /^\.0*$/.test(fraction) ? '' : fraction.replace(/0+$/, '');
   if (!offset || /^(z|[+-]00(:?00)?)$/i.test(offset)) return `${date} ${time}${fractionText} UTC`;
-  // An instant printed in another zone: moved to UTC (to the millisecond JavaScript keeps).
-  const instant = new Date(`${date}T${time}${fraction.slice(0, 4)}${offset.length === 3 ? `${offset}:00` : offset}`);
+  // An instant printed in another zone: its whole seconds moved to UTC (offsets are whole minutes, so the
+  // fraction, microseconds included, stays as printed).
+  const instant = new Date(`${date}T${time}${offset.length === 3 ? `${offset}:00` : offset}`);
   if (Number.isNaN(instant.getTime())) return text;
   const iso = instant.toISOString();
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${iso.endsWith('.000Z') ? '' : iso.slice(19, 23)} UTC`;
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fractionText} UTC`;
 }
 
 /** The warning for an append table: what a live load must start after, where legacy has a cursor value at all. */
