@@ -59,7 +59,7 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
     expect(last).toMatch(/^2024-12-\d\d \d\d:\d\d:\d\d$/);
     const r = run('stitch');
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain(`warning: orders: dlt appends to orders: a live load whose incremental initial_value is at or before ${last} UTC (legacy's last created_at) would load those rows again; start it after that`);
+    expect(r.stderr).toContain(`warning: orders: dlt appends to orders: a live load whose incremental initial_value is at or before ${last} UTC (legacy's last created_at) would load those rows again; start it after that (pipeline erp_pipeline's state has its created_at incremental at 2024-12-31T00:00:00+00:00)\n`);
     expect(await viewExists()).toBe(true);
   });
 

@@ -1,7 +1,8 @@
 import { alignColumns } from '../align/alignment';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { readDltDataset } from '../dlt/dataset';
-import { type DltAllowances, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
+import { type DltAllowances, type DltConflictFacts, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
+import { readLiveIncremental } from '../dlt/pipelineState';
 import { appendsLive } from '../dlt/appendOverlap';
 import { type LegacyProfile, profileLegacy } from '../backfill/profile';
 import { loadConfig } from '../config/load';
@@ -114,6 +115,18 @@ export class Session {
     let profile = this.profiles.get(ctx.table.id);
     if (!profile) this.profiles.set(ctx.table.id, (profile = profileLegacy(this.conn, ctx)));
     return profile;
+  }
+
+  /**
+   * What an append table's warning names: legacy's last cursor value (from the profile the backfill reads
+   * anyway) and, where dlt's pipeline state says, where the live incremental stands. Nothing for other tables.
+   */
+  private async appendFacts(ctx: TableContext): Promise<DltConflictFacts> {
+    if (!appendsLive(ctx)) return {};
+    return {
+      legacyLastCursor: (await this.legacyProfile(ctx)).maxCursor,
+      liveIncremental: await readLiveIncremental(this.conn, this.dialect, ctx.target.ref, ctx.dlt.hints?.table ?? ctx.target.ref.name, ctx.alignment.cursor.target.name),
+    };
   }
 
   /** Table ids whose identity this session checked, and the identities to record (ids the ledger has none for yet). */
@@ -241,9 +254,7 @@ export class Session {
       // and a target whose next live dlt load would undo the backfill.
       if (options.beforeWriting) {
         await refuseNarrowing(this.conn, ctx);
-        // An append table's warning names legacy's last cursor value: the backfill's profile of legacy reads it.
-        const legacyLastCursor = appendsLive(ctx) ? (await this.legacyProfile(ctx)).maxCursor : undefined;
-        for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {}, { legacyLastCursor })) this.warn(warning);
+        for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {}, await this.appendFacts(ctx))) this.warn(warning);
         await refuseDltIdClashes(this.conn, ctx);
       }
       const state = await this.state(table);

@@ -1,4 +1,5 @@
 import type { TableContext } from '../plan/tableContext';
+import type { LiveIncremental } from './pipelineState';
 
 /**
  * An append table has no key for dlt to merge on: a live load that reads
@@ -36,14 +37,18 @@ export function utcCursorText(text: string): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fractionText} UTC`;
 }
 
-/** The warning for an append table: what a live load must start after, where legacy has a cursor value at all. */
-export function appendOverlapWarning(ctx: TableContext, legacyLastCursor: string | undefined): string {
+/**
+ * The warning for an append table: what a live load must start after, where legacy has a cursor value at all,
+ * and where dlt's pipeline state has the live incremental, where it says (read only, never written).
+ */
+export function appendOverlapWarning(ctx: TableContext, legacyLastCursor: string | undefined, live?: LiveIncremental): string {
   const id = ctx.table.id;
   const table = ctx.dlt.hints?.table ?? ctx.table.target.name;
   const cursor = ctx.alignment.cursor.target.name;
+  const stands = live ? ` (pipeline ${live.pipeline}'s state has its ${cursor} incremental at ${live.lastValue})` : '';
   if (legacyLastCursor === undefined) {
-    return `${id}: dlt appends to ${table}: a live load whose incremental starts before legacy's last ${cursor} would load those rows again; start it after the backfilled range`;
+    return `${id}: dlt appends to ${table}: a live load whose incremental starts before legacy's last ${cursor} would load those rows again; start it after the backfilled range${stands}`;
   }
   const last = utcCursorText(legacyLastCursor);
-  return `${id}: dlt appends to ${table}: a live load whose incremental initial_value is at or before ${last} (legacy's last ${cursor}) would load those rows again; start it after that`;
+  return `${id}: dlt appends to ${table}: a live load whose incremental initial_value is at or before ${last} (legacy's last ${cursor}) would load those rows again; start it after that${stands}`;
 }

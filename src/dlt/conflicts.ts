@@ -4,6 +4,7 @@ import { DLT_ID } from '../align/dltColumns';
 import { typeShape } from '../align/narrowing';
 import { usageError } from '../errors';
 import { appendOverlapWarning, appendsLive } from './appendOverlap';
+import type { LiveIncremental } from './pipelineState';
 import { readRows } from '../exec/read';
 import { count } from '../plural';
 import { type TableContext, keyMatch, legacyKeysSql, renderFor } from '../plan/tableContext';
@@ -22,6 +23,8 @@ const sameColumns = (a: string[], b: string[]) => a.length === b.length && a.eve
 export interface DltConflictFacts {
   /** Legacy's last cursor value (the backfill profile's max), for an append table; see appendOverlap.ts. */
   legacyLastCursor?: string;
+  /** Where dlt's pipeline state has the live incremental on the cursor, for an append table. */
+  liveIncremental?: LiveIncremental;
 }
 
 /**
@@ -50,7 +53,7 @@ export function refuseDltConflicts(ctx: TableContext, allow: DltAllowances, fact
     }
     warnings.push(`${id}: the backfill leaves ${h.table}'s nested tables empty: ${h.children.join(', ')}`);
   }
-  if (appendsLive(ctx)) warnings.push(appendOverlapWarning(ctx, facts.legacyLastCursor));
+  if (appendsLive(ctx)) warnings.push(appendOverlapWarning(ctx, facts.legacyLastCursor, facts.liveIncremental));
   return warnings;
 }
 
