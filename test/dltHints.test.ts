@@ -88,9 +88,9 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
 
   describe("dlt's hard_delete column: a legacy row carrying the delete flag is one dlt's merge would delete, and is never backfilled", () => {
     const ts = engine === 'mysql' ? 'DATETIME' : 'TIMESTAMP';
-    /** A legacy table without a unique key (so the backfill de-duplicates) and its target, both with the flag column; returns the config. */
-    const make = async (name: string, flag: string, rows: string[]) => {
-      await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT, created_at ${ts}, updated_at ${ts}, label VARCHAR(16), ${flag})`);
+    /** A legacy table (without a unique key, the backfill de-duplicates) and its target, both with the flag column; returns the config. */
+    const make = async (name: string, flag: string, rows: string[], legacyKey = false) => {
+      await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT${legacyKey ? ' PRIMARY KEY' : ''}, created_at ${ts}, updated_at ${ts}, label VARCHAR(16), ${flag})`);
       await s.exec(`CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL PRIMARY KEY, created_at ${ts}, updated_at ${ts}, label VARCHAR(16), ${flag}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL)`);
       await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES ${rows.join(', ')}`);
       return s.writeConfig(`tables:\n  ${name}:\n    legacy: ${s.ref('legacy_schema', name)}\n    target: ${s.ref('dlt_schema', name)}\n    view: ${s.ref('dw', `all_${name}`)}\n    key: id\n    cursor: created_at\n    updated_at: updated_at\n`, `${name}.yaml`);
@@ -136,13 +136,13 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
       expect(status.tables[0].deletedRows).toBe(4);
     });
 
-    it('a flag of another type (a deleted_at timestamp) deletes wherever it is not NULL', async () => {
+    it('a flag of another type (a deleted_at timestamp) deletes wherever it is not NULL (legacy with a unique key: no de-duplication)', async () => {
       await setStoredSchema(s, 'tickets', { write_disposition: 'merge', 'x-merge-strategy': 'upsert', columns: { id: { name: 'id', primary_key: true }, deleted_at: { name: 'deleted_at', data_type: 'timestamp', hard_delete: true } } });
       const file = await make('tickets', `deleted_at ${ts}`, [
         "(1, '2024-03-01 10:00:00', '2024-03-01 10:00:00', 'open', NULL)",
         "(2, '2024-03-02 10:00:00', '2024-03-02 10:00:00', 'gone', '2024-03-05 00:00:00')", // flagged
         "(3, '2024-03-03 10:00:00', '2024-03-03 10:00:00', 'kept', NULL)",
-      ]);
+      ], true);
       const { stitch, stitched, backfill, verify, cutover } = await lifecycle('tickets', file);
       expect(stitch.status).toBe(0);
       expect(stitched).toEqual(['open', 'kept']);
