@@ -1,6 +1,7 @@
 import { cli } from './helpers/warehouse';
 import { type Sandbox, testEngines } from './helpers/engines';
 import { openDltOrders, setStoredSchema } from './helpers/dltDataset';
+import { legacyOrder } from './helpers/ordersFixture';
 
 /**
  * The pipeline's own schema decides what a backfill may do (issue 12, point 3,
@@ -51,11 +52,14 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
     expect(status.tables[0].dlt).toMatchObject({ schemaName: 'erp', loadsTable: true, hints: { writeDisposition: 'merge', mergeStrategy: 'upsert', primaryKey: ['id'], children: ['orders__items', 'orders__items__tags'] } });
   });
 
-  it('an append table is backfilled with a warning about overlapping live loads', async () => {
+  it("an append table is backfilled with a warning naming legacy's last cursor value, the overlap a live load must start after", async () => {
     await setStoredSchema(s, 'orders', { write_disposition: 'append' });
+    // The fixture's naive created_at is UTC (legacy_timezone defaults to UTC): its latest value, as the warning must print it.
+    const last = Array.from({ length: 300 }, (_, i) => legacyOrder(i + 1).createdAt).filter((c): c is string => c !== null).sort().pop();
+    expect(last).toMatch(/^2024-12-\d\d \d\d:\d\d:\d\d$/);
     const r = run('stitch');
     expect(r.status).toBe(0);
-    expect(r.stderr).toContain('warning: orders: dlt appends to orders: a live load whose incremental starts before');
+    expect(r.stderr).toContain(`warning: orders: dlt appends to orders: a live load whose incremental initial_value is at or before ${last} UTC (legacy's last created_at) would load those rows again; start it after that (pipeline erp_pipeline's state has its created_at incremental at 2024-12-31T00:00:00+00:00)\n`);
     expect(await viewExists()).toBe(true);
   });
 
@@ -80,5 +84,73 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
     expect(taken.status).toBe(2);
     expect(taken.stderr).toContain('error [DLT_ID_TAKEN]: taken: 1 target row holds the _dlt_id a legacy row of another key would get');
     expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'taken')}`))[0].n)).toBe(1);
+  });
+
+  describe("dlt's hard_delete column: a legacy row carrying the delete flag is one dlt's merge would delete, and is never backfilled", () => {
+    const ts = engine === 'mysql' ? 'DATETIME' : 'TIMESTAMP';
+    /** A legacy table (without a unique key, the backfill de-duplicates) and its target, both with the flag column; returns the config. */
+    const make = async (name: string, flag: string, rows: string[], legacyKey = false) => {
+      await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT${legacyKey ? ' PRIMARY KEY' : ''}, created_at ${ts}, updated_at ${ts}, label VARCHAR(16), ${flag})`);
+      await s.exec(`CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL PRIMARY KEY, created_at ${ts}, updated_at ${ts}, label VARCHAR(16), ${flag}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL)`);
+      await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES ${rows.join(', ')}`);
+      return s.writeConfig(`tables:\n  ${name}:\n    legacy: ${s.ref('legacy_schema', name)}\n    target: ${s.ref('dlt_schema', name)}\n    view: ${s.ref('dw', `all_${name}`)}\n    key: id\n    cursor: created_at\n    updated_at: updated_at\n`, `${name}.yaml`);
+    };
+    const labels = async (name: string, schema = 'dlt_schema', table = name) => (await s.query(`SELECT label FROM ${s.q(schema, table)} ORDER BY id`)).map((r) => String(r.label));
+    /** stitch, then (the stitched view read in between) backfill --all, verify and cutover. */
+    const lifecycle = async (name: string, file: string) => {
+      const go = (...args: string[]) => cli([...args, '--config', file]);
+      const stitch = go('stitch');
+      const stitched = await labels(name, 'dw', `all_${name}`);
+      return { stitch, stitched, backfill: go('backfill', '--all'), verify: go('verify'), cutover: go('cutover') };
+    };
+
+    it('a bool flag (= TRUE deletes), decided after de-duplication: the latest version of a key decides', async () => {
+      // No data_type in the stored schema: the target column's type (BOOLEAN; tinyint(1) on MariaDB) says it is a bool.
+      await setStoredSchema(s, 'accounts', { write_disposition: 'merge', 'x-merge-strategy': 'delete-insert', columns: { id: { name: 'id', primary_key: true }, deleted: { name: 'deleted', hard_delete: true } } });
+      const file = await make('accounts', 'deleted BOOLEAN', [
+        "(1, '2024-01-05 10:00:00', '2024-01-05 10:00:00', 'a', FALSE)",
+        "(2, '2024-01-06 10:00:00', '2024-01-06 10:00:00', 'b', NULL)",
+        "(3, '2024-01-07 10:00:00', '2024-01-07 10:00:00', 'c', TRUE)", // flagged
+        "(7, '2024-01-15 10:00:00', '2024-01-15 10:00:00', 'g-old', TRUE)", // flagged, but a later version is not:
+        "(7, '2024-01-15 10:00:00', '2024-01-25 10:00:00', 'g-new', FALSE)", // the key stays, with this version
+        "(4, '2024-02-03 10:00:00', '2024-02-03 10:00:00', 'd', FALSE)",
+        "(5, '2024-02-04 10:00:00', '2024-02-04 10:00:00', 'e', TRUE)", // flagged
+        "(6, '2024-02-10 10:00:00', '2024-02-10 10:00:00', 'f-old', FALSE)", // not flagged, but its key's latest version is:
+        "(6, '2024-02-10 10:00:00', '2024-02-20 10:00:00', 'f-new', TRUE)", // key 6 is deleted, the older version is not backfilled instead
+      ]);
+      const { stitch, stitched, backfill, verify, cutover } = await lifecycle('accounts', file);
+      expect(stitch.status).toBe(0);
+      // The stitched view already shows what the table will hold.
+      expect(stitched).toEqual(['a', 'b', 'd', 'g-new']);
+      expect(backfill.stderr.split('\n').filter((l) => l && !l.startsWith('warning:'))).toEqual([]);
+      expect(backfill.status).toBe(0);
+      expect(backfill.stdout).toContain("accounts: 9 legacy rows from 2024-01 to 2024-02; 2 windows to run; 2 keys more than once (the latest row wins); 4 legacy rows carry dlt's delete flag (deleted) and are not backfilled, as dlt's merge would delete them");
+      expect(backfill.stdout).toContain("accounts: complete: every legacy row is in the target but the 4 rows dlt's merge would delete");
+      expect(verify.stderr).toBe('');
+      expect(verify.status).toBe(0);
+      expect(verify.stdout).toContain("accounts: 2 windows verified: every legacy key is in the target with its latest version's values (1 older version superseded), but the 4 rows carrying dlt's delete flag (deleted), which dlt's merge would delete: not backfilled");
+      expect(cutover.stderr).toBe('');
+      expect(cutover.status).toBe(0);
+      expect(await labels('accounts')).toEqual(['a', 'b', 'd', 'g-new']);
+      const status = JSON.parse(cli(['status', '--json', '--config', file]).stdout) as { tables: Array<{ deletedRows: number | null }> };
+      expect(status.tables[0].deletedRows).toBe(4);
+    });
+
+    it('a flag of another type (a deleted_at timestamp) deletes wherever it is not NULL (legacy with a unique key: no de-duplication)', async () => {
+      await setStoredSchema(s, 'tickets', { write_disposition: 'merge', 'x-merge-strategy': 'upsert', columns: { id: { name: 'id', primary_key: true }, deleted_at: { name: 'deleted_at', data_type: 'timestamp', hard_delete: true } } });
+      const file = await make('tickets', `deleted_at ${ts}`, [
+        "(1, '2024-03-01 10:00:00', '2024-03-01 10:00:00', 'open', NULL)",
+        "(2, '2024-03-02 10:00:00', '2024-03-02 10:00:00', 'gone', '2024-03-05 00:00:00')", // flagged
+        "(3, '2024-03-03 10:00:00', '2024-03-03 10:00:00', 'kept', NULL)",
+      ], true);
+      const { stitch, stitched, backfill, verify, cutover } = await lifecycle('tickets', file);
+      expect(stitch.status).toBe(0);
+      expect(stitched).toEqual(['open', 'kept']);
+      expect(backfill.status).toBe(0);
+      expect(backfill.stdout).toContain("tickets: 3 legacy rows from 2024-03 to 2024-03; 1 window to run; 1 legacy row carries dlt's delete flag (deleted_at) and is not backfilled, as dlt's merge would delete it");
+      expect(verify.status).toBe(0);
+      expect(cutover.status).toBe(0);
+      expect(await labels('tickets')).toEqual(['open', 'kept']);
+    });
   });
 });

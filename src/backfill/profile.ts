@@ -1,5 +1,6 @@
 import type { Connection } from '../../dialects/types';
 import { readRows } from '../exec/read';
+import { hardDeleteFlag } from '../dlt/hardDelete';
 import { type TableContext, legacyCursorUtc, rawKeyNull, renderFor } from '../plan/tableContext';
 import type { SliceUnit } from './controls';
 import { type Window, dayOfCursorText, isCovered, windowsBetween } from './windows';
@@ -9,16 +10,22 @@ export interface LegacyProfile {
   totalRows: number;
   nullCursorRows: number;
   nullKeyRows: number;
+  /** Rows carrying dlt's hard-delete flag (not backfilled: dlt's merge would delete them); undefined where no flag applies. */
+  deletedRows?: number;
+  /** The latest cursor value as the engine shows it (a UTC wall time or an instant); undefined when no row has one. */
+  maxCursor?: string;
   /** First and last day holding a cursor value (UTC); undefined when no row has one. */
   firstDay?: Date;
   lastDay?: Date;
 }
 
 export async function profileLegacy(conn: Connection, ctx: TableContext): Promise<LegacyProfile> {
+  const flag = hardDeleteFlag(ctx);
   const sql = renderFor(ctx, 'legacy_profile', {
     // Days are UTC days: a naive cursor in another zone, or an integer epoch, is read as its UTC wall time.
     cursor: legacyCursorUtc(ctx),
     raw_key_null: rawKeyNull(ctx),
+    flagged: flag?.flagged(flag.column.legacySql),
     legacy: ctx.q.legacy,
   });
   const [row] = await readRows(conn, sql, `${ctx.table.id}: profile legacy (rows, NULL keys and cursors, cursor range)`);
@@ -26,6 +33,8 @@ export async function profileLegacy(conn: Connection, ctx: TableContext): Promis
     totalRows: Number(row?.total_rows ?? 0),
     nullCursorRows: Number(row?.null_cursor_rows ?? 0),
     nullKeyRows: Number(row?.null_key_rows ?? 0),
+    deletedRows: flag ? Number(row?.deleted_rows ?? 0) : undefined,
+    maxCursor: row?.max_cursor == null ? undefined : String(row.max_cursor),
     firstDay: row?.min_cursor == null ? undefined : dayOfCursorText(String(row.min_cursor)),
     lastDay: row?.max_cursor == null ? undefined : dayOfCursorText(String(row.max_cursor)),
   };

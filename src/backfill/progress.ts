@@ -6,7 +6,7 @@ import { count } from '../plural';
  * terminal, and one JSON object per event on stdout for orchestrators.
  */
 export type BackfillEvent =
-  | { event: 'table'; table: string; legacy_rows: number; first_window?: string; last_window?: string; windows: number; already_done: number; null_key_rows: number; null_cursor_rows: number; duplicate_keys?: number; tied_keys?: number }
+  | { event: 'table'; table: string; legacy_rows: number; first_window?: string; last_window?: string; windows: number; already_done: number; null_key_rows: number; null_cursor_rows: number; duplicate_keys?: number; tied_keys?: number; deleted_rows?: number; hard_delete_column?: string }
   | { event: 'slice_done'; table: string; window: string; legacy_rows: number; inserted: number; updated: number; seconds: number; done: number; total: number }
   | { event: 'slice_skipped'; table: string; window: string; reason: string }
   | { event: 'slice_retry'; table: string; window: string; attempt: number; of: number; delay_seconds: number; error: string }
@@ -49,6 +49,7 @@ export function eventText(e: BackfillEvent): string | undefined {
         (e.null_key_rows ? `; ${fmt(e.null_key_rows)} with a NULL key` : '') +
         (e.null_cursor_rows ? `; ${fmt(e.null_cursor_rows)} with a NULL cursor` : '') +
         (e.duplicate_keys ? `; ${count(e.duplicate_keys, 'key')} more than once (the latest row wins)` : '') +
+        (e.deleted_rows ? `; ${count(e.deleted_rows, 'legacy row carries', 'legacy rows carry')} dlt's delete flag (${e.hard_delete_column}) and ${e.deleted_rows === 1 ? 'is' : 'are'} not backfilled, as dlt's merge would delete ${e.deleted_rows === 1 ? 'it' : 'them'}` : '') +
         (e.tied_keys ? `; warning: ${fmt(e.tied_keys)} of them with several latest rows (same updated_at/cursor): a stable order on every column picks one, the same on every run` : '')
       );
     case 'slice_done':

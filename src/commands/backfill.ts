@@ -1,6 +1,6 @@
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
 import { duplicateKeys, measuredRate, rowsPerWindow } from '../backfill/preflight';
-import { coveredForLegacy, profileLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
+import { coveredForLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
 import { assertRowsAccounted } from '../backfill/accounting';
@@ -148,7 +148,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
-      const profile = await profileLegacy(s.conn, ctx);
+      const profile = await s.legacyProfile(ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
       const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0, tied: 0 };
@@ -165,6 +165,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         null_cursor_rows: profile.nullCursorRows,
         ...(duplicates.keys ? { duplicate_keys: duplicates.keys } : {}),
         ...(duplicates.tied ? { tied_keys: duplicates.tied } : {}),
+        ...(profile.deletedRows ? { deleted_rows: profile.deletedRows, hard_delete_column: ctx.dlt.hints?.hardDelete } : {}),
       });
       const { complete } = assessCompleteness(profile, state.slices, windows);
       const isComplete = async () => {
@@ -212,7 +213,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       } else if (complete) {
         // Counted once: the phase change just before asked the same (a full scan of legacy grouped by day).
         if (!options.dryRun && !accounted.has(id)) await assertRowsAccounted(s.conn, t.ctx, slices);
-        s.log(`${id}: complete: every legacy row is in the target${options.dryRun ? ' once this plan has run' : ''}`);
+        const deleted = t.profile.deletedRows ? ` but the ${count(t.profile.deletedRows, 'row', 'rows')} dlt's merge would delete` : '';
+        s.log(`${id}: complete: every legacy row is in the target${deleted}${options.dryRun ? ' once this plan has run' : ''}`);
       } else {
         s.log(`${id}: NOT complete:`);
         [...working, ...unhandled].forEach((u) => s.log(`  - ${u}`));

@@ -2,7 +2,10 @@ import { alignColumns } from '../align/alignment';
 import { withScd2 } from '../align/scd2';
 import { refuseNarrowing } from '../align/narrowingCheck';
 import { readDltDataset } from '../dlt/dataset';
-import { type DltAllowances, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
+import { type DltAllowances, type DltConflictFacts, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
+import { readLiveIncremental } from '../dlt/pipelineState';
+import { appendsLive } from '../dlt/appendOverlap';
+import { type LegacyProfile, profileLegacy } from '../backfill/profile';
 import { loadConfig } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
@@ -101,6 +104,30 @@ export class Session {
 
   warn(line: string): void {
     (this.options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`)))(line);
+  }
+
+  private readonly profiles = new Map<string, Promise<LegacyProfile>>();
+
+  /**
+   * Legacy's profile (rows, NULL keys and cursors, cursor range): one full read of legacy, made once per
+   * command and table, so the append warning before writing and the backfill's accounting share it.
+   */
+  legacyProfile(ctx: TableContext): Promise<LegacyProfile> {
+    let profile = this.profiles.get(ctx.table.id);
+    if (!profile) this.profiles.set(ctx.table.id, (profile = profileLegacy(this.conn, ctx)));
+    return profile;
+  }
+
+  /**
+   * What an append table's warning names: legacy's last cursor value (from the profile the backfill reads
+   * anyway) and, where dlt's pipeline state says, where the live incremental stands. Nothing for other tables.
+   */
+  private async appendFacts(ctx: TableContext): Promise<DltConflictFacts> {
+    if (!appendsLive(ctx)) return {};
+    return {
+      legacyLastCursor: (await this.legacyProfile(ctx)).maxCursor,
+      liveIncremental: await readLiveIncremental(this.conn, this.dialect, ctx.target.ref, ctx.dlt.hints?.table ?? ctx.target.ref.name, ctx.alignment.cursor.target.name),
+    };
   }
 
   /** Table ids whose identity this session checked, and the identities to record (ids the ledger has none for yet). */
@@ -229,7 +256,7 @@ export class Session {
       // and a target whose next live dlt load would undo the backfill.
       if (options.beforeWriting) {
         await refuseNarrowing(this.conn, ctx);
-        for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {})) this.warn(warning);
+        for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {}, await this.appendFacts(ctx))) this.warn(warning);
         await refuseDltIdClashes(this.conn, ctx);
       }
       const state = await this.state(table);

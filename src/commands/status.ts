@@ -1,4 +1,4 @@
-import { profileLegacy, uncoveredMonths } from '../backfill/profile';
+import { uncoveredMonths } from '../backfill/profile';
 import { NULL_CURSOR_KEY, parseWindowKey, type Window } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
 import type { DltTableHints } from '../dlt/tableHints';
@@ -23,6 +23,8 @@ export interface TableStatus {
   windows: { total: number; done: number; pending: number; running: number; failed: number };
   nullCursorRows: number | null;
   nullKeyRows: number | null;
+  /** Legacy rows carrying dlt's hard-delete flag, which the backfill leaves out (null: no flag applies, or legacy is gone). */
+  deletedRows: number | null;
   view: string;
   distribution: Distribution | null;
   failures: Array<{ window: string; error: string | null }>;
@@ -52,12 +54,13 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   let total = slices.length;
   let nullCursorRows: number | null = null;
   let nullKeyRows: number | null = null;
+  let deletedRows: number | null = null;
   let dlt: TableStatus['dlt'] = null;
   // Once legacy is retired (or gone, as after an interrupted retire) there is nothing left to profile; the ledger alone tells the story.
   const legacyPresent = state.phase !== 'retired' && (await s.dialect.introspect(s.conn, table.legacy)) !== undefined;
   if (legacyPresent) {
     const ctx = await s.context(table, { quiet: true });
-    const profile = await profileLegacy(s.conn, ctx);
+    const profile = await s.legacyProfile(ctx);
     dlt = { schemaName: ctx.dlt.schemaName ?? null, loadsTable: ctx.dlt.loads !== undefined, hints: ctx.dlt.hints ?? null };
     // Months no ledger window covers are pending; the ledger's own windows may be months, weeks or days.
     const recorded = slices.map((x) => parseWindowKey(x.windowKey)).filter((w): w is Window => w !== undefined);
@@ -67,6 +70,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     total = keys.size;
     nullCursorRows = profile.nullCursorRows;
     nullKeyRows = profile.nullKeyRows;
+    deletedRows = profile.deletedRows ?? null;
   }
   const done = count('done');
   const interrupted = await interruptedSlices(s, slices);
@@ -82,6 +86,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     windows: { total, done, running, failed, pending: total - done - running - failed },
     nullCursorRows,
     nullKeyRows,
+    deletedRows,
     view: formatTableRef(table.view),
     distribution: await viewDistribution(s, table),
     failures: slices.filter((x) => x.status === 'failed').map((x) => ({ window: x.windowKey, error: x.error })),
@@ -129,6 +134,7 @@ export function formatStatus(statuses: TableStatus[]): string {
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   for (const t of statuses) {
     if (t.nullCursorRows) out.push(`${t.table}: ${count(t.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor`);
+    if (t.deletedRows) out.push(`${t.table}: ${count(t.deletedRows, 'legacy row carries', 'legacy rows carry')} dlt's delete flag (${t.dlt?.hints?.hardDelete}): not backfilled, as dlt's merge would delete ${t.deletedRows === 1 ? 'it' : 'them'}`);
     if (t.nullKeyRows) out.push(`${t.table}: ${count(t.nullKeyRows, 'legacy row has', 'legacy rows have')} a NULL key`);
     for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
     for (const [run, windows] of groupByRun(t.interrupted)) {

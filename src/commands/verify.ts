@@ -9,6 +9,7 @@ import type { Step, Unit } from '../plan/types';
 import { scd2TableSteps } from '../plan/scd2';
 import { agreeingWindow, dayIndex, dayOf, dayStart, readDayTotals, totalsByWindow } from '../verify/dayTotals';
 import { legacyDaysSql } from '../plan/tableContext';
+import { hardDeleteFlag } from '../dlt/hardDelete';
 import { type SampleRow, type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
 import { type TableReport, type VerifyReport, formatMarkdown, verifiedText } from '../verify/report';
 import { describeRule } from '../verify/normalize';
@@ -110,11 +111,16 @@ async function verifyTable(s: Session, spec: VerifySpec, state: TableState, wind
   const end = range && rangeEnd(range);
   const inRange = (day: number | null) => !range || (day !== null && dayStart(day) >= range.from && dayStart(day) < end!);
   const legacy = totalsByWindow(spec, legacyDays, index, inRange);
-  // Every legacy row per window, before de-duplication: the versions a later one superseded are counted apart.
+  // Every legacy row per window, before de-duplication: the versions a later one superseded are counted apart,
+  // and so, in the same pass, are the rows carrying dlt's hard-delete flag (the backfill leaves them out).
+  const hardDelete = hardDeleteFlag(spec.ctx);
   const allRows = new Map<string, number>();
-  for (const r of await query(s, legacyDaysSql(spec.ctx), `${id}: verify: legacy rows per day, before de-duplication`)) {
+  const deletedRows = new Map<string, number>();
+  for (const r of await query(s, legacyDaysSql(spec.ctx, { deleted: true }), `${id}: verify: legacy rows per day, before de-duplication`)) {
     const key = index.get(dayOf(r));
-    if (key !== undefined) allRows.set(key, (allRows.get(key) ?? 0) + Number(r.row_count ?? 0));
+    if (key === undefined) continue;
+    allRows.set(key, (allRows.get(key) ?? 0) + Number(r.row_count ?? 0));
+    if (hardDelete) deletedRows.set(key, (deletedRows.get(key) ?? 0) + Number(r.deleted_count ?? 0));
   }
   const target = totalsByWindow(spec, targetDays, index, () => false);
   const results: WindowResult[] = [];
@@ -132,7 +138,8 @@ async function verifyTable(s: Session, spec: VerifySpec, state: TableState, wind
   }
   for (const r of results) {
     r.legacyRowsAll = allRows.get(r.window) ?? 0;
-    r.supersededRows = Math.max(0, r.legacyRowsAll - r.legacyRows - r.nullKeyRows);
+    if (hardDelete) r.deletedRows = deletedRows.get(r.window) ?? 0;
+    r.supersededRows = Math.max(0, r.legacyRowsAll - r.legacyRows - r.nullKeyRows - (r.deletedRows ?? 0));
   }
   const outside = [...legacy.outside].map(([month, rows]) => ({ month, rows })).sort((a, b) => a.month.localeCompare(b.month));
   return {
@@ -141,6 +148,7 @@ async function verifyTable(s: Session, spec: VerifySpec, state: TableState, wind
     target: formatTableRef(spec.ctx.table.target),
     view: formatTableRef(spec.ctx.table.view),
     phase: state.phase,
+    hardDelete: hardDelete?.column.target.name,
     compared: spec.compared.map((c) => `${c.column.target.name} (${describeRule(c.rule)})`),
     excluded: spec.excluded,
     metrics: spec.metrics.map((m) => m.column.target.name),

@@ -3,6 +3,8 @@ import { hasUniqueKeyOn } from '../align/alignment';
 import { DLT_ID } from '../align/dltColumns';
 import { typeShape } from '../align/narrowing';
 import { usageError } from '../errors';
+import { appendOverlapWarning, appendsLive } from './appendOverlap';
+import type { LiveIncremental } from './pipelineState';
 import { readRows } from '../exec/read';
 import { count } from '../plural';
 import { type TableContext, keyMatch, legacyKeysSql, renderFor } from '../plan/tableContext';
@@ -17,12 +19,20 @@ export interface DltAllowances {
 
 const sameColumns = (a: string[], b: string[]) => a.length === b.length && a.every((c) => b.some((d) => d.toLowerCase() === c.toLowerCase()));
 
+/** What the warnings name, read beforehand by the caller (this check reads nothing itself). */
+export interface DltConflictFacts {
+  /** Legacy's last cursor value (the backfill profile's max), for an append table; see appendOverlap.ts. */
+  legacyLastCursor?: string;
+  /** Where dlt's pipeline state has the live incremental on the cursor, for an append table. */
+  liveIncremental?: LiveIncremental;
+}
+
 /**
  * Tables where the next live dlt load would undo or corrupt a backfill are
  * refused before anything is written; the rest get a warning where the live
  * load could still surprise. Returns the warnings.
  */
-export function refuseDltConflicts(ctx: TableContext, allow: DltAllowances): string[] {
+export function refuseDltConflicts(ctx: TableContext, allow: DltAllowances, facts: DltConflictFacts = {}): string[] {
   const h = ctx.dlt.hints;
   if (!h) return [];
   const id = ctx.table.id;
@@ -43,9 +53,7 @@ export function refuseDltConflicts(ctx: TableContext, allow: DltAllowances): str
     }
     warnings.push(`${id}: the backfill leaves ${h.table}'s nested tables empty: ${h.children.join(', ')}`);
   }
-  if ((h.writeDisposition ?? 'append') === 'append') {
-    warnings.push(`${id}: dlt appends to ${h.table}: a live load whose incremental starts before legacy's last cursor value would load those rows again; start it after the backfilled range`);
-  }
+  if (appendsLive(ctx)) warnings.push(appendOverlapWarning(ctx, facts.legacyLastCursor, facts.liveIncremental));
   return warnings;
 }
 

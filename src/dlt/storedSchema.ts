@@ -14,11 +14,18 @@ export interface StoredSchema {
 
 /** Decodes one `_dlt_version.schema` value; undefined when it is neither form (the row is then not used). */
 export function decodeStoredSchema(text: string): StoredSchema | undefined {
+  const parsed = decodeDltJson(text) as StoredSchema | undefined;
+  return parsed && typeof parsed === 'object' && parsed.tables && typeof parsed.tables === 'object' ? parsed : undefined;
+}
+
+/**
+ * A JSON document as dlt stores it in a text column: plain, or base64 of zlib-compressed JSON (the stored
+ * schema when long, `_dlt_pipeline_state.state` always); undefined when it is neither.
+ */
+export function decodeDltJson(text: string): unknown {
   const trimmed = text.trim();
   try {
-    const json = trimmed.startsWith('{') ? trimmed : zlib.inflateSync(Buffer.from(trimmed, 'base64')).toString('utf8');
-    const parsed = JSON.parse(json) as StoredSchema;
-    return parsed && typeof parsed === 'object' && parsed.tables && typeof parsed.tables === 'object' ? parsed : undefined;
+    return JSON.parse(trimmed.startsWith('{') ? trimmed : zlib.inflateSync(Buffer.from(trimmed, 'base64')).toString('utf8'));
   } catch {
     return undefined;
   }

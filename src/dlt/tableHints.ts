@@ -13,6 +13,8 @@ export interface DltTableHints {
   primaryKey: string[];
   mergeKey: string[];
   hardDelete?: string;
+  /** The stored schema's data_type of the hard_delete column ('bool', 'timestamp', …), where it says. */
+  hardDeleteType?: string;
   scd2?: { validFrom?: string; validTo?: string; rowVersion?: string; activeRecordTimestamp?: string | null };
   /** Nested tables whose parent is the target (at any depth below it). */
   children: string[];
@@ -27,6 +29,8 @@ export function dltTableHints(schema: StoredSchema, tableName: string): DltTable
   const [name, table] = entry;
   const columns: Column[] = Object.entries((table.columns ?? {}) as Record<string, Column>).map(([key, c]) => ({ ...c, name: c.name ?? key }));
   const withHint = (hint: string) => columns.filter((c) => c[hint] !== undefined && c[hint] !== false && c[hint] !== null).map((c) => c.name!);
+  // dlt takes the first column with the hint (get_first_column_name_with_prop).
+  const hardDelete = columns.find((c) => withHint('hard_delete').includes(c.name!));
   const validTo = columns.find((c) => c['x-valid-to'] === true);
   const strategy = typeof table['x-merge-strategy'] === 'string' ? (table['x-merge-strategy'] as string) : undefined;
   const children: string[] = [];
@@ -40,7 +44,8 @@ export function dltTableHints(schema: StoredSchema, tableName: string): DltTable
     mergeStrategy: strategy,
     primaryKey: withHint('primary_key'),
     mergeKey: withHint('merge_key'),
-    hardDelete: withHint('hard_delete')[0],
+    hardDelete: hardDelete?.name,
+    hardDeleteType: typeof hardDelete?.data_type === 'string' ? hardDelete.data_type : undefined,
     scd2:
       strategy === 'scd2'
         ? {

@@ -4,6 +4,7 @@ import type { TableConfig } from '../config/types';
 import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
 import { renderStatement, type TemplateValues } from '../sql/template';
 import type { DltDataset } from '../dlt/dataset';
+import { hardDeleteFlag } from '../dlt/hardDelete';
 
 /**
  * Everything a planner needs about one configured table, with every name
@@ -33,6 +34,8 @@ export interface TableContext {
 
 /** Name of the row_number() column used for de-duplication; chosen so it cannot clash with dlt's names. */
 const RN = '_theseus_rn';
+/** Name under which the de-duplicating query carries dlt's hard-delete flag out to the filter after it. */
+const HARD_DELETE = '_theseus_deleted';
 
 export function renderFor(ctx: TableContext, op: string, values: TemplateValues): string {
   return renderStatement(ctx.dialect.templates, op, values);
@@ -97,16 +100,25 @@ export interface Projection {
  * names), optionally filtered by a predicate on legacy's own columns. With a
  * projection (verify's checksums), those columns instead; `keyAliases` are
  * then the projection's names for the key.
+ *
+ * Where dlt merges the target with a hard_delete column fed from legacy, rows
+ * carrying the delete flag are left out after the de-duplication (see
+ * dlt/hardDelete.ts): the one definition of "legacy rows" the slices, the
+ * stitched view and verify share, so none of them expects a row dlt deletes.
  */
 export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Projection & { keyAliases: string[] }): string {
   const { alignment } = ctx;
+  const flag = hardDeleteFlag(ctx);
+  const dedupe = !alignment.legacyKeyUnique;
   // The latest version of a key wins (updated_at, then the cursor); rows tied on both are told apart by every
   // other column's exact text, so each run keeps the very same row (text: some types, e.g. json, have no order).
   const order = [alignment.updatedAt, alignment.cursor].filter((c): c is AlignedColumn => c !== undefined);
   const tieBreak = alignment.payload.filter((c) => !order.includes(c)).map((c) => ctx.dialect.exactOrderText(c.rawLegacySql!));
   const latestFirst = [...order.map((c) => c.rawLegacySql!), ...tieBreak].map((e) => ctx.dialect.descNullsLast(e)).join(', ');
+  // Without de-duplication the flag is tested on legacy's aligned value directly; with it, after it (as dlt does).
+  const kept = flag && !dedupe ? flag.kept(flag.column.legacySql) : undefined;
   return renderFor(ctx, 'legacy_rows', {
-    dedupe: !alignment.legacyKeyUnique,
+    dedupe,
     names: projection ? projection.names.join(', ') : columnList(ctx, alignment.columns),
     aligned: projection ? projection.exprs.map((e, i) => `${e} AS ${projection.names[i]}`).join(', ') : aligned(ctx, alignment.columns),
     partition: alignment.key.map((k) => k.rawLegacySql!).join(', '),
@@ -114,7 +126,10 @@ export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Pr
     rn: quote(ctx, RN),
     d_key_null: projection ? anyNull(projection.keyAliases.map((k) => `d.${k}`)) : keyNull(ctx, 'd'),
     legacy: ctx.q.legacy,
-    where,
+    where: kept ? (where ? `(${where}) AND ${kept}` : kept) : where,
+    flag: flag && dedupe ? flag.column.legacySql : undefined,
+    flag_name: quote(ctx, HARD_DELETE),
+    kept: flag && dedupe ? flag.kept(`d.${quote(ctx, HARD_DELETE)}`) : undefined,
   });
 }
 
@@ -124,9 +139,13 @@ export function legacyCursorUtc(ctx: TableContext): string {
   return cursor.utcLegacySql ?? cursor.rawLegacySql!;
 }
 
-/** Legacy's rows per UTC day of the cursor (day_number, row_count; NULL day: no cursor), every row counted. */
-export function legacyDaysSql(ctx: TableContext): string {
-  return renderFor(ctx, 'legacy_days', { day: ctx.dialect.epochDay(legacyCursorUtc(ctx)), legacy: ctx.q.legacy });
+/**
+ * Legacy's rows per UTC day of the cursor (day_number, row_count; NULL day: no cursor), every row counted; with
+ * `deleted`, where dlt's hard_delete flag applies, also deleted_count: the rows carrying the flag.
+ */
+export function legacyDaysSql(ctx: TableContext, options: { deleted?: boolean } = {}): string {
+  const flag = options.deleted ? hardDeleteFlag(ctx) : undefined;
+  return renderFor(ctx, 'legacy_days', { day: ctx.dialect.epochDay(legacyCursorUtc(ctx)), legacy: ctx.q.legacy, flagged: flag?.flagged(flag.column.legacySql) });
 }
 
 /** The UTC day (days since 1970-01-01) of a target cursor value, an integer epoch included. */
@@ -135,8 +154,14 @@ export function targetCursorDay(ctx: TableContext, expr: string): string {
   return d.epochDay(ctx.alignment.cursor.targetTime === 'epoch' ? d.epochToUtcWallTime(expr, ctx.table.cursorUnit ?? 's') : expr);
 }
 
-/** Just the legacy keys, aligned (cast to the target's key types), optionally filtered. */
+/**
+ * Just the legacy keys, aligned (cast to the target's key types), optionally filtered: one per legacy row.
+ * Where dlt's hard_delete flag applies, the keys of the rows legacyRowsSql keeps instead (de-duplicated
+ * where legacy's key is not unique): a key whose latest row is flagged is one dlt deletes, and no check
+ * (missing keys, the census, _dlt_id clashes) may expect it in the target.
+ */
 export function legacyKeysSql(ctx: TableContext, where?: string): string {
+  if (hardDeleteFlag(ctx)) return `SELECT ${keyNames(ctx, 'k')} FROM (${legacyRowsSql(ctx, where)}) AS k`;
   return `SELECT ${aligned(ctx, ctx.alignment.key)} FROM ${ctx.q.legacy}${where ? ` WHERE ${where}` : ''}`;
 }
 

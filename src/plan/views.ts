@@ -15,7 +15,11 @@ import {
   renderFor,
 } from './tableContext';
 
-/** The unified view while legacy and target both hold rows: target rows, plus legacy rows whose key the target lacks. */
+/**
+ * The unified view while legacy and target both hold rows: target rows, plus legacy rows whose key the target lacks.
+ * It shows what the table will hold once backfilled: legacy rows dlt's hard_delete flag marks deleted are hidden
+ * already (legacyRowsSql leaves them out), on purpose, so readers see no row that would vanish at cutover.
+ */
 export function stitchedViewSql(ctx: TableContext, createView = 'CREATE OR REPLACE VIEW'): string {
   return renderFor(ctx, 'stitched_view', {
     create_view: createView,

@@ -42,6 +42,8 @@ export interface WindowResult {
   legacyRowsAll?: number;
   /** Legacy rows of the window superseded by a later version of their key (they never reach the target). */
   supersededRows?: number;
+  /** Legacy rows of the window carrying dlt's hard-delete flag (not backfilled: dlt's merge deletes them); verify only, where the flag applies. */
+  deletedRows?: number;
   /** Target rows in the window (all of them, live ones included); undefined where only the join was run (backfill). */
   targetRows?: number;
   /** Legacy rows whose key the target holds. */

@@ -9,6 +9,8 @@ export interface TableReport {
   target: string;
   view: string;
   phase: Phase;
+  /** The target column carrying dlt's hard-delete flag, where legacy feeds it (its flagged rows are not backfilled). */
+  hardDelete?: string;
   /** Compared columns with their normalization, e.g. "total (decimal, 2 places)". */
   compared: string[];
   /** Target columns left out of the checksums. */
@@ -53,8 +55,10 @@ export function verifiedText(t: TableReport): string {
   const sum = (f: (w: WindowResult) => number | undefined) => t.windows.reduce((a, w) => a + (f(w) ?? 0), 0);
   const superseded = sum((w) => w.supersededRows);
   const unkeyed = sum((w) => w.nullKeyRows);
+  const deleted = sum((w) => w.deletedRows);
   const plural = (n: number, one: string, many: string) => `${fmt(n)} ${n === 1 ? one : many}`;
-  const base = superseded ? `every legacy key is in the target with its latest version's values (${plural(superseded, 'older version', 'older versions')} superseded)` : `every ${unkeyed ? 'keyed ' : ''}legacy row is in the target with the same values`;
+  let base = superseded ? `every legacy key is in the target with its latest version's values (${plural(superseded, 'older version', 'older versions')} superseded)` : `every ${unkeyed ? 'keyed ' : ''}legacy row is in the target with the same values`;
+  if (deleted) base += `, but the ${plural(deleted, 'row', 'rows')} carrying dlt's delete flag (${t.hardDelete}), which dlt's merge would delete: not backfilled`;
   return unkeyed ? `${base}; ${plural(unkeyed, 'legacy row has', 'legacy rows have')} no key and ${unkeyed === 1 ? 'is' : 'are'} not in the target (cutover refuses while they exist, unless --allow-unkeyed)` : base;
 }
 
@@ -87,6 +91,7 @@ export function formatReport(report: VerifyReport): string {
       fmt(r.legacyRowsAll ?? r.legacyRows),
       fmt(r.legacyRows),
       fmt(r.supersededRows),
+      ...(t.hardDelete ? [fmt(r.deletedRows)] : []),
       fmt(r.targetRows),
       fmt(r.missingKeys),
       fmt(r.extraKeys),
@@ -95,7 +100,7 @@ export function formatReport(report: VerifyReport): string {
       ...r.metrics.flatMap((m) => [m.legacy, m.target]),
       resultText(r),
     ]);
-    const header = ['window', 'legacy', 'keys', 'superseded', 'target', 'missing', 'extra', 'changed', 'dup t/v', ...metricHeads, 'result'];
+    const header = ['window', 'legacy', 'keys', 'superseded', ...(t.hardDelete ? ['deleted'] : []), 'target', 'missing', 'extra', 'changed', 'dup t/v', ...metricHeads, 'result'];
     out.push(...table(header, rows, header.map((_, i) => i > 0 && i < header.length - 1)).map((l) => `  ${l}`));
     for (const r of t.windows.filter((w) => w.samples?.length)) {
       out.push(`  ${r.window}: differing rows`);
@@ -131,10 +136,12 @@ export function formatMarkdown(report: VerifyReport): string {
     const legacyRows = total((w) => w.legacyRowsAll ?? w.legacyRows);
     const keys = total((w) => w.legacyRows);
     const superseded = total((w) => w.supersededRows ?? 0);
+    const deleted = total((w) => w.deletedRows ?? 0);
     const unkeyed = total((w) => w.nullKeyRows);
     const matched = total((w) => w.matchedRows);
     const apart = [
       ...(superseded ? [`${fmt(superseded)} superseded by a later version of their key`] : []),
+      ...(deleted ? [`${fmt(deleted)} carrying dlt's delete flag (${md(t.hardDelete ?? '')}), which dlt's merge would delete`] : []),
       ...(unkeyed ? [`${fmt(unkeyed)} without a key`] : []),
     ];
     out.push(

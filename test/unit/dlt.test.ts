@@ -1,6 +1,10 @@
 import * as zlib from 'node:zlib';
 import { nextLoadId } from '../../src/dlt/loadId';
 import { decodeStoredSchema } from '../../src/dlt/storedSchema';
+import { hardDeleteFlag } from '../../src/dlt/hardDelete';
+import { utcCursorText } from '../../src/dlt/appendOverlap';
+import type { DltTableHints } from '../../src/dlt/tableHints';
+import type { TableContext } from '../../src/plan/tableContext';
 
 describe('load ids after every load a dlt dataset holds', () => {
   it.each([
@@ -33,4 +37,38 @@ describe("dlt's stored schema in _dlt_version", () => {
     expect(decodeStoredSchema('not a schema')).toBeUndefined();
     expect(decodeStoredSchema('{"name": "x"}')).toBeUndefined();
   });
+});
+
+describe("dlt's hard_delete flag (what a merge load deletes)", () => {
+  const column = (name: string, type: string, role = 'mapped') => ({ role, target: { name, type, nullable: true }, legacySql: `l.${name}` });
+  const ctx = (hints: Partial<DltTableHints> | undefined, columns = [column('id', 'bigint'), column('deleted', 'tinyint(1)'), column('deleted_at', 'timestamp')]) =>
+    ({ dlt: { loadIds: [], hints: hints && { table: 't', primaryKey: [], mergeKey: [], children: [], ...hints } }, alignment: { columns } }) as unknown as Pick<TableContext, 'dlt' | 'alignment'>;
+  it('a bool column flags with = TRUE (its data_type, else the target type), any other with IS NOT NULL', () => {
+    const bool = hardDeleteFlag(ctx({ writeDisposition: 'merge', hardDelete: 'deleted' }))!;
+    expect([bool.bool, bool.kept('x'), bool.flagged('x')]).toEqual([true, '(x IS NULL OR x = FALSE)', 'x = TRUE']);
+    const declared = hardDeleteFlag(ctx({ writeDisposition: 'merge', hardDelete: 'deleted_at', hardDeleteType: 'bool' }))!;
+    expect(declared.bool).toBe(true);
+    const stamp = hardDeleteFlag(ctx({ writeDisposition: 'merge', hardDelete: 'deleted', hardDeleteType: 'timestamp' }))!;
+    expect([stamp.bool, stamp.kept('x'), stamp.flagged('x')]).toEqual([false, 'x IS NULL', 'x IS NOT NULL']);
+    expect(hardDeleteFlag(ctx({ writeDisposition: 'merge', hardDelete: 'DELETED_AT' }))!.column.target.name).toBe('deleted_at');
+  });
+  it('nothing is flagged where dlt does not merge, has no hint, or no legacy column feeds the flag', () => {
+    expect(hardDeleteFlag(ctx({ writeDisposition: 'append', hardDelete: 'deleted' }))).toBeUndefined();
+    expect(hardDeleteFlag(ctx({ writeDisposition: 'merge' }))).toBeUndefined();
+    expect(hardDeleteFlag(ctx(undefined))).toBeUndefined();
+    expect(hardDeleteFlag(ctx({ writeDisposition: 'merge', hardDelete: 'deleted' }, [column('id', 'bigint'), column('deleted', 'boolean', 'absent')]))).toBeUndefined();
+  });
+});
+
+describe("the append warning's cursor value, in UTC", () => {
+  it.each([
+    ['2024-03-31 23:59:59', '2024-03-31 23:59:59 UTC'],
+    ['2024-03-31 23:59:59.250000', '2024-03-31 23:59:59.25 UTC'],
+    ['2024-03-31 23:59:59.000000+00', '2024-03-31 23:59:59 UTC'],
+    ['2024-04-01 01:59:59+02', '2024-03-31 23:59:59 UTC'],
+    ['2024-03-31T20:29:59.123456-03:30', '2024-03-31 23:59:59.123456 UTC'],
+    ['2024-04-01 00:59:59+0100', '2024-03-31 23:59:59 UTC'],
+    ['2024-03-31', '2024-03-31 UTC'],
+    ['not a time', 'not a time'],
+  ])('%s → %s', (text, expected) => expect(utcCursorText(text)).toBe(expected));
 });
