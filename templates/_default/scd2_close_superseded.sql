@@ -4,11 +4,6 @@
 -- is closed at the next version's valid_from, as dlt would have closed it.
 UPDATE {{target}} AS c SET {{valid_to}} = x.next_from
 FROM (
-  SELECT {{o_record_key}}, o.{{valid_from}} AS this_from, min(n.{{valid_from}}) AS next_from
-  FROM {{target}} AS o JOIN {{target}} AS n ON {{o_n_match}} AND n.{{valid_from}} > o.{{valid_from}}
-  WHERE {{o_active}} AND EXISTS (SELECT 1 FROM (
-{{source}}
-  ) AS s WHERE {{o_s_match}})
-  GROUP BY {{o_record_key}}, o.{{valid_from}}
+{{superseded}}
 ) AS x
 WHERE {{c_x_match}} AND c.{{valid_from}} = x.this_from;

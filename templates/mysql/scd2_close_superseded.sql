@@ -5,11 +5,6 @@
 -- MySQL's UPDATE has no FROM: the versions are joined in. The grouped derived
 -- table is materialized, so it may read the table being updated.
 UPDATE {{target}} AS c JOIN (
-  SELECT {{o_record_key}}, o.{{valid_from}} AS this_from, min(n.{{valid_from}}) AS next_from
-  FROM {{target}} AS o JOIN {{target}} AS n ON {{o_n_match}} AND n.{{valid_from}} > o.{{valid_from}}
-  WHERE {{o_active}} AND EXISTS (SELECT 1 FROM (
-{{source}}
-  ) AS s WHERE {{o_s_match}})
-  GROUP BY {{o_record_key}}, o.{{valid_from}}
+{{superseded}}
 ) AS x ON {{c_x_match}} AND c.{{valid_from}} = x.this_from
 SET c.{{valid_to}} = x.next_from;
