@@ -90,9 +90,9 @@ describe.each(testEngines())('dlt loads on %s', (engine) => {
     const after = await loads();
     expect(after).toHaveLength(before.length + 2); // the pipeline's 2100 load, and the repaired slice's
     const newest = after[after.length - 1];
-    expect(newest.load_id).toBe('4102444800.000001');
+    expect(newest.load_id).toMatch(/^4102444800\.001\d{3}$/);
     const [changed] = await s.query(`SELECT _dlt_load_id AS id FROM ${target()} WHERE id = ${Number(row.id)}`);
-    expect(String(changed.id)).toBe('4102444800.000001');
+    expect(String(changed.id)).toBe(newest.load_id);
   });
 
   it("a load id another run registered is refused, never shared: the slice's rows would hide behind the other run's load row", async () => {

@@ -15,24 +15,27 @@ const micros = (id: string): bigint | undefined => {
 const format = (us: bigint) => `${us / 1_000_000n}.${String(us % 1_000_000n).padStart(6, '0')}`;
 
 /**
- * The clock's id, or, where the dataset already holds a load at or after it, the first id after the latest
- * one. dlt's ids all have ten digits before the point (until 2286), so the next number is next as text too.
+ * The clock's id, or, where the dataset already holds a load at or after it, an id in the first millisecond
+ * after the latest one. dlt's ids all have ten digits before the point (until 2286), so the next number is next
+ * as text too. The run keeps its clock's microseconds (random, see exec/runContext.ts) in every id it mints: two
+ * runs bumping past the same latest load, or started in the same millisecond, then mint disjoint ids unless their
+ * random microseconds agree (and a claim of an id another run holds is refused: LOAD_ID_TAKEN).
  */
 export function nextLoadId(clockId: string, existing: readonly string[]): string {
   const latest = existing.map(micros).reduce<bigint | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
   const clock = micros(clockId);
   if (latest === undefined || (clock !== undefined && clock > latest)) return clockId;
-  return format(latest + 1n);
+  return format((latest / 1000n + 1n) * 1000n + ((clock ?? 0n) % 1000n));
 }
 
 /**
- * Successive load ids from a first one, a microsecond apart: one per slice. A slice is one transaction, so its
- * rows and its `_dlt_loads` row commit together, and a slice's load is complete when registered. One id for
- * a whole run would be registered complete while later slices still wrote rows under it, and a dbt run in
- * between would mark it processed and never stage those rows.
+ * Successive load ids from a first one, a millisecond apart (keeping the run's microseconds): one per slice.
+ * A slice is one transaction, so its rows and its `_dlt_loads` row commit together, and a slice's load is
+ * complete when registered. One id for a whole run would be registered complete while later slices still
+ * wrote rows under it, and a dbt run in between would mark it processed and never stage those rows.
  */
 export function loadIdSequence(first: string): () => string {
   const start = micros(first) ?? 0n;
   let n = 0n;
-  return () => format(start + n++);
+  return () => format(start + 1000n * n++);
 }

@@ -217,7 +217,7 @@ export class LedgerWriter {
         expect: 'foreign_claims = 0',
         kind: 'query',
         sql: this.render('ledger_load_foreign_claim', { loads_name: lit(load.loadsName), load_id: lit(load.loadId) }),
-        binds: [{ name: 'runId' }],
+        binds: [{ name: 'runId' }, { name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
         check: checkLoadIdOurs(tableId, load.loadId, load.loadsName),
       },
       {

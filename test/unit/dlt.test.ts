@@ -1,5 +1,5 @@
 import * as zlib from 'node:zlib';
-import { nextLoadId } from '../../src/dlt/loadId';
+import { loadIdSequence, nextLoadId } from '../../src/dlt/loadId';
 import { decodeStoredSchema } from '../../src/dlt/storedSchema';
 import { hardDeleteFlag } from '../../src/dlt/hardDelete';
 import { utcCursorText } from '../../src/dlt/appendOverlap';
@@ -10,11 +10,13 @@ describe('load ids after every load a dlt dataset holds', () => {
   it.each([
     ['1764654000.123456', [], '1764654000.123456'],
     ['1764654000.123456', ['1700000000.123456', '1700000100.5'], '1764654000.123456'],
-    // A clock behind the pipeline's last load: the first id after it, as a number and as text.
-    ['1764654000.123456', ['1764654000.5'], '1764654000.500001'],
-    ['1764654000.123456', ['4102444800.0', '1700000000.1'], '4102444800.000001'],
+    // A clock behind the pipeline's last load: an id in the millisecond after it (with the run's microseconds),
+    // as a number and as text.
+    ['1764654000.123456', ['1764654000.5'], '1764654000.501456'],
+    ['1764654000.123456', ['4102444800.0', '1700000000.1'], '4102444800.001456'],
+    ['1764654000.123456', ['1764654000.123456'], '1764654000.124456'],
     // dlt's own form, str(float): fewer decimals.
-    ['1764654000.000000', ['1764654000.9999999'], '1764654001.000001'],
+    ['1764654000.000000', ['1764654000.9999999'], '1764654001.001000'],
     // Pinned clocks (THESEUS_NOW) keep their own spelling when nothing is later.
     ['1700000000', ['1699999999.5'], '1700000000'],
   ])('clock %s, loads %j → %s', (clock, existing, expected) => {
@@ -24,6 +26,16 @@ describe('load ids after every load a dlt dataset holds', () => {
       expect(Number(id)).toBeGreaterThan(Number(e));
       expect(id > e).toBe(true);
     }
+  });
+});
+
+describe("a run's successive load ids", () => {
+  it('are a millisecond apart and keep the run\'s microseconds, so two runs from one latest load do not meet', () => {
+    const a = loadIdSequence(nextLoadId('1764654000.000123', ['1900000000.0']));
+    const b = loadIdSequence(nextLoadId('1764654000.000777', ['1900000000.0']));
+    const ids = [a(), a(), a(), b(), b(), b()];
+    expect(ids).toEqual(['1900000000.001123', '1900000000.002123', '1900000000.003123', '1900000000.001777', '1900000000.002777', '1900000000.003777']);
+    expect(new Set(ids).size).toBe(6);
   });
 });
 
