@@ -85,7 +85,7 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
     await ensureMysqlZones(s);
     for (const schema of ['legacy_schema', 'dlt_schema', 'dw']) await s.createSchema(schema);
     await loadDltBookkeeping(s, 'hist');
-    await setStoredSchema(s, 'hist', scd2Entry(), { hist_marker: { name: 'hist_marker', ...scd2Entry(MARKER) }, hist_twice: { name: 'hist_twice', ...scd2Entry() }, hist_live: { name: 'hist_live', ...scd2Entry() }, hist_bare: { name: 'hist_bare', write_disposition: 'merge', 'x-merge-strategy': 'scd2', columns: {} } });
+    await setStoredSchema(s, 'hist', scd2Entry(), { hist_marker: { name: 'hist_marker', ...scd2Entry(MARKER) }, hist_twice: { name: 'hist_twice', ...scd2Entry() }, hist_live: { name: 'hist_live', ...scd2Entry() }, hist_del: { name: 'hist_del', ...scd2Entry(), columns: { ...scd2Entry().columns, deleted: { name: 'deleted', data_type: 'bool', hard_delete: true } } }, hist_bare: { name: 'hist_bare', write_disposition: 'merge', 'x-merge-strategy': 'scd2', columns: {} } });
   });
   afterAll(async () => s?.drop());
 
@@ -196,6 +196,30 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
       { id: 3, amount: 30, from: utc('2024-02-20T17:00:00'), to: utc('2024-06-01T00:00:00') },
       { id: 3, amount: 33, from: utc('2024-06-01T00:00:00'), to: utc('2024-08-01T00:00:00') },
       { id: 3, amount: 34, from: utc('2024-08-01T00:00:00'), to: 'current' },
+    ]);
+    expect(cli(['verify', '--config', config]).status).toBe(0);
+  });
+
+  it("a legacy row flagged deleted (hard_delete) is not written, and ends its record's version before it, in its window or another", async () => {
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'hist_del')} (id BIGINT NOT NULL, amount ${t.num}, created_at ${t.ts}, deleted BOOLEAN)`);
+    await s.exec(
+      `INSERT INTO ${s.q('legacy_schema', 'hist_del')} VALUES (1, 10.00, '2024-01-05 10:00:00', FALSE), (1, 11.00, '2024-01-20 10:00:00', TRUE), (2, 20.00, '2024-01-07 08:00:00', FALSE), (2, 21.00, '2024-02-10 08:00:00', TRUE), (4, 40.00, '2024-01-08 08:00:00', NULL)`,
+    );
+    await s.exec(
+      `CREATE TABLE ${s.q('dlt_schema', 'hist_del')} (id BIGINT NOT NULL, amount ${t.num}, created_at ${t.ts}, deleted BOOLEAN, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL, _dlt_valid_from ${t.tz}, _dlt_valid_to ${t.tz})`,
+    );
+    const config = s.writeConfig(
+      `tables:\n  hist_del:\n    legacy: ${s.ref('legacy_schema', 'hist_del')}\n    target: ${s.ref('dlt_schema', 'hist_del')}\n    view: ${s.ref('dw', 'all_hist_del')}\n    key: id\n    cursor: created_at\n    legacy_timezone: America/New_York\n`,
+      'hist_del.yaml',
+    );
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    const run = cli(['backfill', '--all', ...keyIndex, '--config', config]);
+    expect(run.stderr).not.toContain('error');
+    expect(run.status).toBe(0);
+    expect(await versions('hist_del', '_dlt_valid_to IS NULL')).toEqual([
+      { id: 1, amount: 10, from: utc('2024-01-05T15:00:00'), to: utc('2024-01-20T15:00:00') },
+      { id: 2, amount: 20, from: utc('2024-01-07T13:00:00'), to: utc('2024-02-10T13:00:00') },
+      { id: 4, amount: 40, from: utc('2024-01-08T13:00:00'), to: 'current' },
     ]);
     expect(cli(['verify', '--config', config]).status).toBe(0);
   });

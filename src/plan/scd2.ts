@@ -1,6 +1,7 @@
 import { assertionError } from '../errors';
 import { count } from '../plural';
 import type { Row } from '../../dialects/types';
+import { hardDeleteFlag } from '../dlt/hardDelete';
 import { type TableContext, renderFor } from './tableContext';
 import type { Step } from './types';
 
@@ -10,13 +11,19 @@ import type { Step } from './types';
  * a later one of its record follows, then assert that no record of the window
  * is left with two current versions. `source` is the slice's source rows.
  */
-export function scd2SliceSteps(ctx: TableContext, source: string): Step[] {
+export function scd2SliceSteps(ctx: TableContext, source: string, windowWhere: string): Step[] {
   const scd2 = ctx.alignment.scd2;
   if (!scd2) return [];
   const d = ctx.dialect;
   const q = (name: string) => d.quoteIdent(name);
   const record = scd2.recordKey.map((k) => q(k.target.name));
   const match = (a: string, b: string) => record.map((k) => `${a}.${k} = ${b}.${k}`).join(' AND ');
+  // dlt retires a record's current version when a row flagged deleted arrives (hard_delete), and never stores
+  // that row: a flagged legacy version is no row of the target, but it ends the version before it.
+  const flag = hardDeleteFlag(ctx);
+  const deletions = (where?: string) =>
+    flag &&
+    `SELECT ${[...scd2.recordKey, scd2.validFrom].map((c) => `${c.legacySql} AS ${q(c.target.name)}`).join(', ')} FROM ${ctx.q.legacy} WHERE ${flag.flagged(flag.column.legacySql)}${where ? ` AND ${where}` : ''}`;
   return [
     {
       intent: `Close the current versions of this window's records that a later version follows, at that version's ${scd2.validFrom.target.name} (scd2: dlt retires only current rows)`,
@@ -28,6 +35,9 @@ export function scd2SliceSteps(ctx: TableContext, source: string): Step[] {
         c_x_match: match('c', 'x'),
         superseded: renderFor(ctx, 'scd2_superseded', {
           target: ctx.q.target,
+          record_key: record.join(', '),
+          deletions: deletions(),
+          window_deletions: deletions(windowWhere),
           valid_from: q(scd2.validFrom.target.name),
           o_record_key: record.map((k) => `o.${k}`).join(', '),
           o_n_match: match('o', 'n'),
