@@ -124,7 +124,7 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
       expect(stitched).toEqual(['a', 'b', 'd', 'g-new']);
       expect(backfill.stderr.split('\n').filter((l) => l && !l.startsWith('warning:'))).toEqual([]);
       expect(backfill.status).toBe(0);
-      expect(backfill.stdout).toContain("accounts: 9 legacy rows from 2024-01 to 2024-02; 2 windows to run; 2 keys more than once (the latest row wins); 4 legacy rows carry dlt's delete flag (deleted) and are not backfilled, as dlt's merge would delete them");
+      expect(backfill.stdout).toContain("accounts: 9 legacy rows from 2024-01 to 2024-02; 2 windows to run; 2 keys more than once (the latest row wins); 4 legacy rows carry dlt's delete flag (deleted): none is backfilled, nor any key whose latest row carries it, as dlt's merge would delete it");
       expect(backfill.stdout).toContain("accounts: complete: every legacy row is in the target but the 4 rows dlt's merge would delete");
       expect(verify.stderr).toBe('');
       expect(verify.status).toBe(0);
@@ -147,7 +147,7 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
       expect(stitch.status).toBe(0);
       expect(stitched).toEqual(['open', 'kept']);
       expect(backfill.status).toBe(0);
-      expect(backfill.stdout).toContain("tickets: 3 legacy rows from 2024-03 to 2024-03; 1 window to run; 1 legacy row carries dlt's delete flag (deleted_at) and is not backfilled, as dlt's merge would delete it");
+      expect(backfill.stdout).toContain("tickets: 3 legacy rows from 2024-03 to 2024-03; 1 window to run; 1 legacy row carries dlt's delete flag (deleted_at): none is backfilled, nor any key whose latest row carries it, as dlt's merge would delete it");
       expect(verify.status).toBe(0);
       expect(cutover.status).toBe(0);
       expect(await labels('tickets')).toEqual(['open', 'kept']);

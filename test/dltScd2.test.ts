@@ -85,7 +85,7 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
     await ensureMysqlZones(s);
     for (const schema of ['legacy_schema', 'dlt_schema', 'dw']) await s.createSchema(schema);
     await loadDltBookkeeping(s, 'hist');
-    await setStoredSchema(s, 'hist', scd2Entry(), { hist_marker: { name: 'hist_marker', ...scd2Entry(MARKER) }, hist_twice: { name: 'hist_twice', ...scd2Entry() }, hist_live: { name: 'hist_live', ...scd2Entry() }, hist_del: { name: 'hist_del', ...scd2Entry(), columns: { ...scd2Entry().columns, deleted: { name: 'deleted', data_type: 'bool', hard_delete: true } } }, hist_bare: { name: 'hist_bare', write_disposition: 'merge', 'x-merge-strategy': 'scd2', columns: {} } });
+    await setStoredSchema(s, 'hist', scd2Entry(), { hist_marker: { name: 'hist_marker', ...scd2Entry(MARKER) }, hist_twice: { name: 'hist_twice', ...scd2Entry() }, hist_live: { name: 'hist_live', ...scd2Entry() }, hist_own: { name: 'hist_own', ...scd2Entry() }, hist_del: { name: 'hist_del', ...scd2Entry(), columns: { ...scd2Entry().columns, deleted: { name: 'deleted', data_type: 'bool', hard_delete: true } } }, hist_bare: { name: 'hist_bare', write_disposition: 'merge', 'x-merge-strategy': 'scd2', columns: {} } });
   });
   afterAll(async () => s?.drop());
 
@@ -222,6 +222,22 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
       { id: 4, amount: 40, from: utc('2024-01-08T13:00:00'), to: 'current' },
     ]);
     expect(cli(['verify', '--config', config]).status).toBe(0);
+  });
+
+  it("a legacy history's own valid_to is not copied (the versions' ends are computed), and a row without a cursor is named as such", async () => {
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'hist_own')} (id BIGINT NOT NULL, created_at ${t.ts}, _dlt_valid_to ${t.ts})`);
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'hist_own')} VALUES (1, '2024-01-05 10:00:00', '2024-01-09 00:00:00'), (2, NULL, NULL)`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'hist_own')} (id BIGINT NOT NULL, created_at ${t.ts}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL, _dlt_valid_from ${t.tz}, _dlt_valid_to ${t.tz})`);
+    const config = s.writeConfig(
+      `tables:\n  hist_own:\n    legacy: ${s.ref('legacy_schema', 'hist_own')}\n    target: ${s.ref('dlt_schema', 'hist_own')}\n    view: ${s.ref('dw', 'all_hist_own')}\n    key: id\n    cursor: created_at\n`,
+      'hist_own.yaml',
+    );
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    const run = cli(['backfill', '--all', ...keyIndex, '--config', config]);
+    expect(run.status).toBe(0);
+    expect(run.stdout + run.stderr).toContain('1 legacy row has a NULL key or created_at (an scd2 version starts at it) and cannot be merged');
+    const rows = await s.query(`SELECT id, ${epoch('_dlt_valid_from')} AS vf, _dlt_valid_to AS vt FROM ${s.q('dlt_schema', 'hist_own')}`);
+    expect(rows.map((r) => ({ id: Number(r.id), from: Number(r.vf), to: r.vt }))).toEqual([{ id: 1, from: utc('2024-01-05T10:00:00'), to: null }]);
   });
 
   it('refuses an scd2 target without its validity columns', async () => {

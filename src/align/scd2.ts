@@ -44,13 +44,17 @@ export function withScd2(alignment: Alignment, hints: DltTableHints | undefined,
   const fromName = scd2.validFrom ?? DEFAULT_VALID_FROM;
   const toName = scd2.validTo ?? DEFAULT_VALID_TO;
   const declaredFrom = find(fromName);
-  const validTo = find(toName);
-  if (!declaredFrom || !validTo) {
+  const declaredTo = find(toName);
+  if (!declaredFrom || !declaredTo) {
     throw usageError('DLT_SCD2_COLUMNS', `${table.id}: dlt loads ${hints!.table} as scd2, but the target has no ${declaredFrom ? toName : fromName} column`, "run the pipeline once so dlt creates the table with its validity columns, or name them with the resource's validity_column_names");
   }
-  if (validTo.role === 'mapped') {
-    throw usageError('CONFIG_INVALID', `${where}.columns maps ${validTo.target.name}, scd2's valid_to`, 'Theseus writes it itself: the active marker for a current version, the next version\'s valid_from for an older one');
+  const configured = Object.keys(table.columns).some((name) => name.toLowerCase() === declaredTo.target.name.toLowerCase());
+  if (configured) {
+    throw usageError('CONFIG_INVALID', `${where}.columns maps ${declaredTo.target.name}, scd2's valid_to`, 'Theseus writes it itself: the active marker for a current version, the next version\'s valid_from for an older one');
   }
+  // A legacy column of the same name (legacy keeps its own history) is not copied: the versions' ends are
+  // computed from the versions themselves, as dlt computes them.
+  const validTo: AlignedColumn = declaredTo.role === 'mapped' ? { target: declaredTo.target, role: 'absent', legacySql: dialect.cast('NULL', declaredTo.target.type) } : declaredTo;
   // valid_from: the column the config maps to it, else legacy's cursor, converted to the target's type in UTC.
   const cursor = alignment.cursor;
   const validFrom: AlignedColumn =
@@ -67,12 +71,12 @@ export function withScd2(alignment: Alignment, hints: DltTableHints | undefined,
   }
   const activeMarker = activeMarkerSql(dialect, validTo, scd2.activeRecordTimestamp, table.id);
   const q = dialect.quoteIdent(validTo.target.name);
-  const columns = alignment.columns.map((c) => (c === declaredFrom ? validFrom : c));
+  const columns = alignment.columns.map((c) => (c === declaredFrom ? validFrom : c === declaredTo ? validTo : c));
   return {
     ...alignment,
     columns,
     key: [...alignment.key, validFrom],
-    payload: alignment.payload.filter((c) => c !== declaredFrom && c !== validTo),
+    payload: alignment.payload.filter((c) => c !== declaredFrom && c !== declaredTo),
     scd2: {
       validFrom,
       validTo,

@@ -49,7 +49,7 @@ export function eventText(e: BackfillEvent): string | undefined {
         (e.null_key_rows ? `; ${fmt(e.null_key_rows)} with a NULL key` : '') +
         (e.null_cursor_rows ? `; ${fmt(e.null_cursor_rows)} with a NULL cursor` : '') +
         (e.duplicate_keys ? `; ${count(e.duplicate_keys, 'key')} more than once (the latest row wins)` : '') +
-        (e.deleted_rows ? `; ${count(e.deleted_rows, 'legacy row carries', 'legacy rows carry')} dlt's delete flag (${e.hard_delete_column}) and ${e.deleted_rows === 1 ? 'is' : 'are'} not backfilled, as dlt's merge would delete ${e.deleted_rows === 1 ? 'it' : 'them'}` : '') +
+        (e.deleted_rows ? `; ${count(e.deleted_rows, 'legacy row carries', 'legacy rows carry')} dlt's delete flag (${e.hard_delete_column}): none is backfilled, nor any key whose latest row carries it, as dlt's merge would delete it` : '') +
         (e.tied_keys ? `; warning: ${fmt(e.tied_keys)} of them with several latest rows (same updated_at/cursor): a stable order on every column picks one, the same on every run` : '')
       );
     case 'slice_done':

@@ -11,7 +11,7 @@ import { type MonthRange, monthRange, refuseMonthsOutsideLegacy } from './monthR
 import { usageError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
 import { planBackfill } from '../plan/backfill';
-import type { TableContext } from '../plan/tableContext';
+import { type TableContext, nullKeyText } from '../plan/tableContext';
 import { keyIndexUnit } from '../plan/upsertStyle';
 import type { SliceJob, Unit } from '../plan/types';
 import { type CommandOptions, type Session, withSession } from './session';
@@ -86,7 +86,7 @@ function chooseWindows(
 }
 
 /** Will every legacy row be in a done window once `windows` are done? Reports what stands in the way. */
-function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windows: Window[]): { complete: boolean; unhandled: string[] } {
+function assessCompleteness(ctx: TableContext, profile: LegacyProfile, slices: SliceRecord[], windows: Window[]): { complete: boolean; unhandled: string[] } {
   const doneAfter = [...recordedWindows(slices, 'done'), ...windows];
   const unhandled: string[] = [];
   const missing = uncoveredMonths(profile, doneAfter);
@@ -95,7 +95,7 @@ function assessCompleteness(profile: LegacyProfile, slices: SliceRecord[], windo
     unhandled.push(`${count(profile.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor and ${profile.nullCursorRows === 1 ? 'is' : 'are'} in no window: add --include-null-cursor to load them as a slice of their own`);
   }
   if (profile.nullKeyRows > 0) {
-    unhandled.push(`${count(profile.nullKeyRows, 'legacy row has', 'legacy rows have')} a NULL key and cannot be merged: fix them in legacy (cutover refuses while they exist, unless --allow-unkeyed)`);
+    unhandled.push(`${count(profile.nullKeyRows, 'legacy row has', 'legacy rows have')} ${nullKeyText(ctx)} and cannot be merged: fix them in legacy (cutover refuses while they exist, unless --allow-unkeyed)`);
   }
   return { complete: unhandled.length === 0, unhandled };
 }
@@ -167,10 +167,10 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         ...(duplicates.tied ? { tied_keys: duplicates.tied } : {}),
         ...(profile.deletedRows ? { deleted_rows: profile.deletedRows, hard_delete_column: ctx.dlt.hints?.hardDelete } : {}),
       });
-      const { complete } = assessCompleteness(profile, state.slices, windows);
+      const { complete } = assessCompleteness(ctx, profile, state.slices, windows);
       const isComplete = async () => {
         const slices = (await s.state(ctx.table)).slices;
-        if (!assessCompleteness(profile, slices, []).complete) return false;
+        if (!assessCompleteness(ctx, profile, slices, []).complete) return false;
         await assertRowsAccounted(s.conn, ctx, slices);
         accounted.add(id);
         return true;
@@ -206,7 +206,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       // Windows another live process is merging right now (a backfill beside this one) are neither done nor missing.
       const others = options.dryRun ? new Map<string, Window[]>() : await windowsOfOtherLiveRuns(s, slices);
       const inProgress = [...others.values()].flat();
-      const { complete, unhandled } = assessCompleteness(t.profile, slices, options.dryRun ? t.windows : inProgress);
+      const { complete, unhandled } = assessCompleteness(t.ctx, t.profile, slices, options.dryRun ? t.windows : inProgress);
       const working = [...others].map(([run, ws]) => `run ${run} is still working on ${ws.map((w) => w.key).join(', ')}`);
       if (complete && working.length) {
         s.log(`${id}: not complete yet: ${working.join('; ')}; the table is complete once ${working.length === 1 ? 'it finishes' : 'they finish'}`);

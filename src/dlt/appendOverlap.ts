@@ -49,6 +49,21 @@ export function appendOverlapWarning(ctx: TableContext, legacyLastCursor: string
   if (legacyLastCursor === undefined) {
     return `${id}: dlt appends to ${table}: a live load whose incremental starts before legacy's last ${cursor} would load those rows again; start it after the backfilled range${stands}`;
   }
-  const last = utcCursorText(legacyLastCursor);
+  const utc = utcCursorText(legacyLastCursor);
+  // An integer epoch cursor's incremental counts in its own unit: the integer is what initial_value must pass.
+  const epoch = ctx.alignment.cursor.legacyTime === 'epoch' ? epochText(utc, ctx.table.cursorUnit ?? 's') : undefined;
+  const last = epoch === undefined ? utc : `${epoch} (${utc})`;
   return `${id}: dlt appends to ${table}: a live load whose incremental initial_value is at or before ${last} (legacy's last ${cursor}) would load those rows again; start it after that${stands}`;
+}
+
+const PER_MICROSECOND = { s: 1_000_000n, ms: 1_000n, us: 1n } as const;
+
+/** `2024-12-28 21:59:47.123 UTC` as an epoch integer in the cursor's unit (`1735423187123` in ms); undefined for other text. */
+export function epochText(utc: string, unit: keyof typeof PER_MICROSECOND): string | undefined {
+  const m = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))? UTC$/.exec(utc);
+  if (!m) return undefined;
+  const seconds = Date.parse(`${m[1]}T${m[2]}Z`) / 1000;
+  if (Number.isNaN(seconds)) return undefined;
+  const micros = BigInt(seconds) * 1_000_000n + BigInt((m[3] ?? '').padEnd(6, '0'));
+  return String(micros / PER_MICROSECOND[unit]);
 }

@@ -71,14 +71,14 @@ export function checkCutoverDistribution(tableId: string, label: string) {
 }
 
 /** Before cutover: every legacy key is in the target, and no legacy row is without a key (or the operator accepted that). */
-export function checkAllKeysPresent(tableId: string, allowUnkeyed: boolean) {
+export function checkAllKeysPresent(tableId: string, allowUnkeyed: boolean, nullKey = 'a NULL key') {
   return (rows: Row[]): string[] => {
     const r = rows[0] ?? {};
     if (n(r.missing_keys) > 0) {
       throw preconditionError('KEYS_MISSING', `${tableId}: ${count(n(r.missing_keys), 'legacy key is', 'legacy keys are')} not in the target yet; the view was not changed`, 'run `migrate backfill --all` (and check `migrate status`) before cutover');
     }
     if (n(r.null_key_rows) > 0 && !allowUnkeyed) {
-      throw preconditionError('UNKEYED_ROWS', `${tableId}: ${count(n(r.null_key_rows), 'legacy row has', 'legacy rows have')} a NULL key and would vanish from the view at cutover; the view was not changed`, 'fix them in legacy, or pass --allow-unkeyed to accept losing them from the view');
+      throw preconditionError('UNKEYED_ROWS', `${tableId}: ${count(n(r.null_key_rows), 'legacy row has', 'legacy rows have')} ${nullKey} and would vanish from the view at cutover; the view was not changed`, 'fix them in legacy, or pass --allow-unkeyed to accept losing them from the view');
     }
     return [];
   };

@@ -2,7 +2,7 @@ import { NULL_CURSOR_KEY } from '../backfill/windows';
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
-import { type TableContext, legacyDaysSql } from './tableContext';
+import { type TableContext, legacyDaysSql, nullKeyText } from './tableContext';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
@@ -32,7 +32,7 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, options: { 
         expect: `missing_keys = 0${allowUnkeyed ? '' : ' and null_key_rows = 0'}`,
         kind: 'query',
         sql: missingKeysSql(ctx),
-        check: checkAllKeysPresent(id, allowUnkeyed),
+        check: checkAllKeysPresent(id, allowUnkeyed, nullKeyText(ctx)),
       },
       ...replaceViewSteps(ctx, `Repoint the view ${id} at the target alone`, targetViewSql),
       censusStep(ctx),

@@ -57,6 +57,11 @@ export function keyLabel(ctx: TableContext): string {
   return ctx.alignment.key.map((k) => k.target.name).join(', ');
 }
 
+/** What a row without a key lacks, for messages: on an scd2 target the key includes valid_from, legacy's cursor. */
+export function nullKeyText(ctx: Pick<TableContext, 'alignment'>): string {
+  return ctx.alignment.scd2 ? `a NULL key or ${ctx.alignment.cursor.target.name} (an scd2 version starts at it)` : 'a NULL key';
+}
+
 /** `t."id" = s."id" AND …` */
 export function keyMatch(ctx: TableContext, left: string, right: string): string {
   return ctx.alignment.key.map((k) => `${left}.${quote(ctx, k.target.name)} = ${right}.${quote(ctx, k.target.name)}`).join(' AND ');

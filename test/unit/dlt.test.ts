@@ -2,7 +2,7 @@ import * as zlib from 'node:zlib';
 import { loadIdSequence, nextLoadId } from '../../src/dlt/loadId';
 import { decodeStoredSchema } from '../../src/dlt/storedSchema';
 import { hardDeleteFlag } from '../../src/dlt/hardDelete';
-import { utcCursorText } from '../../src/dlt/appendOverlap';
+import { epochText, utcCursorText } from '../../src/dlt/appendOverlap';
 import type { DltTableHints } from '../../src/dlt/tableHints';
 import type { TableContext } from '../../src/plan/tableContext';
 
@@ -83,4 +83,15 @@ describe("the append warning's cursor value, in UTC", () => {
     ['2024-03-31', '2024-03-31 UTC'],
     ['not a time', 'not a time'],
   ])('%s → %s', (text, expected) => expect(utcCursorText(text)).toBe(expected));
+});
+
+describe("the append warning's value for an integer epoch cursor", () => {
+  it.each([
+    ['2024-12-28 21:59:47.123 UTC', 'ms', '1735423187123'],
+    ['2024-12-28 21:59:47 UTC', 's', '1735423187'],
+    ['2024-12-28 21:59:47.000123 UTC', 'us', '1735423187000123'],
+    ['not a time', 's', undefined],
+  ] as const)('%s in %s → %s', (utc, unit, expected) => {
+    expect(epochText(utc, unit)).toBe(expected);
+  });
 });
