@@ -1,6 +1,6 @@
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
 import { duplicateKeys, measuredRate, rowsPerWindow } from '../backfill/preflight';
-import { coveredForLegacy, profileLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
+import { coveredForLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
 import { assertRowsAccounted } from '../backfill/accounting';
@@ -130,6 +130,9 @@ async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void
 export async function runBackfill(options: BackfillOptions): Promise<void> {
   const months = requestedMonths(options);
   const readOnly = Boolean(options.planOnly);
+  if (readOnly && options.catalog) {
+    throw usageError('CATALOG_NEEDS_DRY_RUN', 'backfill --plan counts legacy rows per window, which needs a connection; a catalog holds no rows', 'backfill --dry-run --catalog FILE prints the plan (its windows come from the catalog\'s legacy_profile)');
+  }
   await withSession('backfill', options, { readOnly, sharedLock: true }, async (s) => {
     const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names });
     const reporter = options.reporter ?? textReporter((text) => s.log(text.replace(/\n$/, '')), false);
@@ -148,10 +151,13 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
-      const profile = await profileLegacy(s.conn, ctx);
+      const profile = await s.reads.legacyProfile(ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
-      const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0, tied: 0 };
+      // Reported, not refused: the slice keeps each key's latest row.
+      const noDuplicates = { keys: 0, rows: 0, tied: 0 };
+      const duplicates =
+        windows.length && !ctx.alignment.legacyKeyUnique ? ((await s.reads.dataCheck(id, 'keys legacy holds more than once (reported only)', (conn) => duplicateKeys(conn, ctx))) ?? noDuplicates) : noDuplicates;
       const span = profileWindows(profile, controls.slice);
       reporter.emit({
         event: 'table',

@@ -19,10 +19,21 @@ const format = (us: bigint) => `${us / 1_000_000n}.${String(us % 1_000_000n).pad
  * one. dlt's ids all have ten digits before the point (until 2286), so the next number is next as text too.
  */
 export function nextLoadId(clockId: string, existing: readonly string[]): string {
-  const latest = existing.map(micros).reduce<bigint | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
+  const newest = latestLoadId(existing);
+  const latest = newest === undefined ? undefined : micros(newest);
   const clock = micros(clockId);
   if (latest === undefined || (clock !== undefined && clock > latest)) return clockId;
   return format(latest + 1n);
+}
+
+/** The latest of the ids, as a number (the only one nextLoadId needs: a catalog keeps just it); ids that are not load ids are ignored. */
+export function latestLoadId(existing: readonly string[]): string | undefined {
+  let best: { id: string; us: bigint } | undefined;
+  for (const id of existing) {
+    const us = micros(id);
+    if (us !== undefined && (best === undefined || us > best.us)) best = { id, us };
+  }
+  return best?.id;
 }
 
 /**
