@@ -42,16 +42,17 @@ export class CatalogReads implements PlanningReads {
     return matches.length === 1 ? this.catalog.tables.get(matches[0]) : undefined;
   }
 
-  async introspect(ref: TableRef): Promise<TableInfo | undefined> {
+  async introspect(ref: TableRef, forTable?: string): Promise<TableInfo | undefined> {
     const found = this.entry(ref);
     if (found === undefined) {
       // A table the config names must be described (or written as null: it does not exist); other names
-      // (an archive, a derived name) the snapshot did not see are taken as absent.
+      // (an archive, a derived name) the snapshot did not see are taken as absent, and that is said.
       const name = formatTableRef(ref);
       const named = this.config.tables.flatMap((t) => [t.legacy, t.target, t.view].map((r) => [t.id, formatTableRef(r)] as const)).find(([, n]) => same(n, name));
       if (named) {
         throw usageError('CATALOG_MISSING_TABLE', `${this.catalog.file}: tables holds no entry for ${name} (named by tables.${named[0]} in ${this.config.file})`, `describe it under tables."${name}" (kind, columns, unique_keys), or write ${name}: null if it does not exist; migrate catalog --out FILE writes every table a config names`);
       }
+      if (forTable) this.note(forTable, `that no table ${name} exists (the catalog does not list it)`);
       return undefined;
     }
     if (found === null) return undefined;

@@ -39,8 +39,8 @@ export class RecordingReads implements PlanningReads {
     return s;
   }
 
-  async introspect(ref: TableRef): Promise<TableInfo | undefined> {
-    const info = await this.live.introspect(ref);
+  async introspect(ref: TableRef, forTable?: string): Promise<TableInfo | undefined> {
+    const info = await this.live.introspect(ref, forTable);
     const name = formatTableRef(ref);
     const grants = this.catalog.tables.get(name)?.grants ?? [];
     this.catalog.tables.set(name, info ? { ...structuredClone(info), grants } : null);

@@ -1,4 +1,5 @@
 import { formatCatalog } from '../catalog/file';
+import { archiveNameFor } from '../plan/retire';
 import { RecordingReads } from '../catalog/recordingReads';
 import { usageError } from '../errors';
 import { count } from '../plural';
@@ -35,6 +36,8 @@ export async function runCatalog(options: CatalogOptions): Promise<void> {
       // Alignment, the dlt dataset, view grants and the zone, as every command's context reads them; then what windows are computed from.
       const ctx = await s.context(table, { quiet: true });
       await reads.legacyProfile(ctx);
+      // retire (after cutover) asks whether today's archive name is free: recorded for a dry run on the day the catalog was written.
+      await reads.introspect({ schema: ctx.legacy.ref.schema, name: archiveNameFor(ctx.legacy.ref, s.run.startedAt, s.dialect) }, table.id);
     }
     writeOutput(out, formatCatalog(reads.catalog, out), '--out');
     s.log(`catalog of ${count(s.tables.length, 'configured table')} (${count(reads.catalog.tables.size, 'table name')}) written to ${out}; plan from it with --dry-run --catalog ${out}`);

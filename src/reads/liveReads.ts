@@ -16,7 +16,7 @@ export class LiveReads implements PlanningReads {
     private readonly stateSchema: string,
   ) {}
 
-  introspect(ref: TableRef): Promise<TableInfo | undefined> {
+  introspect(ref: TableRef, _forTable?: string): Promise<TableInfo | undefined> {
     return this.dialect.introspect(this.conn, ref);
   }
 

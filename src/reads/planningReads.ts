@@ -19,8 +19,11 @@ export interface PlanningReads {
   readonly dialect: Dialect;
   /** The server's traits the dialect was chosen by (recorded in a catalog). */
   readonly traits: ServerTraits;
-  /** A table or view as the engine stores it; undefined where there is none. */
-  introspect(ref: TableRef): Promise<TableInfo | undefined>;
+  /**
+   * A table or view as the engine stores it; undefined where there is none. `forTable` names the config
+   * table a derived name (an archive) is asked for, so a catalog that does not hold it can say so.
+   */
+  introspect(ref: TableRef, forTable?: string): Promise<TableInfo | undefined>;
   /** GRANT statements that recreate the privileges others hold on a view. */
   viewGrants(ref: TableRef): Promise<string[]>;
   /** Does the engine know this IANA zone (MySQL/MariaDB: are its time zone tables loaded)? */
