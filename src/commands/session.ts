@@ -2,8 +2,7 @@ import { alignColumns } from '../align/alignment';
 import { withScd2 } from '../align/scd2';
 import { narrowingProbe } from '../align/narrowingCheck';
 import { type DltAllowances, dltIdClashProbe, refuseDltConflicts } from '../dlt/conflicts';
-import { readCatalogFile } from '../catalog/file';
-import { CatalogReads } from '../catalog/catalogReads';
+import { openCatalog } from '../catalog/open';
 import { RecordingReads } from '../catalog/recordingReads';
 import { LiveReads } from '../reads/liveReads';
 import type { PlanningReads } from '../reads/planningReads';
@@ -103,12 +102,9 @@ export class Session {
     const base = await loadDialect(config.dialect);
     checkNameLengths(config, base);
     if (options.catalog) {
-      const catalog = readCatalogFile(options.catalog);
-      if ((await loadDialect(catalog.dialect)).name !== base.name) {
-        throw usageError('CATALOG_DIALECT_MISMATCH', `${catalog.file} describes a ${catalog.dialect} warehouse, but ${config.file} has dialect: ${config.dialect}`, 'use the catalog written from this config\'s warehouse (migrate catalog --out FILE)');
-      }
-      const dialect = base.withTraits?.(catalog.server) ?? base;
-      return new Session(command, options, config, dialect, new CatalogReads(catalog, dialect, config), undefined, run, new LedgerWriter(dialect, config.stateSchema), tables);
+      // No connection, no lock: a dry run changes nothing, and applying plans again from the warehouse.
+      const reads = await openCatalog(options.catalog, config, base);
+      return new Session(command, options, config, reads.dialect, reads, undefined, run, new LedgerWriter(reads.dialect, config.stateSchema), tables);
     }
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
