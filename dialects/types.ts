@@ -23,6 +23,9 @@ export interface ConnectOptions {
 /** `connection:` from the config: a URL or path, or an object of driver settings (host, port, user, password, database). */
 export type ConnectionSpec = string | Readonly<Record<string, string | number | boolean>>;
 
+/** What `serverTraits` reads: a few named facts, e.g. `{ merge: false }` for PostgreSQL 14. */
+export type ServerTraits = Readonly<Record<string, string | number | boolean>>;
+
 export interface ColumnInfo {
   name: string;
   /** The type as the engine spells it, usable in CAST(… AS type). */
@@ -240,10 +243,13 @@ export interface Dialect {
 
   connect(connection: ConnectionSpec, options: ConnectOptions): Promise<Connection>;
   /**
-   * The dialect as this server speaks it (e.g. PostgreSQL 14 has no MERGE,
-   * MariaDB spells the inserted row VALUES(col)). Asked once per session.
+   * Facts about the server that change the SQL (PostgreSQL: whether it has
+   * MERGE), read once per session. Plain data, so a catalog (--catalog) can
+   * record them and a DBA can write them by hand.
    */
-  forServer?(conn: Connection): Promise<Dialect>;
+  serverTraits?(conn: Connection): Promise<ServerTraits>;
+  /** The dialect as a server with these traits speaks it (e.g. PostgreSQL 14 has no MERGE). */
+  withTraits?(traits: ServerTraits): Dialect;
   /** GRANT statements that recreate the privileges others hold on a view (kept across DROP + CREATE). */
   viewGrants?(conn: Connection, ref: TableRef): Promise<string[]>;
   /** Session-level lock for one operator at a time; absent where the engine has none (DuckDB's file lock serves). */

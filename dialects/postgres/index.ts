@@ -1,5 +1,5 @@
 import * as crypto from 'node:crypto';
-import type { Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
+import type { Connection, ConnectionSpec, ConnectOptions, Dialect, ServerTraits } from '../types';
 import { ansiHooks } from '../ansi';
 import type { CursorUnit } from '../../src/config/types';
 
@@ -65,10 +65,12 @@ export const postgres: Dialect = Object.freeze({
   // time zone gives its nominal (UTC) epoch.
   epochMicros: (expr: string) => `CAST(date_part('epoch', ${expr}) * 1000000 AS bigint)`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectPostgres(connection, options),
-  forServer: async (conn: Connection) => {
+  serverTraits: async (conn: Connection) => {
     const [row] = await conn.query('SELECT current_setting(\'server_version_num\')::int AS v');
-    return Number(row?.v) >= 150000 ? postgres : postgresWithoutMerge;
+    return { merge: Number(row?.v) >= 150000 };
   },
+  // MERGE came with PostgreSQL 15; traits that do not say (a hand-written catalog) mean a current server.
+  withTraits: (traits: ServerTraits) => (traits.merge === false ? postgresWithoutMerge : postgres),
   introspect: introspectPostgres,
   schemaExists: postgresSchemaExists,
   viewGrants: postgresViewGrants,

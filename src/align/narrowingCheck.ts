@@ -13,8 +13,35 @@ import { count } from '../plural';
  * (columns.<c>.allow_narrowing) are not checked.
  */
 export async function refuseNarrowing(conn: Connection, ctx: TableContext): Promise<void> {
-  await refuseImpossibleCasts(conn, ctx);
-  await refuseTimesOutsideZoneRange(conn, ctx);
+  await narrowingProbe(ctx)?.(conn);
+}
+
+/**
+ * The probes refuseNarrowing runs over legacy's values; undefined where the alignment needs none (no cast,
+ * no zone change in a limited range, no narrower column), so an offline plan names only what it skips.
+ */
+export function narrowingProbe(ctx: TableContext): ((conn: Connection) => Promise<void>) | undefined {
+  const needed = castColumns(ctx).length > 0 || zoneMovedColumns(ctx).length > 0 || narrowedColumns(ctx.alignment, ctx.dialect).length > 0;
+  if (!needed) return undefined;
+  return async (conn) => {
+    await refuseImpossibleCasts(conn, ctx);
+    await refuseTimesOutsideZoneRange(conn, ctx);
+    await refuseChangedValues(conn, ctx);
+  };
+}
+
+/** Legacy columns read through a cast: the engine may refuse the cast outright. */
+const castColumns = (ctx: TableContext) => ctx.alignment.columns.filter((c) => c.role === 'mapped' && c.legacySql !== c.rawLegacySql);
+
+/** Naive legacy times that change zone, where the engine converts only within a range. */
+const zoneMovedColumns = (ctx: TableContext) =>
+  ctx.dialect.zoneConversionRange
+    ? ctx.alignment.columns.filter(
+        (c) => c.role === 'mapped' && (c.legacyTime === 'naive' || c.legacyTime === 'date') && ((c.legacyZone ?? 'UTC').toUpperCase() !== 'UTC' || c.targetTime === 'zoned'),
+      )
+    : [];
+
+async function refuseChangedValues(conn: Connection, ctx: TableContext): Promise<void> {
   const narrowed = narrowedColumns(ctx.alignment, ctx.dialect);
   if (narrowed.length === 0) return;
   const id = ctx.table.id;
@@ -46,7 +73,7 @@ const firstLine = (err: unknown) => (err instanceof Error ? err.message : String
  * words alone. The aligned columns are type-checked first, on no rows, and each failing one is named.
  */
 async function refuseImpossibleCasts(conn: Connection, ctx: TableContext): Promise<void> {
-  const mapped = ctx.alignment.columns.filter((c) => c.role === 'mapped' && c.legacySql !== c.rawLegacySql);
+  const mapped = castColumns(ctx);
   if (mapped.length === 0) return;
   const probe = (columns: typeof mapped) => conn.query(`SELECT ${columns.map((c) => c.legacySql).join(', ')} FROM ${ctx.q.legacy} WHERE 1 = 0`);
   const failed = await probe(mapped).then(() => undefined, (err: unknown) => err);
@@ -73,11 +100,8 @@ async function refuseImpossibleCasts(conn: Connection, ctx: TableContext): Promi
 async function refuseTimesOutsideZoneRange(conn: Connection, ctx: TableContext): Promise<void> {
   const d = ctx.dialect;
   const range = d.zoneConversionRange;
-  if (!range) return;
-  const moved = ctx.alignment.columns.filter(
-    (c) => c.role === 'mapped' && (c.legacyTime === 'naive' || c.legacyTime === 'date') && ((c.legacyZone ?? 'UTC').toUpperCase() !== 'UTC' || c.targetTime === 'zoned'),
-  );
-  if (moved.length === 0) return;
+  const moved = zoneMovedColumns(ctx);
+  if (!range || moved.length === 0) return;
   const [from, until] = [d.timestampLiteral(range.from, false), d.timestampLiteral(range.until, false)];
   const counts = moved.map((c, i) => `sum(CASE WHEN ${c.rawLegacySql} < ${from} OR ${c.rawLegacySql} > ${until} THEN 1 ELSE 0 END) AS ${d.quoteIdent(`outside_${i}`)}`);
   const [row] = await conn.query(`SELECT ${counts.join(', ')} FROM ${ctx.q.legacy}`);

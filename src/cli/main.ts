@@ -5,6 +5,7 @@ import { backfillCommand, backfillFlags } from './backfillCommand';
 import { attachNegativeValues } from './negativeValues';
 import { runCutover, runRollback } from '../commands/cutover';
 import { runDemo } from '../commands/demo';
+import { runCatalog } from '../commands/catalog';
 import { runRetire } from '../commands/retire';
 import type { CommandOptions } from '../commands/session';
 import { formatStatus, runStatus } from '../commands/status';
@@ -23,6 +24,7 @@ interface CommonArgs {
   table?: string[];
   'dry-run'?: boolean;
   out?: string;
+  catalog?: string;
   'allow-key-mismatch'?: boolean;
   'allow-orphan-children'?: boolean;
 }
@@ -39,7 +41,11 @@ function common(y: Argv): Argv<CommonArgs> {
     .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
     .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'print the SQL it would run and change nothing' })
-    .option('out', { type: 'string', describe: 'write the SQL to FILE (dry run: what would run; otherwise: what ran)' }) as Argv<CommonArgs>;
+    .option('out', { type: 'string', describe: 'write the SQL to FILE (dry run: what would run; otherwise: what ran)' })
+    .option('catalog', {
+      type: 'string',
+      describe: 'plan from this snapshot (JSON/YAML, written by migrate catalog) instead of the warehouse: with --dry-run, no connection at all',
+    }) as Argv<CommonArgs>;
 }
 
 /** A dry run with no --out prints SQL on stdout, so progress goes to stderr and stdout stays pasteable. */
@@ -50,6 +56,7 @@ function commandOptions(argv: CommonArgs): CommandOptions {
     tables: argv.table,
     dryRun: argv['dry-run'],
     out: argv.out,
+    catalog: argv.catalog,
     dltAllow: { keyMismatch: argv['allow-key-mismatch'], orphanChildren: argv['allow-orphan-children'] },
     argv: process.argv.slice(2),
     log: (line) => (sqlOnStdout ? process.stderr : process.stdout).write(`${line}\n`),
@@ -130,6 +137,20 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'catalog',
+      'write a snapshot of what planning reads (tables, ledger state, dlt dataset, legacy profile) for --dry-run --catalog FILE; changes nothing',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
+          .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
+          .option('out', { type: 'string', demandOption: true, describe: 'the catalog file to write (.json: JSON, otherwise YAML)' })
+          .example('$0 catalog --out catalog.json', 'snapshot the warehouse')
+          .example('$0 backfill --all --dry-run --catalog catalog.json', 'print the plan from it, with no connection'),
+      async (argv) => {
+        await runCatalog({ config: argv.config, tables: argv.table, out: argv.out, argv: process.argv.slice(2) });
+      },
+    )
+    .command(
       'demo',
       'build a DuckDB demo warehouse and walk the Definition of Done',
       (y) =>
@@ -141,7 +162,7 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
-    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, rollback, retire or demo')
+    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, rollback, retire, catalog or demo')
     .strict()
     .help()
     .fail((message, err) => {

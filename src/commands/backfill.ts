@@ -130,6 +130,9 @@ async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void
 export async function runBackfill(options: BackfillOptions): Promise<void> {
   const months = requestedMonths(options);
   const readOnly = Boolean(options.planOnly);
+  if (readOnly && options.catalog) {
+    throw usageError('CATALOG_NEEDS_DRY_RUN', 'backfill --plan counts legacy rows per window, which needs a connection; a catalog holds no rows', 'backfill --dry-run --catalog FILE prints the plan (its windows come from the catalog\'s legacy_profile)');
+  }
   await withSession('backfill', options, { readOnly, sharedLock: true }, async (s) => {
     const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names });
     const reporter = options.reporter ?? textReporter((text) => s.log(text.replace(/\n$/, '')), false);
@@ -151,7 +154,10 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const profile = await s.legacyProfile(ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
-      const duplicates = windows.length ? await duplicateKeys(s.conn, ctx) : { keys: 0, rows: 0, tied: 0 };
+      // Reported, not refused: the slice keeps each key's latest row.
+      const noDuplicates = { keys: 0, rows: 0, tied: 0 };
+      const duplicates =
+        windows.length && !ctx.alignment.legacyKeyUnique ? ((await s.reads.dataCheck(id, 'keys legacy holds more than once (reported only)', (conn) => duplicateKeys(conn, ctx))) ?? noDuplicates) : noDuplicates;
       const span = profileWindows(profile, controls.slice);
       reporter.emit({
         event: 'table',

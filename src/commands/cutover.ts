@@ -1,6 +1,5 @@
 import { type Window, parseWindowKey } from '../backfill/windows';
 import { usageError } from '../errors';
-import { readValidations } from '../ledger/reads';
 import { type CutoverGate, planCutover, planRollback } from '../plan/cutover';
 import type { TableContext } from '../plan/tableContext';
 import { type CommandOptions, type Session, withSession } from './session';
@@ -32,7 +31,7 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
 
 /** The windows the backfill or verify marked validated, and those that failed verification (a failure removes the mark). */
 async function validationMarks(s: Session, ctx: TableContext): Promise<CutoverGate> {
-  const marks = await readValidations(s.conn, s.dialect, s.config.stateSchema, ctx.table.id);
+  const marks = await s.reads.validations(ctx.table.id);
   return {
     validated: marks.filter((m) => m.status === 'validated').map((m) => parseWindowKey(m.windowKey)).filter((w): w is Window => w !== undefined),
     failed: marks.filter((m) => m.status === 'failed').map((m) => m.windowKey),

@@ -32,7 +32,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         requirePhase(table.id, state.phase, ['retired'], 'drop the archive');
         if (!state.archiveName) throw preconditionError('NOTHING_TO_DROP', `${table.id}: the archived legacy table was already dropped`);
         const archive = { schema: table.legacy.schema, name: state.archiveName };
-        if (await s.dialect.introspect(s.conn, archive)) {
+        if (await s.reads.introspect(archive, table.id)) {
           units.push(planDropArchive(table, s.dialect, s.ledger, state.archiveName));
           done.push(`${table.id}: the archived legacy table ${state.archiveName} was dropped`);
         } else if (state.archiveDropRequested) {
@@ -49,7 +49,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         continue;
       }
       requirePhase(table.id, state.phase, ['cutover'], 'retire');
-      if (state.archiveName && (await s.dialect.introspect(s.conn, { schema: table.legacy.schema, name: state.archiveName })) && !(await s.dialect.introspect(s.conn, table.legacy))) {
+      if (state.archiveName && (await s.reads.introspect({ schema: table.legacy.schema, name: state.archiveName }, table.id)) && !(await s.reads.introspect(table.legacy))) {
         // A retire was interrupted after its rename (possible where DDL is not transactional): only the phase is left to record.
         units.push(planFinishArchive(table, s.ledger, state.archiveName));
         done.push(`${table.id}: legacy ${legacyName} had already been renamed to ${state.archiveName}; the interrupted retire is finished`);
@@ -57,7 +57,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
       }
       const ctx = await s.context(table);
       const archiveName = archiveNameFor(ctx.legacy.ref, s.run.startedAt, s.dialect);
-      if (await s.dialect.introspect(s.conn, { schema: ctx.legacy.ref.schema, name: archiveName })) {
+      if (await s.reads.introspect({ schema: ctx.legacy.ref.schema, name: archiveName }, table.id)) {
         throw preconditionError('ARCHIVE_EXISTS', `${table.id}: a table named ${archiveName} already exists`, 'rename or drop it, or retire on another day');
       }
       units.push(planArchive(ctx, s.ledger, archiveName));

@@ -1,23 +1,26 @@
 import { alignColumns } from '../align/alignment';
 import { withScd2 } from '../align/scd2';
-import { refuseNarrowing } from '../align/narrowingCheck';
-import { readDltDataset } from '../dlt/dataset';
-import { type DltAllowances, type DltConflictFacts, refuseDltConflicts, refuseDltIdClashes } from '../dlt/conflicts';
+import { narrowingProbe } from '../align/narrowingCheck';
+import { type DltAllowances, type DltConflictFacts, dltIdClashProbe, refuseDltConflicts } from '../dlt/conflicts';
 import { readLiveIncremental } from '../dlt/pipelineState';
 import { appendsLive } from '../dlt/appendOverlap';
-import { type LegacyProfile, profileLegacy } from '../backfill/profile';
+import type { LegacyProfile } from '../backfill/profile';
+import { openCatalog } from '../catalog/open';
+import { RecordingReads } from '../catalog/recordingReads';
+import { LiveReads } from '../reads/liveReads';
+import type { PlanningReads } from '../reads/planningReads';
 import { loadConfig } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
 import type { Config, TableConfig, TableRef } from '../config/types';
 import { loadDialect } from '../../dialects';
 import type { Connection, Dialect, TableInfo } from '../../dialects/types';
-import { maskSecrets, preconditionError, usageError } from '../errors';
+import { TheseusError, maskSecrets, preconditionError, usageError } from '../errors';
 import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
 import { reconnectingConnection } from '../exec/reconnectingConnection';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
-import { readTableIdentity, readTableState, type TableState } from '../ledger/reads';
+import type { TableState } from '../ledger/reads';
 import { resolvedName, sameIdentity, type TableIdentity } from '../ledger/identity';
 import { requirePhase, type Phase } from '../lifecycle/phases';
 import { LedgerWriter } from '../ledger/writes';
@@ -33,6 +36,10 @@ export interface SessionMode {
   readOnly?: boolean;
   /** Take the operator lock shared where the engine can (backfill: processes may cooperate through the ledger). */
   sharedLock?: boolean;
+  /** Works from a catalog without --dry-run (status: it only reads). */
+  offlineCapable?: boolean;
+  /** Keep every planning read, to write a catalog (migrate catalog). */
+  record?: { file: string };
 }
 
 /** What every command accepts. */
@@ -55,6 +62,8 @@ export interface CommandOptions {
   dltAllow?: DltAllowances;
   /** Sees every statement the plan sends to the engine. */
   trace?: (sql: string) => void;
+  /** Plan from this catalog file instead of the engine: no connection at all (--catalog, with --dry-run). */
+  catalog?: string;
 }
 
 /**
@@ -67,31 +76,51 @@ export class Session {
     readonly options: CommandOptions,
     readonly config: Config,
     readonly dialect: Dialect,
-    readonly conn: Connection,
+    /** What planning reads: the engine, or a catalog file. */
+    readonly reads: PlanningReads,
+    private readonly connection: Connection | undefined,
     readonly run: RunContext,
     readonly ledger: LedgerWriter,
     readonly tables: TableConfig[],
     private readonly locks?: OperatorLocks,
   ) {}
 
+  /** The connection, for what applies a plan or reads the data itself; a session planning from a catalog has none. */
+  get conn(): Connection {
+    if (!this.connection) throw new TheseusError('internal', 'NO_CONNECTION', `${this.command} planned from a catalog tried to use a connection`, 'this is a bug in Theseus; please report it with the command you ran');
+    return this.connection;
+  }
+
   static async open(command: string, options: CommandOptions, mode: SessionMode = {}): Promise<Session> {
     const env = options.env ?? process.env;
+    if (options.catalog && !options.dryRun && !mode.offlineCapable) {
+      throw usageError('CATALOG_NEEDS_DRY_RUN', `migrate ${command} --catalog plans from a snapshot, but without --dry-run it would ${mode.readOnly ? 'read the data itself' : 'change the warehouse'}, which needs a connection`, `add --dry-run to print the plan from the catalog, or drop --catalog to run it against the warehouse`);
+    }
     // Before any database work: a typo in --out must not surface after the changes were applied.
     if (options.out) checkWritable(options.out, '--out');
-    const config = loadConfig(options.config, env);
+    // Planning from a catalog needs no connection: the config's connection may be absent or name unset variables.
+    const config = loadConfig(options.config, env, { connectionOptional: Boolean(options.catalog) });
     const tables = selectTables(config, options.tables);
     const run = createRunContext(command, (options.argv ?? []).map(maskSecrets), env);
     const base = await loadDialect(config.dialect);
     checkNameLengths(config, base);
+    if (options.catalog) {
+      // No connection, no lock: a dry run changes nothing, and applying plans again from the warehouse.
+      const reads = await openCatalog(options.catalog, config, base);
+      return new Session(command, options, config, reads.dialect, reads, undefined, run, new LedgerWriter(reads.dialect, config.stateSchema), tables);
+    }
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
     const conn = reconnectingConnection(await base.connect(config.connection, { readOnly }), () => base.connect(config.connection, { readOnly }));
     try {
-      const dialect = (await base.forServer?.(conn)) ?? base;
+      const traits = (await base.serverTraits?.(conn)) ?? {};
+      const dialect = base.withTraits?.(traits) ?? base;
+      const live = new LiveReads(conn, dialect, traits, config.stateSchema);
+      const reads = mode.record ? new RecordingReads(live, mode.record.file) : live;
       const ledger = new LedgerWriter(dialect, config.stateSchema);
       // Taken before anything reads the ledger, so two operators never plan from the same state.
       const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run, { shared: mode.sharedLock });
-      return new Session(command, options, config, dialect, conn, run, ledger, tables, locks);
+      return new Session(command, options, config, dialect, reads, conn, run, ledger, tables, locks);
     } catch (err) {
       await conn.close().catch(() => undefined);
       throw err;
@@ -114,7 +143,7 @@ export class Session {
    */
   legacyProfile(ctx: TableContext): Promise<LegacyProfile> {
     let profile = this.profiles.get(ctx.table.id);
-    if (!profile) this.profiles.set(ctx.table.id, (profile = profileLegacy(this.conn, ctx)));
+    if (!profile) this.profiles.set(ctx.table.id, (profile = this.reads.legacyProfile(ctx)));
     return profile;
   }
 
@@ -126,7 +155,9 @@ export class Session {
     if (!appendsLive(ctx)) return {};
     return {
       legacyLastCursor: (await this.legacyProfile(ctx)).maxCursor,
-      liveIncremental: await readLiveIncremental(this.conn, this.dialect, ctx.target.ref, ctx.dlt.hints?.table ?? ctx.target.ref.name, ctx.alignment.cursor.target.name),
+      liveIncremental: await this.reads.dataCheck(ctx.table.id, "where the live incremental stands, in dlt's pipeline state", (conn) =>
+        readLiveIncremental(conn, this.dialect, ctx.target.ref, ctx.dlt.hints?.table ?? ctx.target.ref.name, ctx.alignment.cursor.target.name),
+      ),
     };
   }
 
@@ -135,7 +166,7 @@ export class Session {
 
   async state(table: TableConfig): Promise<TableState> {
     if (!this.identities.has(table.id)) this.identities.set(table.id, await this.checkIdentity(table));
-    return readTableState(this.conn, this.dialect, this.config.stateSchema, table.id);
+    return this.reads.tableState(table.id);
   }
 
   /**
@@ -145,10 +176,10 @@ export class Session {
    */
   private async checkIdentity(table: TableConfig): Promise<TableIdentity | undefined> {
     const current = {
-      legacy: await resolvedName(this.conn, this.dialect, table.legacy),
-      target: await resolvedName(this.conn, this.dialect, table.target),
+      legacy: await resolvedName(this.reads, table.legacy),
+      target: await resolvedName(this.reads, table.target),
     };
-    const recorded = await readTableIdentity(this.conn, this.dialect, this.config.stateSchema, table.id);
+    const recorded = await this.reads.tableIdentity(table.id);
     if (!recorded) return current;
     if (sameIdentity(recorded, current)) return undefined;
     throw usageError(
@@ -159,7 +190,7 @@ export class Session {
   }
 
   async introspect(ref: TableRef, what: string, table: TableConfig): Promise<TableInfo> {
-    const info = await this.dialect.introspect(this.conn, ref);
+    const info = await this.reads.introspect(ref);
     if (!info) {
       throw usageError('TABLE_NOT_FOUND', `${what} table ${formatTableRef(ref)} of tables.${table.id} does not exist`, `check tables.${table.id}.${what} in ${this.config.file}`);
     }
@@ -171,7 +202,7 @@ export class Session {
    * where it went; otherwise the config names a table that does not exist.
    */
   private async legacyInfo(table: TableConfig): Promise<TableInfo> {
-    const found = await this.dialect.introspect(this.conn, table.legacy);
+    const found = await this.reads.introspect(table.legacy);
     if (found) return found;
     const state = await this.state(table);
     const legacy = formatTableRef(table.legacy);
@@ -198,13 +229,13 @@ export class Session {
     await this.checkZone(table);
     const legacy = await this.legacyInfo(table);
     const target = await this.introspect(table.target, 'target', table);
-    const dlt = await readDltDataset(this.conn, this.dialect, table, target.ref);
+    const dlt = await this.reads.dltDataset(table, target.ref);
     const alignment = withScd2(alignColumns(table, legacy, target, this.dialect), dlt.hints, table, this.dialect);
-    const view = await this.dialect.introspect(this.conn, table.view);
+    const view = await this.reads.introspect(table.view);
     if (view && view.kind !== 'view') {
       throw usageError('VIEW_IS_TABLE', `view ${formatTableRef(table.view)} of tables.${table.id} is a table, not a view`, 'Theseus replaces the view; point view: at a name that is free or already a view');
     }
-    const grants = view && this.dialect.viewGrants ? await this.dialect.viewGrants(this.conn, view.ref) : [];
+    const grants = view ? await this.reads.viewGrants(view.ref) : [];
     if (alignment.unusedLegacy.length && !options.quiet) {
       this.warn(`${table.id}: legacy columns that feed no target column: ${alignment.unusedLegacy.join(', ')}`);
     }
@@ -233,12 +264,7 @@ export class Session {
     const zone = table.legacyTimezone;
     if (zone.toUpperCase() === 'UTC') return;
     const d = this.dialect;
-    const probe = d.wallTimeToInstant(d.timestampLiteral(new Date(Date.UTC(2024, 0, 1)), false), zone);
-    const known = await this.conn.query(`SELECT ${probe} AS probe`).then(
-      (rows) => rows[0]?.probe !== null && rows[0]?.probe !== undefined,
-      () => false,
-    );
-    if (!known) {
+    if (!(await this.reads.zoneKnown(table.id, zone))) {
       throw usageError('TIMEZONE_UNKNOWN', `tables.${table.id}.legacy_timezone is "${zone}", which ${d.name} does not know`, 'write an IANA zone name such as Europe/Berlin; MySQL/MariaDB need their time zone tables loaded (mariadb-tzinfo-to-sql /usr/share/zoneinfo | mariadb -u root mysql)');
     }
   }
@@ -255,9 +281,11 @@ export class Session {
       // The commands that write legacy values into the view or the target refuse a narrowing that would change them,
       // and a target whose next live dlt load would undo the backfill.
       if (options.beforeWriting) {
-        await refuseNarrowing(this.conn, ctx);
+        const narrowing = narrowingProbe(ctx);
+        if (narrowing) await this.reads.dataCheck(table.id, "legacy values against the target's types (TYPE_NARROWING, CAST_UNSUPPORTED, TIMEZONE_RANGE)", narrowing);
         for (const warning of refuseDltConflicts(ctx, this.options.dltAllow ?? {}, await this.appendFacts(ctx))) this.warn(warning);
-        await refuseDltIdClashes(this.conn, ctx);
+        const clashes = dltIdClashProbe(ctx);
+        if (clashes) await this.reads.dataCheck(table.id, "target rows already holding a backfilled row's _dlt_id (DLT_ID_TAKEN)", clashes);
       }
       const state = await this.state(table);
       requirePhase(table.id, state.phase, allowed, verb);
@@ -342,8 +370,10 @@ export class Session {
   }
 
   async close(): Promise<void> {
+    // Planned from a catalog: what only the data could tell is named, one line per table, never skipped silently.
+    for (const [id, skipped] of this.reads.notChecked()) this.warn(`${id}: not checked offline: ${skipped.join('; ')}`);
     await this.locks?.release();
-    await this.conn.close();
+    await this.connection?.close();
   }
 }
 

@@ -11,6 +11,7 @@ import { type CommandOptions, type Session, withSession } from './session';
 import { runHoldsItsLock } from '../exec/operatorLock';
 import type { SliceRecord } from '../ledger/reads';
 import type { TableConfig } from '../config/types';
+import type { Connection } from '../../dialects/types';
 import { count } from '../plural';
 
 export interface TableStatus {
@@ -26,7 +27,8 @@ export interface TableStatus {
   /** Legacy rows carrying dlt's hard-delete flag, which the backfill leaves out (null: no flag applies, or legacy is gone). */
   deletedRows: number | null;
   view: string;
-  distribution: Distribution | null;
+  /** null: there is no view; undefined: not read (planned from a catalog, which holds no rows). */
+  distribution: Distribution | null | undefined;
   failures: Array<{ window: string; error: string | null }>;
   /**
    * Slices the ledger has as running whose run is gone (killed, or stopped by
@@ -40,7 +42,7 @@ export interface TableStatus {
 
 /** migrate status: each table's phase, slices and the view's source distribution. Read-only. */
 export async function runStatus(options: CommandOptions): Promise<TableStatus[]> {
-  return withSession('status', options, { readOnly: true }, async (s) => {
+  return withSession('status', options, { readOnly: true, offlineCapable: true }, async (s) => {
     const result: TableStatus[] = [];
     for (const table of s.tables) result.push(await tableStatus(s, table));
     return result;
@@ -57,7 +59,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   let deletedRows: number | null = null;
   let dlt: TableStatus['dlt'] = null;
   // Once legacy is retired (or gone, as after an interrupted retire) there is nothing left to profile; the ledger alone tells the story.
-  const legacyPresent = state.phase !== 'retired' && (await s.dialect.introspect(s.conn, table.legacy)) !== undefined;
+  const legacyPresent = state.phase !== 'retired' && (await s.reads.introspect(table.legacy)) !== undefined;
   if (legacyPresent) {
     const ctx = await s.context(table, { quiet: true });
     const profile = await s.legacyProfile(ctx);
@@ -73,7 +75,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     deletedRows = profile.deletedRows ?? null;
   }
   const done = count('done');
-  const interrupted = await interruptedSlices(s, slices);
+  const interrupted = await interruptedSlices(s, table.id, slices);
   const running = count('running') - interrupted.length;
   const failed = count('failed');
   return {
@@ -96,24 +98,26 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
 }
 
 /** Running slices whose run no longer holds its run lock (asked without locking anything). */
-async function interruptedSlices(s: Session, slices: SliceRecord[]): Promise<TableStatus['interrupted']> {
+async function interruptedSlices(s: Session, table: string, slices: SliceRecord[]): Promise<TableStatus['interrupted']> {
   const alive = new Map<string, boolean>();
   const result: TableStatus['interrupted'] = [];
   for (const slice of slices.filter((x) => x.status === 'running')) {
     const run = slice.runId;
-    if (run !== null && !alive.has(run)) alive.set(run, await runHoldsItsLock(s.conn, s.dialect, s.config.stateSchema, run));
+    // From a catalog no lock can be asked about: a running slice is shown as running.
+    if (run !== null && !alive.has(run)) alive.set(run, (await s.reads.dataCheck(table, 'whether the runs the ledger has as running are alive', (conn) => runHoldsItsLock(conn, s.dialect, s.config.stateSchema, run))) ?? true);
     if (run === null || !alive.get(run)) result.push({ window: slice.windowKey, run });
   }
   return result;
 }
 
-async function viewDistribution(s: Session, table: TableConfig): Promise<Distribution | null> {
-  if (!(await s.dialect.introspect(s.conn, table.view))) return null;
+async function viewDistribution(s: Session, table: TableConfig): Promise<Distribution | null | undefined> {
+  if (!(await s.reads.introspect(table.view))) return null;
   const sql = renderStatement(s.dialect.templates, 'view_distribution', {
     view: s.dialect.qualify(table.view),
     source_flag: flagLiterals(s.dialect).source_flag,
   });
-  return readDistribution(await readRows(s.conn, sql, `${table.id}: status: the view's source distribution`));
+  const read = (conn: Connection) => readRows(conn, sql, `${table.id}: status: the view's source distribution`).then(readDistribution);
+  return s.reads.dataCheck(table.id, "the view's source distribution", read);
 }
 
 /** The human form of `migrate status`. */
@@ -126,7 +130,7 @@ export function formatStatus(statuses: TableStatus[]): string {
     String(t.windows.pending),
     String(t.windows.failed),
     String(t.windows.running),
-    t.distribution === null ? '(no view)' : t.distribution.length === 0 ? '(empty)' : t.distribution.map((d) => `${d.flag} ${d.rows.toLocaleString('en-US')}`).join(', '),
+    t.distribution === undefined ? '(not read offline)' : t.distribution === null ? '(no view)' : t.distribution.length === 0 ? '(empty)' : t.distribution.map((d) => `${d.flag} ${d.rows.toLocaleString('en-US')}`).join(', '),
     t.archive ? (t.archiveDropping ? `archive ${t.archive} being dropped (if interrupted: retire --drop again)` : `archived as ${t.archive}`) : t.phase === 'retired' ? 'dropped' : t.legacy,
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));

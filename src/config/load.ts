@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { CONTROL_KEYS, type RawControls } from '../backfill/controls';
-import { usageError } from '../errors';
+import { TheseusError, usageError } from '../errors';
 import { isConnectionUrl } from './connectionUrl';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
@@ -19,7 +19,12 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
 const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
 
 /** Reads, interpolates and validates a config file (YAML, or JSON which YAML also reads). */
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): Config {
+/** `connectionOptional`: planning from a catalog (--catalog) connects to nothing, so `connection:` may be absent or unresolvable. */
+export interface LoadOptions {
+  connectionOptional?: boolean;
+}
+
+export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const absolute = path.resolve(file);
   let text: string;
   try {
@@ -34,17 +39,17 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   } catch (err) {
     throw usageError('CONFIG_UNREADABLE', `config file ${absolute} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, 'fix the syntax at the position named');
   }
-  return validateConfig(raw, absolute, env);
+  return validateConfig(raw, absolute, env, options);
 }
 
-export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): Config {
+export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
   const where = path.basename(file);
   const top = asObject(raw, where);
   rejectUnknownKeys(top, KNOWN_TOP_KEYS, where);
 
   const dialect = requireString(top.dialect, `${where}: dialect`);
-  let connection = validateConnection(top.connection, `${where}: connection`, env);
-  if (dialect === 'duckdb' && typeof connection === 'string' && connection !== ':memory:' && !isConnectionUrl(connection) && !path.isAbsolute(connection)) {
+  let connection = options.connectionOptional ? optionalConnection(top.connection, `${where}: connection`, env) : validateConnection(top.connection, `${where}: connection`, env);
+  if (dialect === 'duckdb' && typeof connection === 'string' && connection !== '' && connection !== ':memory:' && !isConnectionUrl(connection) && !path.isAbsolute(connection)) {
     // A DuckDB path is relative to the config file, so the config means the same thing from any directory.
     connection = path.resolve(path.dirname(file), connection);
   }
@@ -61,6 +66,17 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
   }
 
   return { file, dialect, connection, stateSchema, tables, backfill };
+}
+
+/** The connection where one is written and its variables are set; otherwise none ('': nothing connects to it). */
+function optionalConnection(raw: unknown, where: string, env: NodeJS.ProcessEnv): ConnectionSpec {
+  if (raw === undefined || raw === null) return '';
+  try {
+    return validateConnection(raw, where, env);
+  } catch (err) {
+    if (err instanceof TheseusError && err.code === 'CONFIG_ENV_UNSET') return '';
+    throw err;
+  }
 }
 
 /** A URL/path string, or a mapping of driver settings (host, port, user, password, database, …); ${VAR} works in every string. */

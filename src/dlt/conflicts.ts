@@ -66,14 +66,27 @@ const DLT_ID_LENGTH = 32;
  * key may already hold the id a legacy row would get: refused before writing rather than failed mid-backfill.
  */
 export async function refuseDltIdClashes(conn: Connection, ctx: TableContext): Promise<void> {
+  await dltIdClashProbe(ctx)?.(conn);
+}
+
+/**
+ * The schema half of refuseDltIdClashes, checked at once (DLT_ID_TOO_NARROW); returns the data half (a
+ * query for ids already taken) where `_dlt_id` is unique, else undefined.
+ */
+export function dltIdClashProbe(ctx: TableContext): ((conn: Connection) => Promise<void>) | undefined {
   const column = ctx.target.columns.find((c) => c.name.toLowerCase() === DLT_ID);
-  if (!column) return;
+  if (!column) return undefined;
   const id = ctx.table.id;
   const shape = typeShape(column.type, ctx.dialect);
   if (shape.kind === 'text' && shape.length < DLT_ID_LENGTH) {
     throw usageError('DLT_ID_TOO_NARROW', `${id}: the target's ${column.name} is ${column.type}, but a backfilled row's id is the md5 of its key, ${DLT_ID_LENGTH} characters`, `widen it (dlt 1.15 and later create it as varchar(64)): ALTER TABLE … ALTER COLUMN ${column.name} …`);
   }
-  if (!hasUniqueKeyOn(ctx.target, [column.name])) return;
+  if (!hasUniqueKeyOn(ctx.target, [column.name])) return undefined;
+  return (conn) => probeDltIdClashes(conn, ctx, column);
+}
+
+async function probeDltIdClashes(conn: Connection, ctx: TableContext, column: { name: string }): Promise<void> {
+  const id = ctx.table.id;
   const d = ctx.dialect;
   const sql = renderFor(ctx, 'dlt_id_clashes', {
     legacy_keys: legacyKeysSql(ctx),

@@ -22,10 +22,21 @@ const format = (us: bigint) => `${us / 1_000_000n}.${String(us % 1_000_000n).pad
  * random microseconds agree (and a claim of an id another run holds is refused: LOAD_ID_TAKEN).
  */
 export function nextLoadId(clockId: string, existing: readonly string[]): string {
-  const latest = existing.map(micros).reduce<bigint | undefined>((a, b) => (b !== undefined && (a === undefined || b > a) ? b : a), undefined);
+  const newest = latestLoadId(existing);
+  const latest = newest === undefined ? undefined : micros(newest);
   const clock = micros(clockId);
   if (latest === undefined || (clock !== undefined && clock > latest)) return clockId;
   return format((latest / 1000n + 1n) * 1000n + ((clock ?? 0n) % 1000n));
+}
+
+/** The latest of the ids, as a number (the only one nextLoadId needs: a catalog keeps just it); ids that are not load ids are ignored. */
+export function latestLoadId(existing: readonly string[]): string | undefined {
+  let best: { id: string; us: bigint } | undefined;
+  for (const id of existing) {
+    const us = micros(id);
+    if (us !== undefined && (best === undefined || us > best.us)) best = { id, us };
+  }
+  return best?.id;
 }
 
 /**

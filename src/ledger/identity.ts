@@ -1,6 +1,6 @@
 import { formatTableRef } from '../config/tableRef';
 import type { TableRef } from '../config/types';
-import type { Connection, Dialect } from '../../dialects/types';
+import type { PlanningReads } from '../reads/planningReads';
 
 /**
  * A table id's identity: the legacy and target tables it migrates. The ledger
@@ -15,8 +15,8 @@ export interface TableIdentity {
 }
 
 /** `schema.table` as the engine stores it where the table exists (so `orders` and `public.orders` agree), else as written. */
-export async function resolvedName(conn: Connection, dialect: Dialect, ref: TableRef): Promise<string> {
-  const info = await dialect.introspect(conn, ref);
+export async function resolvedName(reads: Pick<PlanningReads, 'introspect'>, ref: TableRef): Promise<string> {
+  const info = await reads.introspect(ref);
   return formatTableRef(info ? info.ref : ref);
 }
 
