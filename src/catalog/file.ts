@@ -1,26 +1,17 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { formatTableRef } from '../config/tableRef';
-import { usageError } from '../errors';
+import { readYamlFile } from '../config/yamlFile';
 import { CATALOG_VERSION, type Catalog, type CatalogDlt, parseCatalog } from './format';
 
 /** Reads and validates a catalog file (YAML, or JSON which YAML also reads), as loadConfig does for the config. */
 export function readCatalogFile(file: string): Catalog {
-  const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = fs.readFileSync(absolute, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw usageError('CATALOG_UNREADABLE', `catalog file ${absolute} ${reason}`, 'write one with `migrate catalog --out FILE` on a machine with a connection, or by hand (README, "Offline planning")');
-  }
-  let raw: unknown;
-  try {
-    raw = YAML.parse(text);
-  } catch (err) {
-    throw usageError('CATALOG_INVALID', `catalog file ${absolute} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, 'fix the syntax at the position named');
-  }
+  const { absolute, raw } = readYamlFile(file, {
+    what: 'catalog file',
+    unreadable: 'CATALOG_UNREADABLE',
+    invalid: 'CATALOG_INVALID',
+    missingHint: 'write one with `migrate catalog --out FILE` on a machine with a connection, or by hand (README, "Offline planning")',
+  });
   return parseCatalog(raw, path.basename(absolute));
 }
 

@@ -1,11 +1,10 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import YAML from 'yaml';
 import { CONTROL_KEYS, type RawControls } from '../backfill/controls';
 import { TheseusError, usageError } from '../errors';
 import { isConnectionUrl } from './connectionUrl';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
+import { readYamlFile } from './yamlFile';
 import type { ColumnOverride, Config, CursorUnit, TableConfig } from './types';
 import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
@@ -18,27 +17,19 @@ const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
 /** A type name as written in SQL: words, optional (p) or (p, s), optional []. Nothing else reaches a CAST. */
 const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
 
-/** Reads, interpolates and validates a config file (YAML, or JSON which YAML also reads). */
 /** `connectionOptional`: planning from a catalog (--catalog) connects to nothing, so `connection:` may be absent or unresolvable. */
 export interface LoadOptions {
   connectionOptional?: boolean;
 }
 
+/** Reads, interpolates and validates a config file (YAML, or JSON which YAML also reads). */
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
-  const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = fs.readFileSync(absolute, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read';
-    throw usageError('CONFIG_UNREADABLE', `config file ${absolute} ${reason}`, 'pass --config FILE or create migrate.yaml (see README, "Config reference")');
-  }
-  let raw: unknown;
-  try {
-    raw = YAML.parse(text);
-  } catch (err) {
-    throw usageError('CONFIG_UNREADABLE', `config file ${absolute} is not valid YAML/JSON: ${(err as Error).message.split('\n')[0]}`, 'fix the syntax at the position named');
-  }
+  const { absolute, raw } = readYamlFile(file, {
+    what: 'config file',
+    unreadable: 'CONFIG_UNREADABLE',
+    invalid: 'CONFIG_UNREADABLE',
+    missingHint: 'pass --config FILE or create migrate.yaml (see README, "Config reference")',
+  });
   return validateConfig(raw, absolute, env, options);
 }
 
