@@ -83,16 +83,27 @@ export async function polyglotSyntaxError(sql: string): Promise<string | undefin
 
 const stripType = (t: any): ZetaType => ({ typeKind: t.typeKind, ...(t.arrayType ? { arrayType: { elementType: stripType(t.arrayType.elementType) } } : {}) });
 
-/** The first value under `key` anywhere in a resolved AST (the proto nests create/alter nodes differently per kind). */
+/**
+ * The shallowest value under `key` in a resolved AST, breadth first (the proto
+ * nests create/alter nodes differently per kind; the statement's own name path
+ * sits above those of the tables its query reads).
+ */
 function find(node: unknown, key: string): any {
-  if (node === null || typeof node !== 'object') return undefined;
-  if (key in (node as object)) return (node as any)[key];
-  for (const v of Object.values(node as object)) {
-    const r = find(v, key);
-    if (r !== undefined) return r;
+  let level: unknown[] = [node];
+  while (level.length) {
+    const next: unknown[] = [];
+    for (const n of level) {
+      if (n === null || typeof n !== 'object') continue;
+      if (key in (n as object) && (n as any)[key] !== null && (n as any)[key] !== undefined) return (n as any)[key];
+      next.push(...Object.values(n as object));
+    }
+    level = next;
   }
   return undefined;
 }
+
+/** One client and language options per worker process: the package's client is a singleton per port anyway. */
+let connection: { port: number; client: Client; languageOptions: any } | undefined;
 
 export class SnowflakeAnalyzer {
   private registeredId: unknown;
@@ -107,15 +118,19 @@ export class SnowflakeAnalyzer {
   /** Connects to the server the global setup started (its port from env) and registers `catalog`. */
   static async connect(catalog: AnalyzerCatalog, port = Number(process.env[PORT_ENV])): Promise<SnowflakeAnalyzer> {
     if (!port) throw new Error(analyzerUnavailable());
-    // The package's client is a per-process singleton dialing localhost:<port> (loopback only).
-    const { ZetaSQLClient } = require(ANALYZER_PACKAGE) as { ZetaSQLClient: { init(port: number): void; getInstance(): Client } };
-    ZetaSQLClient.init(port);
-    const client = ZetaSQLClient.getInstance();
-    if (!(await client.testConnection())) throw new Error(`cannot reach the ZetaSQL server on localhost:${port}`);
-    // Maximum features as the research tried them, plus CLONE, which max features leaves out; all statement kinds.
-    const lang = await client.getLanguageOptions({ maximumFeatures: true });
-    lang.supportedStatementKinds = [];
-    if (!lang.enabledLanguageFeatures.includes('FEATURE_CREATE_TABLE_CLONE')) lang.enabledLanguageFeatures.push('FEATURE_CREATE_TABLE_CLONE');
+    if (connection?.port !== port) {
+      // The package's client is a per-process singleton dialing localhost:<port> (loopback only).
+      const { ZetaSQLClient } = require(ANALYZER_PACKAGE) as { ZetaSQLClient: { init(port: number): void; getInstance(): Client } };
+      ZetaSQLClient.init(port);
+      const client = ZetaSQLClient.getInstance();
+      if (!(await client.testConnection())) throw new Error(`cannot reach the ZetaSQL server on localhost:${port}`);
+      // Maximum features as the research tried them, plus CLONE, which max features leaves out; all statement kinds.
+      const lang = await client.getLanguageOptions({ maximumFeatures: true });
+      lang.supportedStatementKinds = [];
+      if (!lang.enabledLanguageFeatures.includes('FEATURE_CREATE_TABLE_CLONE')) lang.enabledLanguageFeatures.push('FEATURE_CREATE_TABLE_CLONE');
+      connection = { port, client, languageOptions: lang };
+    }
+    const { client, languageOptions: lang } = connection;
     return new SnowflakeAnalyzer(client, lang, catalog);
   }
 
@@ -180,7 +195,8 @@ export class SnowflakeAnalyzer {
       const t = this.catalog.get(path);
       if (newPath && t) {
         this.catalog.remove(path);
-        this.catalog.add(newPath.length === 1 ? [...t.path.slice(0, 2), newPath[0]] : newPath, t.columns);
+        // A bare new name lands in the session's schema, not the table's (Snowflake; dbt-snowflake #1060 qualifies it for that reason).
+        this.catalog.add(newPath, t.columns);
       }
     } else if (kind === 'resolvedDropStmtNode') {
       this.catalog.remove(path);
