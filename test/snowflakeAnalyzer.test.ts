@@ -6,7 +6,8 @@ import { type Sandbox, openSandbox } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { splitDryRun } from './helpers/dryRunSplit';
 import { ALLOWLIST } from './helpers/snowflakeAllowlist';
-import { ZETA_KIND, analyzerCatalog, snowflakeType, stateTables } from './helpers/snowflakeCatalog';
+import { SNOWFLAKE_STATE_TYPES, ZETA_KIND, analyzerCatalog, snowflakeType, stateTables } from './helpers/snowflakeCatalog';
+import { renderTemplate } from '../src/sql/template';
 import { AnalysisError, SnowflakeAnalyzer, analyzeDryRun, analyzerUnavailable, polyglotSyntaxError } from './helpers/snowflakeAnalyzer';
 
 /**
@@ -332,6 +333,13 @@ withServer('Snowflake statements through the ZetaSQL fork', () => {
       ]);
       expect(results.map((r) => r.allowlist ?? r.outcome)).toEqual(['analyzed', 'DDL type parameters', 'analyzed', 'analyzed', 'analyzed', 'SWAP WITH', 'analyzed']);
     });
+  });
+
+  it('the ledger\'s own DDL, state_tables.sql rendered with Snowflake types, analyzes (NUMBER(38,0) through the DDL entry)', async () => {
+    const ddl = renderTemplate(['snowflake'], 'state_tables', { state: '"_migrate"', ...SNOWFLAKE_STATE_TYPES });
+    const results = await analyzer.analyzeStatements(ddl);
+    expect(results).toHaveLength(ddl.length);
+    expect(new Set(results.map((r) => r.allowlist ?? r.outcome))).toEqual(new Set(['analyzed', 'DDL type parameters']));
   });
 
   it('follows what statements create, rename and drop, for the statements after them', async () => {
