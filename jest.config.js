@@ -4,8 +4,10 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/dist/test'],
   testMatch: ['**/*.test.js'],
-  // Which engines the tests can reach (DIALECTS narrows them); fails the run in CI when a server is down.
-  globalSetup: '<rootDir>/dist/test/helpers/probeEngines.js',
+  // Which engines the tests can reach (DIALECTS narrows them; fails the run in CI when a server is down),
+  // then the Snowflake analyzer's ZetaSQL server (its port reaches the workers through env); teardown kills it.
+  globalSetup: '<rootDir>/dist/test/helpers/globalSetup.js',
+  globalTeardown: '<rootDir>/dist/test/helpers/globalTeardown.js',
   testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -1,0 +1,6 @@
+import { stopSnowflakeAnalyzer } from './snowflakeAnalyzerSetup';
+
+/** Kills the analyzer's server the global setup started. */
+export default async function globalTeardown(): Promise<void> {
+  stopSnowflakeAnalyzer();
+}

@@ -1,0 +1,292 @@
+import { readCatalogFile } from '../../src/catalog/file';
+import { ALLOWLIST, type AllowlistEntry } from './snowflakeAllowlist';
+import { type AnalyzerCatalog, type AnalyzerColumn, type CatalogOptions, type ZetaType, analyzerCatalog, snowflakeType } from './snowflakeCatalog';
+import { splitDryRun } from './dryRunSplit';
+import { ANALYZER_PACKAGE, MISSING_ENV, PORT_ENV } from './zetasqlServer';
+
+/**
+ * Offline check of Snowflake SQL: every statement analyzed by Fivetran's
+ * ZetaSQL fork (names, types, function signatures, UNION shapes, MERGE
+ * targets) against a catalog built from a Theseus catalog file. The server is
+ * started once per jest run by globalSetup.ts; a test file connects with
+ * `SnowflakeAnalyzer.connect()` (or skips: see `analyzerUnavailable()`).
+ *
+ * The fork is an analyzer, not Snowflake: it does not see runtime rules (a
+ * MERGE matching a target row twice, unenforced keys, DDL committing a
+ * transaction), treats quoted names case-insensitively and has one TIMESTAMP
+ * kind. Treat a pass as "would compile".
+ */
+
+// The package's generated gRPC types are loose: only what is used is typed here, the resolved AST stays `any`.
+type Client = {
+  testConnection(): Promise<boolean>;
+  getLanguageOptions(r: { maximumFeatures: boolean }): Promise<any>;
+  registerCatalog(r: { simpleCatalog: unknown }): Promise<any>;
+  unRegisterCatalog(r: { registeredId: unknown }): Promise<any>;
+  analyze(r: unknown): Promise<any>;
+};
+
+/** Why the analyzer cannot run, when the global setup could not start it outside CI (the tests then skip loudly). */
+export function analyzerUnavailable(): string | undefined {
+  return process.env[PORT_ENV] ? undefined : (process.env[MISSING_ENV] ?? `${PORT_ENV} is not set: run jest with jest.config.js, whose globalSetup starts the server`);
+}
+
+export interface AnalyzedStatement {
+  sql: string;
+  /** 'analyzed': the fork resolved it; 'allowlisted': excused by ALLOWLIST[…] and checked by polyglot (and normalized, where the entry can). */
+  outcome: 'analyzed' | 'allowlisted';
+  /** The resolved statement's kind, e.g. resolvedMergeStmtNode. */
+  node?: string;
+  allowlist?: string;
+  /** For allowlisted statements: the analyzer's message that the entry excused. */
+  excused?: string;
+}
+
+export interface StatementInput {
+  sql: string;
+  /** Where it came from, for messages (a dry run's unit and intent). */
+  label?: string;
+  /**
+   * Types of the `?` binds, in order (Snowflake type names). Without them the
+   * analyzer infers each bind's type from where it stands.
+   */
+  binds?: string[];
+}
+
+export class AnalysisError extends Error {
+  constructor(readonly failures: Array<{ sql: string; label?: string; message: string }>) {
+    super(
+      `${failures.length} statement(s) failed the Snowflake analyzer:\n` +
+        failures.map((f) => `--- ${f.label ? `${f.label}: ` : ''}${f.message}\n${f.sql}`).join('\n'),
+    );
+    this.name = 'AnalysisError';
+  }
+}
+
+let polyglot: Promise<typeof import('@polyglot-sql/sdk')> | undefined;
+/** @polyglot-sql/sdk's WASM needs init() once per process. */
+function loadPolyglot() {
+  polyglot ??= (async () => {
+    const p = await import('@polyglot-sql/sdk');
+    await p.init();
+    return p;
+  })();
+  return polyglot;
+}
+
+/** polyglot's Snowflake syntax check: undefined when valid, else its first error. */
+export async function polyglotSyntaxError(sql: string): Promise<string | undefined> {
+  const p = await loadPolyglot();
+  const r = p.validate(sql, 'snowflake');
+  return r.valid ? undefined : r.errors.map((e: { message: string; line?: number; column?: number }) => `${e.message} [at ${e.line}:${e.column}]`).join('; ');
+}
+
+const stripType = (t: any): ZetaType => ({ typeKind: t.typeKind, ...(t.arrayType ? { arrayType: { elementType: stripType(t.arrayType.elementType) } } : {}) });
+
+/**
+ * The shallowest value under `key` in a resolved AST, breadth first (the proto
+ * nests create/alter nodes differently per kind; the statement's own name path
+ * sits above those of the tables its query reads).
+ */
+function find(node: unknown, key: string): any {
+  let level: unknown[] = [node];
+  while (level.length) {
+    const next: unknown[] = [];
+    for (const n of level) {
+      if (n === null || typeof n !== 'object') continue;
+      if (key in (n as object) && (n as any)[key] !== null && (n as any)[key] !== undefined) return (n as any)[key];
+      next.push(...Object.values(n as object));
+    }
+    level = next;
+  }
+  return undefined;
+}
+
+/** One client and language options per worker process: the package's client is a singleton per port anyway. */
+let connection: { port: number; client: Client; languageOptions: any } | undefined;
+
+export class SnowflakeAnalyzer {
+  private registeredId: unknown;
+  private dirty = true;
+
+  private constructor(
+    private readonly client: Client,
+    private readonly languageOptions: any,
+    readonly catalog: AnalyzerCatalog,
+  ) {}
+
+  /** Connects to the server the global setup started (its port from env) and registers `catalog`. */
+  static async connect(catalog: AnalyzerCatalog, port = Number(process.env[PORT_ENV])): Promise<SnowflakeAnalyzer> {
+    if (!port) throw new Error(analyzerUnavailable());
+    if (connection?.port !== port) {
+      // The package's client is a per-process singleton dialing localhost:<port> (loopback only).
+      const { ZetaSQLClient } = require(ANALYZER_PACKAGE) as { ZetaSQLClient: { init(port: number): void; getInstance(): Client } };
+      ZetaSQLClient.init(port);
+      const client = ZetaSQLClient.getInstance();
+      if (!(await client.testConnection())) throw new Error(`cannot reach the ZetaSQL server on localhost:${port}`);
+      // Maximum features as the research tried them, plus CLONE, which max features leaves out; all statement kinds.
+      const lang = await client.getLanguageOptions({ maximumFeatures: true });
+      lang.supportedStatementKinds = [];
+      if (!lang.enabledLanguageFeatures.includes('FEATURE_CREATE_TABLE_CLONE')) lang.enabledLanguageFeatures.push('FEATURE_CREATE_TABLE_CLONE');
+      connection = { port, client, languageOptions: lang };
+    }
+    const { client, languageOptions: lang } = connection;
+    return new SnowflakeAnalyzer(client, lang, catalog);
+  }
+
+  /** Unregisters the catalog (the server itself is the global teardown's). */
+  async close(): Promise<void> {
+    if (this.registeredId !== undefined) await this.client.unRegisterCatalog({ registeredId: this.registeredId }).catch(() => undefined);
+    this.registeredId = undefined;
+  }
+
+  private async catalogId(): Promise<unknown> {
+    if (this.dirty) {
+      await this.close();
+      const simpleCatalog = { ...this.catalog.toProto(), builtinFunctionOptions: { languageOptions: this.languageOptions } };
+      this.registeredId = (await this.client.registerCatalog({ simpleCatalog })).registeredId;
+      this.dirty = false;
+    }
+    return this.registeredId;
+  }
+
+  /**
+   * One statement through the fork. Resolves with the resolved statement, or
+   * rejects with the analyzer's one-line message ("… [at line:col]").
+   */
+  async analyzeOne(sql: string, binds?: string[]): Promise<any> {
+    const text = sql.trim().replace(/;\s*$/, '');
+    const hasBinds = binds !== undefined ? binds.length > 0 : /\?/.test(text.replace(/'(?:[^'\\]|\\.|'')*'/g, "''"));
+    const options = {
+      languageOptions: this.languageOptions,
+      errorMessageMode: 'ERROR_MESSAGE_ONE_LINE',
+      ...(hasBinds
+        ? {
+            parameterMode: 'PARAMETER_POSITIONAL',
+            ...(binds ? { positionalQueryParameters: binds.map(snowflakeType) } : { allowUndeclaredParameters: true }),
+          }
+        : {}),
+    };
+    try {
+      const r = await this.client.analyze({ sqlStatement: text, registeredCatalogId: await this.catalogId(), options });
+      return r.resolvedStatement;
+    } catch (err) {
+      const e = err as { details?: string; message: string };
+      throw new Error(e.details || e.message);
+    }
+  }
+
+  /** Keeps the catalog in step with what an analyzed statement creates, replaces, renames or drops. */
+  private learn(resolved: any): void {
+    const kind: string = resolved?.node ?? '';
+    const path: string[] | undefined = find(resolved, 'namePath');
+    if (!path) return;
+    let columns: AnalyzerColumn[] | undefined;
+    if (kind === 'resolvedCreateStatementNode') {
+      const out = find(resolved, 'outputColumnList');
+      const defs = find(resolved, 'columnDefinitionList');
+      const clone = find(resolved, 'cloneFrom');
+      if (out?.length) columns = out.map((c: any) => ({ name: c.name, type: stripType(c.column.type) }));
+      else if (defs?.length) columns = defs.map((c: any) => ({ name: c.name, type: stripType(c.type) }));
+      else if (clone) columns = find(clone, 'columnList').map((c: any) => ({ name: c.name, type: stripType(c.type) }));
+      if (columns && (find(resolved, 'createMode') !== 2 || !this.catalog.get(path))) this.catalog.add(path, columns); // 2: IF NOT EXISTS keeps what is there
+    } else if (kind === 'resolvedAlterObjectStmtNode') {
+      const newPath: string[] | undefined = find(resolved, 'newPath');
+      const t = this.catalog.get(path);
+      if (newPath && t) {
+        this.catalog.remove(path);
+        // A bare new name lands in the session's schema, not the table's (Snowflake; dbt-snowflake #1060 qualifies it for that reason).
+        this.catalog.add(newPath, t.columns);
+      }
+    } else if (kind === 'resolvedDropStmtNode') {
+      this.catalog.remove(path);
+    } else return;
+    this.dirty = true;
+  }
+
+  /**
+   * Every statement must analyze, or be excused by an ALLOWLIST entry (its
+   * pattern and the gap's message both match) and pass polyglot's Snowflake
+   * syntax check, and its normalized form (if any) must analyze. Statements are
+   * taken in order: what one creates, later ones can read. Throws an
+   * AnalysisError naming each failing statement with the analyzer's message.
+   */
+  async analyzeStatements(statements: Array<string | StatementInput>): Promise<AnalyzedStatement[]> {
+    const results: AnalyzedStatement[] = [];
+    const failures: Array<{ sql: string; label?: string; message: string }> = [];
+    for (const input of statements) {
+      const { sql, label, binds } = typeof input === 'string' ? { sql: input, label: undefined, binds: undefined } : input;
+      const fail = (message: string) => failures.push({ sql, label, message });
+      try {
+        const resolved = await this.analyzeOne(sql, binds);
+        this.learn(resolved);
+        results.push({ sql, outcome: 'analyzed', node: resolved?.node });
+        continue;
+      } catch (err) {
+        const message = (err as Error).message;
+        const entry: AllowlistEntry | undefined = ALLOWLIST.find((a) => a.statement.test(sql) && a.error.test(message));
+        if (!entry) {
+          fail(message);
+          continue;
+        }
+        const syntax = await polyglotSyntaxError(sql);
+        if (syntax) {
+          fail(`allowlisted (${entry.name}: ${message}) but polyglot rejects it: ${syntax}`);
+          continue;
+        }
+        let node: string | undefined;
+        if (entry.normalize) {
+          try {
+            const resolved = await this.analyzeOne(entry.normalize(sql), binds);
+            this.learn(resolved);
+            node = resolved?.node;
+          } catch (inner) {
+            fail(`${(inner as Error).message} (analyzing it normalized for ${entry.name})`);
+            continue;
+          }
+        }
+        if (entry.effect?.(sql, this.catalog)) this.dirty = true;
+        results.push({ sql, outcome: 'allowlisted', node, allowlist: entry.name, excused: message });
+      }
+    }
+    if (failures.length) throw new AnalysisError(failures);
+    return results;
+  }
+}
+
+export interface DryRunOptions extends Partial<CatalogOptions> {
+  /** Analyze the statements a unit runs only when it fails (the "If this unit fails" block). Default true. */
+  includeOnFailure?: boolean;
+}
+
+/**
+ * THE entry point for the Snowflake dialect's tests: analyze every statement
+ * of a `migrate … --dry-run --catalog FILE` output against that same catalog.
+ *
+ *   const text = cli(['backfill', '--all', '--dry-run', '--catalog', file, '--config', cfg]).stdout;
+ *   const results = await analyzeDryRun(text, file, { defaultDatabase: 'DB', defaultSchema: 'PUBLIC', stateSchema: '_migrate' });
+ *   // throws AnalysisError listing each statement that neither analyzes nor is allowlisted
+ *
+ * `catalogFile` is what `migrate catalog --out` writes (JSON or YAML).
+ * defaultDatabase/defaultSchema are the connection's database and schema: refs
+ * written `schema.table` live in that database, bare `table` in that schema
+ * (defaults: DB, PUBLIC). stateSchema is the config's state_schema (default
+ * _migrate). The statements are split with splitDryRun (comments and intents
+ * dropped; `bound:` lines only mark that `?` binds follow, whose types the
+ * analyzer infers). Tables a statement creates (the view, the clone, the
+ * ledger) are added for later statements; renames and drops followed.
+ * Needs the server from globalSetup.ts: guard the suite with
+ * `analyzerUnavailable()` as test/snowflakeAnalyzer.test.ts does.
+ */
+export async function analyzeDryRun(dryRunText: string, catalogFile: string, options: DryRunOptions = {}): Promise<AnalyzedStatement[]> {
+  const catalogOptions: CatalogOptions = { defaultDatabase: 'DB', defaultSchema: 'PUBLIC', ...options };
+  const analyzer = await SnowflakeAnalyzer.connect(analyzerCatalog(readCatalogFile(catalogFile), catalogOptions));
+  try {
+    const statements = splitDryRun(dryRunText)
+      .filter((s) => options.includeOnFailure !== false || !s.onFailure)
+      .map((s) => ({ sql: s.sql, label: `line ${s.line}${s.unit ? `, ${s.unit}` : ''}${s.intent ? `: ${s.intent}` : ''}${s.onFailure ? ' (on failure)' : ''}` }));
+    return await analyzer.analyzeStatements(statements);
+  } finally {
+    await analyzer.close();
+  }
+}
