@@ -6,6 +6,8 @@ module.exports = {
   testMatch: ['**/*.test.js'],
   // Which engines the tests can reach (DIALECTS narrows them); fails the run in CI when a server is down.
   globalSetup: '<rootDir>/dist/test/helpers/probeEngines.js',
+  // Before every test file: refuse any non-loopback request (and keep snowflake-sdk from probing cloud metadata).
+  setupFiles: ['<rootDir>/dist/test/helpers/netGuard.js'],
   testTimeout: 120000,
   maxWorkers: 2,
 };
