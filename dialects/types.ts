@@ -18,6 +18,9 @@ export interface Connection {
 export interface ConnectOptions {
   /** Dry runs and status open the database read-only, so they cannot change it. */
   readOnly: boolean;
+  /** The run and command the session works for, where the engine can label its statements with them (Snowflake's QUERY_TAG). */
+  runId?: string;
+  command?: string;
 }
 
 /** `connection:` from the config: a URL or path, or an object of driver settings (host, port, user, password, database). */
@@ -83,6 +86,16 @@ export interface Capabilities {
   concurrentSlices: boolean;
   /** Upsert shapes whose template can report inserted and changed rows itself (template slice_<shape>_counted). */
   countedUpserts: readonly UpsertStyle[];
+}
+
+/**
+ * Where the upsert statement itself answers with one row of counts (Snowflake's MERGE: "number of rows inserted",
+ * "number of rows updated"), the names of those columns. The counted template is then the upsert alone, and a
+ * column the engine leaves out (no WHEN MATCHED clause, so no updated count) counts 0.
+ */
+export interface UpsertResultColumns {
+  readonly inserted: string;
+  readonly updated: string;
 }
 
 /** How busy the source is, read before each slice (--max-load, --critical-load). */
@@ -157,6 +170,8 @@ export interface Dialect {
   /** Template folders to look in, most specific first; templates/_default is always the last resort. */
   readonly templates: readonly string[];
   readonly capabilities: Capabilities;
+  /** Set where a counted upsert's row has the engine's own column names rather than rows_changed and to_insert. */
+  readonly upsertResultColumns?: UpsertResultColumns;
   readonly stateTypes: StateTypes;
   /**
    * The longest table, schema or column name the engine keeps as written;

@@ -85,7 +85,8 @@ export class Session {
     checkNameLengths(config, base);
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
-    const conn = reconnectingConnection(await base.connect(config.connection, { readOnly }), () => base.connect(config.connection, { readOnly }));
+    const connectOptions = { readOnly, runId: run.runId, command };
+    const conn = reconnectingConnection(await base.connect(config.connection, connectOptions), () => base.connect(config.connection, connectOptions));
     try {
       const dialect = (await base.forServer?.(conn)) ?? base;
       const ledger = new LedgerWriter(dialect, config.stateSchema);
@@ -337,7 +338,7 @@ export class Session {
 
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
-    const open = () => this.dialect.connect(this.config.connection, { readOnly: false });
+    const open = () => this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command });
     return reconnectingConnection(await open(), open);
   }
 

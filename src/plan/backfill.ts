@@ -68,6 +68,12 @@ export interface BackfillPlan {
   after: Unit[];
 }
 
+/** Where the upsert answers with the engine's own count columns, they are kept as to_insert and upsert_updated (see sliceCounts). */
+function countedColumns(ctx: TableContext): Pick<Step, 'captureAs'> {
+  const cols = ctx.dialect.upsertResultColumns;
+  return cols ? { captureAs: { [cols.inserted]: 'to_insert', [cols.updated]: 'upsert_updated' } } : {};
+}
+
 /**
  * The slice's counts and upsert. Where the engine can say in the upsert
  * itself how many rows it inserted (PostgreSQL's RETURNING), nothing probes
@@ -85,7 +91,13 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] 
         captureRow: true,
         sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) }),
       },
-      { intent: `${intent}, counting the rows it inserts and updates`, kind: 'query', captureRow: true, sql: renderFor(ctx, `slice_${ctx.upsert}_counted`, upsertValues(ctx, sliceSourceSql(ctx, window), loadId)) },
+      {
+        intent: `${intent}, counting the rows it inserts and updates`,
+        kind: 'query',
+        captureRow: true,
+        ...countedColumns(ctx),
+        sql: renderFor(ctx, `slice_${ctx.upsert}_counted`, upsertValues(ctx, sliceSourceSql(ctx, window), loadId)),
+      },
     ];
   }
   return [
