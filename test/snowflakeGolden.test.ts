@@ -94,6 +94,9 @@ describe('Snowflake golden SQL', () => {
   test('stitch: CREATE OR REPLACE VIEW … COPY GRANTS, the target winning over legacy', () => {
     const unit = planStitch(context(), ledger, 'new');
     expectGolden('stitched_view', unit.steps[0].sql);
+    // DDL commits on its own on Snowflake: the unit says so in the dry run and runs without BEGIN/COMMIT.
+    expect(unit.atomic).toBe(false);
+    expect(unit.nonAtomic).toMatch(/^NOT ATOMIC on snowflake/);
   });
 
   test('a slice: one MERGE from a source de-duplicated by key, newer wins, counted by its own result row', () => {
