@@ -108,10 +108,20 @@ export interface LoadSignal {
   read(conn: Connection): Promise<number>;
 }
 
-/** The statements of a session-level advisory lock; `$1`/`?` is the lock name. */
+/** The statements of a session-level advisory lock (or of a lock row, see takenByRowCount); `$1`/`?` is the lock name. */
 export interface OperatorLockSql {
-  /** Returns one row with column `acquired` = 1/true when the lock was taken, without waiting. */
+  /** Returns one row with column `acquired` = 1/true when the lock was taken, without waiting (with takenByRowCount: DML). */
   tryLock: string;
+  /**
+   * The lock is a row in the state schema, not the server's (Snowflake has no advisory locks): tryLock is a
+   * conditional MERGE/UPDATE, and the lock is taken only when it changed exactly one row and heldHere then finds
+   * this session the name's only live holder (two racing inserts of one name leave neither holding it). The row
+   * carries an expiry, so a killed run's lock lapses instead of being released with its session.
+   */
+  takenByRowCount?: boolean;
+  /** DML pushing back the expiry of every lock row this session holds, run every renewEverySeconds while the command runs. */
+  renew?: string;
+  renewEverySeconds?: number;
   release: string;
   /**
    * The same lock taken in shared mode (PostgreSQL): backfill processes take
@@ -263,6 +273,8 @@ export interface Dialect {
   viewGrants?(conn: Connection, ref: TableRef): Promise<string[]>;
   /** Session-level lock for one operator at a time; absent where the engine has none (DuckDB's file lock serves). */
   readonly operatorLock?: OperatorLockSql;
+  /** Where the engine has no advisory lock but several processes may write (Snowflake): lock rows kept in the state schema (its quoted name). */
+  operatorLockIn?(stateSchema: string): OperatorLockSql;
   /** The source's load signal; absent where there is none to read (DuckDB). */
   readonly loadSignal?: LoadSignal;
   introspect(conn: Connection, ref: TableRef): Promise<TableInfo | undefined>;

@@ -3,6 +3,7 @@ import { quoteDouble, qualifyWith, stringLiteralStandard } from '../ansi';
 import { canonicalType, isZonedTimestamp } from './typeNames';
 import { convertWallTime, epochToUtcWallTime, instantToWallTime, timestampLiteral, wallTimeToInstant } from './literals';
 import { introspectSnowflake, snowflakeSchemaExists } from './introspect';
+import { snowflakeOperatorLock } from './operatorLock';
 
 /**
  * Snowflake: MERGE (no ON CONFLICT: PRIMARY KEY and UNIQUE are declared but
@@ -77,4 +78,6 @@ export const snowflake: Dialect = Object.freeze({
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectSnowflake(connection, options),
   introspect: introspectSnowflake,
   schemaExists: snowflakeSchemaExists,
+  // No advisory locks: a lock row with an expiry, renewed by a heartbeat (operatorLock.ts).
+  operatorLockIn: snowflakeOperatorLock,
 });
