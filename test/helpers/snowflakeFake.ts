@@ -25,6 +25,14 @@ export interface RecordedRequest {
   body?: { sqlText?: string; bindings?: Record<string, { type: string; value: unknown }>; parameters?: Record<string, unknown>; data?: Record<string, unknown> };
 }
 
+/** Tables the fake's INFORMATION_SCHEMA holds (with a catalog, a statement it cannot answer fails, naming itself). */
+export interface FakeTable {
+  schema: string;
+  name: string;
+  type?: 'BASE TABLE' | 'VIEW';
+  columns: Array<{ name: string; dataType: string; nullable?: boolean; precision?: number; scale?: number; length?: number; datetimePrecision?: number }>;
+}
+
 export interface SnowflakeFake {
   url: string;
   requests: RecordedRequest[];
@@ -43,7 +51,7 @@ const failure = (code: string, sqlState: string, message: string, queryId: strin
   data: { internalError: false, errorCode: code, age: 0, sqlState, queryId, line: -1, pos: -1, type: 'COMPILATION' }, code, message, success: false, headers: null,
 });
 
-export async function startSnowflakeFake(options: { password?: string; pollsBeforeResult?: number } = {}): Promise<SnowflakeFake> {
+export async function startSnowflakeFake(options: { password?: string; pollsBeforeResult?: number; catalog?: FakeTable[] } = {}): Promise<SnowflakeFake> {
   const requests: RecordedRequest[] = [];
   const session = new Map<string, string>([['TIMEZONE', 'America/Los_Angeles']]);
   const pending = new Map<string, number>();
@@ -83,6 +91,11 @@ export async function startSnowflakeFake(options: { password?: string; pollsBefo
       if (/^\s*(CREATE|DROP|ALTER)\b/i.test(sql)) return status(`q-ddl-${n}`);
       if (/^\s*MERGE\b/i.test(sql)) return result(`q-merge-${n}`, 0x3400, [col('number of rows inserted', 'fixed'), col('number of rows updated', 'fixed')], [['3', '4']]);
       if (/^\s*UPDATE\b/i.test(sql)) return result(`q-update-${n}`, 0x3200, [col('number of rows updated', 'fixed'), col('number of multi-joined rows updated', 'fixed')], [['1', '0']]);
+      if (options.catalog) {
+        const answer = informationSchema(options.catalog, sql, Object.values(body?.bindings ?? {}).map((b) => (b.value === null ? null : String(b.value))));
+        if (answer) return result(`q-info-${n}`, 0x1000, answer.columns.map((c) => col(c, 'text')), answer.rows);
+        if (!/^\s*(SLOW|MERGE|UPDATE)\b/i.test(sql)) return failure('002003', '42S02', `SQL compilation error:\nthe fake has no answer for: ${sql.split('\n')[0]}`, `q-unknown-${n}`);
+      }
       if (/^\s*SLOW\b/.test(sql)) {
         const id = `q-slow-${n}`;
         pending.set(id, options.pollsBeforeResult ?? 2);
@@ -135,4 +148,29 @@ export async function startSnowflakeFake(options: { password?: string; pollsBefo
         server.close(() => resolve());
       }),
   };
+}
+
+/** INFORMATION_SCHEMA's TABLES, COLUMNS and SCHEMATA over the catalog, for the statements dialects/snowflake/introspect.ts sends. */
+function informationSchema(catalog: FakeTable[], sql: string, binds: Array<string | null>): { columns: string[]; rows: unknown[][] } | undefined {
+  const upper = (v: string | null) => (v === null ? null : v.toUpperCase());
+  if (/FROM INFORMATION_SCHEMA\.TABLES/.test(sql)) {
+    const [name, schema] = binds;
+    const rows = catalog.filter((t) => t.name.toUpperCase() === upper(name) && (schema === null || t.schema.toUpperCase() === upper(schema)));
+    return { columns: ['SCHEMA_NAME', 'TABLE_NAME', 'TABLE_TYPE'], rows: rows.map((t) => [t.schema, t.name, t.type ?? 'BASE TABLE']) };
+  }
+  if (/FROM INFORMATION_SCHEMA\.COLUMNS/.test(sql)) {
+    const [schema, name] = binds;
+    const t = catalog.find((x) => x.schema === schema && x.name === name);
+    const text = (v: number | undefined) => (v === undefined ? null : String(v));
+    return {
+      columns: ['COLUMN_NAME', 'DATA_TYPE', 'IS_NULLABLE', 'CHAR_LENGTH', 'NUMERIC_PRECISION', 'NUMERIC_SCALE', 'DATETIME_PRECISION'],
+      rows: (t?.columns ?? []).map((c) => [c.name, c.dataType, c.nullable === false ? 'NO' : 'YES', text(c.length), text(c.precision), text(c.scale), text(c.datetimePrecision)]),
+    };
+  }
+  // Probes that only compile a statement (does this cast work?) and read nothing.
+  if (/\bWHERE 1 = 0$/.test(sql)) return { columns: ['X'], rows: [] };
+  if (/FROM INFORMATION_SCHEMA\.SCHEMATA/.test(sql)) {
+    return { columns: ['PRESENT'], rows: catalog.some((t) => t.schema === binds[0]) ? [['1']] : [] };
+  }
+  return undefined;
 }
