@@ -29,8 +29,9 @@ export const snowflake: Dialect = Object.freeze({
     onConflictWhenKeyIndexed: false,
     // Snowflake has no LOCK TABLE. The MERGE itself takes the table's DML lock until the slice commits, which holds
     // off other MERGE/UPDATE/DELETE (dlt's merge loads); nothing can hold off an INSERT or COPY (dlt's append loads).
-    // A statement claiming to lock writers out would be false, so none is planned: a key written twice by a
-    // concurrent INSERT is caught by the checks in the slice's transaction (the view census, verify).
+    // A statement claiming to lock writers out would be false, so none is planned. A key a concurrent INSERT
+    // writes twice is found by the view census after the slices and by verify; a check for it inside the
+    // slice's own transaction (so the slice rolls back) is not built yet.
     mergeLocksOutWriters: false,
     viewReplaceAppendOnly: false,
     // DML on one table serializes on its lock; parallel slices still overlap their reads of legacy.
