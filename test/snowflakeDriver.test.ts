@@ -89,6 +89,12 @@ describe('snowflake driver against a local fake of the REST API', () => {
     expect(sliceCounts(vars)).toEqual({ legacyRows: 9, inserted: 3, updated: 4 });
   });
 
+  test('the load signal: running + queued on the session\'s warehouse, from SHOW WAREHOUSES', async () => {
+    expect(snowflake.loadSignal!.names).toEqual(['active']);
+    expect(await snowflake.loadSignal!.read(conn)).toBe(5);
+    expect(fake.statements().slice(-2)).toEqual(['SELECT CURRENT_WAREHOUSE() AS warehouse', "SHOW WAREHOUSES LIKE 'WH'"]);
+  });
+
   test('a query Snowflake answers "in progress" (333333) is polled until its result arrives', async () => {
     const before = fake.requests.length;
     expect(await conn.query('SLOW SELECT 1 AS X')).toEqual([{ x: '1' }]);

@@ -4,6 +4,7 @@ import { canonicalType, isZonedTimestamp } from './typeNames';
 import { convertWallTime, epochToUtcWallTime, instantToWallTime, timestampLiteral, wallTimeToInstant } from './literals';
 import { introspectSnowflake, snowflakeSchemaExists } from './introspect';
 import { snowflakeOperatorLock } from './operatorLock';
+import { snowflakeLoadSignal } from './loadSignal';
 
 /**
  * Snowflake: MERGE (no ON CONFLICT: PRIMARY KEY and UNIQUE are declared but
@@ -81,4 +82,5 @@ export const snowflake: Dialect = Object.freeze({
   schemaExists: snowflakeSchemaExists,
   // No advisory locks: a lock row with an expiry, renewed by a heartbeat (operatorLock.ts).
   operatorLockIn: snowflakeOperatorLock,
+  loadSignal: snowflakeLoadSignal,
 });

@@ -12,6 +12,7 @@
  *   UPDATE …        → the UPDATE result row (1 row updated)
  *   ALTER SESSION … → remembered; every later result echoes the session's parameters, as Snowflake's do
  *   CREATE …        → a status row (DDL)
+ *   SHOW WAREHOUSES → warehouse WH with 3 statements running and 2 queued
  *   anything else   → one row: N = 42, H = -4531316398012640581 (a NUMBER(19,0)), TS = 2024-01-01 00:00:00 (TIMESTAMP_NTZ)
  */
 import * as http from 'node:http';
@@ -89,6 +90,11 @@ export async function startSnowflakeFake(options: { password?: string; pollsBefo
         return status(`q-alter-${n}`);
       }
       if (/^\s*(CREATE|DROP|ALTER)\b/i.test(sql)) return status(`q-ddl-${n}`);
+      if (/^SELECT CURRENT_WAREHOUSE\(\) AS warehouse$/.test(sql)) return result(`q-wh-${n}`, 0x1000, [col('WAREHOUSE', 'text')], [['WH']]);
+      // SHOW's columns are lower-case.
+      if (/^SHOW WAREHOUSES LIKE 'WH'$/.test(sql)) {
+        return result(`q-show-${n}`, 0x1000, [col('name', 'text'), col('state', 'text'), col('running', 'fixed'), col('queued', 'fixed')], [['WH', 'STARTED', '3', '2']]);
+      }
       if (/^\s*MERGE\b/i.test(sql)) return result(`q-merge-${n}`, 0x3400, [col('number of rows inserted', 'fixed'), col('number of rows updated', 'fixed')], [['3', '4']]);
       if (/^\s*UPDATE\b/i.test(sql)) return result(`q-update-${n}`, 0x3200, [col('number of rows updated', 'fixed'), col('number of multi-joined rows updated', 'fixed')], [['1', '0']]);
       if (options.catalog) {
