@@ -1,7 +1,15 @@
 import { snowflake } from '../dialects/snowflake';
 import { connectSnowflake, LOCK_TIMEOUT_SECONDS, SESSION_SETUP } from '../dialects/snowflake/driver';
 import { classifySnowflake, snowflakeError } from '../dialects/snowflake/errors';
-import type { Connection } from '../dialects/types';
+import type { Connection, TableInfo } from '../dialects/types';
+import { alignColumns } from '../src/align/alignment';
+import { monthWindow, parseMonth } from '../src/backfill/windows';
+import type { TableConfig } from '../src/config/types';
+import { LedgerWriter } from '../src/ledger/writes';
+import { planBackfill } from '../src/plan/backfill';
+import type { TableContext } from '../src/plan/tableContext';
+import { chooseUpsert } from '../src/plan/upsertStyle';
+import { DEFAULT_VERIFY } from '../src/verify/settings';
 import { transientKind } from '../src/backfill/transient';
 import { sliceCounts } from '../src/backfill/sliceCounts';
 import { databaseError, TheseusError } from '../src/errors';
@@ -18,6 +26,27 @@ import { type SnowflakeFake, startSnowflakeFake } from './helpers/snowflakeFake'
  * No Snowflake account is involved; what only a real account can confirm is
  * listed in the README's Snowflake section.
  */
+/** The slice unit the planner makes for one window of a small Snowflake table (as in snowflakeGolden.test.ts). */
+function plannedSlice(): Unit {
+  const table: TableConfig = {
+    id: 'orders', legacy: { schema: 'ERP', name: 'ORDERS' }, target: { schema: 'DLT', name: 'ORDERS' }, view: { schema: 'DW', name: 'ORDERS' },
+    key: ['id'], cursor: 'created_at', legacyTimezone: 'UTC', dlt: {}, columns: {}, verify: DEFAULT_VERIFY,
+  };
+  const cols = [
+    { name: 'ID', type: 'NUMBER(19,0)', nullable: false },
+    { name: 'CREATED_AT', type: 'TIMESTAMP_NTZ', nullable: true },
+  ];
+  const legacy: TableInfo = { ref: table.legacy, kind: 'table', columns: cols, uniqueKeys: [] };
+  const target: TableInfo = { ref: table.target, kind: 'table', columns: [...cols, { name: '_DLT_LOAD_ID', type: 'VARCHAR', nullable: false }, { name: '_DLT_ID', type: 'VARCHAR', nullable: false }], uniqueKeys: [] };
+  const d = snowflake;
+  const ctx: TableContext = {
+    table, dialect: d, legacy, target, alignment: alignColumns(table, legacy, target, d), upsert: chooseUpsert(d, target, ['ID']), dlt: { loadIds: [] },
+    q: { legacy: d.qualify(table.legacy), target: d.qualify(table.target), view: d.qualify(table.view), state: d.quoteIdent('_migrate') },
+  };
+  const window = monthWindow(parseMonth('2024-06'));
+  return planBackfill(ctx, new LedgerWriter(d, '_migrate'), { windows: [window], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0].slice;
+}
+
 /** What a promise rejected with (the test fails if it resolved). */
 async function rejection<E = Error & { code?: string; sqlState?: string }>(promise: Promise<unknown>): Promise<E> {
   return promise.then(
@@ -93,6 +122,23 @@ describe('snowflake driver against a local fake of the REST API', () => {
     expect(snowflake.loadSignal!.names).toEqual(['active']);
     expect(await snowflake.loadSignal!.read(conn)).toBe(5);
     expect(fake.statements().slice(-2)).toEqual(['SELECT CURRENT_WAREHOUSE() AS warehouse', "SHOW WAREHOUSES LIKE 'WH'"]);
+  });
+
+  test('a key a live writer inserted during the slice rolls the slice back (the planned MERGE and check, on the SDK)', async () => {
+    const racing = await startSnowflakeFake({ keysTwice: 1 });
+    const c = await connectSnowflake({ ...spec(), access_url: racing.url }, { readOnly: false });
+    try {
+      const slice = plannedSlice();
+      const unit: Unit = { ...slice, steps: slice.steps.filter((s) => /^MERGE INTO "DLT"|AS keys_twice/.test(s.sql)), onFailure: [] };
+      expect(unit.steps).toHaveLength(2);
+      const err = await rejection<TheseusError>(applyUnit(unit, { conn: c, dialect: snowflake, vars: new Map(), toolVersion: 'test', log: () => undefined }));
+      expect(err.code).toBe('WINDOW_KEYS_TWICE');
+      const sent = racing.statements().filter((q) => !/^ALTER SESSION/.test(q)).map((q) => q.split(/\s/)[0]);
+      expect(sent).toEqual(['BEGIN', 'MERGE', 'SELECT', 'ROLLBACK']);
+    } finally {
+      await c.close();
+      await racing.close();
+    }
   });
 
   test('a query Snowflake answers "in progress" (333333) is polled until its result arrives', async () => {

@@ -106,6 +106,13 @@ describe('Snowflake golden SQL', () => {
     expectGolden('slice_merge', step.sql);
   });
 
+  test('a slice checks in its own transaction that no key of the window is in the target twice', () => {
+    const step = sliceJob().slice.steps.find((s) => /AS keys_twice/.test(s.sql))!;
+    expect(step.expect).toBe('keys_twice = 0');
+    expectGolden('window_keys_twice', step.sql);
+    expect(() => step.check!([{ keys_twice: '2' }], new Map())).toThrow(/holds 2 keys of this window twice/);
+  });
+
   test('a slice holds no LOCK TABLE (Snowflake has none) and no unit mixes DDL into its transaction', () => {
     const steps = sliceJob().slice.steps.map((s) => s.sql);
     expect(steps.some((s) => /\bLOCK\b/i.test(s))).toBe(false);

@@ -30,9 +30,9 @@ export const snowflake: Dialect = Object.freeze({
     onConflictWhenKeyIndexed: false,
     // Snowflake has no LOCK TABLE. The MERGE itself takes the table's DML lock until the slice commits, which holds
     // off other MERGE/UPDATE/DELETE (dlt's merge loads); nothing can hold off an INSERT or COPY (dlt's append loads).
-    // A statement claiming to lock writers out would be false, so none is planned. A key a concurrent INSERT
-    // writes twice is found by the view census after the slices and by verify; a check for it inside the
-    // slice's own transaction (so the slice rolls back) is not built yet.
+    // A statement claiming to lock writers out would be false, so none is planned. Instead the slice checks in
+    // its own transaction that no key of its window is in the target twice and rolls back if one is
+    // (plan/backfill.ts keysOnceSteps); a writer committing after that check is found by the census and verify.
     mergeLocksOutWriters: false,
     viewReplaceAppendOnly: false,
     // DML on one table serializes on its lock; parallel slices still overlap their reads of legacy.

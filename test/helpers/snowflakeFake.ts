@@ -11,7 +11,8 @@
  *   MERGE …         → the MERGE result row (number of rows inserted / updated)
  *   UPDATE …        → the UPDATE result row (1 row updated)
  *   ALTER SESSION … → remembered; every later result echoes the session's parameters, as Snowflake's do
- *   CREATE …        → a status row (DDL)
+ *   CREATE …        → a status row (DDL); BEGIN, COMMIT, ROLLBACK likewise
+ *   … AS keys_twice → options.keysTwice (default 0)
  *   SHOW WAREHOUSES → warehouse WH with 3 statements running and 2 queued
  *   anything else   → one row: N = 42, H = -4531316398012640581 (a NUMBER(19,0)), TS = 2024-01-01 00:00:00 (TIMESTAMP_NTZ)
  */
@@ -52,7 +53,7 @@ const failure = (code: string, sqlState: string, message: string, queryId: strin
   data: { internalError: false, errorCode: code, age: 0, sqlState, queryId, line: -1, pos: -1, type: 'COMPILATION' }, code, message, success: false, headers: null,
 });
 
-export async function startSnowflakeFake(options: { password?: string; pollsBeforeResult?: number; catalog?: FakeTable[] } = {}): Promise<SnowflakeFake> {
+export async function startSnowflakeFake(options: { password?: string; pollsBeforeResult?: number; catalog?: FakeTable[]; keysTwice?: number } = {}): Promise<SnowflakeFake> {
   const requests: RecordedRequest[] = [];
   const session = new Map<string, string>([['TIMEZONE', 'America/Los_Angeles']]);
   const pending = new Map<string, number>();
@@ -90,6 +91,8 @@ export async function startSnowflakeFake(options: { password?: string; pollsBefo
         return status(`q-alter-${n}`);
       }
       if (/^\s*(CREATE|DROP|ALTER)\b/i.test(sql)) return status(`q-ddl-${n}`);
+      if (/^(BEGIN|COMMIT|ROLLBACK)$/.test(sql)) return status(`q-tx-${n}`);
+      if (/^SELECT count\(\*\) AS keys_twice FROM/.test(sql)) return result(`q-twice-${n}`, 0x1000, [col('KEYS_TWICE', 'fixed')], [[String(options.keysTwice ?? 0)]]);
       if (/^SELECT CURRENT_WAREHOUSE\(\) AS warehouse$/.test(sql)) return result(`q-wh-${n}`, 0x1000, [col('WAREHOUSE', 'text')], [['WH']]);
       // SHOW's columns are lower-case.
       if (/^SHOW WAREHOUSES LIKE 'WH'$/.test(sql)) {
