@@ -95,7 +95,9 @@ describe('snowflake driver against a local fake of the REST API', () => {
     const sent = fake.requests[fake.requests.length - 1];
     expect(sent.body?.bindings).toEqual({ '1': { type: 'FIXED', value: '41' }, '2': { type: 'TEXT', value: 'shipped' } });
     // Upper-case (unquoted) result names are the lower-case aliases the core reads; the NUMBER(19,0) keeps every digit.
-    expect(rows).toEqual([{ n: '42', h: '-4531316398012640581', ts: '2024-01-01 00:00:00.000000' }]);
+    expect(rows).toEqual([{ n: '42', h: '-4531316398012640581', ts: '2024-01-01 00:00:00.000000' }]);    // The ledger binds NULL (a first claim's expected run id) and booleans too.
+    await conn.query('SELECT ?, ?', [null, true]);
+    expect(fake.requests[fake.requests.length - 1].body?.bindings).toEqual({ '1': { type: 'TEXT', value: null }, '2': { type: 'BOOLEAN', value: 'true' } });
   });
 
   test('MERGE: its result row names what it inserted and updated; execute() returns their sum', async () => {
