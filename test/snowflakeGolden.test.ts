@@ -126,6 +126,8 @@ describe('Snowflake golden SQL', () => {
   test('the ledger writes that would be ON CONFLICT elsewhere are MERGEs (primary keys are not enforced)', () => {
     expectGolden('ledger_slices_register', ledger.registerWindowsStep('orders', [june, monthWindow(parseMonth('2024-07'))]).sql);
     expectGolden('ledger_set_phase', ledger.setPhaseStep('orders', 'stitched').sql);
+    const claim = ledger.dltLoadSteps('orders', { loadsName: 'DLT._DLT_LOADS', loadsQ: '"DLT"."_DLT_LOADS"', loadId: '1717200000.5' })[0];
+    expectGolden('ledger_load_claim', claim.sql);
     expect(ledger.lockHolderWriteSql()).toMatch(/^MERGE INTO "_migrate"\.locks AS l\nUSING \(SELECT \? AS table_name, \? AS run_id, \? AS command, \? AS operator\) AS s/);
   });
 
