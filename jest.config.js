@@ -8,6 +8,8 @@ module.exports = {
   // then the Snowflake analyzer's ZetaSQL server (its port reaches the workers through env); teardown kills it.
   globalSetup: '<rootDir>/dist/test/helpers/globalSetup.js',
   globalTeardown: '<rootDir>/dist/test/helpers/globalTeardown.js',
+  // Before every test file: refuse any non-loopback request (and keep snowflake-sdk from probing cloud metadata).
+  setupFiles: ['<rootDir>/dist/test/helpers/netGuard.js'],
   testTimeout: 120000,
   maxWorkers: 2,
 };

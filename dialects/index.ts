@@ -3,13 +3,14 @@ import { usageError } from '../src/errors';
 
 /**
  * Name → dialect, loaded on first use so a DuckDB run never loads another
- * engine's module (Knex's lib/dialects/index does the same). Snowflake and
- * BigQuery join here.
+ * engine's module (Knex's lib/dialects/index does the same). BigQuery joins
+ * here.
  */
 const loaders: Readonly<Record<string, () => Promise<Dialect>>> = Object.freeze({
   duckdb: async () => (await import('./duckdb')).duckdb,
   postgres: async () => (await import('./postgres')).postgres,
   mysql: async () => (await import('./mysql')).mysql,
+  snowflake: async () => (await import('./snowflake')).snowflake,
 });
 
 /** Other names people write for the same engines. */

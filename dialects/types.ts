@@ -18,6 +18,9 @@ export interface Connection {
 export interface ConnectOptions {
   /** Dry runs and status open the database read-only, so they cannot change it. */
   readOnly: boolean;
+  /** The run and command the session works for, where the engine can label its statements with them (Snowflake's QUERY_TAG). */
+  runId?: string;
+  command?: string;
 }
 
 /** `connection:` from the config: a URL or path, or an object of driver settings (host, port, user, password, database). */
@@ -88,6 +91,16 @@ export interface Capabilities {
   countedUpserts: readonly UpsertStyle[];
 }
 
+/**
+ * Where the upsert statement itself answers with one row of counts (Snowflake's MERGE: "number of rows inserted",
+ * "number of rows updated"), the names of those columns. The counted template is then the upsert alone, and a
+ * column the engine leaves out (no WHEN MATCHED clause, so no updated count) counts 0.
+ */
+export interface UpsertResultColumns {
+  readonly inserted: string;
+  readonly updated: string;
+}
+
 /** How busy the source is, read before each slice (--max-load, --critical-load). */
 export interface LoadSignal {
   /** Names an operator may write in `--max-load NAME=N`. */
@@ -98,10 +111,20 @@ export interface LoadSignal {
   read(conn: Connection): Promise<number>;
 }
 
-/** The statements of a session-level advisory lock; `$1`/`?` is the lock name. */
+/** The statements of a session-level advisory lock (or of a lock row, see takenByRowCount); `$1`/`?` is the lock name. */
 export interface OperatorLockSql {
-  /** Returns one row with column `acquired` = 1/true when the lock was taken, without waiting. */
+  /** Returns one row with column `acquired` = 1/true when the lock was taken, without waiting (with takenByRowCount: DML). */
   tryLock: string;
+  /**
+   * The lock is a row in the state schema, not the server's (Snowflake has no advisory locks): tryLock is a
+   * conditional MERGE/UPDATE, and the lock is taken only when it changed exactly one row and heldHere then finds
+   * this session the name's only live holder (two racing inserts of one name leave neither holding it). The row
+   * carries an expiry, so a killed run's lock lapses instead of being released with its session.
+   */
+  takenByRowCount?: boolean;
+  /** DML pushing back the expiry of every lock row this session holds, run every renewEverySeconds while the command runs. */
+  renew?: string;
+  renewEverySeconds?: number;
   release: string;
   /**
    * The same lock taken in shared mode (PostgreSQL): backfill processes take
@@ -160,6 +183,8 @@ export interface Dialect {
   /** Template folders to look in, most specific first; templates/_default is always the last resort. */
   readonly templates: readonly string[];
   readonly capabilities: Capabilities;
+  /** Set where a counted upsert's row has the engine's own column names rather than rows_changed and to_insert. */
+  readonly upsertResultColumns?: UpsertResultColumns;
   readonly stateTypes: StateTypes;
   /**
    * The longest table, schema or column name the engine keeps as written;
@@ -254,6 +279,8 @@ export interface Dialect {
   viewGrants?(conn: Connection, ref: TableRef): Promise<string[]>;
   /** Session-level lock for one operator at a time; absent where the engine has none (DuckDB's file lock serves). */
   readonly operatorLock?: OperatorLockSql;
+  /** Where the engine has no advisory lock but several processes may write (Snowflake): lock rows kept in the state schema (its quoted name). */
+  operatorLockIn?(stateSchema: string): OperatorLockSql;
   /** The source's load signal; absent where there is none to read (DuckDB). */
   readonly loadSignal?: LoadSignal;
   introspect(conn: Connection, ref: TableRef): Promise<TableInfo | undefined>;

@@ -3,11 +3,13 @@ import type { Vars } from '../plan/types';
 /**
  * A slice's counts from what its steps captured: legacy_rows and to_insert
  * (counted before the MERGE) and rows_changed (the MERGE's own count, which is
- * inserted + updated).
+ * inserted + updated); or, where the upsert reports both itself (Snowflake's
+ * MERGE result row), to_insert and upsert_updated.
  */
 export function sliceCounts(vars: Vars) {
   const legacyRows = Number(vars.get('legacy_rows') ?? 0);
   const inserted = Number(vars.get('to_insert') ?? 0);
-  const updated = Number(vars.get('rows_changed') ?? 0) - inserted;
+  const reported = vars.get('upsert_updated');
+  const updated = reported !== undefined && reported !== null ? Number(reported) : Number(vars.get('rows_changed') ?? 0) - inserted;
   return { legacyRows, inserted, updated };
 }

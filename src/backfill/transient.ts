@@ -29,6 +29,8 @@ const NODE_CONNECTION = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDO
 const CONNECTION_MESSAGES = /Connection terminated|connection .*(closed|lost)|terminating connection|is not queryable|in closed state/i;
 
 interface DriverError {
+  /** Set by a driver that classifies its engine's errors itself (dialects/snowflake/errors.ts). */
+  transient?: unknown;
   code?: unknown;
   errno?: unknown;
   message?: unknown;
@@ -44,6 +46,7 @@ export function transientKind(err: unknown): TransientKind | undefined {
       if (e.code === 'CANNOT_CONNECT') return 'connection';
       continue;
     }
+    if (e.transient === 'connection' || e.transient === 'contention') return e.transient;
     const code = typeof e.code === 'string' ? e.code : undefined;
     const errno = typeof e.errno === 'number' ? e.errno : undefined;
     if (code && NODE_CONNECTION.has(code)) return 'connection';

@@ -111,7 +111,8 @@ export class Session {
     }
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
-    const conn = reconnectingConnection(await base.connect(config.connection, { readOnly }), () => base.connect(config.connection, { readOnly }));
+    const connectOptions = { readOnly, runId: run.runId, command };
+    const conn = reconnectingConnection(await base.connect(config.connection, connectOptions), () => base.connect(config.connection, connectOptions));
     try {
       const traits = (await base.serverTraits?.(conn)) ?? {};
       const dialect = base.withTraits?.(traits) ?? base;
@@ -365,7 +366,7 @@ export class Session {
 
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
-    const open = () => this.dialect.connect(this.config.connection, { readOnly: false });
+    const open = () => this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command });
     return reconnectingConnection(await open(), open);
   }
 

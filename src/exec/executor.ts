@@ -107,6 +107,7 @@ async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): 
     const rows = await conn.query(step.sql, params);
     if (step.captureRow && rows[0]) {
       for (const [name, value] of Object.entries(rows[0])) vars.set(name, asSqlValue(value));
+      for (const [column, name] of Object.entries(step.captureAs ?? {})) vars.set(name, asSqlValue(rows[0][column] ?? 0));
     }
     for (const line of step.check?.(rows, vars) ?? []) options.log(line);
   } catch (err) {

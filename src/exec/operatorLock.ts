@@ -1,4 +1,4 @@
-import type { Connection, ConnectionSpec, Dialect, Row } from '../../dialects/types';
+import type { Connection, ConnectionSpec, Dialect, OperatorLockSql, Row } from '../../dialects/types';
 import { formatTableRef } from '../config/tableRef';
 import type { TableConfig } from '../config/types';
 import { TheseusError, preconditionError } from '../errors';
@@ -9,7 +9,10 @@ import type { RunContext } from './runContext';
  * One operator at a time, per table: a session-level advisory lock held on a
  * connection of its own for the whole command (PostgreSQL pg_try_advisory_lock,
  * MySQL GET_LOCK). The server releases it when that session ends, so a
- * killed run never leaves a stale lock behind. Next to it, a row in the state
+ * killed run never leaves a stale lock behind. Engines with no advisory lock but
+ * several writers (Snowflake) keep the lock as a row in the state schema
+ * instead, with an expiry that a heartbeat pushes back while the command runs,
+ * so a killed run's lock lapses. Next to it, a row in the state
  * schema's `locks` table says who holds it, so the second operator is told
  * "locked by run R since T". Engines without an advisory lock (DuckDB) need
  * none: their file lock already admits one writing process.
@@ -17,6 +20,11 @@ import type { RunContext } from './runContext';
 /** A try-lock's row: PostgreSQL answers true, MySQL 1. */
 const wasAcquired = (row: Row | undefined) => row?.acquired === true || Number(row?.acquired) === 1;
 const isTrue = (value: unknown) => value === true || Number(value) === 1;
+
+/** The engine's lock statements: its advisory lock, or lock rows in this state schema; none where the engine needs none. */
+function lockSqlFor(dialect: Dialect, stateSchema: string): OperatorLockSql | undefined {
+  return dialect.operatorLock ?? dialect.operatorLockIn?.(dialect.quoteIdent(stateSchema));
+}
 
 /** The lock every run holds while its process lives, named after its run id. */
 const runLockName = (stateSchema: string, runId: string) => `theseus/${stateSchema}/run/${runId}`;
@@ -28,7 +36,7 @@ const runLockName = (stateSchema: string, runId: string) => `theseus/${stateSche
  * writing it.
  */
 export async function runHoldsItsLock(conn: Connection, dialect: Dialect, stateSchema: string, runId: string): Promise<boolean> {
-  const lock = dialect.operatorLock;
+  const lock = lockSqlFor(dialect, stateSchema);
   if (!lock) return false;
   const [row] = await conn.query(lock.heldByAnyone, [lock.key(runLockName(stateSchema, runId))]);
   return isTrue(row?.held);
@@ -43,9 +51,14 @@ const lockLost = (detail: string) =>
   );
 
 export class OperatorLocks {
+  /** Why the heartbeat found a lock row gone (another operator took it over after it expired); check() then stops the run. */
+  private renewalFailed?: string;
+  private heartbeat?: NodeJS.Timeout;
+
   private constructor(
     private readonly conn: Connection,
     private readonly dialect: Dialect,
+    private readonly lock: OperatorLockSql,
     private readonly stateSchema: string,
     /** Names held, each with the statement that releases it. */
     private readonly held: Array<{ name: string; release: string }>,
@@ -68,11 +81,11 @@ export class OperatorLocks {
     run: RunContext,
     mode: { shared?: boolean } = {},
   ): Promise<OperatorLocks | undefined> {
-    const lock = dialect.operatorLock;
+    const lock = lockSqlFor(dialect, ledger.stateSchema);
     if (!lock) return undefined;
-    const conn = await dialect.connect(spec, { readOnly: false });
+    const conn = await dialect.connect(spec, { readOnly: false, runId: run.runId, command: run.command });
     const held: Array<{ name: string; release: string }> = [];
-    const locks = new OperatorLocks(conn, dialect, ledger.stateSchema, held, { ledger, runId: run.runId, tableIds: [] });
+    const locks = new OperatorLocks(conn, dialect, lock, ledger.stateSchema, held, { ledger, runId: run.runId, tableIds: [] });
     const shared = Boolean(mode.shared && lock.tryLockShared && lock.releaseShared);
     try {
       // A server without the setting (PostgreSQL before 14 has no idle_session_timeout) has no such timeout to turn off.
@@ -82,13 +95,15 @@ export class OperatorLocks {
         const name = `theseus/${ledger.stateSchema}/${formatTableRef(table.target)}`;
         if (!(await locks.take(shared ? lock.tryLockShared! : lock.tryLock, shared ? lock.releaseShared! : lock.release, name))) {
           const who = await locks.holderOf(table.id);
-          throw preconditionError('LOCKED', `${table.id}: locked by ${who}; another migrate command is working on this table`, 'wait for it to finish (`migrate status` shows its progress); a killed run releases its lock when its connection closes');
+          const lapse = lock.takenByRowCount ? `a killed run's lock lapses ${lock.renewEverySeconds ? 'a few minutes' : 'some time'} after its last heartbeat` : 'a killed run releases its lock when its connection closes';
+          throw preconditionError('LOCKED', `${table.id}: locked by ${who}; another migrate command is working on this table`, `wait for it to finish (\`migrate status\` shows its progress); ${lapse}`);
         }
       }
     } catch (err) {
       await locks.release();
       throw err;
     }
+    locks.startHeartbeat();
     return locks;
   }
 
@@ -128,19 +143,44 @@ export class OperatorLocks {
   }
 
   private async take(tryLock: string, release: string, name: string): Promise<boolean> {
-    const [row] = await this.conn.query(tryLock, [this.dialect.operatorLock!.key(name)]);
-    const acquired = wasAcquired(row);
+    const acquired = await this.tryTake(tryLock, release, this.lock.key(name));
     if (acquired) this.held.push({ name, release });
     return acquired;
   }
 
-  /** Is that run still alive? Its run lock is held exactly while its process (and connection) lives. */
+  /** An advisory lock answers whether it was taken; a lock row is taken when exactly one row changed and no rival row appeared. */
+  private async tryTake(tryLock: string, release: string, key: ReturnType<OperatorLockSql['key']>): Promise<boolean> {
+    if (!this.lock.takenByRowCount) return wasAcquired((await this.conn.query(tryLock, [key]))[0]);
+    if ((await this.conn.execute(tryLock, [key])) !== 1) return false;
+    const [row] = await this.conn.query(this.lock.heldHere, [key]);
+    if (isTrue(row?.held)) return true;
+    await this.conn.execute(release, [key]);
+    return false;
+  }
+
+  /** Row locks expire unless renewed: every renewEverySeconds, push back the expiry of every lock this session holds. */
+  private startHeartbeat(): void {
+    const { renew, renewEverySeconds } = this.lock;
+    if (!renew || !renewEverySeconds) return;
+    this.heartbeat = setInterval(() => {
+      this.conn.execute(renew).then(
+        (renewed) => {
+          if (renewed < this.held.length) this.renewalFailed ??= `only ${renewed} of its ${this.held.length} lock rows were still this run's when renewed`;
+        },
+        (err: unknown) => (this.renewalFailed ??= `renewing it failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`),
+      );
+    }, renewEverySeconds * 1000);
+    // The heartbeat never keeps the process alive on its own.
+    this.heartbeat.unref();
+  }
+
+  /** Is that run still alive? Its run lock is held exactly while its process (and connection) lives, or, as a row, while its heartbeat renews it. */
   async runAlive(runId: string): Promise<boolean> {
-    const lock = this.dialect.operatorLock!;
-    const key = lock.key(this.runLockName(runId));
-    const [row] = await this.conn.query(lock.tryLock, [key]);
+    const key = this.lock.key(this.runLockName(runId));
+    const [row] = this.lock.takenByRowCount ? [{ acquired: await this.tryTake(this.lock.tryLock, this.lock.release, key) }] : await this.conn.query(this.lock.tryLock, [key]);
     if (!wasAcquired(row)) return true;
-    await this.conn.query(lock.release, [key]);
+    if (this.lock.takenByRowCount) await this.conn.execute(this.lock.release, [key]);
+    else await this.conn.query(this.lock.release, [key]);
     return false;
   }
 
@@ -151,7 +191,8 @@ export class OperatorLocks {
    * answers "not held".
    */
   async check(): Promise<void> {
-    const lock = this.dialect.operatorLock!;
+    const lock = this.lock;
+    if (this.renewalFailed) throw lockLost(this.renewalFailed);
     for (const { name } of this.held) {
       let row: Row | undefined;
       try {
@@ -164,7 +205,8 @@ export class OperatorLocks {
   }
 
   async release(): Promise<void> {
-    const lock = this.dialect.operatorLock!;
+    const lock = this.lock;
+    if (this.heartbeat) clearInterval(this.heartbeat);
     // A clean end: the holder rows go first, while the lock still keeps others from writing their own.
     for (const tableId of this.holder.tableIds) await this.conn.execute(this.holder.ledger.lockHolderClearSql(), [tableId, this.holder.runId]).catch(() => undefined);
     for (const { name, release } of this.held.reverse()) await this.conn.query(release, [lock.key(name)]).catch(() => undefined);

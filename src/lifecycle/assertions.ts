@@ -113,6 +113,20 @@ export function checkWindowKeysPresent(tableId: string, windowKey: string) {
   };
 }
 
+export function checkWindowKeysOnce(tableId: string, windowKey: string) {
+  return (rows: Row[]): string[] => {
+    const twice = n(rows[0]?.keys_twice);
+    if (twice > 0) {
+      throw assertionError(
+        'WINDOW_KEYS_TWICE',
+        `${tableId} ${windowKey}: the target holds ${count(twice, 'key')} of this window twice after the merge (a live writer inserted ${twice === 1 ? 'it' : 'them'} while the slice ran)`,
+        "the window was rolled back, so the writer's rows stay; run the same backfill again once the writer's load has finished",
+      );
+    }
+    return [];
+  };
+}
+
 export function windowKeysMissing(tableId: string, windowKey: string, missing: number) {
   return assertionError('WINDOW_KEYS_MISSING', `${tableId} ${windowKey}: ${count(missing, 'legacy key')} of this window ${missing === 1 ? 'is' : 'are'} not in the target after the merge`, 'the window was rolled back; a newer target row may have a different cursor, or the key mapping is wrong');
 }

@@ -1,9 +1,9 @@
 import { type Window } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
-import { checkStitchedDistribution, checkWindowKeysPresent } from '../lifecycle/assertions';
+import { checkStitchedDistribution, checkWindowKeysOnce, checkWindowKeysPresent } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
-import { type TableContext, keyLabel, keyMatch, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
+import { type TableContext, keyLabel, keyMatch, keyNames, legacyKeysSql, legacyRowsSql, rawKeyNotNull, renderFor } from './tableContext';
 import { windowPredicate } from './windowPredicate';
 import type { SliceJob, Step, Unit } from './types';
 import { scd2SliceSteps, scd2TableSteps } from './scd2';
@@ -68,6 +68,12 @@ export interface BackfillPlan {
   after: Unit[];
 }
 
+/** Where the upsert answers with the engine's own count columns, they are kept as to_insert and upsert_updated (see sliceCounts). */
+function countedColumns(ctx: TableContext): Pick<Step, 'captureAs'> {
+  const cols = ctx.dialect.upsertResultColumns;
+  return cols ? { captureAs: { [cols.inserted]: 'to_insert', [cols.updated]: 'upsert_updated' } } : {};
+}
+
 /**
  * The slice's counts and upsert. Where the engine can say in the upsert
  * itself how many rows it inserted (PostgreSQL's RETURNING), nothing probes
@@ -85,7 +91,13 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] 
         captureRow: true,
         sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) }),
       },
-      { intent: `${intent}, counting the rows it inserts and updates`, kind: 'query', captureRow: true, sql: renderFor(ctx, `slice_${ctx.upsert}_counted`, upsertValues(ctx, sliceSourceSql(ctx, window), loadId)) },
+      {
+        intent: `${intent}, counting the rows it inserts and updates`,
+        kind: 'query',
+        captureRow: true,
+        ...countedColumns(ctx),
+        sql: renderFor(ctx, `slice_${ctx.upsert}_counted`, upsertValues(ctx, sliceSourceSql(ctx, window), loadId)),
+      },
     ];
   }
   return [
@@ -113,6 +125,31 @@ function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
   ];
 }
 
+/**
+ * Where a MERGE could race a live writer's INSERT of the same key and nothing holds writers off (the engine has no
+ * such lock, and several processes may write: Snowflake), the slice checks in its own transaction that no key of
+ * the window is now in the target twice, and rolls back if one is. Engines that hold writers off (PostgreSQL),
+ * upsert through a unique index (MySQL/MariaDB) or admit one writing process (DuckDB) need no such check.
+ */
+function keysOnceSteps(ctx: TableContext, window: Window): Step[] {
+  const caps = ctx.dialect.capabilities;
+  if (ctx.upsert !== 'merge' || caps.mergeLocksOutWriters || !caps.concurrentSlices) return [];
+  return [
+    {
+      intent: 'Assert: no key of the window is in the target twice (a live insert racing the merge)',
+      expect: 'keys_twice = 0',
+      kind: 'query',
+      sql: renderFor(ctx, 'window_keys_twice', {
+        t_key: keyNames(ctx, 't'),
+        target: ctx.q.target,
+        legacy_keys: legacyKeysSql(ctx, windowPredicate(ctx, window)),
+        key_match: keyMatch(ctx, 't', 'a'),
+      }),
+      check: checkWindowKeysOnce(ctx.table.id, window.key),
+    },
+  ];
+}
+
 /** Where the target's dataset registers dlt loads, the slice registers this run's (the first slice that changes rows does). */
 function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): Step[] {
   const loads = ctx.dlt.loads;
@@ -128,7 +165,7 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...keysOnceSteps(ctx, window), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }

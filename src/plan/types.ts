@@ -25,6 +25,8 @@ export interface Step {
   captureChanged?: string;
   /** query: keep the first row's columns (as numbers where numeric) as vars. */
   captureRow?: boolean;
+  /** query with captureRow: also keep these columns of the first row under other names (column → var; a missing column is 0). */
+  captureAs?: Readonly<Record<string, string>>;
   /** The assertion, on the query's rows (exec: one row, { rows_changed }). Throws a TheseusError to fail the unit; returns lines to report. */
   check?: (rows: Row[], vars: Vars) => string[] | void;
   /** query: what the check expects, printed in the dry run. */

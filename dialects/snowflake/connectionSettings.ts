@@ -1,0 +1,81 @@
+import type { ConnectionSpec } from '../types';
+import { maskSecrets, usageError } from '../../src/errors';
+
+/** What snowflake-sdk's createConnection needs, read from `connection:` (an object or a snowflake:// URL; both mean the same). */
+export interface SnowflakeSettings {
+  account: string;
+  username?: string;
+  password?: string;
+  authenticator?: string;
+  privateKeyPath?: string;
+  privateKeyPass?: string;
+  warehouse?: string;
+  role?: string;
+  database?: string;
+  schema?: string;
+  /** Where the SDK sends its requests instead of https://<account>.snowflakecomputing.com (private link; the tests' local server). */
+  accessUrl?: string;
+}
+
+/** The config's names (snake_case, as in the object form and the URL's parameters) → the SDK's option names. */
+const KEYS: Readonly<Record<string, keyof SnowflakeSettings>> = Object.freeze({
+  account: 'account',
+  username: 'username',
+  user: 'username',
+  password: 'password',
+  authenticator: 'authenticator',
+  private_key_path: 'privateKeyPath',
+  private_key_passphrase: 'privateKeyPass',
+  warehouse: 'warehouse',
+  role: 'role',
+  database: 'database',
+  schema: 'schema',
+  access_url: 'accessUrl',
+});
+
+const EXAMPLE = 'snowflake://USER@ACCOUNT/DATABASE/SCHEMA?warehouse=WH&role=ROLE, or connection: { account: …, username: …, password: ${SNOWFLAKE_PASSWORD}, warehouse: … }';
+
+/**
+ * Reads `snowflake://user:password@account/database/schema?warehouse=…&role=…`
+ * or the object form. Any other setting is refused by name rather than
+ * dropped, so a typo (`warehose`) does not silently run on the user's default
+ * warehouse. Messages show the URL with its password masked.
+ */
+export function snowflakeSettings(spec: ConnectionSpec): SnowflakeSettings {
+  const entries = typeof spec === 'string' ? urlEntries(spec) : Object.entries(spec).map(([k, v]) => [k, String(v)] as [string, string]);
+  const where = typeof spec === 'string' ? `connection ${maskSecrets(spec)}` : 'connection:';
+  const unknown = entries.map(([k]) => k).filter((k) => !(k in KEYS));
+  if (unknown.length) {
+    throw usageError('CONFIG_INVALID', `${where} has settings Snowflake does not understand: ${unknown.join(', ')}`, `Snowflake connections take ${Object.keys(KEYS).join(', ')}; remove the others`);
+  }
+  const settings: Partial<SnowflakeSettings> = {};
+  for (const [k, v] of entries) if (v !== '') settings[KEYS[k]] = v;
+  if (!settings.account) throw usageError('CONFIG_INVALID', `${where} names no account`, `write it like ${EXAMPLE}`);
+  if (settings.password && settings.privateKeyPath) {
+    throw usageError('CONFIG_INVALID', `${where} has both a password and private_key_path`, 'keep one: key-pair authentication (private_key_path, private_key_passphrase) or a password');
+  }
+  // Key-pair authentication is its own authenticator in the SDK; naming the key is enough to mean it.
+  if (settings.privateKeyPath && !settings.authenticator) settings.authenticator = 'SNOWFLAKE_JWT';
+  return settings as SnowflakeSettings;
+}
+
+/** The URL's parts as the object form's entries: user and password, account (the host), database/schema (the path), the rest from the query. */
+function urlEntries(spec: string): Array<[string, string]> {
+  let url: URL;
+  try {
+    url = new URL(spec);
+  } catch {
+    throw usageError('CONFIG_INVALID', `connection ${maskSecrets(spec)} is not a URL`, `write it like ${EXAMPLE}; percent-encode @ : / in the password`);
+  }
+  if (url.protocol !== 'snowflake:') {
+    throw usageError('CONFIG_INVALID', `connection ${maskSecrets(spec)} is a ${url.protocol.replace(/:$/, '')}: URL; this dialect expects snowflake://`, 'check dialect: and connection: in the config');
+  }
+  const [database, schema, ...rest] = url.pathname.replace(/^\//, '').split('/').map(decodeURIComponent);
+  if (rest.length) throw usageError('CONFIG_INVALID', `connection ${maskSecrets(spec)} has a path longer than /database/schema`, `write it like ${EXAMPLE}`);
+  const entries: Array<[string, string]> = [['account', decodeURIComponent(url.hostname)]];
+  if (url.username) entries.push(['username', decodeURIComponent(url.username)]);
+  if (url.password) entries.push(['password', decodeURIComponent(url.password)]);
+  if (database) entries.push(['database', database]);
+  if (schema) entries.push(['schema', schema]);
+  return [...entries, ...url.searchParams.entries()];
+}

@@ -1,0 +1,86 @@
+import type { ConnectionSpec, ConnectOptions, Dialect } from '../types';
+import { quoteDouble, qualifyWith, stringLiteralStandard } from '../ansi';
+import { canonicalType, isZonedTimestamp } from './typeNames';
+import { convertWallTime, epochToUtcWallTime, instantToWallTime, timestampLiteral, wallTimeToInstant } from './literals';
+import { introspectSnowflake, snowflakeSchemaExists } from './introspect';
+import { snowflakeOperatorLock } from './operatorLock';
+import { snowflakeLoadSignal } from './loadSignal';
+
+/**
+ * Snowflake: MERGE (no ON CONFLICT: PRIMARY KEY and UNIQUE are declared but
+ * never enforced), DDL that commits any open transaction, no advisory locks,
+ * and identifiers that resolve upper-case unless quoted.
+ *
+ * Quoting: every name is quoted exactly as given. Names of existing tables and
+ * columns come from INFORMATION_SCHEMA (introspect.ts finds `ORDERS` for a
+ * config's `orders`), so the quoted name is what the engine stores; names
+ * Theseus creates (the view, the archive, the state schema) are created as the
+ * config spells them, so `orders_v` makes a lower-case, case-sensitive view:
+ * write `ORDERS_V` to let readers name it unquoted. Folding case here instead
+ * would make a table that really is stored in lower case (dlt's case-sensitive
+ * naming creates them) unreachable.
+ */
+export const snowflake: Dialect = Object.freeze({
+  name: 'snowflake',
+  templates: Object.freeze(['snowflake']),
+  capabilities: Object.freeze({
+    transactionalDdl: false,
+    advisoryLock: false,
+    upsert: 'merge' as const,
+    onConflictWhenKeyIndexed: false,
+    // Snowflake has no LOCK TABLE. The MERGE itself takes the table's DML lock until the slice commits, which holds
+    // off other MERGE/UPDATE/DELETE (dlt's merge loads); nothing can hold off an INSERT or COPY (dlt's append loads).
+    // A statement claiming to lock writers out would be false, so none is planned. Instead the slice checks in
+    // its own transaction that no key of its window is in the target twice and rolls back if one is
+    // (plan/backfill.ts keysOnceSteps); a writer committing after that check is found by the census and verify.
+    mergeLocksOutWriters: false,
+    viewReplaceAppendOnly: false,
+    // DML on one table serializes on its lock; parallel slices still overlap their reads of legacy.
+    concurrentSlices: true,
+    // The MERGE's own result row says what it did: "number of rows inserted", "number of rows updated" (upsertResultColumns).
+    countedUpserts: Object.freeze(['merge'] as const),
+  }),
+  upsertResultColumns: Object.freeze({ inserted: 'number of rows inserted', updated: 'number of rows updated' }),
+  stateTypes: Object.freeze({ text: 'VARCHAR', longText: 'VARCHAR', bigint: 'NUMBER(19,0)', timestamp: 'TIMESTAMP_TZ' }),
+  // Identifiers: at most 255 characters.
+  maxIdentifierLength: Object.freeze({ max: 255, unit: 'characters' as const }),
+  // dlt's snowflake destination (impl/snowflake/factory.py): max_identifier_length and max_column_identifier_length 255.
+  dltMaxNameLength: 255,
+  textType: 'VARCHAR',
+  now: 'CURRENT_TIMESTAMP()',
+  placeholder: () => '?',
+  timePrecision: 9,
+  naiveTimestampType: 'TIMESTAMP_NTZ',
+  quoteIdent: quoteDouble,
+  qualify: qualifyWith(quoteDouble),
+  stringLiteral: stringLiteralStandard,
+  timestampLiteral,
+  wallTimeToInstant,
+  instantToWallTime,
+  convertWallTime,
+  epochToUtcWallTime,
+  cast: (expr: string, type: string) => `CAST(${expr} AS ${type})`,
+  isDistinct: (a: string, b: string) => `${a} IS DISTINCT FROM ${b}`,
+  descNullsLast: (expr: string) => `${expr} DESC NULLS LAST`,
+  md5Hex: (expr: string) => `MD5(${expr})`,
+  // MD5_NUMBER_UPPER64 is the md5's first 16 hex digits as an integer; dropping the last gives the 15-digit
+  // prefix the other engines sum (dialects.md §8). Derived from the documentation, not yet run on an account.
+  hash60: (text: string) => `CAST(FLOOR(MD5_NUMBER_UPPER64(${text}) / 16) AS NUMBER(19,0))`,
+  // A TIMESTAMP_TZ/LTZ gives its UTC epoch; an NTZ its nominal (UTC) one.
+  epochMicros: (expr: string) => `DATE_PART(EPOCH_MICROSECOND, ${expr})`,
+  // The two-argument CONVERT_TIMEZONE takes a zoned value's own zone, and reads a naive one (or a date) in the
+  // session's, which is UTC in every session Theseus opens: either way the UTC calendar day.
+  epochDay: (expr: string) => `DATEDIFF(DAY, DATE '1970-01-01', CAST(CONVERT_TIMEZONE('UTC', ${expr}) AS DATE))`,
+  // Like MySQL's, Snowflake's CONCAT is NULL when any part is; callers coalesce the parts that may be NULL.
+  concat: (parts: string[]) => `CONCAT(${parts.join(', ')})`,
+  // A column may carry a collation (case- or accent-insensitive); 'utf8' compares the bytes, so no two values tie.
+  exactOrderText: (expr: string) => `COLLATE(CAST(${expr} AS VARCHAR), 'utf8')`,
+  isZonedTimestamp,
+  sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
+  connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectSnowflake(connection, options),
+  introspect: introspectSnowflake,
+  schemaExists: snowflakeSchemaExists,
+  // No advisory locks: a lock row with an expiry, renewed by a heartbeat (operatorLock.ts).
+  operatorLockIn: snowflakeOperatorLock,
+  loadSignal: snowflakeLoadSignal,
+});

@@ -1,0 +1,36 @@
+import type { CursorUnit } from '../../src/config/types';
+import { stringLiteralStandard } from '../ansi';
+
+/**
+ * Window bounds and other instants, written with an explicit format: a
+ * session's TIMESTAMP_*_INPUT_FORMAT (an account may set one) then cannot
+ * change what the literal means, in our session or in a DBA's worksheet.
+ * A zoned literal is TIMESTAMP_TZ at +00:00 (the instant); a naive one is
+ * TIMESTAMP_NTZ holding the UTC wall time, matching the cursor's own type.
+ */
+export function timestampLiteral(utc: Date, zoned: boolean): string {
+  const iso = utc.toISOString(); // 2024-03-01T00:00:00.000Z
+  const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}`;
+  return zoned ? `TO_TIMESTAMP_TZ('${text} +00:00', 'YYYY-MM-DD HH24:MI:SS.FF3 TZH:TZM')` : `TO_TIMESTAMP_NTZ('${text}', 'YYYY-MM-DD HH24:MI:SS.FF3')`;
+}
+
+const zone = (name: string) => stringLiteralStandard(name);
+
+/**
+ * The instant of a wall time in `tz`. CONVERT_TIMEZONE's three-argument form
+ * gives the UTC wall time (NTZ, DST resolved by the engine); its epoch read as
+ * nanoseconds and turned back by TO_TIMESTAMP_TZ(n, 9) is that instant. Casting
+ * the NTZ to TIMESTAMP_TZ instead would read it in the session's zone, which a
+ * reader of the view may have set to anything.
+ */
+export const wallTimeToInstant = (expr: string, tz: string) =>
+  `TO_TIMESTAMP_TZ(DATE_PART(EPOCH_NANOSECOND, CONVERT_TIMEZONE(${zone(tz)}, 'UTC', ${expr})), 9)`;
+
+/** The two-argument form takes the instant's own zone (TZ) or UTC (LTZ) and gives TIMESTAMP_TZ in `tz`; NTZ keeps its wall time. */
+export const instantToWallTime = (expr: string, tz: string) => `CAST(CONVERT_TIMEZONE(${zone(tz)}, ${expr}) AS TIMESTAMP_NTZ)`;
+
+export const convertWallTime = (expr: string, fromZone: string, toZone: string) => `CONVERT_TIMEZONE(${zone(fromZone)}, ${zone(toZone)}, ${expr})`;
+
+/** TO_TIMESTAMP_NTZ(integer, scale) counts from the epoch in UTC, exactly (no floating point). */
+const EPOCH_SCALE: Record<CursorUnit, number> = { s: 0, ms: 3, us: 6 };
+export const epochToUtcWallTime = (expr: string, unit: CursorUnit) => `TO_TIMESTAMP_NTZ(${expr}, ${EPOCH_SCALE[unit]})`;

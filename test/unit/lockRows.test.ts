@@ -1,0 +1,166 @@
+import { snowflake } from '../../dialects/snowflake';
+import { LOCK_EXPIRY_SECONDS, snowflakeOperatorLock } from '../../dialects/snowflake/operatorLock';
+import type { Connection, Dialect, Row, SqlValue } from '../../dialects/types';
+import type { TableConfig } from '../../src/config/types';
+import { TheseusError } from '../../src/errors';
+import { OperatorLocks } from '../../src/exec/operatorLock';
+import type { RunContext } from '../../src/exec/runContext';
+import { LedgerWriter } from '../../src/ledger/writes';
+import { DEFAULT_VERIFY } from '../../src/verify/settings';
+
+/**
+ * The operator lock as rows (Snowflake has no advisory lock), driven through the
+ * core's OperatorLocks. The warehouse is an in-memory stand-in that gives each
+ * of the dialect's lock statements the meaning its SQL states (a row per name,
+ * owned by CURRENT_SESSION(), live until expires_at); the SQL text itself is pinned below.
+ */
+class LockTable {
+  rows = new Map<string, { owner: string; expiresAt: number }>();
+  now = 0;
+  sessions = 0;
+  /** Make the next tryLock insert a rival row too, as two unserialized MERGEs might. */
+  raceNext = false;
+  rivals: Array<{ name: string; owner: string; expiresAt: number }> = [];
+
+  connect(): Connection & { session: string; closed: boolean } {
+    const session = `s${++this.sessions}`;
+    const live = (name: string) => [this.rows.get(name), ...this.rivals.filter((r) => r.name === name)].filter((r) => r && r.expiresAt > this.now) as Array<{ owner: string; expiresAt: number }>;
+    const conn = {
+      session,
+      closed: false,
+      query: async (sql: string, params?: SqlValue[]): Promise<Row[]> => {
+        const name = String(params?.[0]);
+        if (/^SELECT COUNT\(\*\) = 1 AND SUM/.test(sql)) {
+          const rows = live(name);
+          return [{ held: rows.length === 1 && rows[0].owner === session }];
+        }
+        if (/^SELECT COUNT\(\*\) > 0 AS held/.test(sql)) return [{ held: live(name).length > 0 }];
+        if (/INFORMATION_SCHEMA\.SCHEMATA/.test(sql)) return [];
+        // The core releases through query(); Snowflake answers a DELETE with its count row.
+        if (/^DELETE/.test(sql)) return [{ 'number of rows deleted': await conn.execute(sql, params) }];
+        throw new Error(`unexpected query: ${sql}`);
+      },
+      execute: async (sql: string, params?: SqlValue[]): Promise<number> => {
+        const name = String(params?.[0]);
+        if (/^CREATE/.test(sql)) return 0;
+        if (/^MERGE INTO "_migrate"\.operator_locks/.test(sql)) {
+          const row = this.rows.get(name);
+          if (this.raceNext) {
+            this.raceNext = false;
+            this.rivals.push({ name, owner: 'rival', expiresAt: this.now + LOCK_EXPIRY_SECONDS });
+          }
+          if (row && row.expiresAt > this.now && row.owner !== session) return 0;
+          this.rows.set(name, { owner: session, expiresAt: this.now + LOCK_EXPIRY_SECONDS });
+          return 1;
+        }
+        if (/^DELETE FROM "_migrate"\.operator_locks/.test(sql)) {
+          if (this.rows.get(name)?.owner !== session) return 0;
+          this.rows.delete(name);
+          return 1;
+        }
+        if (/^UPDATE "_migrate"\.operator_locks SET expires_at/.test(sql)) {
+          let n = 0;
+          for (const row of this.rows.values()) if (row.owner === session && row.expiresAt > this.now) (row.expiresAt = this.now + LOCK_EXPIRY_SECONDS), n++;
+          return n;
+        }
+        throw new Error(`unexpected statement: ${sql}`);
+      },
+      close: async () => {
+        conn.closed = true;
+      },
+    };
+    return conn;
+  }
+}
+
+const table: TableConfig = {
+  id: 'orders',
+  legacy: { schema: 'ERP', name: 'ORDERS' },
+  target: { schema: 'DLT', name: 'ORDERS' },
+  view: { schema: 'DW', name: 'ORDERS' },
+  key: ['id'],
+  cursor: 'created_at',
+  legacyTimezone: 'UTC',
+  dlt: {},
+  columns: {},
+  verify: DEFAULT_VERIFY,
+};
+const run = (id: string): RunContext => ({ runId: id, loadId: '1.5', startedAt: new Date(0), command: 'backfill', arguments: '[]', operator: 'test', toolVersion: 'test' });
+
+describe('operator lock rows (Snowflake)', () => {
+  let warehouse: LockTable;
+  let dialect: Dialect;
+  const ledger = new LedgerWriter(snowflake, '_migrate');
+  beforeEach(() => {
+    warehouse = new LockTable();
+    dialect = { ...snowflake, connect: async () => warehouse.connect() };
+  });
+
+  test('the first operator takes the table; a second is refused while the first lives, and takes it once released', async () => {
+    const first = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1'));
+    expect(first).toBeDefined();
+    expect([...warehouse.rows.keys()]).toEqual(['theseus/_migrate/run/r1', 'theseus/_migrate/DLT.ORDERS']);
+    const refused = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r2')).catch((e: unknown) => e as TheseusError);
+    expect(refused).toBeInstanceOf(TheseusError);
+    expect((refused as TheseusError).code).toBe('LOCKED');
+    expect((refused as TheseusError).hint).toMatch(/a killed run's lock lapses/);
+    // The refused run took its own run lock and gave it back.
+    expect(warehouse.rows.has('theseus/_migrate/run/r2')).toBe(false);
+    await first!.check();
+    expect(await first!.runAlive('r9')).toBe(false);
+    await first!.release();
+    expect(warehouse.rows.size).toBe(0);
+    const second = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r2'));
+    await second!.release();
+  });
+
+  test("a killed run's lock lapses at its expiry and is taken over; the killed run's next check finds it gone", async () => {
+    const first = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1'));
+    warehouse.now += LOCK_EXPIRY_SECONDS + 1;
+    const second = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r2'));
+    expect(second).toBeDefined();
+    await expect(first!.check()).rejects.toMatchObject({ code: 'LOCK_LOST' });
+    await second!.check();
+    await second!.release();
+    await first!.release();
+  });
+
+  test('the heartbeat keeps a long run\'s lock alive past the expiry, and says when a lock row was taken from it', async () => {
+    jest.useFakeTimers();
+    try {
+      const locks = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1'));
+      for (let i = 0; i < 10; i++) {
+        warehouse.now += 60;
+        await jest.advanceTimersByTimeAsync(60_000);
+      }
+      // 600 s later, twice the expiry: still held, renewed by the heartbeat.
+      await locks!.check();
+      warehouse.rows.get('theseus/_migrate/DLT.ORDERS')!.owner = 'someone else';
+      await jest.advanceTimersByTimeAsync(60_000);
+      await expect(locks!.check()).rejects.toThrow(/only 1 of its 2 lock rows were still this run's when renewed/);
+      await locks!.release();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('two sessions racing to insert one name: neither holds it', async () => {
+    warehouse.raceNext = true;
+    const refused = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1')).catch((e: unknown) => e);
+    expect((refused as Error).message).toMatch(/already locked/);
+    expect(warehouse.rows.size).toBe(0);
+  });
+
+  test('the SQL: a conditional MERGE owned by CURRENT_SESSION(), an exactly-one check, an expiry', () => {
+    const lock = snowflakeOperatorLock('"_migrate"');
+    expect(lock.tryLock).toBe(`MERGE INTO "_migrate".operator_locks AS l
+USING (SELECT ? AS name) AS s
+ON l.name = s.name
+WHEN MATCHED AND (l.expires_at < CURRENT_TIMESTAMP() OR l.owner = CURRENT_SESSION()) THEN UPDATE SET owner = CURRENT_SESSION(), acquired_at = CURRENT_TIMESTAMP(), expires_at = DATEADD(SECOND, 300, CURRENT_TIMESTAMP())
+WHEN NOT MATCHED THEN INSERT (name, owner, acquired_at, expires_at) VALUES (s.name, CURRENT_SESSION(), CURRENT_TIMESTAMP(), DATEADD(SECOND, 300, CURRENT_TIMESTAMP()))`);
+    expect(lock.heldHere).toBe(`SELECT COUNT(*) = 1 AND SUM(IFF(owner = CURRENT_SESSION(), 1, 0)) = 1 AS held
+FROM "_migrate".operator_locks WHERE name = ? AND expires_at > CURRENT_TIMESTAMP()`);
+    expect(lock.release).toBe('DELETE FROM "_migrate".operator_locks WHERE name = ? AND owner = CURRENT_SESSION()');
+    expect(lock.renew).toBe('UPDATE "_migrate".operator_locks SET expires_at = DATEADD(SECOND, 300, CURRENT_TIMESTAMP()) WHERE owner = CURRENT_SESSION() AND expires_at > CURRENT_TIMESTAMP()');
+  });
+});
