@@ -5,7 +5,7 @@ import { cli } from './helpers/warehouse';
 import { type Sandbox, openSandbox } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { splitDryRun } from './helpers/dryRunSplit';
-import { ALLOWLIST } from './helpers/snowflakeAllowlist';
+import { ALLOWLIST, stripCollate, valuesAsSelects } from './helpers/snowflakeAllowlist';
 import { SNOWFLAKE_STATE_TYPES, ZETA_KIND, analyzerCatalog, snowflakeType, stateTables } from './helpers/snowflakeCatalog';
 import { renderTemplate } from '../src/sql/template';
 import { AnalysisError, SnowflakeAnalyzer, analyzeDryRun, analyzerUnavailable, polyglotSyntaxError } from './helpers/snowflakeAnalyzer';
@@ -331,7 +331,7 @@ withServer('Snowflake statements through the ZetaSQL fork', () => {
         // After the swap, legacy has the target's columns.
         'SELECT _DLT_ID FROM LEGACY.ORDERS',
       ]);
-      expect(results.map((r) => r.allowlist ?? r.outcome)).toEqual(['analyzed', 'DDL type parameters', 'analyzed', 'analyzed', 'analyzed', 'SWAP WITH', 'analyzed']);
+      expect(results.map((r) => r.allowlist ?? r.outcome)).toEqual(['analyzed', 'type parameters', 'analyzed', 'analyzed', 'analyzed', 'SWAP WITH', 'analyzed']);
     });
   });
 
@@ -339,7 +339,7 @@ withServer('Snowflake statements through the ZetaSQL fork', () => {
     const ddl = renderTemplate(['snowflake'], 'state_tables', { state: '"_migrate"', ...SNOWFLAKE_STATE_TYPES });
     const results = await analyzer.analyzeStatements(ddl);
     expect(results).toHaveLength(ddl.length);
-    expect(new Set(results.map((r) => r.allowlist ?? r.outcome))).toEqual(new Set(['analyzed', 'DDL type parameters']));
+    expect(new Set(results.map((r) => r.allowlist ?? r.outcome))).toEqual(new Set(['analyzed', 'type parameters']));
   });
 
   it('follows what statements create, rename and drop, for the statements after them', async () => {
@@ -364,13 +364,25 @@ withServer('Snowflake statements through the ZetaSQL fork', () => {
       'SELECT UPDATED_AT FROM DLT_ERP.ORDERS UNION ALL SELECT "Placed_At" FROM "Erp"."MixedOrders"',
     ]);
     expect(results.every((r) => r.outcome === 'analyzed')).toBe(true);
-    // And it differs from Snowflake here: MD5 is BYTES (Snowflake: a hex VARCHAR), UPDATE needs a WHERE.
-    expect(await rejection("UPDATE DLT_ERP.ORDERS SET _DLT_ID = MD5('x') WHERE ID = 1")).toMatch(/BYTES cannot be assigned to _DLT_ID/);
+    // And it differs from Snowflake here: MD5 is BYTES (Snowflake: a hex VARCHAR; excused by the allowlist and
+    // analyzed as TO_HEX(MD5(…))), UPDATE needs a WHERE.
+    const [md5] = await analyzer.analyzeStatements(["UPDATE DLT_ERP.ORDERS SET _DLT_ID = MD5('x') WHERE ID = 1"]);
+    expect(md5.allowlist).toBe('MD5 is text');
     expect(await rejection("UPDATE \"_migrate\".locks SET run_id = 'x'")).toMatch(/UPDATE must have a WHERE clause/);
   });
 
+  it("COLLATE(expr, 'utf8') is analyzed as the bare expression, its own parentheses, commas and quotes kept", () => {
+    expect(stripCollate(`SELECT COLLATE(CAST("A" AS VARCHAR), 'utf8') DESC, COLLATE(concat('x,(', "B"), 'utf8') FROM T`)).toBe(`SELECT CAST("A" AS VARCHAR) DESC, concat('x,(', "B") FROM T`);
+  });
+
+  it('a VALUES table is analyzed as SELECTs joined by UNION ALL, the first naming the columns', () => {
+    expect(valuesAsSelects(`USING (SELECT * FROM (VALUES ('a', 1, 'x,(y'), ('b', 2, NULL)) AS v (name, n, s)) AS s ON`)).toBe(
+      `USING (SELECT * FROM (SELECT 'a' AS name, 1 AS n, 'x,(y' AS s UNION ALL SELECT 'b', 2, NULL) AS v) AS s ON`,
+    );
+  });
+
   it('the allowlist is short and each entry names its gap', () => {
-    expect(ALLOWLIST.map((a) => a.name)).toEqual(['COPY GRANTS', 'ALTER SESSION', 'SWAP WITH', 'BEGIN … NAME', 'DDL type parameters']);
+    expect(ALLOWLIST.map((a) => a.name)).toEqual(['COPY GRANTS', 'ALTER SESSION', 'SWAP WITH', 'BEGIN … NAME', 'type parameters', 'MD5 is text', 'VALUES in FROM', 'integer NUMBER', 'MD5_NUMBER_UPPER64', 'CONCAT_WS', 'COLLATE()']);
     for (const a of ALLOWLIST) expect(a.why).toMatch(/fork/);
   });
 

@@ -137,6 +137,9 @@ describe('Snowflake golden SQL', () => {
     expect(snowflake.quoteIdent('say "hi"')).toBe('"say ""hi"""');
     expect(snowflake.qualify({ schema: 'Erp', name: 'Orders' })).toBe('"Erp"."Orders"');
     expect(snowflake.stringLiteral("O'Brien")).toBe("'O''Brien'");
+    // Snowflake reads backslash escapes in single quotes: verify's NULL mark \N must stay two characters, not N.
+    expect(snowflake.stringLiteral('\\N')).toBe("'\\\\N'");
+    expect(snowflake.stringLiteral('C:\\tmp')).toBe("'C:\\\\tmp'");
   });
 
   test('window bounds match the cursor type: TIMESTAMP_TZ at +00:00 for an instant, TIMESTAMP_NTZ wall time otherwise', () => {

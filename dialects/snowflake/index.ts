@@ -1,7 +1,7 @@
 import type { ConnectionSpec, ConnectOptions, Dialect } from '../types';
-import { quoteDouble, qualifyWith, stringLiteralStandard } from '../ansi';
+import { quoteDouble, qualifyWith } from '../ansi';
 import { canonicalType, isZonedTimestamp } from './typeNames';
-import { convertWallTime, epochToUtcWallTime, instantToWallTime, timestampLiteral, wallTimeToInstant } from './literals';
+import { convertWallTime, epochToUtcWallTime, instantToWallTime, snowflakeStringLiteral, timestampLiteral, wallTimeToInstant } from './literals';
 import { introspectSnowflake, snowflakeSchemaExists } from './introspect';
 import { snowflakeOperatorLock } from './operatorLock';
 import { snowflakeLoadSignal } from './loadSignal';
@@ -53,7 +53,7 @@ export const snowflake: Dialect = Object.freeze({
   naiveTimestampType: 'TIMESTAMP_NTZ',
   quoteIdent: quoteDouble,
   qualify: qualifyWith(quoteDouble),
-  stringLiteral: stringLiteralStandard,
+  stringLiteral: snowflakeStringLiteral,
   timestampLiteral,
   wallTimeToInstant,
   instantToWallTime,

@@ -34,3 +34,12 @@ export const convertWallTime = (expr: string, fromZone: string, toZone: string) 
 /** TO_TIMESTAMP_NTZ(integer, scale) counts from the epoch in UTC, exactly (no floating point). */
 const EPOCH_SCALE: Record<CursorUnit, number> = { s: 0, ms: 3, us: 6 };
 export const epochToUtcWallTime = (expr: string, unit: CursorUnit) => `TO_TIMESTAMP_NTZ(${expr}, ${EPOCH_SCALE[unit]})`;
+
+/**
+ * A string literal. Snowflake reads backslash escapes inside single quotes ('\N' is the text N), so a backslash
+ * is doubled as well as a quote: verify's NULL mark, \N, must not read as the letter N (a NULL and an 'N' would
+ * then checksum alike), and a config value holding a backslash must mean what it says.
+ */
+export function snowflakeStringLiteral(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}

@@ -20,7 +20,9 @@ export function timeKind(dialect: Dialect, type: string, unit?: CursorUnit): Tim
   const t = type.trim().toLowerCase();
   if (/^date$/.test(t)) return 'date';
   if (/^(timestamp|datetime)/.test(t)) return 'naive';
-  if (unit && classifyType(type).kind === 'integer') return 'epoch';
+  // An integer epoch: an integer type, or a decimal without a fraction (Snowflake's integers are NUMBER(38,0)).
+  const c = classifyType(type);
+  if (unit && (c.kind === 'integer' || (c.kind === 'decimal' && c.scale === 0))) return 'epoch';
   return undefined;
 }
 

@@ -78,9 +78,9 @@ export const ALLOWLIST: readonly AllowlistEntry[] = [
     error: /Syntax error/,
   },
   {
-    name: 'DDL type parameters',
-    why: 'the fork rejects TIMESTAMP_*(9)/TIME(9) and NUMBER(p,s) with p above 29 in column definitions; analyzed without them',
-    statement: /^\s*CREATE\s+(?:OR\s+REPLACE\s+)?(?:TRANSIENT\s+|TEMPORARY\s+)?TABLE\b/i,
+    name: 'type parameters',
+    why: 'the fork rejects TIMESTAMP_*(n)/TIME(n), and NUMBER(p,s) with p above 29, in column definitions and CAST targets; analyzed without them',
+    statement: /\b(?:TIMESTAMP(?:_NTZ|_LTZ|_TZ)?|TIME|NUMBER|DECIMAL|NUMERIC)\s*\(/i,
     error: /does not support type parameters|In NUMERIC\(P, \d+\), P must be between/,
     normalize: (sql) =>
       sql
@@ -89,4 +89,109 @@ export const ALLOWLIST: readonly AllowlistEntry[] = [
           Number(p) > 29 ? (s === undefined || s === '0' ? 'BIGINT' : type) : all,
         ),
   },
+  {
+    name: 'MD5 is text',
+    why: "the fork's MD5 returns BYTES; Snowflake's returns the 32-character hex text: analyzed as TO_HEX(MD5(…))",
+    statement: /\bMD5\s*\(/i,
+    error: /BYTES/,
+    normalize: (sql) => rewriteCalls(sql, 'MD5', (args) => `TO_HEX(MD5(${args.join(',')}))`),
+  },
+  {
+    name: 'VALUES in FROM',
+    why: 'the fork has no table value constructor (FROM (VALUES (…), (…)) AS v (a, b)); analyzed as SELECT … UNION ALL SELECT …',
+    statement: /\(\s*VALUES\s*\(/i,
+    error: /Expected keyword JOIN but got|Syntax error: Unexpected keyword VALUES|Unexpected "\("/,
+    normalize: valuesAsSelects,
+  },
+  {
+    name: 'integer NUMBER',
+    why: "the fork types a column NUMBER(p,0) INT64 but CAST(… AS NUMBER(p,0)) NUMERIC; Snowflake has one NUMBER: analyzed with such casts as BIGINT",
+    statement: /\bAS\s+(?:NUMBER|DECIMAL|NUMERIC)\s*\(\s*\d+\s*(?:,\s*0\s*)?\)/i,
+    error: /NUMERIC which cannot be (?:inserted|assigned)[^,]*, which has type INT64|incompatible types: (?:INT64, NUMERIC|NUMERIC, INT64)/,
+    normalize: (sql) => sql.replace(/\bAS\s+(?:NUMBER|DECIMAL|NUMERIC)\s*\(\s*\d+\s*(?:,\s*0\s*)?\)/gi, 'AS BIGINT'),
+  },
+  {
+    name: 'MD5_NUMBER_UPPER64',
+    why: "the fork has no MD5_NUMBER_UPPER64 (Snowflake's upper 64 bits of an MD5, a number): analyzed as FARM_FINGERPRINT, a 64-bit number of a text too",
+    statement: /\bMD5_NUMBER_UPPER64\s*\(/i,
+    error: /Function not found: MD5_NUMBER_UPPER64/i,
+    normalize: (sql) => rewriteCalls(sql, 'MD5_NUMBER_UPPER64', (args) => `FARM_FINGERPRINT(${args.join(',')})`),
+  },
+  {
+    name: 'CONCAT_WS',
+    why: "the fork has no CONCAT_WS(separator, text, …): analyzed as ARRAY_TO_STRING([text, …], separator), the same text",
+    statement: /\bCONCAT_WS\s*\(/i,
+    error: /Function not found: concat_ws/i,
+    normalize: (sql) => rewriteCalls(sql, 'CONCAT_WS', ([separator, ...parts]) => `ARRAY_TO_STRING([${parts.join(',')}], ${separator})`),
+  },
+  {
+    name: 'COLLATE()',
+    why: "the fork has no COLLATE(expr, 'spec') function (Snowflake's, for a byte-wise order of text); analyzed as the bare expression",
+    statement: /\bCOLLATE\s*\(/i,
+    error: /Function not found: "?COLLATE/i,
+    normalize: (sql) => stripCollate(sql),
+  },
 ];
+
+/**
+ * The comma-separated items of the parenthesized list whose `(` is at `open` (top-level commas only; nested
+ * parentheses and quoted text kept whole), and the index just past its `)`.
+ */
+export function listAt(sql: string, open: number): { items: string[]; end: number } {
+  const items: string[] = [];
+  let depth = 0;
+  let from = open + 1;
+  for (let j = open; j < sql.length; j++) {
+    const ch = sql[j];
+    if (ch === "'" || ch === '"') {
+      const close = sql.indexOf(ch, j + 1);
+      j = close < 0 ? sql.length : close;
+    } else if (ch === '(') depth++;
+    else if (ch === ',' && depth === 1) {
+      items.push(sql.slice(from, j));
+      from = j + 1;
+    } else if (ch === ')' && --depth === 0) {
+      items.push(sql.slice(from, j));
+      return { items, end: j + 1 };
+    }
+  }
+  return { items, end: sql.length };
+}
+
+/** Rewrites every call of `name(...)`: `rewrite` gets its arguments as written (calls inside them rewritten first). */
+export function rewriteCalls(sql: string, name: string, rewrite: (args: string[]) => string): string {
+  let out = '';
+  let i = 0;
+  const head = new RegExp(String.raw`\b${name}\s*\(`, 'gi');
+  for (let m = head.exec(sql); m; m = head.exec(sql)) {
+    const { items, end } = listAt(sql, head.lastIndex - 1);
+    out += sql.slice(i, m.index) + rewrite(items.map((a) => rewriteCalls(a, name, rewrite)));
+    i = end;
+    head.lastIndex = end;
+  }
+  return out + sql.slice(i);
+}
+
+/** `COLLATE(<expr>, 'utf8')` → `<expr>`. */
+export function stripCollate(sql: string): string {
+  return rewriteCalls(sql, 'COLLATE', (args) => args[0].trim());
+}
+
+/** `(VALUES (1, 'a'), (2, 'b')) AS v (n, s)` → `(SELECT 1 AS n, 'a' AS s UNION ALL SELECT 2, 'b') AS v`. */
+export function valuesAsSelects(sql: string): string {
+  const m = /\(\s*VALUES\s*(?=\()/i.exec(sql);
+  if (!m) return sql;
+  const rows: string[][] = [];
+  let j = m.index + m[0].length;
+  while (sql[j] === '(') {
+    const { items, end } = listAt(sql, j);
+    rows.push(items.map((v) => v.trim()));
+    j = end;
+    while (/[\s,]/.test(sql[j] ?? '')) j++;
+  }
+  const alias = /^\)\s*AS\s+(\w+)\s*\(([^)]*)\)/i.exec(sql.slice(j));
+  if (!alias || rows.length === 0) return sql;
+  const names = alias[2].split(',').map((n) => n.trim());
+  const selects = rows.map((r, i) => `SELECT ${r.map((v, k) => (i === 0 ? `${v} AS ${names[k]}` : v)).join(', ')}`);
+  return `${sql.slice(0, m.index)}(${selects.join(' UNION ALL ')}) AS ${alias[1]}${sql.slice(j + alias[0].length)}`;
+}
