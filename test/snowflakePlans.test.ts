@@ -129,6 +129,16 @@ if (unavailable) {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('a mistake planted in a real plan is caught: a column the target lacks, in the slice MERGE', async () => {
+    const catalog = path.join(dir, 'planted.json');
+    fs.writeFileSync(catalog, JSON.stringify(catalogFor('stitched'), null, 2));
+    const r = cli(['backfill', '--month', '2023-02', '--table', 'orders', '--dry-run', '--catalog', catalog, '--config', config], PINNED);
+    expect(r.status).toBe(0);
+    const planted = r.stdout.replace(/(MERGE INTO "DLT"\."ORDERS"[\s\S]*?)"TOTAL"/, '$1"TOTL"');
+    expect(planted).not.toBe(r.stdout);
+    await expect(analyzeDryRun(planted, catalog, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' })).rejects.toThrow(/TOTL/);
+  });
+
   for (const [phase, commands] of Object.entries(COMMANDS) as Array<[Phase, string[][]]>) {
     for (const command of commands) {
       it(`${phase}: ${command.join(' ')}`, async () => {
