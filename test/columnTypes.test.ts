@@ -92,6 +92,24 @@ describe.each(testEngines())('column types on %s', (engine) => {
     expect(verify.status).toBe(0);
   });
 
+  it('an integer epoch kept as a decimal without a fraction (DECIMAL(19,0), as Snowflake keeps integers) is an epoch too', async () => {
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'ticks_ms')} (id BIGINT PRIMARY KEY, at_ms DECIMAL(19,0))`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'ticks_ms')} (id BIGINT NOT NULL PRIMARY KEY, at_ms DECIMAL(19,0))`);
+    // 2024-01-31 23:59:59.999 and 2024-02-01 00:00:00.000 UTC: a millisecond either side of the month bound.
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'ticks_ms')} VALUES (1, ${Date.UTC(2024, 0, 31, 23, 59, 59, 999)}), (2, ${Date.UTC(2024, 1, 1)})`);
+    const file = config('ticks_ms', 'at_ms', '    cursor_unit: ms\n');
+    expect(cli(['stitch', '--config', file]).status).toBe(0);
+    const backfill = cli(['backfill', '--all', '--config', file]);
+    expect(backfill.stderr).toBe('');
+    expect(backfill.status).toBe(0);
+    const slices = await s.query(`SELECT window_key, legacy_rows FROM ${s.q('_migrate', 'slices')} WHERE table_name = 'ticks_ms' ORDER BY window_key`);
+    expect(slices.map((r) => [String(r.window_key), Number(r.legacy_rows)])).toEqual([
+      ['2024-01', 1],
+      ['2024-02', 1],
+    ]);
+    expect(cli(['verify', '--config', file]).status).toBe(0);
+  });
+
   it('a backfill never calls a table complete while legacy holds rows its done windows did not count (ROWS_UNACCOUNTED, exit 4)', async () => {
     await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'notes')} (id BIGINT PRIMARY KEY, written_at ${t.naive})`);
     await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'notes')} (id BIGINT NOT NULL PRIMARY KEY, written_at ${t.zoned})`);
