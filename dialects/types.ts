@@ -13,6 +13,11 @@ export interface Connection {
   close(): Promise<void>;
   /** True once the driver saw the connection end (the server closed it, e.g. while it idled); absent where it cannot tell. */
   lost?(): boolean;
+  /**
+   * What the statements that follow belong to (a unit's title: "orders 2023-02: backfill"), for drivers that tag
+   * statements where the engine shows them (Snowflake's QUERY_TAG, in QUERY_HISTORY); absent where nothing is tagged.
+   */
+  label?(title: string): void;
 }
 
 export interface ConnectOptions {

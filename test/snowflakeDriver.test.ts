@@ -77,11 +77,18 @@ describe('snowflake driver against a local fake of the REST API', () => {
     expect(Object.fromEntries(['warehouse', 'databaseName', 'schemaName', 'roleName'].map((k) => [k, url.searchParams.get(k)]))).toEqual({ warehouse: 'WH', databaseName: 'DB', schemaName: 'MIG', roleName: 'MIGRATOR' });
     expect(login.body?.data).toMatchObject({ LOGIN_NAME: 'migrator', ACCOUNT_NAME: 'fakeacct', CLIENT_APP_ID: expect.any(String) });
     const params = login.body?.data?.SESSION_PARAMETERS as Record<string, unknown>;
-    expect(JSON.parse(String(params.QUERY_TAG))).toEqual({ tool: 'theseus', run: '1733130000.123456-abc123', command: 'backfill' });
-    // A session parameter: QUERY_HISTORY shows it on every statement of the session.
     expect(params.CLIENT_SESSION_KEEP_ALIVE).toBe(true);
+    // The tag rides on each statement (QUERY_HISTORY shows it per statement), from the session's first one on.
     const first = fake.requests.find((r) => r.path.startsWith('/queries/v1/query-request'))!;
     expect(first.auth).toBe('Snowflake Token="SESSION-TOKEN"');
+    expect(JSON.parse(String(first.body?.parameters?.QUERY_TAG))).toEqual({ tool: 'theseus', run: '1733130000.123456-abc123', command: 'backfill' });
+  });
+
+  test("once the executor labels the connection with a unit, each statement's QUERY_TAG names its table and window too", async () => {
+    conn.label!('orders 2023-02: backfill');
+    await conn.query('SELECT 1 AS ONE');
+    const sent = fake.requests[fake.requests.length - 1];
+    expect(JSON.parse(String(sent.body?.parameters?.QUERY_TAG))).toEqual({ tool: 'theseus', run: '1733130000.123456-abc123', command: 'backfill', unit: 'orders 2023-02: backfill' });
   });
 
   test('sets the session up before any statement: UTC, a short LOCK_TIMEOUT, fixed timestamp output', () => {
@@ -137,6 +144,10 @@ describe('snowflake driver against a local fake of the REST API', () => {
       expect(err.code).toBe('WINDOW_KEYS_TWICE');
       const sent = racing.statements().filter((q) => !/^ALTER SESSION/.test(q)).map((q) => q.split(/\s/)[0]);
       expect(sent).toEqual(['BEGIN', 'MERGE', 'SELECT', 'ROLLBACK']);
+      // The executor labelled the connection with the unit: the MERGE's QUERY_TAG names the table and window.
+      const merge = racing.requests.find((r) => /^MERGE/.test(r.body?.sqlText ?? ''))!;
+      expect(JSON.parse(String(merge.body?.parameters?.QUERY_TAG)).unit).toBe(unit.title);
+      expect(unit.title).toMatch(/^orders \d{4}-\d{2}: backfill$/);
     } finally {
       await c.close();
       await racing.close();

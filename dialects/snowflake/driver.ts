@@ -31,10 +31,12 @@ export const SESSION_SETUP: readonly string[] = Object.freeze([
 
 /**
  * What a DBA finds in QUERY_HISTORY for every statement of a run: the tool,
- * the run id and the command (JSON, so PARSE_JSON(QUERY_TAG):run filters it).
+ * the run id, the command and, once the executor labels the connection, the
+ * unit (table and window: "orders 2023-02: backfill"), as JSON, so
+ * PARSE_JSON(QUERY_TAG):run or :unit filters it.
  */
-export function queryTag(options: ConnectOptions): string {
-  return JSON.stringify({ tool: 'theseus', ...(options.runId ? { run: options.runId } : {}), ...(options.command ? { command: options.command } : {}) });
+export function queryTag(options: ConnectOptions, unit?: string): string {
+  return JSON.stringify({ tool: 'theseus', ...(options.runId ? { run: options.runId } : {}), ...(options.command ? { command: options.command } : {}), ...(unit ? { unit } : {}) });
 }
 
 /** Result row keys: an unquoted alias comes back upper-cased (RUN_ID); the core reads the lower-case names its templates write. */
@@ -71,7 +73,8 @@ export async function connectSnowflake(spec: ConnectionSpec, options: ConnectOpt
       schema: s.schema,
       ...(s.accessUrl ? { accessUrl: s.accessUrl } : {}),
       application: 'theseus',
-      queryTag: queryTag(options),
+      // No connection-level queryTag: snowflake-sdk 3.3.0 writes it over every statement's own QUERY_TAG
+      // (lib/connection/statement.js), and each statement carries its unit's tag below.
       // A backfill may run for hours with a worker idle between slices: the SDK renews the session's token meanwhile.
       clientSessionKeepAlive: true,
     });
@@ -84,11 +87,14 @@ export async function connectSnowflake(spec: ConnectionSpec, options: ConnectOpt
   // sfRetryMaxNumRetries on this path). Only then does the statement fail as a lost connection, and Theseus
   // reruns the whole unit on a new session.
   let lost = false;
+  // Each statement's QUERY_TAG: the run, and once the executor labels the connection, the unit (table and window).
+  let tag = queryTag(options);
   const run = (sql: string, params?: SqlValue[]) =>
     new Promise<{ stmt: RowStatement; rows: Record<string, unknown>[] }>((resolve, reject) => {
       sdkConn.execute({
         sqlText: sql,
         binds: params as never,
+        parameters: { QUERY_TAG: tag },
         fetchAsString: ['Number', 'Date'],
         complete: (err, stmt, rows) => {
           if (!err) return resolve({ stmt: stmt as RowStatement, rows: (rows ?? []) as Record<string, unknown>[] });
@@ -115,6 +121,9 @@ export async function connectSnowflake(spec: ConnectionSpec, options: ConnectOpt
     },
     close: () => destroy(sdkConn),
     lost: () => lost,
+    label: (title: string) => {
+      tag = queryTag(options, title);
+    },
   };
 }
 

@@ -80,6 +80,7 @@ export function withTrace(options: ExecuteOptions, conn: Connection): Connection
 
 async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
   const { conn, vars } = options;
+  conn.label?.(unit.title);
   try {
     if (unit.atomic) await conn.execute('BEGIN');
     for (const step of unit.steps) await runStep(step, unit.title, options);
@@ -137,6 +138,7 @@ function traced(conn: Connection, trace: (sql: string) => void): Connection {
   return {
     query: (sql, params) => (trace(sql), conn.query(sql, params)),
     execute: (sql, params) => (trace(sql), conn.execute(sql, params)),
+    label: conn.label && ((title) => conn.label!(title)),
     close: () => conn.close(),
   };
 }

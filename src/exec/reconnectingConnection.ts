@@ -25,6 +25,8 @@ function lostInTransaction(): Error {
 export function reconnectingConnection(first: Connection, open: () => Promise<Connection>): Connection {
   let current: Connection | undefined = first;
   let closed = false;
+  // The label follows the work onto a replacement connection.
+  let title: string | undefined;
   let inTransaction = false;
   const discard = async (conn: Connection) => {
     if (current === conn) current = undefined;
@@ -39,7 +41,10 @@ export function reconnectingConnection(first: Connection, open: () => Promise<Co
         throw lostInTransaction();
       }
     }
-    current ??= await open();
+    if (!current) {
+      current = await open();
+      if (title !== undefined) current.label?.(title);
+    }
     return current;
   };
   const run = async <T>(sql: string, body: (c: Connection) => Promise<T>): Promise<T> => {
@@ -61,6 +66,10 @@ export function reconnectingConnection(first: Connection, open: () => Promise<Co
   return {
     query: (sql, params) => run(sql, (c) => c.query(sql, params)),
     execute: (sql, params) => run(sql, (c) => c.execute(sql, params)),
+    label: (t) => {
+      title = t;
+      current?.label?.(t);
+    },
     close: async () => {
       closed = true;
       const conn = current;
