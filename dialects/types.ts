@@ -94,6 +94,11 @@ export interface Capabilities {
   concurrentSlices: boolean;
   /** Upsert shapes whose template can report inserted and changed rows itself (template slice_<shape>_counted). */
   countedUpserts: readonly UpsertStyle[];
+  /**
+   * retire first takes a zero-copy snapshot of legacy (template clone_snapshot: Snowflake's CREATE TABLE … CLONE),
+   * recorded in the ledger and kept by retire --drop unless --drop-snapshot. Absent: no snapshot.
+   */
+  cloneSnapshot?: boolean;
 }
 
 /**

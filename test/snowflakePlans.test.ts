@@ -45,6 +45,7 @@ function catalogFor(phase: Phase): Record<string, unknown> {
     phase,
     identity: { legacy, target },
     archive_name: phase === 'retired' ? `${id.toUpperCase()}__RETIRED_20241122` : null,
+    snapshots: phase === 'retired' ? [`${id.toUpperCase()}__RETIRED_20241122__SNAPSHOT`] : [],
     slices:
       phase === 'backfilling'
         ? [{ window: '2023-01', status: 'done' }, { window: '2023-02', status: 'failed', error: 'lock wait timeout' }]
@@ -110,7 +111,7 @@ const COMMANDS: Record<Phase, string[][]> = {
   backfilling: [['backfill', '--all', '--include-null-cursor', '--create-key-index'], ['backfill', '--month', '2023-01', '--rerun'], ['verify', '--month', '2023-01']],
   backfilled: [['verify'], ['cutover']],
   cutover: [['rollback'], ['retire']],
-  retired: [['retire', '--drop', '--confirm', 'ERP.ORDERS', '--table', 'orders']],
+  retired: [['retire', '--drop', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['retire', '--drop', '--drop-snapshot', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['status']],
 };
 
 const unavailable = analyzerUnavailable();
@@ -146,7 +147,13 @@ if (unavailable) {
         fs.writeFileSync(catalog, JSON.stringify(catalogFor(phase), null, 2));
         const r = cli([...command, '--dry-run', '--catalog', catalog, '--config', config], PINNED);
         expect({ command, stderr: r.stderr.split('\n').filter((l) => l.startsWith('error')), status: r.status }).toEqual({ command, stderr: [], status: 0 });
-        if (command[0] === 'status') return;
+        if (command[0] === 'status') {
+          if (phase === 'retired') expect(r.stdout).toContain("orders: legacy's zero-copy snapshot ORDERS__RETIRED_20241122__SNAPSHOT is kept (retire --drop --drop-snapshot drops it)");
+          return;
+        }
+        // retire clones legacy first (zero-copy, recorded), and --drop keeps that snapshot unless --drop-snapshot.
+        if (phase === 'cutover' && command[0] === 'retire') expect(r.stdout).toMatch(/CREATE TABLE IF NOT EXISTS "ERP"\."ORDERS__retired_\d{8}__snapshot" CLONE "ERP"\."ORDERS";/);
+        if (phase === 'retired') expect(/DROP TABLE IF EXISTS "ERP"\."ORDERS__RETIRED_20241122__SNAPSHOT"/.test(r.stdout)).toBe(command.includes('--drop-snapshot'));
         const analyzed = await analyzeDryRun(r.stdout, catalog, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' });
         expect(analyzed.length).toBeGreaterThan(0);
       });

@@ -39,6 +39,8 @@ export const snowflake: Dialect = Object.freeze({
     concurrentSlices: true,
     // The MERGE's own result row says what it did: "number of rows inserted", "number of rows updated" (upsertResultColumns).
     countedUpserts: Object.freeze(['merge'] as const),
+    // retire clones legacy first: zero-copy, instant, charged only for later changes; kept after --drop.
+    cloneSnapshot: true,
   }),
   upsertResultColumns: Object.freeze({ inserted: 'number of rows inserted', updated: 'number of rows updated' }),
   stateTypes: Object.freeze({ text: 'VARCHAR', longText: 'VARCHAR', bigint: 'NUMBER(19,0)', timestamp: 'TIMESTAMP_TZ' }),

@@ -75,7 +75,7 @@ export class CatalogReads implements PlanningReads {
 
   async tableState(tableId: string): Promise<TableState> {
     const state = this.catalog.state.get(tableId)?.state;
-    return state ? structuredClone(state) : { phase: 'new', archiveName: null, archiveDropRequested: false, slices: [] };
+    return state ? structuredClone(state) : { phase: 'new', archiveName: null, archiveDropRequested: false, snapshots: [], slices: [] };
   }
 
   async tableIdentity(tableId: string): Promise<TableIdentity | undefined> {

@@ -42,6 +42,7 @@ export function catalogDocument(c: Catalog): Record<string, unknown> {
         phase: s.state.phase,
         archive_name: s.state.archiveName,
         archive_drop_requested: s.state.archiveDropRequested || undefined,
+        snapshots: s.state.snapshots.length ? s.state.snapshots : undefined,
         identity: s.identity,
         slices: s.state.slices.map((x) =>
           present({

@@ -191,7 +191,7 @@ function readTable(r: Reader, value: unknown, name: string, path: string): Catal
 }
 
 function readState(r: Reader, value: unknown, path: string): CatalogState {
-  const s = r.object(value, path, ['phase', 'archive_name', 'archive_drop_requested', 'identity', 'slices', 'validations']);
+  const s = r.object(value, path, ['phase', 'archive_name', 'archive_drop_requested', 'snapshots', 'identity', 'slices', 'validations']);
   const phase = s.phase === undefined ? 'new' : r.string(s.phase, `${path}.phase`);
   if (!(PHASES as readonly string[]).includes(phase)) r.fail(`${path}.phase`, `is "${phase}": one of ${PHASES.join(', ')}`);
   let identity: TableIdentity | undefined;
@@ -225,7 +225,13 @@ function readState(r: Reader, value: unknown, path: string): CatalogState {
   });
   const archiveName = r.nullableString(s.archive_name, `${path}.archive_name`);
   return {
-    state: { phase: phase as Phase, archiveName, archiveDropRequested: archiveName !== null && r.boolean(s.archive_drop_requested, `${path}.archive_drop_requested`, false), slices },
+    state: {
+      phase: phase as Phase,
+      archiveName,
+      archiveDropRequested: archiveName !== null && r.boolean(s.archive_drop_requested, `${path}.archive_drop_requested`, false),
+      snapshots: r.list(s.snapshots, `${path}.snapshots`).map((x, i) => r.string(x, `${path}.snapshots[${i}]`)),
+      slices,
+    },
     identity,
     validations,
   };

@@ -33,7 +33,7 @@ export class RecordingReads implements PlanningReads {
   private stateOf(tableId: string): CatalogState {
     let s = this.catalog.state.get(tableId);
     if (!s) {
-      s = { state: { phase: 'new', archiveName: null, archiveDropRequested: false, slices: [] }, validations: [] };
+      s = { state: { phase: 'new', archiveName: null, archiveDropRequested: false, snapshots: [], slices: [] }, validations: [] };
       this.catalog.state.set(tableId, s);
     }
     return s;

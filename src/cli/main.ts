@@ -131,9 +131,10 @@ async function main(): Promise<void> {
       (y) =>
         common(y)
           .option('drop', { type: 'boolean', default: false, describe: 'drop the archived legacy table (after retire)' })
+          .option('drop-snapshot', { type: 'boolean', default: false, describe: 'with --drop: drop the zero-copy snapshot retire took too (Snowflake)' })
           .option('confirm', { type: 'string', describe: 'with --drop: the legacy table name as configured, e.g. legacy_schema.orders' }),
       async (argv) => {
-        await runRetire({ ...commandOptions(argv), drop: argv.drop, confirm: argv.confirm });
+        await runRetire({ ...commandOptions(argv), drop: argv.drop, confirm: argv.confirm, dropSnapshot: argv['drop-snapshot'] as boolean });
       },
     )
     .command(

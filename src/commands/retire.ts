@@ -1,7 +1,7 @@
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError, usageError } from '../errors';
 import { requirePhase } from '../lifecycle/phases';
-import { archiveNameFor, planArchive, planDropArchive, planFinishArchive, planFinishDrop } from '../plan/retire';
+import { archiveNameFor, planArchive, planDropArchive, planFinishArchive, planFinishDrop, snapshotNameFor } from '../plan/retire';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
 
@@ -9,6 +9,8 @@ export interface RetireOptions extends CommandOptions {
   drop?: boolean;
   /** With --drop: the legacy table's name as configured, typed out as a confirmation. */
   confirm?: string;
+  /** With --drop: drop the snapshots retire took of legacy too (engines that clone: Snowflake). */
+  dropSnapshot?: boolean;
 }
 
 /**
@@ -20,6 +22,10 @@ export async function runRetire(options: RetireOptions): Promise<void> {
     if (options.drop && s.tables.length !== 1) {
       throw usageError('DROP_ONE_TABLE', 'retire --drop works on one table at a time', 'add --table NAME');
     }
+    if (options.dropSnapshot && !options.drop) throw usageError('BAD_FLAG', '--drop-snapshot goes with --drop', 'retire --drop --drop-snapshot --confirm <legacy>');
+    if (options.dropSnapshot && !s.dialect.capabilities.cloneSnapshot) {
+      throw usageError('BAD_FLAG', `--drop-snapshot: retire takes no snapshot on ${s.dialect.name}`, 'drop --drop-snapshot');
+    }
     const units: Unit[] = [];
     const done: string[] = [];
     for (const table of s.tables) {
@@ -30,11 +36,18 @@ export async function runRetire(options: RetireOptions): Promise<void> {
           throw usageError('DROP_NOT_CONFIRMED', `retire --drop needs --confirm ${legacyName} (the legacy table, typed out)`, 'nothing was dropped');
         }
         requirePhase(table.id, state.phase, ['retired'], 'drop the archive');
-        if (!state.archiveName) throw preconditionError('NOTHING_TO_DROP', `${table.id}: the archived legacy table was already dropped`);
+        const snapshots = options.dropSnapshot ? state.snapshots : [];
+        const kept = !options.dropSnapshot && state.snapshots.length ? `; the snapshot ${state.snapshots.join(', ')} is kept (retire --drop --drop-snapshot drops it)` : '';
+        if (!state.archiveName && snapshots.length) {
+          units.push(planDropArchive(table, s.dialect, s.ledger, null, snapshots));
+          done.push(`${table.id}: the snapshot ${snapshots.join(', ')} was dropped`);
+          continue;
+        }
+        if (!state.archiveName) throw preconditionError('NOTHING_TO_DROP', `${table.id}: the archived legacy table was already dropped${kept}`);
         const archive = { schema: table.legacy.schema, name: state.archiveName };
         if (await s.reads.introspect(archive, table.id)) {
-          units.push(planDropArchive(table, s.dialect, s.ledger, state.archiveName));
-          done.push(`${table.id}: the archived legacy table ${state.archiveName} was dropped`);
+          units.push(planDropArchive(table, s.dialect, s.ledger, state.archiveName, snapshots));
+          done.push(`${table.id}: the archived legacy table ${state.archiveName} was dropped${snapshots.length ? `, and the snapshot ${snapshots.join(', ')}` : kept}`);
         } else if (state.archiveDropRequested) {
           // A retire --drop was stopped after its DROP and before its ledger write (DDL commits on its own on MySQL/MariaDB).
           units.push(planFinishDrop(table, s.ledger));
@@ -61,7 +74,8 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         throw preconditionError('ARCHIVE_EXISTS', `${table.id}: a table named ${archiveName} already exists`, 'rename or drop it, or retire on another day');
       }
       units.push(planArchive(ctx, s.ledger, archiveName));
-      done.push(`${table.id}: legacy ${legacyName} was renamed to ${archiveName} (rename it back to undo)`);
+      const snapshot = s.dialect.capabilities.cloneSnapshot ? `, after a zero-copy snapshot ${snapshotNameFor(archiveName, s.dialect)}` : '';
+      done.push(`${table.id}: legacy ${legacyName} was renamed to ${archiveName}${snapshot} (rename it back to undo)`);
     }
     await s.execute(units);
     if (!options.dryRun) done.forEach((line) => s.log(line));

@@ -21,6 +21,8 @@ export interface TableStatus {
   archive: string | null;
   /** A retire --drop recorded its intent to drop the archive and has not recorded it dropped (running, or interrupted). */
   archiveDropping: boolean;
+  /** Zero-copy snapshots retire took of legacy (Snowflake), kept until retire --drop --drop-snapshot. */
+  snapshots: string[];
   windows: { total: number; done: number; pending: number; running: number; failed: number };
   nullCursorRows: number | null;
   nullKeyRows: number | null;
@@ -85,6 +87,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     // Before retire, an archive name is only the one an interrupted retire chose.
     archive: state.phase === 'retired' ? state.archiveName : null,
     archiveDropping: state.phase === 'retired' && state.archiveDropRequested,
+    snapshots: state.snapshots,
     windows: { total, done, running, failed, pending: total - done - running - failed },
     nullCursorRows,
     nullKeyRows,
@@ -140,6 +143,7 @@ export function formatStatus(statuses: TableStatus[]): string {
     if (t.nullCursorRows) out.push(`${t.table}: ${count(t.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor`);
     if (t.deletedRows) out.push(`${t.table}: ${count(t.deletedRows, 'legacy row carries', 'legacy rows carry')} dlt's delete flag (${t.dlt?.hints?.hardDelete}): not backfilled, as dlt's merge would delete ${t.deletedRows === 1 ? 'it' : 'them'}`);
     if (t.nullKeyRows) out.push(`${t.table}: ${count(t.nullKeyRows, 'legacy row has', 'legacy rows have')} a NULL key`);
+    for (const snapshot of t.snapshots) out.push(`${t.table}: legacy's zero-copy snapshot ${snapshot} is kept (retire --drop --drop-snapshot drops it)`);
     for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
     for (const [run, windows] of groupByRun(t.interrupted)) {
       out.push(`${t.table} ${windows.join(', ')}: interrupted (run ${run ?? 'unknown'} ended without finishing ${windows.length === 1 ? 'it' : 'them'}); resumes on the next run`);

@@ -22,6 +22,8 @@ export interface TableState {
   archiveName: string | null;
   /** retire --drop recorded its intent to drop archiveName (an interrupted drop, while archiveName is still set). */
   archiveDropRequested: boolean;
+  /** Zero-copy snapshots retire took of legacy where the engine clones (Snowflake), kept until retire --drop --drop-snapshot. */
+  snapshots: string[];
   slices: SliceRecord[];
 }
 
@@ -32,7 +34,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
  * the same way in a dry run; a missing state schema means "not started".
  */
 export async function readTableState(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<TableState> {
-  if (!(await dialect.schemaExists(conn, stateSchema))) return { phase: 'new', archiveName: null, archiveDropRequested: false, slices: [] };
+  if (!(await dialect.schemaExists(conn, stateSchema))) return { phase: 'new', archiveName: null, archiveDropRequested: false, snapshots: [], slices: [] };
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const phaseRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_phase', values), [tableId]);
   const sliceRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_slices', values), [tableId]);
@@ -41,6 +43,7 @@ export async function readTableState(conn: Connection, dialect: Dialect, stateSc
     phase: asPhase(phaseRows[0]?.phase),
     archiveName,
     archiveDropRequested: archiveName !== null && (await dropRequested(conn, dialect, stateSchema, tableId, archiveName)),
+    snapshots: await snapshotsOf(conn, dialect, stateSchema, tableId),
     slices: sliceRows.map((r) => ({
       windowKey: String(r.window_key),
       status: String(r.status) as SliceStatus,
@@ -53,6 +56,13 @@ export async function readTableState(conn: Connection, dialect: Dialect, stateSc
       endedAt: r.ended_at == null ? null : String(r.ended_at),
     })),
   };
+}
+
+/** The snapshots retire recorded for the table (none where the engine takes none, or in a ledger from before retire_snapshots). */
+async function snapshotsOf(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<string[]> {
+  if (!dialect.capabilities.cloneSnapshot || !(await dialect.introspect(conn, { schema: stateSchema, name: 'retire_snapshots' }))) return [];
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
+  return (await conn.query(renderStatement(dialect.templates, 'ledger_read_snapshots', values), [tableId])).map((r) => String(r.snapshot_name));
 }
 
 /** Did a retire --drop record its intent to drop this archive (none in a ledger from before archive_drops)? */

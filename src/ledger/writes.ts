@@ -117,6 +117,25 @@ export class LedgerWriter {
     };
   }
 
+  /** The snapshot retire took of legacy (binds the run id). */
+  snapshotRecordStep(tableId: string, snapshotName: string): Step {
+    return {
+      intent: `Record the snapshot ${snapshotName} of ${tableId}'s legacy table`,
+      kind: 'exec',
+      sql: this.render('ledger_snapshot_record', { table_name: this.literal(tableId), snapshot_name: this.literal(snapshotName) }),
+      binds: [{ name: 'runId' }],
+    };
+  }
+
+  /** retire --drop --drop-snapshot dropped the snapshot. */
+  snapshotForgetStep(tableId: string, snapshotName: string): Step {
+    return {
+      intent: `Remove the dropped snapshot ${snapshotName} from the ledger`,
+      kind: 'exec',
+      sql: this.render('ledger_snapshot_forget', { table_name: this.literal(tableId), snapshot_name: this.literal(snapshotName) }),
+    };
+  }
+
   /** Which legacy and target tables the id stands for, kept the first time (see ledger/identity.ts). */
   identityStep(tableId: string, legacy: string, target: string): Step {
     return {

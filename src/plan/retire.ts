@@ -4,7 +4,7 @@ import type { Dialect } from '../../dialects/types';
 import { renderStatement } from '../sql/template';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, renderFor } from './tableContext';
-import { ddlUnitMode, type Unit } from './types';
+import { ddlUnitMode, type Step, type Unit } from './types';
 
 /**
  * The name legacy is renamed to on retire: same schema, dated, so it is easy
@@ -15,6 +15,11 @@ import { ddlUnitMode, type Unit } from './types';
 export function archiveNameFor(legacy: TableRef, day: Date, dialect: Pick<Dialect, 'maxIdentifierLength'>): string {
   const stamp = day.toISOString().slice(0, 10).replace(/-/g, '');
   return fitIdentifier(legacy.name, `__retired_${stamp}`, dialect.maxIdentifierLength);
+}
+
+/** The snapshot retire takes of legacy where the engine clones: named after the archive, so the two are found together. */
+export function snapshotNameFor(archiveName: string, dialect: Pick<Dialect, 'maxIdentifierLength'>): string {
+  return fitIdentifier(archiveName, '__snapshot', dialect.maxIdentifierLength);
 }
 
 /** retire: rename legacy to its archive name (reversible by renaming it back). */
@@ -30,6 +35,7 @@ export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName
     steps: [
       // Recorded first: where the rename is not transactional, a retire interrupted after it can be finished by running it again.
       ledger.setPhaseStep(ctx.table.id, 'cutover', archiveName),
+      ...snapshotSteps(ctx, ledger, archiveName),
       {
         intent: `Rename legacy to ${archiveName} (rename it back to undo)`,
         kind: 'exec',
@@ -44,19 +50,35 @@ export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName
   };
 }
 
-/** retire --drop: drop the archived copy. Only reachable after the archive exists and the operator typed its name. */
-export function planDropArchive(table: TableConfig, dialect: Dialect, ledger: LedgerWriter, archiveName: string): Unit {
-  const archive = dialect.qualify({ schema: table.legacy.schema, name: archiveName });
-  return {
-    title: `${table.id}: retire --drop`,
-    ...ddlUnitMode(dialect),
-    steps: [
-      // Recorded first: where the DROP commits on its own, a run killed after it is finished by running it again.
-      ledger.dropIntentStep(table.id, archiveName),
-      { intent: `Drop the archived legacy table ${archiveName}`, kind: 'exec', sql: renderStatement(dialect.templates, 'drop_table', { table: archive }) },
-      ledger.setPhaseStep(table.id, 'retired', null),
-    ],
-  };
+/** Where the engine clones: a zero-copy snapshot of legacy, recorded in the ledger, before the rename. */
+function snapshotSteps(ctx: TableContext, ledger: LedgerWriter, archiveName: string): Step[] {
+  if (!ctx.dialect.capabilities.cloneSnapshot) return [];
+  const snapshot = snapshotNameFor(archiveName, ctx.dialect);
+  return [
+    {
+      intent: `Take a zero-copy snapshot of legacy as ${snapshot} (kept by retire --drop unless --drop-snapshot)`,
+      kind: 'exec',
+      sql: renderFor(ctx, 'clone_snapshot', { snapshot: ctx.dialect.qualify({ schema: ctx.legacy.ref.schema, name: snapshot }), table: ctx.q.legacy }),
+    },
+    ledger.snapshotRecordStep(ctx.table.id, snapshot),
+  ];
+}
+
+/**
+ * retire --drop: drop the archived copy (where there still is one), and with --drop-snapshot the snapshots retire
+ * took too. Only reachable after the operator typed legacy's name.
+ */
+export function planDropArchive(table: TableConfig, dialect: Dialect, ledger: LedgerWriter, archiveName: string | null, snapshots: string[] = []): Unit {
+  const drop = (name: string, op = 'drop_table') => renderStatement(dialect.templates, op, { table: dialect.qualify({ schema: table.legacy.schema, name }) });
+  const steps: Step[] = [];
+  if (archiveName) {
+    // Recorded first: where the DROP commits on its own, a run killed after it is finished by running it again.
+    steps.push(ledger.dropIntentStep(table.id, archiveName), { intent: `Drop the archived legacy table ${archiveName}`, kind: 'exec', sql: drop(archiveName) }, ledger.setPhaseStep(table.id, 'retired', null));
+  }
+  for (const snapshot of snapshots) {
+    steps.push({ intent: `Drop the snapshot ${snapshot} (--drop-snapshot)`, kind: 'exec', sql: drop(snapshot, 'drop_snapshot') }, ledger.snapshotForgetStep(table.id, snapshot));
+  }
+  return { title: `${table.id}: retire --drop`, ...ddlUnitMode(dialect), steps };
 }
 
 /** retire --drop, run again after a drop that was interrupted once the archive was gone: only the ledger is left to update. */

@@ -61,6 +61,14 @@ CREATE TABLE IF NOT EXISTS {{state}}.archive_drops (
   requested_at {{timestamp}} NOT NULL,
   PRIMARY KEY (table_name, archive_name)
 );
+-- Zero-copy snapshots of legacy that retire took where the engine clones (Snowflake), until retire --drop --drop-snapshot.
+CREATE TABLE IF NOT EXISTS {{state}}.retire_snapshots (
+  table_name {{text}} NOT NULL,
+  snapshot_name {{text}} NOT NULL,
+  run_id {{text}},
+  taken_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name, snapshot_name)
+);
 -- Which legacy and target tables a table id stands for: a ledger shared by two configs never mixes two migrations under one id.
 CREATE TABLE IF NOT EXISTS {{state}}.table_identity (
   table_name {{text}} NOT NULL PRIMARY KEY,
