@@ -293,6 +293,12 @@ export interface Dialect {
   operatorLockIn?(stateSchema: string): OperatorLockSql;
   /** The source's load signal; absent where there is none to read (DuckDB). */
   readonly loadSignal?: LoadSignal;
+  /**
+   * Words between a view's name and AS when Theseus (re)creates it: Snowflake's COPY GRANTS, without which
+   * CREATE OR REPLACE VIEW drops every privilege granted on the view (readers would lose it at each stitch,
+   * cutover and rollback). Absent: none.
+   */
+  readonly viewOptions?: string;
   introspect(conn: Connection, ref: TableRef): Promise<TableInfo | undefined>;
   /** Does the schema exist (so read-only reads of the ledger can tell "not started" from an error)? */
   schemaExists(conn: Connection, schema: string): Promise<boolean>;

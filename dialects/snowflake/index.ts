@@ -85,4 +85,7 @@ export const snowflake: Dialect = Object.freeze({
   // No advisory locks: a lock row with an expiry, renewed by a heartbeat (operatorLock.ts).
   operatorLockIn: snowflakeOperatorLock,
   loadSignal: snowflakeLoadSignal,
+  // CREATE OR REPLACE VIEW drops the view's grants unless told to copy them (behaviour change bundle 2026_08 makes it
+  // the default; until then every stitch, cutover and rollback would take the readers' privileges away).
+  viewOptions: 'COPY GRANTS',
 });

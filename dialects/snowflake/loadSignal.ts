@@ -1,5 +1,5 @@
 import type { Connection, LoadSignal } from '../types';
-import { stringLiteralStandard } from '../ansi';
+import { snowflakeStringLiteral } from './literals';
 
 /**
  * How busy the session's warehouse is, for --max-load / --critical-load:
@@ -17,7 +17,7 @@ export const snowflakeLoadSignal: LoadSignal = Object.freeze({
     const name = current?.warehouse == null ? undefined : String(current.warehouse);
     if (!name) return 0;
     // LIKE treats _ and % as wildcards, so the exact name is picked from what it matches.
-    const rows = await conn.query(`SHOW WAREHOUSES LIKE ${stringLiteralStandard(name)}`);
+    const rows = await conn.query(`SHOW WAREHOUSES LIKE ${snowflakeStringLiteral(name)}`);
     const row = rows.find((r) => r.name === name);
     return Number(row?.running ?? 0) + Number(row?.queued ?? 0);
   },

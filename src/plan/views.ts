@@ -24,6 +24,7 @@ export function stitchedViewSql(ctx: TableContext, createView = 'CREATE OR REPLA
   return renderFor(ctx, 'stitched_view', {
     create_view: createView,
     view: ctx.q.view,
+    view_options: ctx.dialect.viewOptions,
     target: ctx.q.target,
     target_columns: columnList(ctx, ctx.alignment.columns),
     legacy_columns: columnList(ctx, ctx.alignment.columns, 'a'),
@@ -38,6 +39,7 @@ export function targetViewSql(ctx: TableContext, createView = 'CREATE OR REPLACE
   return renderFor(ctx, 'target_view', {
     create_view: createView,
     view: ctx.q.view,
+    view_options: ctx.dialect.viewOptions,
     target: ctx.q.target,
     target_columns: columnList(ctx, ctx.alignment.columns),
     ...flagLiterals(ctx.dialect),

@@ -1,6 +1,6 @@
 -- The target wins: a legacy row is shown only while its key is not in the
 -- target, so no key appears twice in any phase of the migration.
-{{create_view}} {{view}} AS
+{{create_view}} {{view}}{{#view_options}} {{view_options}}{{/view_options}} AS
 SELECT {{target_columns}}, {{dlt_flag}} AS {{source_flag}}
 FROM {{target}}
 UNION ALL
