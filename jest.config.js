@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/dist/test'],
   testMatch: ['**/*.test.js'],
+  // The live suite reaches a real Snowflake account: only `npm run test:live` runs it (jest.live.config.js).
+  testPathIgnorePatterns: ['/node_modules/', '/dist/test/live/'],
   // Which engines the tests can reach (DIALECTS narrows them; fails the run in CI when a server is down),
   // then the Snowflake analyzer's ZetaSQL server (its port reaches the workers through env); teardown kills it.
   globalSetup: '<rootDir>/dist/test/helpers/globalSetup.js',
