@@ -10,15 +10,10 @@ import { count } from '../plural';
  * narrower than its legacy source would change legacy values, naming each
  * column, both types and how many rows; a cast the engine rejects outright
  * is reported the same way. Columns whose narrowing the config accepts
- * (columns.<c>.allow_narrowing) are not checked.
- */
-export async function refuseNarrowing(conn: Connection, ctx: TableContext): Promise<void> {
-  await narrowingProbe(ctx)?.(conn);
-}
-
-/**
- * The probes refuseNarrowing runs over legacy's values; undefined where the alignment needs none (no cast,
- * no zone change in a limited range, no narrower column), so an offline plan names only what it skips.
+ * (columns.<c>.allow_narrowing) are not checked. Returned as a probe over
+ * legacy's values, run by the session's planning reads; undefined where the
+ * alignment needs none (no cast, no zone change in a limited range, no
+ * narrower column), so an offline plan names only what it skips.
  */
 export function narrowingProbe(ctx: TableContext): ((conn: Connection) => Promise<void>) | undefined {
   const needed = castColumns(ctx).length > 0 || zoneMovedColumns(ctx).length > 0 || narrowedColumns(ctx.alignment, ctx.dialect).length > 0;

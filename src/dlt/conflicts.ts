@@ -64,14 +64,8 @@ const DLT_ID_LENGTH = 32;
  * `_dlt_id` must be able to take the id Theseus writes (md5 of the key, 32 characters; dlt's own ids are 14,
  * and tables from dlt before 1.15 may be narrower), and where it is declared unique, no target row of another
  * key may already hold the id a legacy row would get: refused before writing rather than failed mid-backfill.
- */
-export async function refuseDltIdClashes(conn: Connection, ctx: TableContext): Promise<void> {
-  await dltIdClashProbe(ctx)?.(conn);
-}
-
-/**
- * The schema half of refuseDltIdClashes, checked at once (DLT_ID_TOO_NARROW); returns the data half (a
- * query for ids already taken) where `_dlt_id` is unique, else undefined.
+ * The schema half is checked at once (DLT_ID_TOO_NARROW); the data half (a query for ids already taken) is
+ * returned as a probe where `_dlt_id` is unique, else undefined.
  */
 export function dltIdClashProbe(ctx: TableContext): ((conn: Connection) => Promise<void>) | undefined {
   const column = ctx.target.columns.find((c) => c.name.toLowerCase() === DLT_ID);
