@@ -1,14 +1,12 @@
 import { snowflake } from '../dialects/snowflake';
+import { buildTableContext } from '../src/plan/buildContext';
 import { connectSnowflake, LOCK_TIMEOUT_SECONDS, SESSION_SETUP } from '../dialects/snowflake/driver';
 import { classifySnowflake, snowflakeError } from '../dialects/snowflake/errors';
 import type { Connection, TableInfo } from '../dialects/types';
-import { alignColumns } from '../src/align/alignment';
 import { monthWindow, parseMonth } from '../src/backfill/windows';
 import type { TableConfig } from '../src/config/types';
 import { LedgerWriter } from '../src/ledger/writes';
 import { planBackfill } from '../src/plan/backfill';
-import type { TableContext } from '../src/plan/tableContext';
-import { chooseUpsert } from '../src/plan/upsertStyle';
 import { DEFAULT_VERIFY } from '../src/verify/settings';
 import { transientKind } from '../src/backfill/transient';
 import { sliceCounts } from '../src/backfill/sliceCounts';
@@ -38,13 +36,9 @@ function plannedSlice(): Unit {
   ];
   const legacy: TableInfo = { ref: table.legacy, kind: 'table', columns: cols, uniqueKeys: [] };
   const target: TableInfo = { ref: table.target, kind: 'table', columns: [...cols, { name: '_DLT_LOAD_ID', type: 'VARCHAR', nullable: false }, { name: '_DLT_ID', type: 'VARCHAR', nullable: false }], uniqueKeys: [] };
-  const d = snowflake;
-  const ctx: TableContext = {
-    table, dialect: d, legacy, target, alignment: alignColumns(table, legacy, target, d), upsert: chooseUpsert(d, target, ['ID']), dlt: { loadIds: [] },
-    q: { legacy: d.qualify(table.legacy), target: d.qualify(table.target), view: d.qualify(table.view), state: d.quoteIdent('_migrate') },
-  };
+  const ctx = buildTableContext({ table, dialect: snowflake, legacy, target, dlt: { loadIds: [] }, stateSchema: '_migrate' });
   const window = monthWindow(parseMonth('2024-06'));
-  return planBackfill(ctx, new LedgerWriter(d, '_migrate'), { windows: [window], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0].slice;
+  return planBackfill(ctx, new LedgerWriter(snowflake, '_migrate'), { windows: [window], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0].slice;
 }
 
 /** What a promise rejected with (the test fails if it resolved). */

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import { snowflake } from '../dialects/snowflake';
 import { introspectSnowflake } from '../dialects/snowflake/introspect';
 import type { Connection, Row, TableInfo } from '../dialects/types';
-import { alignColumns } from '../src/align/alignment';
 import { monthWindow, parseMonth } from '../src/backfill/windows';
 import type { TableConfig } from '../src/config/types';
 import { LedgerWriter } from '../src/ledger/writes';
@@ -11,7 +10,7 @@ import { packageRoot } from '../src/packageRoot';
 import { planBackfill } from '../src/plan/backfill';
 import { planStitch } from '../src/plan/stitch';
 import type { TableContext } from '../src/plan/tableContext';
-import { chooseUpsert } from '../src/plan/upsertStyle';
+import { buildTableContext } from '../src/plan/buildContext';
 import { DEFAULT_VERIFY } from '../src/verify/settings';
 
 /**
@@ -71,19 +70,7 @@ const target: TableInfo = {
   uniqueKeys: [],
 };
 
-function context(): TableContext {
-  const d = snowflake;
-  return {
-    table,
-    dialect: d,
-    legacy,
-    target,
-    alignment: alignColumns(table, legacy, target, d),
-    upsert: chooseUpsert(d, target, ['ID']),
-    dlt: { loadIds: [] },
-    q: { legacy: d.qualify(legacy.ref), target: d.qualify(target.ref), view: d.qualify(table.view), state: d.quoteIdent('_migrate') },
-  };
-}
+const context = (): TableContext => buildTableContext({ table, dialect: snowflake, legacy, target, dlt: { loadIds: [] }, stateSchema: '_migrate' });
 
 const ledger = new LedgerWriter(snowflake, '_migrate');
 const june = monthWindow(parseMonth('2024-06'));
@@ -93,7 +80,9 @@ const sliceJob = () =>
 describe('Snowflake golden SQL', () => {
   test('stitch: CREATE OR REPLACE VIEW … COPY GRANTS, the target winning over legacy', () => {
     const unit = planStitch(context(), ledger, 'new');
-    expectGolden('stitched_view', unit.steps[0].sql);
+    // The view's schema is created first where the config names one (CREATE SCHEMA IF NOT EXISTS "DW").
+    expect(unit.steps[0].sql).toBe('CREATE SCHEMA IF NOT EXISTS "DW"');
+    expectGolden('stitched_view', unit.steps[1].sql);
     // DDL commits on its own on Snowflake: the unit says so in the dry run and runs without BEGIN/COMMIT.
     expect(unit.atomic).toBe(false);
     expect(unit.nonAtomic).toMatch(/^NOT ATOMIC on snowflake/);

@@ -1,5 +1,4 @@
-import { alignColumns } from '../align/alignment';
-import { withScd2 } from '../align/scd2';
+import { buildTableContext } from '../plan/buildContext';
 import { narrowingProbe } from '../align/narrowingCheck';
 import { type DltAllowances, type DltConflictFacts, dltIdClashProbe, refuseDltConflicts } from '../dlt/conflicts';
 import { readLiveIncremental } from '../dlt/pipelineState';
@@ -27,7 +26,6 @@ import { LedgerWriter } from '../ledger/writes';
 import { renderPlan } from '../plan/render';
 import { checkWritable, writeOutput } from './outputFile';
 import type { TableContext } from '../plan/tableContext';
-import { chooseUpsert } from '../plan/upsertStyle';
 import type { Plan, SliceJob, Unit } from '../plan/types';
 
 /** How a command uses the warehouse. */
@@ -231,33 +229,16 @@ export class Session {
     const legacy = await this.legacyInfo(table);
     const target = await this.introspect(table.target, 'target', table);
     const dlt = await this.reads.dltDataset(table, target.ref);
-    const alignment = withScd2(alignColumns(table, legacy, target, this.dialect), dlt.hints, table, this.dialect);
+    const ctx = buildTableContext({ table, dialect: this.dialect, legacy, target, dlt, stateSchema: this.config.stateSchema });
     const view = await this.reads.introspect(table.view);
     if (view && view.kind !== 'view') {
       throw usageError('VIEW_IS_TABLE', `view ${formatTableRef(table.view)} of tables.${table.id} is a table, not a view`, 'Theseus replaces the view; point view: at a name that is free or already a view');
     }
     const grants = view ? await this.reads.viewGrants(view.ref) : [];
-    if (alignment.unusedLegacy.length && !options.quiet) {
-      this.warn(`${table.id}: legacy columns that feed no target column: ${alignment.unusedLegacy.join(', ')}`);
+    if (ctx.alignment.unusedLegacy.length && !options.quiet) {
+      this.warn(`${table.id}: legacy columns that feed no target column: ${ctx.alignment.unusedLegacy.join(', ')}`);
     }
-    const d = this.dialect;
-    return {
-      table,
-      dialect: d,
-      legacy,
-      target,
-      alignment,
-      upsert: chooseUpsert(d, target, alignment.key.map((k) => k.target.name)),
-      existingView: view ? { info: view, grants } : undefined,
-      dlt,
-      q: {
-        legacy: d.qualify(legacy.ref),
-        target: d.qualify(target.ref),
-        view: d.qualify(table.view),
-        viewSchema: table.view.schema === undefined ? undefined : d.quoteIdent(table.view.schema),
-        state: d.quoteIdent(this.config.stateSchema),
-      },
-    };
+    return view ? { ...ctx, existingView: { info: view, grants } } : ctx;
   }
 
   /** legacy_timezone must be a zone the engine knows (MySQL/MariaDB: its time zone tables must be loaded). */

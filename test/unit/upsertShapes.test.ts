@@ -2,13 +2,13 @@ import { duckdb } from '../../dialects/duckdb';
 import { mysql, castTarget, mysqlStringLiteral } from '../../dialects/mysql';
 import { postgres, postgresWithoutMerge } from '../../dialects/postgres';
 import type { Dialect, TableInfo } from '../../dialects/types';
-import { alignColumns } from '../../src/align/alignment';
 import type { TableConfig } from '../../src/config/types';
 import { mergeSql } from '../../src/plan/backfill';
 import { type BackfillPlan, planBackfill } from '../../src/plan/backfill';
 import { LedgerWriter } from '../../src/ledger/writes';
 import type { TableContext } from '../../src/plan/tableContext';
-import { chooseUpsert, keyIndexUnit } from '../../src/plan/upsertStyle';
+import { buildTableContext } from '../../src/plan/buildContext';
+import { keyIndexUnit } from '../../src/plan/upsertStyle';
 import { monthWindow, parseMonth } from '../../src/backfill/windows';
 import { DEFAULT_VERIFY } from '../../src/verify/settings';
 
@@ -55,16 +55,7 @@ function context(dialect: Dialect, targetKeyed: boolean): TableContext {
     ],
     uniqueKeys: targetKeyed ? [['id']] : [],
   };
-  return {
-    table,
-    dialect,
-    legacy,
-    target,
-    alignment: alignColumns(table, legacy, target, dialect),
-    upsert: chooseUpsert(dialect, target, ['id']),
-    dlt: { loadIds: [] },
-    q: { legacy: dialect.qualify(table.legacy), target: dialect.qualify(table.target), view: dialect.qualify(table.view), state: dialect.quoteIdent('_migrate') },
-  };
+  return buildTableContext({ table, dialect, legacy, target, dlt: { loadIds: [] }, stateSchema: '_migrate' });
 }
 
 const june = monthWindow(parseMonth('2024-06'));
