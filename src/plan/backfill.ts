@@ -68,10 +68,15 @@ export interface BackfillPlan {
   after: Unit[];
 }
 
-/** Where the upsert answers with the engine's own count columns, they are kept as to_insert and upsert_updated (see sliceCounts). */
-function countedColumns(ctx: TableContext): Pick<Step, 'captureAs'> {
+/**
+ * The counted upsert: where the upsert itself answers with the engine's own count columns (Snowflake's MERGE),
+ * it is the slice's upsert run as a query, its columns kept as to_insert and upsert_updated (see sliceCounts);
+ * elsewhere a template of its own says what it did (PostgreSQL's slice_on_conflict_counted, with RETURNING).
+ */
+function countedUpsert(ctx: TableContext): Pick<Step, 'captureAs'> & { template: string } {
   const cols = ctx.dialect.upsertResultColumns;
-  return cols ? { captureAs: { [cols.inserted]: 'to_insert', [cols.updated]: 'upsert_updated' } } : {};
+  if (!cols) return { template: `slice_${ctx.upsert}_counted` };
+  return { template: `slice_${ctx.upsert}`, captureAs: { [cols.inserted]: 'to_insert', [cols.updated]: 'upsert_updated' } };
 }
 
 /**
@@ -84,6 +89,7 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] 
     ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
   })`;
   if (ctx.dialect.capabilities.countedUpserts.includes(ctx.upsert)) {
+    const counted = countedUpsert(ctx);
     return [
       {
         intent: 'Count the legacy rows of the window',
@@ -95,8 +101,8 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] 
         intent: `${intent}, counting the rows it inserts and updates`,
         kind: 'query',
         captureRow: true,
-        ...countedColumns(ctx),
-        sql: renderFor(ctx, `slice_${ctx.upsert}_counted`, upsertValues(ctx, sliceSourceSql(ctx, window), loadId)),
+        ...(counted.captureAs ? { captureAs: counted.captureAs } : {}),
+        sql: renderFor(ctx, counted.template, upsertValues(ctx, sliceSourceSql(ctx, window), loadId)),
       },
     ];
   }
