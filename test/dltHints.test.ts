@@ -1,4 +1,5 @@
 import { cli } from './helpers/warehouse';
+import { writeTableConfig } from './helpers/tableSandbox';
 import { type Sandbox, testEngines } from './helpers/engines';
 import { openDltOrders, setStoredSchema } from './helpers/dltDataset';
 import { legacyOrder } from './helpers/ordersFixture';
@@ -68,7 +69,7 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
       await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT PRIMARY KEY, created_at ${engine === 'mysql' ? 'DATETIME' : 'TIMESTAMP'})`);
       await s.exec(`CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL PRIMARY KEY, created_at ${engine === 'mysql' ? 'DATETIME' : 'TIMESTAMP'}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id ${dltId})`);
       await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES (1, '2024-01-05 10:00:00'), (2, '2024-01-06 10:00:00')`);
-      return s.writeConfig(`tables:\n  ${name}:\n    legacy: ${s.ref('legacy_schema', name)}\n    target: ${s.ref('dlt_schema', name)}\n    view: ${s.ref('dw', `all_${name}`)}\n    key: id\n    cursor: created_at\n`, `${name}.yaml`);
+      return writeTableConfig(s, name, 'created_at');
     };
     await setStoredSchema(s, 'orders', { write_disposition: 'merge', 'x-merge-strategy': 'delete-insert' });
     // DuckDB keeps any length whatever VARCHAR(n) says, and reports none: only the servers can be too narrow.
@@ -93,7 +94,7 @@ describe.each(testEngines())("dlt's table hints on %s", (engine) => {
       await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT${legacyKey ? ' PRIMARY KEY' : ''}, created_at ${ts}, updated_at ${ts}, label VARCHAR(16), ${flag})`);
       await s.exec(`CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL PRIMARY KEY, created_at ${ts}, updated_at ${ts}, label VARCHAR(16), ${flag}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL)`);
       await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES ${rows.join(', ')}`);
-      return s.writeConfig(`tables:\n  ${name}:\n    legacy: ${s.ref('legacy_schema', name)}\n    target: ${s.ref('dlt_schema', name)}\n    view: ${s.ref('dw', `all_${name}`)}\n    key: id\n    cursor: created_at\n    updated_at: updated_at\n`, `${name}.yaml`);
+      return writeTableConfig(s, name, 'created_at', '    updated_at: updated_at\n');
     };
     const labels = async (name: string, schema = 'dlt_schema', table = name) => (await s.query(`SELECT label FROM ${s.q(schema, table)} ORDER BY id`)).map((r) => String(r.label));
     /** stitch, then (the stitched view read in between) backfill --all, verify and cutover. */

@@ -3,6 +3,7 @@ import { cli } from './helpers/warehouse';
 import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpers/engines';
 import { loadDltBookkeeping, setStoredSchema } from './helpers/dltDataset';
 import { ensureMysqlZones } from './helpers/mysqlZones';
+import { writeTableConfig } from './helpers/tableSandbox';
 import { startCli } from './helpers/processes';
 import { loadDialect } from '../dialects';
 
@@ -60,10 +61,7 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
     );
     await s.exec(`INSERT INTO ${s.q('dlt_schema', name)} VALUES (3, 33.00, '2024-06-01 00:00:00', '1700000100.5', 'AbCdEfGhIjKlMn', '2024-06-01 00:00:00', ${activeValue})`);
     for (const row of live) await s.exec(`INSERT INTO ${s.q('dlt_schema', name)} VALUES ${row}`);
-    return s.writeConfig(
-      `tables:\n  ${name}:\n    legacy: ${s.ref('legacy_schema', name)}\n    target: ${s.ref('dlt_schema', name)}\n    view: ${s.ref('dw', `all_${name}`)}\n    key: id\n    cursor: created_at\n    legacy_timezone: America/New_York\n${columnsYaml}`,
-      `${name}.yaml`,
-    );
+    return writeTableConfig(s, name, 'created_at', `    legacy_timezone: America/New_York\n${columnsYaml}`);
   };
   const versions = async (name: string, marker: string) =>
     (
@@ -208,10 +206,7 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
     await s.exec(
       `CREATE TABLE ${s.q('dlt_schema', 'hist_del')} (id BIGINT NOT NULL, amount ${t.num}, created_at ${t.ts}, deleted BOOLEAN, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL, _dlt_valid_from ${t.tz}, _dlt_valid_to ${t.tz})`,
     );
-    const config = s.writeConfig(
-      `tables:\n  hist_del:\n    legacy: ${s.ref('legacy_schema', 'hist_del')}\n    target: ${s.ref('dlt_schema', 'hist_del')}\n    view: ${s.ref('dw', 'all_hist_del')}\n    key: id\n    cursor: created_at\n    legacy_timezone: America/New_York\n`,
-      'hist_del.yaml',
-    );
+    const config = writeTableConfig(s, 'hist_del', 'created_at', '    legacy_timezone: America/New_York\n');
     expect(cli(['stitch', '--config', config]).status).toBe(0);
     // Planned offline from a catalog, the backfill is the same plan (scd2 and hard-delete hints, the profile's counts).
     const catalog = `${s.dir}/hist_del.catalog.json`;
@@ -235,10 +230,7 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
     await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'hist_own')} (id BIGINT NOT NULL, created_at ${t.ts}, _dlt_valid_to ${t.ts})`);
     await s.exec(`INSERT INTO ${s.q('legacy_schema', 'hist_own')} VALUES (1, '2024-01-05 10:00:00', '2024-01-09 00:00:00'), (2, NULL, NULL)`);
     await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'hist_own')} (id BIGINT NOT NULL, created_at ${t.ts}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL, _dlt_valid_from ${t.tz}, _dlt_valid_to ${t.tz})`);
-    const config = s.writeConfig(
-      `tables:\n  hist_own:\n    legacy: ${s.ref('legacy_schema', 'hist_own')}\n    target: ${s.ref('dlt_schema', 'hist_own')}\n    view: ${s.ref('dw', 'all_hist_own')}\n    key: id\n    cursor: created_at\n`,
-      'hist_own.yaml',
-    );
+    const config = writeTableConfig(s, 'hist_own', 'created_at');
     expect(cli(['stitch', '--config', config]).status).toBe(0);
     const run = cli(['backfill', '--all', ...keyIndex, '--config', config]);
     expect(run.status).toBe(0);
@@ -250,7 +242,7 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
   it('refuses an scd2 target without its validity columns', async () => {
     await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'hist_bare')} (id BIGINT NOT NULL, created_at ${t.ts})`);
     await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'hist_bare')} (id BIGINT NOT NULL, created_at ${t.ts}, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL)`);
-    const config = s.writeConfig(`tables:\n  hist_bare:\n    legacy: ${s.ref('legacy_schema', 'hist_bare')}\n    target: ${s.ref('dlt_schema', 'hist_bare')}\n    view: ${s.ref('dw', 'all_hist_bare')}\n    key: id\n    cursor: created_at\n`, 'hist_bare.yaml');
+    const config = writeTableConfig(s, 'hist_bare', 'created_at');
     const r = cli(['stitch', '--config', config]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('error [DLT_SCD2_COLUMNS]: hist_bare: dlt loads hist_bare as scd2, but the target has no _dlt_valid_from column');
