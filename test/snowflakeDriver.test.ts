@@ -1,13 +1,12 @@
 import { snowflake } from '../dialects/snowflake';
+import { ordersTableConfig } from './helpers/tableConfig';
 import { buildTableContext } from '../src/plan/buildContext';
 import { connectSnowflake, LOCK_TIMEOUT_SECONDS, SESSION_SETUP } from '../dialects/snowflake/driver';
 import { classifySnowflake, snowflakeError } from '../dialects/snowflake/errors';
 import type { Connection, TableInfo } from '../dialects/types';
 import { monthWindow, parseMonth } from '../src/backfill/windows';
-import type { TableConfig } from '../src/config/types';
 import { LedgerWriter } from '../src/ledger/writes';
 import { planBackfill } from '../src/plan/backfill';
-import { DEFAULT_VERIFY } from '../src/verify/settings';
 import { transientKind } from '../src/backfill/transient';
 import { sliceCounts } from '../src/backfill/sliceCounts';
 import { databaseError, TheseusError } from '../src/errors';
@@ -26,10 +25,7 @@ import { type SnowflakeFake, startSnowflakeFake } from './helpers/snowflakeFake'
  */
 /** The slice unit the planner makes for one window of a small Snowflake table (as in snowflakeGolden.test.ts). */
 function plannedSlice(): Unit {
-  const table: TableConfig = {
-    id: 'orders', legacy: { schema: 'ERP', name: 'ORDERS' }, target: { schema: 'DLT', name: 'ORDERS' }, view: { schema: 'DW', name: 'ORDERS' },
-    key: ['id'], cursor: 'created_at', legacyTimezone: 'UTC', dlt: {}, columns: {}, verify: DEFAULT_VERIFY,
-  };
+  const table = ordersTableConfig({ legacy: { schema: 'ERP', name: 'ORDERS' }, target: { schema: 'DLT', name: 'ORDERS' }, view: { schema: 'DW', name: 'ORDERS' } });
   const cols = [
     { name: 'ID', type: 'NUMBER(19,0)', nullable: false },
     { name: 'CREATED_AT', type: 'TIMESTAMP_NTZ', nullable: true },

@@ -1,17 +1,16 @@
 import * as fs from 'node:fs';
+import { ordersTableConfig } from './helpers/tableConfig';
 import * as path from 'node:path';
 import { snowflake } from '../dialects/snowflake';
 import { introspectSnowflake } from '../dialects/snowflake/introspect';
 import type { Connection, Row, TableInfo } from '../dialects/types';
 import { monthWindow, parseMonth } from '../src/backfill/windows';
-import type { TableConfig } from '../src/config/types';
 import { LedgerWriter } from '../src/ledger/writes';
 import { packageRoot } from '../src/packageRoot';
 import { planBackfill } from '../src/plan/backfill';
 import { planStitch } from '../src/plan/stitch';
 import type { TableContext } from '../src/plan/tableContext';
 import { buildTableContext } from '../src/plan/buildContext';
-import { DEFAULT_VERIFY } from '../src/verify/settings';
 
 /**
  * Golden SQL for Snowflake: the key statements rendered through the real
@@ -30,19 +29,7 @@ function expectGolden(name: string, sql: string): void {
 }
 
 /** As a config writes it: lower case, which Snowflake resolves to the upper-case names below. */
-const table: TableConfig = {
-  id: 'orders',
-  legacy: { schema: 'erp', name: 'orders' },
-  target: { schema: 'dlt', name: 'orders' },
-  view: { schema: 'DW', name: 'ORDERS' },
-  key: ['id'],
-  cursor: 'created_at',
-  updatedAt: 'updated_at',
-  legacyTimezone: 'UTC',
-  dlt: {},
-  columns: {},
-  verify: DEFAULT_VERIFY,
-};
+const table = ordersTableConfig({ view: { schema: 'DW', name: 'ORDERS' }, updatedAt: 'updated_at' });
 
 /** The tables as INFORMATION_SCHEMA describes them: legacy has one quoted mixed-case column, dlt upper-cases everything. */
 const legacy: TableInfo = {

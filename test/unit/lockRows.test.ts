@@ -1,12 +1,11 @@
 import { snowflake } from '../../dialects/snowflake';
+import { ordersTableConfig } from '../helpers/tableConfig';
 import { LOCK_EXPIRY_SECONDS, snowflakeOperatorLock } from '../../dialects/snowflake/operatorLock';
 import type { Connection, Dialect, Row, SqlValue } from '../../dialects/types';
-import type { TableConfig } from '../../src/config/types';
 import { TheseusError } from '../../src/errors';
 import { OperatorLocks } from '../../src/exec/operatorLock';
 import type { RunContext } from '../../src/exec/runContext';
 import { LedgerWriter } from '../../src/ledger/writes';
-import { DEFAULT_VERIFY } from '../../src/verify/settings';
 
 /**
  * The operator lock as rows (Snowflake has no advisory lock), driven through the
@@ -73,18 +72,7 @@ class LockTable {
   }
 }
 
-const table: TableConfig = {
-  id: 'orders',
-  legacy: { schema: 'ERP', name: 'ORDERS' },
-  target: { schema: 'DLT', name: 'ORDERS' },
-  view: { schema: 'DW', name: 'ORDERS' },
-  key: ['id'],
-  cursor: 'created_at',
-  legacyTimezone: 'UTC',
-  dlt: {},
-  columns: {},
-  verify: DEFAULT_VERIFY,
-};
+const table = ordersTableConfig({ legacy: { schema: 'ERP', name: 'ORDERS' }, target: { schema: 'DLT', name: 'ORDERS' }, view: { schema: 'DW', name: 'ORDERS' } });
 const run = (id: string): RunContext => ({ runId: id, loadId: '1.5', startedAt: new Date(0), command: 'backfill', arguments: '[]', operator: 'test', toolVersion: 'test' });
 
 describe('operator lock rows (Snowflake)', () => {

@@ -1,8 +1,8 @@
 import { duckdb } from '../../dialects/duckdb';
+import { ordersTableConfig } from '../helpers/tableConfig';
 import { mysql, castTarget, mysqlStringLiteral } from '../../dialects/mysql';
 import { postgres, postgresWithoutMerge } from '../../dialects/postgres';
 import type { Dialect, TableInfo } from '../../dialects/types';
-import type { TableConfig } from '../../src/config/types';
 import { mergeSql } from '../../src/plan/backfill';
 import { type BackfillPlan, planBackfill } from '../../src/plan/backfill';
 import { LedgerWriter } from '../../src/ledger/writes';
@@ -10,25 +10,12 @@ import type { TableContext } from '../../src/plan/tableContext';
 import { buildTableContext } from '../../src/plan/buildContext';
 import { keyIndexUnit } from '../../src/plan/upsertStyle';
 import { monthWindow, parseMonth } from '../../src/backfill/windows';
-import { DEFAULT_VERIFY } from '../../src/verify/settings';
 
 /**
  * The SQL each engine gets for one slice, generated offline (no driver, no
  * network): which upsert shape, and the details that make it correct.
  */
-const table: TableConfig = {
-  id: 'orders',
-  legacy: { schema: 'erp', name: 'orders' },
-  target: { schema: 'dlt', name: 'orders' },
-  view: { schema: 'dw', name: 'orders' },
-  key: ['id'],
-  cursor: 'created_at',
-  updatedAt: 'updated_at',
-  legacyTimezone: 'UTC',
-  dlt: {},
-  columns: {},
-  verify: DEFAULT_VERIFY,
-};
+const table = ordersTableConfig({ updatedAt: 'updated_at' });
 
 function context(dialect: Dialect, targetKeyed: boolean): TableContext {
   const legacy: TableInfo = {
