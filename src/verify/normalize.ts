@@ -26,7 +26,8 @@ export function classifyType(type: string): ValueClass {
   const decimal = /^(decimal|numeric|dec|fixed|number|bignumeric)\s*(\(\s*\d+\s*(,\s*(\d+)\s*)?\))?/.exec(t);
   if (decimal) return { kind: 'decimal', scale: decimal[2] === undefined ? undefined : Number(decimal[4] ?? 0) };
   if (/^(double|float|real|float4|float8|float64)\b/.test(t)) return { kind: 'float' };
-  if (/^(timestamp|datetime|date)\b/.test(t)) return { kind: 'time' };
+  // Also Snowflake's TIMESTAMP_NTZ/_TZ/_LTZ and DuckDB's TIMESTAMP_S/_MS/_NS (no word boundary before the `_`).
+  if (/^(timestamptz|timestamp|datetime|date)(\b|_)/.test(t)) return { kind: 'time' };
   if (/^(json|jsonb)\b/.test(t)) return { kind: 'json' };
   return { kind: 'other' };
 }
