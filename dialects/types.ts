@@ -113,12 +113,14 @@ export interface UpsertResultColumns {
 
 /** How busy the source is, read before each slice (--max-load, --critical-load). */
 export interface LoadSignal {
-  /** Names an operator may write in `--max-load NAME=N`. */
+  /** Names an operator may write in `--max-load NAME=N` (`active`, what a bare number means, among them). */
   readonly names: readonly string[];
-  /** What the number counts, for messages. */
+  /** What the numbers count, for messages. */
   readonly describe: string;
-  /** The current value, not counting the asking session itself. */
-  read(conn: Connection): Promise<number>;
+  /** Every name's current value, read in one go, not counting the asking session itself. */
+  read(conn: Connection): Promise<Readonly<Record<string, number>>>;
+  /** The names whose value counts this run's own executing slices too (the scheduler takes those out). */
+  readonly countsOwnSlices: readonly string[];
 }
 
 /** The statements of a session-level advisory lock (or of a lock row, see takenByRowCount); `$1`/`?` is the lock name. */
@@ -132,6 +134,8 @@ export interface OperatorLockSql {
    * carries an expiry, so a killed run's lock lapses instead of being released with its session.
    */
   takenByRowCount?: boolean;
+  /** With takenByRowCount: the name's lapsed row (`expires_at`), if any, read before taking it, so a take-over names whose lock it took. */
+  lapsed?: string;
   /** DML pushing back the expiry of every lock row this session holds, run every renewEverySeconds while the command runs. */
   renew?: string;
   renewEverySeconds?: number;
@@ -258,6 +262,14 @@ export interface Dialect {
    * a 60-bit integer that every engine sums exactly (dialects.md §8).
    */
   hash60(textExpr: string): string;
+  /**
+   * The engine's own checksum of a set of rows (Snowflake's HASH_AGG), for verify's fast pass in place of
+   * summing each row's hash60: one aggregate over the normalized columns, order-independent, NULL-aware, a
+   * signed 64-bit integer read as exact text. It need not add up across groups: verify groups it by day and by
+   * whether the key is NULL (so rows without a key stay out of it), and adds the days of a window as integers.
+   * Absent: the fast pass sums hash60 (every engine can, exactly).
+   */
+  readonly rowSetChecksum?: { aggregate(fields: string[]): string; describe: string };
   /** A timestamp or date as integer microseconds since 1970-01-01 UTC (a naive timestamp is read as UTC). */
   epochMicros(expr: string): string;
   /** A timestamp or date as whole UTC days since 1970-01-01 (negative before): the day a row falls in. */

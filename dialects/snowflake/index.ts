@@ -68,6 +68,9 @@ export const snowflake: Dialect = Object.freeze({
   // MD5_NUMBER_UPPER64 is the md5's first 16 hex digits as an integer; dropping the last gives the 15-digit
   // prefix the other engines sum (dialects.md §8). Derived from the documentation, not yet run on an account.
   hash60: (text: string) => `CAST(FLOOR(MD5_NUMBER_UPPER64(${text}) / 16) AS NUMBER(19,0))`,
+  // verify's fast pass: Snowflake's own order-independent checksum of a set of rows (NULLs count as values, no
+  // rows give 0), over the normalized columns, without an md5 per row. docs.snowflake.com/sql-reference/functions/hash_agg
+  rowSetChecksum: Object.freeze({ aggregate: (fields: string[]) => `HASH_AGG(${fields.join(', ')})`, describe: 'HASH_AGG of the keyed rows' }),
   // A TIMESTAMP_TZ/LTZ gives its UTC epoch; an NTZ its nominal (UTC) one.
   epochMicros: (expr: string) => `DATE_PART(EPOCH_MICROSECOND, ${expr})`,
   // The two-argument CONVERT_TIMEZONE takes a zoned value's own zone, and reads a naive one (or a date) in the

@@ -243,7 +243,7 @@ function dryRunUnits(s: Session, spec: VerifySpec, windows: Window[], sample: nu
       title: `${id}: checksums per day, one pass over each table`,
       atomic: false,
       steps: [
-        { intent: `Per UTC day: legacy's rows, rows without a key, sums of row checksums (${count(spec.compared.length, 'column')})`, kind: 'query', sql: dayTotalsSql(spec, 'legacy') },
+        { intent: `Per UTC day: legacy's rows, rows without a key, ${spec.ctx.dialect.rowSetChecksum?.describe ?? 'sums of row checksums'} (${count(spec.compared.length, 'column')})`, kind: 'query', sql: dayTotalsSql(spec, 'legacy') },
         { intent: "The same over the target's rows", kind: 'query', sql: dayTotalsSql(spec, 'target') },
       ],
     },

@@ -102,8 +102,12 @@ function valueOf(spec: VerifySpec, column: AlignedColumn, rule: NormalizeRule | 
   return rule?.kind === 'utc_micros' && column.utcLegacySql ? column.utcLegacySql : column.rawLegacySql!;
 }
 
-/** A side's per-row expressions: key, day, checksum, updated_at, metrics; with `columns`, each compared column normalized and as shown. */
-function projection(spec: VerifySpec, side: Side, options: { columns?: boolean } = {}): Projection & { keyAliases: string[] } {
+/**
+ * A side's per-row expressions: key, day, checksum, updated_at, metrics; with `columns`, each compared column
+ * normalized and as shown. With `fieldsForRowSet` (the fast pass on an engine with its own rowSetChecksum) the
+ * normalized columns stand in for the row's checksum, which the engine's aggregate computes from them.
+ */
+function projection(spec: VerifySpec, side: Side, options: { columns?: boolean; fieldsForRowSet?: boolean } = {}): Projection & { keyAliases: string[] } {
   const { ctx } = spec;
   const d = ctx.dialect;
   const n = names(spec);
@@ -112,7 +116,8 @@ function projection(spec: VerifySpec, side: Side, options: { columns?: boolean }
   ctx.alignment.key.forEach((k, i) => add(n.key[i], side.side === 'legacy' ? k.legacySql : valueOf(spec, k, undefined, side)));
   add(n.day, side.side === 'legacy' ? d.epochDay(legacyCursorUtc(ctx)) : targetCursorDay(ctx, valueOf(spec, ctx.alignment.cursor, undefined, side)));
   const normalized = spec.compared.map((c) => normalizedText(d, valueOf(spec, c.column, c.rule, side), c.rule));
-  add(n.hash, rowHashSql(d, normalized));
+  if (options.fieldsForRowSet) normalized.forEach((expr, i) => add(n.normalized[i], expr));
+  else add(n.hash, rowHashSql(d, normalized));
   const updatedAt = ctx.alignment.updatedAt;
   if (updatedAt) add(n.updated, comparable(spec, updatedAt, side));
   spec.metrics.forEach((m, i) => add(n.metric[i], decimalAt(d, valueOf(spec, m.column, ruleFor(m.column), side), m.scale)));
@@ -133,34 +138,41 @@ function comparable(spec: VerifySpec, column: AlignedColumn, side: Side): string
 }
 
 /** Legacy's rows as verify sees them: de-duplicated by key as the backfill does (latest row wins), optionally one window's, keyed only. */
-function legacyRows(spec: VerifySpec, options: { window?: Window; columns?: boolean } = {}): string {
+function legacyRows(spec: VerifySpec, options: { window?: Window; columns?: boolean; fieldsForRowSet?: boolean } = {}): string {
   const where = options.window ? `${windowPredicate(spec.ctx, options.window)} AND ${rawKeyNotNull(spec.ctx)}` : undefined;
   return legacyRowsSql(spec.ctx, where, projection(spec, { side: 'legacy' }, options));
 }
 
-function targetRows(spec: VerifySpec, where?: string): string {
-  const p = projection(spec, { side: 'target' });
+function targetRows(spec: VerifySpec, options: { fieldsForRowSet?: boolean } = {}): string {
+  const p = projection(spec, { side: 'target' }, options);
   return renderFor(spec.ctx, 'verify_target_rows', {
     columns: p.exprs.map((e, i) => `${e} AS ${p.names[i]}`).join(', '),
     target: spec.ctx.q.target,
-    where,
   });
 }
 
 /**
  * The fast pass, one statement per side: every row of the table grouped by
  * the UTC day of its cursor, with the count, the rows without a key, and the
- * sums of the checksums and metrics over the keyed rows. Days add up to any
- * window size, so the same pass serves month, week and day windows.
+ * checksum and metric sums over the keyed rows. Days add up to any window
+ * size, so the same pass serves month, week and day windows. The checksum is
+ * the sum of the rows' hash60, or the engine's own rowSetChecksum: that one
+ * does not add up, so the rows without a key get a group of their own (the
+ * reader adds a day's groups) and a checksum of 0.
  */
 export function dayTotalsSql(spec: VerifySpec, side: 'legacy' | 'target'): string {
   const n = names(spec);
   const keyNull = anyNull(n.key.map((k) => `r.${k}`));
+  const rowSet = spec.ctx.dialect.rowSetChecksum;
+  const options = { fieldsForRowSet: rowSet !== undefined };
   return renderFor(spec.ctx, 'verify_day_totals', {
-    rows: side === 'legacy' ? legacyRows(spec) : targetRows(spec),
+    rows: side === 'legacy' ? legacyRows(spec, options) : targetRows(spec, options),
     day: `r.${n.day}`,
     key_null: keyNull,
-    hash: `r.${n.hash}`,
+    checksum: rowSet
+      ? `CASE WHEN sum(CASE WHEN ${keyNull} THEN 1 ELSE 0 END) > 0 THEN 0 ELSE ${rowSet.aggregate(n.normalized.map((c) => `r.${c}`))} END`
+      : `sum(CASE WHEN ${keyNull} THEN 0 ELSE r.${n.hash} END)`,
+    group_by: rowSet ? `r.${n.day}, ${keyNull}` : `r.${n.day}`,
     metrics: spec.metrics.map((_, i) => `sum(CASE WHEN ${keyNull} THEN NULL ELSE r.${n.metric[i]} END) AS ${spec.ctx.dialect.quoteIdent(`metric_${i}`)}`).join(',\n  ') || undefined,
   });
 }

@@ -32,11 +32,16 @@ function add(into: Totals, t: Totals): void {
   t.metrics.forEach((m, i) => (into.metrics[i] += m));
 }
 
-/** The fast pass's rows (plan/verify.ts dayTotalsSql): day number (null for a NULL cursor) → totals. */
+/**
+ * The fast pass's rows (plan/verify.ts dayTotalsSql): day number (null for a NULL cursor) → totals. A day may
+ * come as two rows (an engine's rowSetChecksum groups the rows without a key apart); they add up.
+ */
 export function readDayTotals(spec: VerifySpec, rows: Row[]): Map<number | null, Totals> {
   const days = new Map<number | null, Totals>();
   for (const r of rows) {
-    days.set(dayOf(r), {
+    const day = dayOf(r);
+    if (!days.has(day)) days.set(day, empty(spec.metrics.length));
+    add(days.get(day)!, {
       rows: Number(r.row_count ?? 0),
       nullKeyRows: Number(r.null_key_rows ?? 0),
       checksum: exactInteger(r.checksum),

@@ -1,4 +1,3 @@
--- The target's rows as verify sees them (key, day, checksum, metrics).
+-- The target's rows as verify sees them (key, day, checksum or normalized columns, metrics).
 SELECT {{columns}}
-FROM {{target}}{{#where}}
-WHERE {{where}}{{/where}}
+FROM {{target}}
