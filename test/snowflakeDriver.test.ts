@@ -117,9 +117,9 @@ describe('snowflake driver against a local fake of the REST API', () => {
     expect(sliceCounts(vars)).toEqual({ legacyRows: 9, inserted: 3, updated: 4 });
   });
 
-  test('the load signal: running + queued on the session\'s warehouse, from SHOW WAREHOUSES', async () => {
-    expect(snowflake.loadSignal!.names).toEqual(['active']);
-    expect(await snowflake.loadSignal!.read(conn)).toBe(5);
+  test('the load signals: running, queued and their sum on the session\'s warehouse, from SHOW WAREHOUSES', async () => {
+    expect(snowflake.loadSignal!.names).toEqual(['active', 'running', 'queued']);
+    expect(await snowflake.loadSignal!.read(conn)).toEqual({ active: 5, running: 3, queued: 2 });
     expect(fake.statements().slice(-2)).toEqual(['SELECT CURRENT_WAREHOUSE() AS warehouse', "SHOW WAREHOUSES LIKE 'WH'"]);
   });
 

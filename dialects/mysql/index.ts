@@ -148,8 +148,10 @@ export const mysql: Dialect = Object.freeze({
     read: async (conn: Connection) => {
       // SHOW works on MySQL 5.7/8 and MariaDB alike (information_schema.GLOBAL_STATUS does not); the asking thread counts itself.
       const [row] = await conn.query("SHOW GLOBAL STATUS LIKE 'Threads_running'");
-      return Math.max(0, Number(row?.Value ?? row?.VALUE ?? 0) - 1);
+      const running = Math.max(0, Number(row?.Value ?? row?.VALUE ?? 0) - 1);
+      return { active: running, threads_running: running };
     },
+    countsOwnSlices: Object.freeze(['active', 'threads_running']),
   }),
 });
 

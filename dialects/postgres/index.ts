@@ -94,8 +94,9 @@ WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_datab
     describe: 'active sessions in pg_stat_activity',
     read: async (conn: Connection) => {
       const [row] = await conn.query("SELECT count(*) AS n FROM pg_stat_activity WHERE state = 'active' AND backend_type = 'client backend' AND pid <> pg_backend_pid()");
-      return Number(row?.n ?? 0);
+      return { active: Number(row?.n ?? 0) };
     },
+    countsOwnSlices: Object.freeze(['active']),
   }),
 });
 

@@ -13,6 +13,8 @@ export type OnError = 'continue' | 'stop';
 export interface LoadThreshold {
   /** As the operator wrote it, e.g. `active=20`: echoed in messages. */
   text: string;
+  /** The load signal's name (`active` where only a number was written). */
+  name: string;
   value: number;
 }
 
@@ -89,7 +91,8 @@ export function parseLoad(value: unknown, where: string): LoadThreshold {
   const text = String(value).trim();
   const m = /^(?:([A-Za-z_]+)\s*=\s*)?(\d+)$/.exec(text);
   if (!m) throw usageError('BAD_CONTROL', `${where} ${text} is not a load threshold`, 'write it like active=20');
-  return { text: m[1] ? `${m[1].toLowerCase()}=${m[2]}` : `active=${m[2]}`, value: Number(m[2]) };
+  const name = m[1] ? m[1].toLowerCase() : 'active';
+  return { text: `${name}=${m[2]}`, name, value: Number(m[2]) };
 }
 
 function positiveInt(value: unknown, where: string, min: number): number {
@@ -113,9 +116,8 @@ function oneOf<T extends string>(value: unknown, allowed: readonly T[], where: s
 /** The load signal's name must be one the engine reads (see Dialect.loadSignal). */
 function checkSignalName(threshold: LoadThreshold | undefined, names: readonly string[] | undefined, where: string, engine: string): void {
   if (!threshold) return;
-  if (!names) throw usageError('BAD_CONTROL', `${where}: ${engine} has no load signal to throttle on`, `${where} works on PostgreSQL and MySQL/MariaDB`);
-  const name = threshold.text.split('=')[0];
-  if (!names.includes(name)) throw usageError('BAD_CONTROL', `${where} ${threshold.text}: ${engine} reads ${names.join(' or ')}`, `e.g. ${where} ${names[0]}=20`);
+  if (!names) throw usageError('BAD_CONTROL', `${where}: ${engine} has no load signal to throttle on`, `${where} works on PostgreSQL, MySQL/MariaDB and Snowflake`);
+  if (!names.includes(threshold.name)) throw usageError('BAD_CONTROL', `${where} ${threshold.text}: ${engine} reads ${names.join(' or ')}`, `e.g. ${where} ${names[0]}=20`);
 }
 
 /**
@@ -157,7 +159,8 @@ export function resolveControls(
   }
   checkSignalName(c.maxLoad, engine.loadSignalNames, '--max-load', engine.name);
   checkSignalName(c.criticalLoad, engine.loadSignalNames, '--critical-load', engine.name);
-  if (c.maxLoad && c.criticalLoad && c.criticalLoad.value <= c.maxLoad.value) {
+  // Thresholds on two different signals (queued=4 and running=40) do not bound each other.
+  if (c.maxLoad && c.criticalLoad && c.criticalLoad.name === c.maxLoad.name && c.criticalLoad.value <= c.maxLoad.value) {
     throw usageError('BAD_CONTROL', `--critical-load ${c.criticalLoad.text} must be above --max-load ${c.maxLoad.text}`, 'the run waits above --max-load and stops above --critical-load');
   }
   return c;

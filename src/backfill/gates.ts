@@ -3,10 +3,9 @@ import type { BackfillControls } from './controls';
 import type { Reporter } from './progress';
 import type { StopSignal } from './stopSignal';
 
-/** Reads the source's load signal, with our own running slices already taken out. */
+/** Reads the source's load signals by name, with our own running slices already taken out. */
 export interface LoadReader {
-  name: string;
-  read(): Promise<number>;
+  read(): Promise<Readonly<Record<string, number>>>;
 }
 
 /**
@@ -67,18 +66,21 @@ export class SliceGates {
   private async waitWhileLoaded(): Promise<boolean> {
     const { maxLoad, criticalLoad } = this.controls;
     if (!this.load || (!maxLoad && !criticalLoad)) return false;
-    const load = await this.load.read();
-    if (criticalLoad && load > criticalLoad.value) {
-      this.stop.stop(`${this.load.name} is ${load}, above --critical-load ${criticalLoad.text}`, true);
+    const values = await this.load.read();
+    // Each threshold reads its own signal: --max-load queued=4 --critical-load running=40 on Snowflake.
+    const valueOf = (name: string) => values[name] ?? 0;
+    if (criticalLoad && valueOf(criticalLoad.name) > criticalLoad.value) {
+      this.stop.stop(`${criticalLoad.name} is ${valueOf(criticalLoad.name)}, above --critical-load ${criticalLoad.text}`, true);
       return false;
     }
-    if (maxLoad && load > maxLoad.value) {
-      if (!this.throttled) this.reporter.emit({ event: 'throttled', signal: this.load.name, load, threshold: maxLoad.text, recheck_seconds: this.controls.recheckMs / 1000 });
+    if (maxLoad && valueOf(maxLoad.name) > maxLoad.value) {
+      const load = valueOf(maxLoad.name);
+      if (!this.throttled) this.reporter.emit({ event: 'throttled', signal: maxLoad.name, load, threshold: maxLoad.text, recheck_seconds: this.controls.recheckMs / 1000 });
       this.throttled = true;
       await this.stop.sleep(this.controls.recheckMs);
       return true;
     }
-    if (this.throttled) this.reporter.emit({ event: 'throttle_cleared', signal: this.load.name, load });
+    if (this.throttled && maxLoad) this.reporter.emit({ event: 'throttle_cleared', signal: maxLoad.name, load: valueOf(maxLoad.name) });
     this.throttled = false;
     return false;
   }

@@ -78,9 +78,11 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
   }
   const signal = input.dialect.loadSignal;
   const load: LoadReader | undefined = signal && {
-    name: signal.names[0],
     // Our own workers' statements count as load on the server; they are not the load the throttle is about.
-    read: async () => Math.max(0, (await signal.read(exec.untraced ?? exec.conn)) - busy),
+    read: async () => {
+      const values = await signal.read(exec.untraced ?? exec.conn);
+      return Object.fromEntries(Object.entries(values).map(([name, v]) => [name, signal.countsOwnSlices.includes(name) ? Math.max(0, v - busy) : v]));
+    },
   };
   const gates = new SliceGates(controls, stop, reporter, load);
 

@@ -26,7 +26,7 @@ export function backfillFlags<T>(y: Argv<T>) {
     .option('rerun', { type: 'boolean', describe: 'run windows again even if the ledger has them as done (repairs); unchanged legacy → 0 rows changed' })
     .option('max-parallel', { type: 'string', describe: 'slices at once, each on its own connection (default 1)' })
     .option('min-interval', { type: 'string', describe: 'at least this long between two slice starts, e.g. 5s' })
-    .option('max-load', { type: 'string', describe: 'wait before a slice while the source is busier than this, e.g. active=20 (PostgreSQL: active sessions; MySQL: Threads_running)' })
+    .option('max-load', { type: 'string', describe: 'wait before a slice while the source is busier than this, e.g. active=20 (PostgreSQL: active sessions; MySQL: Threads_running; Snowflake: running, queued, or active for both)' })
     .option('critical-load', { type: 'string', describe: 'stop cleanly (exit 6, resumable) when the source is busier than this, e.g. active=50' })
     .option('recheck-every', { type: 'string', describe: 'how often a throttled or paused run looks again (default 2s)' })
     .option('pause-file', { type: 'string', describe: 'no new slice starts while this file exists' })
