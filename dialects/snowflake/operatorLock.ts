@@ -33,6 +33,7 @@ WHEN NOT MATCHED THEN INSERT (name, owner, acquired_at, expires_at) VALUES (s.na
     heldHere: `SELECT COUNT(*) = 1 AND SUM(IFF(owner = CURRENT_SESSION(), 1, 0)) = 1 AS held
 FROM ${table} WHERE name = ? AND expires_at > CURRENT_TIMESTAMP()`,
     heldByAnyone: `SELECT COUNT(*) > 0 AS held FROM ${table} WHERE name = ? AND expires_at > CURRENT_TIMESTAMP()`,
+    lapsed: `SELECT expires_at FROM ${table} WHERE name = ? AND expires_at <= CURRENT_TIMESTAMP()`,
     renew: `UPDATE ${table} SET expires_at = ${expiry} WHERE owner = CURRENT_SESSION() AND expires_at > CURRENT_TIMESTAMP()`,
     renewEverySeconds: LOCK_RENEW_SECONDS,
     sessionSetup: Object.freeze([

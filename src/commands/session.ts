@@ -118,7 +118,8 @@ export class Session {
       const reads = mode.record ? new RecordingReads(live, mode.record.file) : live;
       const ledger = new LedgerWriter(dialect, config.stateSchema);
       // Taken before anything reads the ledger, so two operators never plan from the same state.
-      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run, { shared: mode.sharedLock });
+      const warn = (line: string) => warnTo(options, line);
+      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run, { shared: mode.sharedLock, warn });
       return new Session(command, options, config, dialect, reads, conn, run, ledger, tables, locks);
     } catch (err) {
       await conn.close().catch(() => undefined);
@@ -131,7 +132,7 @@ export class Session {
   }
 
   warn(line: string): void {
-    (this.options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`)))(line);
+    warnTo(this.options, line);
   }
 
   private readonly profiles = new Map<string, Promise<LegacyProfile>>();
@@ -378,4 +379,9 @@ export async function withSession<T>(command: string, options: CommandOptions, m
   } finally {
     await session.close();
   }
+}
+
+/** A warning to the session's `warn` (tests, the CLI's JSON mode), or to stderr. */
+function warnTo(options: CommandOptions, line: string): void {
+  (options.warn ?? ((l: string) => process.stderr.write(`warning: ${l}\n`)))(line);
 }

@@ -42,6 +42,8 @@ export async function runHoldsItsLock(conn: Connection, dialect: Dialect, stateS
   return isTrue(row?.held);
 }
 
+const describeHolder = (row: Row) => `run ${String(row.run_id)} (${String(row.command)} by ${String(row.operator)}) since ${String(row.acquired_at)} UTC`;
+
 const lockLost = (detail: string) =>
   new TheseusError(
     'precondition',
@@ -79,7 +81,7 @@ export class OperatorLocks {
     ledger: LedgerWriter,
     tables: TableConfig[],
     run: RunContext,
-    mode: { shared?: boolean } = {},
+    mode: { shared?: boolean; warn?: (line: string) => void } = {},
   ): Promise<OperatorLocks | undefined> {
     const lock = lockSqlFor(dialect, ledger.stateSchema);
     if (!lock) return undefined;
@@ -93,10 +95,18 @@ export class OperatorLocks {
       if (!(await locks.take(lock.tryLock, lock.release, locks.runLockName(run.runId)))) throw new Error(`run id ${run.runId} is already locked`);
       for (const table of tables) {
         const name = `theseus/${ledger.stateSchema}/${formatTableRef(table.target)}`;
+        const lapsedAt = lock.lapsed ? (await conn.query(lock.lapsed, [lock.key(name)]))[0]?.expires_at : undefined;
         if (!(await locks.take(shared ? lock.tryLockShared! : lock.tryLock, shared ? lock.releaseShared! : lock.release, name))) {
           const who = await locks.holderOf(table.id);
           const lapse = lock.takenByRowCount ? `a killed run's lock lapses ${lock.renewEverySeconds ? 'a few minutes' : 'some time'} after its last heartbeat` : 'a killed run releases its lock when its connection closes';
           throw preconditionError('LOCKED', `${table.id}: locked by ${who}; another migrate command is working on this table`, `wait for it to finish (\`migrate status\` shows its progress); ${lapse}`);
+        }
+        if (lapsedAt != null) {
+          const previous = await locks.recordedHolder(table.id);
+          mode.warn?.(
+            `${table.id}: took over the operator lock of ${previous ? describeHolder(previous) : 'a run that recorded no holder'}, which lapsed at ${String(lapsedAt)} UTC without a heartbeat: ` +
+              'that run was killed or cut off, and stops at its next step if it is only stalled; its unfinished slices are resumed like any killed run\'s',
+          );
         }
       }
     } catch (err) {
@@ -129,13 +139,18 @@ export class OperatorLocks {
    */
   private async holderOf(tableId: string): Promise<string> {
     try {
-      if (!(await this.dialect.schemaExists(this.conn, this.stateSchema))) return 'another run';
-      const [row] = await this.conn.query(this.holder.ledger.lockHolderReadSql(), [tableId]);
+      const row = await this.recordedHolder(tableId);
       if (!row || !(await this.runAlive(String(row.run_id)))) return 'another run';
-      return `run ${String(row.run_id)} (${String(row.command)} by ${String(row.operator)}) since ${String(row.acquired_at)} UTC`;
+      return describeHolder(row);
     } catch {
       return 'another run';
     }
+  }
+
+  /** The holder row a run recorded for a table (a killed run's stays behind), if any. */
+  private async recordedHolder(tableId: string): Promise<Row | undefined> {
+    if (!(await this.dialect.schemaExists(this.conn, this.stateSchema))) return undefined;
+    return (await this.conn.query(this.holder.ledger.lockHolderReadSql(), [tableId]))[0];
   }
 
   private runLockName(runId: string): string {

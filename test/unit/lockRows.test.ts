@@ -20,6 +20,8 @@ class LockTable {
   /** Make the next tryLock insert a rival row too, as two unserialized MERGEs might. */
   raceNext = false;
   rivals: Array<{ name: string; owner: string; expiresAt: number }> = [];
+  /** The `locks` table: who holds each table's lock, as the holder recorded it (a killed run's row stays). */
+  holders = new Map<string, Row>();
 
   connect(): Connection & { session: string; closed: boolean } {
     const session = `s${++this.sessions}`;
@@ -34,7 +36,12 @@ class LockTable {
           return [{ held: rows.length === 1 && rows[0].owner === session }];
         }
         if (/^SELECT COUNT\(\*\) > 0 AS held/.test(sql)) return [{ held: live(name).length > 0 }];
-        if (/INFORMATION_SCHEMA\.SCHEMATA/.test(sql)) return [];
+        if (/^SELECT expires_at FROM "_migrate"\.operator_locks WHERE name = \? AND expires_at <= CURRENT_TIMESTAMP\(\)$/.test(sql)) {
+          const row = this.rows.get(name);
+          return row && row.expiresAt <= this.now ? [{ expires_at: `second ${row.expiresAt}` }] : [];
+        }
+        if (/INFORMATION_SCHEMA\.SCHEMATA/.test(sql)) return this.holders.size ? [{ schema_name: '_migrate' }] : [];
+        if (/^SELECT run_id, command, operator, acquired_at FROM "_migrate"\.locks WHERE table_name = \?/.test(sql)) return this.holders.has(name) ? [this.holders.get(name)!] : [];
         // The core releases through query(); Snowflake answers a DELETE with its count row.
         if (/^DELETE/.test(sql)) return [{ 'number of rows deleted': await conn.execute(sql, params) }];
         throw new Error(`unexpected query: ${sql}`);
@@ -102,11 +109,18 @@ describe('operator lock rows (Snowflake)', () => {
     await second!.release();
   });
 
-  test("a killed run's lock lapses at its expiry and is taken over; the killed run's next check finds it gone", async () => {
-    const first = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1'));
+  test("a killed run's lock lapses at its expiry and is taken over, naming the run it was taken from; the killed run's next check finds it gone", async () => {
+    const warnings: string[] = [];
+    const first = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1'), { warn: (l) => warnings.push(l) });
+    expect(warnings).toEqual([]);
+    warehouse.holders.set('orders', { run_id: 'r1', command: 'backfill', operator: 'alice', acquired_at: '2026-12-02 09:00:00' });
     warehouse.now += LOCK_EXPIRY_SECONDS + 1;
-    const second = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r2'));
+    const second = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r2'), { warn: (l) => warnings.push(l) });
     expect(second).toBeDefined();
+    expect(warnings).toEqual([
+      `orders: took over the operator lock of run r1 (backfill by alice) since 2026-12-02 09:00:00 UTC, which lapsed at second ${LOCK_EXPIRY_SECONDS} UTC without a heartbeat: ` +
+        "that run was killed or cut off, and stops at its next step if it is only stalled; its unfinished slices are resumed like any killed run's",
+    ]);
     await expect(first!.check()).rejects.toMatchObject({ code: 'LOCK_LOST' });
     await second!.check();
     await second!.release();
