@@ -8,7 +8,7 @@ import { splitDryRun } from './helpers/dryRunSplit';
 import { ALLOWLIST, stripCollate, valuesAsSelects } from './helpers/snowflakeAllowlist';
 import { SNOWFLAKE_STATE_TYPES, ZETA_KIND, analyzerCatalog, snowflakeType, stateTables } from './helpers/snowflakeCatalog';
 import { renderTemplate } from '../src/sql/template';
-import { AnalysisError, SnowflakeAnalyzer, analyzeDryRun, analyzerUnavailable, polyglotSyntaxError } from './helpers/snowflakeAnalyzer';
+import { AnalysisError, SnowflakeAnalyzer, analyzeDryRun, analyzerUnavailable, polyglotSyntaxError, unquotedQuotedName } from './helpers/snowflakeAnalyzer';
 
 /**
  * The offline Snowflake check (issue 13, tests item 1): the harness itself.
@@ -113,6 +113,17 @@ describe('the analyzer catalog from a Theseus catalog file (no server needed)', 
     const doc = structuredClone(CATALOG_DOC) as any;
     doc.tables['LEGACY.ORDERS'].columns[1].type = 'MONEY';
     expect(() => analyzerCatalog(parseCatalog(doc, 'catalog.json'), OPTIONS)).toThrow(/catalog\.json: tables\.LEGACY\.ORDERS: unknown Snowflake type "MONEY"/);
+  });
+});
+
+describe('identifier case, which the fork ignores (no server needed)', () => {
+  it('a name defined quoted in lower case and referred to unquoted is caught; quoted both ways, or upper case, passes', () => {
+    // The slip verify's window check had: Snowflake reads p.t_h as P.T_H, and "t_h" is stored lower-case.
+    expect(unquotedQuotedName('SELECT sum(p.t_h) FROM (SELECT 1 AS "t_h") AS p')).toMatch(/refers unquoted to "t_h"/);
+    expect(unquotedQuotedName('SELECT sum(p."t_h") FROM (SELECT 1 AS "t_h") AS p')).toBeUndefined();
+    expect(unquotedQuotedName('SELECT sum(p.T_H) FROM (SELECT 1 AS "T_H") AS p')).toBeUndefined();
+    // Inside a string literal or a comment it is not a reference.
+    expect(unquotedQuotedName(`SELECT 't_h' AS x, p."t_h" FROM (SELECT 1 AS "t_h") AS p -- t_h`)).toBeUndefined();
   });
 });
 

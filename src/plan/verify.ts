@@ -269,6 +269,8 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
       ...spec.metrics.flatMap((_, i) => [`l.${n.metric[i]} AS ${q(`l_m${i}`)}`, `${t.value(n.metric[i])} AS ${q(`t_m${i}`)}`]),
     ].join(',\n    '),
     no_limit: NO_LIMIT,
+    t_h: `p.${q('t_h')}`,
+    l_h: `p.${q('l_h')}`,
     newer: updatedAt ? newer : undefined,
     metric_sums: metricSums.join(',\n  ') || undefined,
     full,

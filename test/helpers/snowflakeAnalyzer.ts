@@ -217,6 +217,9 @@ export class SnowflakeAnalyzer {
     for (const input of statements) {
       const { sql, label, binds } = typeof input === 'string' ? { sql: input, label: undefined, binds: undefined } : input;
       const fail = (message: string) => failures.push({ sql, label, message });
+      // The fork treats quoted names case-insensitively, as Snowflake does not: checked apart.
+      const caseSlip = unquotedQuotedName(sql);
+      if (caseSlip) fail(caseSlip);
       // A statement may hold several gaps (a COPY GRANTS view whose body casts to TIMESTAMP_TZ(6)): each excused
       // gap's normalization is applied in turn, until the fork analyzes what is left or a gap is not excused.
       let current = sql;
@@ -254,6 +257,20 @@ export class SnowflakeAnalyzer {
     if (failures.length) throw new AnalysisError(failures);
     return results;
   }
+}
+
+/**
+ * A name the statement defines quoted with lower-case letters (`AS "t_h"`), then refers to unquoted (`p.t_h`):
+ * Snowflake reads the unquoted one upper-case (T_H), which the quoted one is not, so the statement fails on an
+ * account while the fork, which ignores quote case, resolves it. Undefined when there is none.
+ */
+export function unquotedQuotedName(sql: string): string | undefined {
+  const defined = new Set([...sql.matchAll(/\bAS\s+"([A-Za-z_][A-Za-z0-9_$]*)"/g)].map((m) => m[1]).filter((n) => n !== n.toUpperCase()));
+  if (!defined.size) return undefined;
+  // What is left once quoted names, string literals and comments are taken out is what Snowflake upper-cases.
+  const bare = sql.replace(/"(?:[^"]|"")*"/g, ' ').replace(/'(?:[^'\\]|\\.|'')*'/g, ' ').replace(/--[^\n]*/g, ' ');
+  const slips = [...defined].filter((name) => new RegExp(`(^|[^A-Za-z0-9_$"])${name.replace(/\$/g, '\\$')}(?![A-Za-z0-9_$"])`).test(bare));
+  return slips.length ? `refers unquoted to ${slips.map((n) => `"${n}"`).join(', ')}, defined quoted: Snowflake reads the unquoted name upper-case and will not find it` : undefined;
 }
 
 export interface DryRunOptions extends Partial<CatalogOptions> {
