@@ -103,7 +103,10 @@ describe('Snowflake golden SQL', () => {
   test('the ledger writes that would be ON CONFLICT elsewhere are MERGEs (primary keys are not enforced)', () => {
     expectGolden('ledger_slices_register', ledger.registerWindowsStep('orders', [june, monthWindow(parseMonth('2024-07'))]).sql);
     expectGolden('ledger_set_phase', ledger.setPhaseStep('orders', 'stitched').sql);
-    const claim = ledger.dltLoadSteps('orders', { loadsName: 'DLT._DLT_LOADS', loadsQ: '"DLT"."_DLT_LOADS"', loadId: '1717200000.5' })[0];
+    const loadSteps = ledger.dltLoadSteps('orders', { loads: { ref: { schema: 'DLT', name: '_DLT_LOADS' }, q: '"DLT"."_DLT_LOADS"' }, loadId: '1717200000.5' });
+    const claim = loadSteps[0];
+    // dlt's Snowflake naming upper-cases its tables and their columns alike: the register quotes them so.
+    expect(loadSteps[2].sql).toMatch(/^INSERT INTO "DLT"\."_DLT_LOADS" \("LOAD_ID", "SCHEMA_NAME", "STATUS", "INSERTED_AT", "SCHEMA_VERSION_HASH"\)/);
     expectGolden('ledger_load_claim', claim.sql);
     expect(ledger.lockHolderWriteSql()).toMatch(/^MERGE INTO "_migrate"\.locks AS l\nUSING \(SELECT \? AS table_name, \? AS run_id, \? AS command, \? AS operator\) AS s/);
   });
@@ -136,7 +139,7 @@ describe('Snowflake golden SQL', () => {
     expect(snowflake.isZonedTimestamp('TIMESTAMP_LTZ(6)')).toBe(true);
     expect(snowflake.isZonedTimestamp('TIMESTAMP_NTZ')).toBe(false);
     expect(snowflake.isZonedTimestamp('TIMESTAMP')).toBe(false);
-    expect(snowflake.wallTimeToInstant('x', 'Europe/Berlin')).toBe("TO_TIMESTAMP_TZ(DATE_PART(EPOCH_NANOSECOND, CONVERT_TIMEZONE('Europe/Berlin', 'UTC', x)), 9)");
+    expect(snowflake.wallTimeToInstant('x', 'Europe/Berlin')).toBe("TO_TIMESTAMP_TZ(DATE_PART(EPOCH_MICROSECOND, CONVERT_TIMEZONE('Europe/Berlin', 'UTC', x)), 6)");
     expect(snowflake.instantToWallTime('x', 'Europe/Berlin')).toBe("CAST(CONVERT_TIMEZONE('Europe/Berlin', x) AS TIMESTAMP_NTZ)");
   });
 

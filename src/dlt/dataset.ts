@@ -7,6 +7,18 @@ import { renderStatement } from '../sql/template';
 import { type StoredSchema, decodeStoredSchema } from './storedSchema';
 import { type DltTableHints, dltTableHints } from './tableHints';
 
+/**
+ * Columns of one of dlt's own tables, quoted as dlt stored them, as template variables (`c_load_id`, …). dlt names
+ * a dataset's tables and columns by one convention, so the table's stored name tells the columns' case: Snowflake's
+ * default naming makes `_DLT_LOADS` with `LOAD_ID`, its case-sensitive naming and the other engines `_dlt_loads`
+ * with `load_id`. Quoting a guessed case would miss one of them; leaving names unquoted would miss the lower-case
+ * one on Snowflake (which reads `version` as VERSION).
+ */
+export function dltColumns(dialect: Dialect, table: TableRef, names: readonly string[]): Record<string, string> {
+  const upper = table.name === table.name.toUpperCase() && table.name !== table.name.toLowerCase();
+  return Object.fromEntries(names.map((n) => [`c_${n}`, dialect.quoteIdent(upper ? n.toUpperCase() : n)]));
+}
+
 /** dlt's bookkeeping tables, in the target's dataset (schema). */
 export const DLT_LOADS = '_dlt_loads';
 export const DLT_VERSION = '_dlt_version';
@@ -37,12 +49,12 @@ export async function readDltDataset(conn: Connection, dialect: Dialect, table: 
   const dataset: DltDataset = { loadIds: [] };
   if (loads) {
     dataset.loads = { ref: loads.ref, q: dialect.qualify(loads.ref) };
-    const rows = await readRows(conn, renderStatement(dialect.templates, 'dlt_load_ids', { loads: dataset.loads.q }), `${table.id}: read the load ids of ${formatTableRef(loads.ref)}`);
+    const rows = await readRows(conn, renderStatement(dialect.templates, 'dlt_load_ids', { loads: dataset.loads.q, ...dltColumns(dialect, loads.ref, ['load_id']) }), `${table.id}: read the load ids of ${formatTableRef(loads.ref)}`);
     dataset.loadIds = rows.map((r) => String(r.load_id));
   }
   if (version) {
     const versions = dialect.qualify(version.ref);
-    const names = { versions, schema: dialect.quoteIdent('schema'), version: dialect.quoteIdent('version'), p1: dialect.placeholder(1), p2: dialect.placeholder(2) };
+    const names = { versions, ...dltColumns(dialect, version.ref, ['schema_name', 'version_hash', 'version', 'inserted_at', 'schema']), p1: dialect.placeholder(1), p2: dialect.placeholder(2) };
     const rows = await readRows(conn, renderStatement(dialect.templates, 'dlt_versions', names), `${table.id}: list dlt's stored schemas in ${formatTableRef(version.ref)}`);
     const wanted = table.dlt.schemaName;
     // A dataset keeps every version of every schema, each a whole JSON document: only the newest are read, one by one.

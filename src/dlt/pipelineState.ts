@@ -4,6 +4,7 @@ import { formatTableRef } from '../config/tableRef';
 import { readRows } from '../exec/read';
 import { renderStatement } from '../sql/template';
 import { decodeDltJson } from './storedSchema';
+import { dltColumns } from './dataset';
 
 /** dlt's pipeline state table, beside its loads. Theseus reads it and never writes it. */
 export const DLT_PIPELINE_STATE = '_dlt_pipeline_state';
@@ -34,8 +35,7 @@ export async function readLiveIncremental(conn: Connection, dialect: Dialect, ta
   if (!info || !['pipeline_name', 'state', 'created_at', 'version'].every(has)) return undefined;
   const sql = renderStatement(dialect.templates, 'dlt_pipeline_states', {
     states: dialect.qualify(info.ref),
-    state: dialect.quoteIdent('state'),
-    version: dialect.quoteIdent('version'),
+    ...dltColumns(dialect, info.ref, ['pipeline_name', 'state', 'created_at', 'version']),
     limit: String(NEWEST_STATES),
   });
   const seen = new Set<string>();

@@ -6,6 +6,9 @@ import { renderStatement, renderTemplate } from '../sql/template';
 import { ddlUnitMode, type Step, type Unit, type Vars } from '../plan/types';
 import { checkLoadIdOurs, checkSliceStillOurs } from '../lifecycle/assertions';
 import { count } from '../plural';
+import type { TableRef } from '../config/types';
+import { formatTableRef } from '../config/tableRef';
+import { dltColumns } from '../dlt/dataset';
 
 /**
  * Bookkeeping statements for the ledger in the state schema. Values known
@@ -221,29 +224,31 @@ export class LedgerWriter {
    * changes rows claims the registration in the ledger (a primary key, so two workers never both do) and
    * inserts the `_dlt_loads` row, in its own transaction: committed data never lacks its load row.
    */
-  dltLoadSteps(tableId: string, load: { loadsName: string; loadsQ: string; loadId: string; schemaName?: string; versionHash?: string }): Step[] {
+  dltLoadSteps(tableId: string, load: { loads: { ref: TableRef; q: string }; loadId: string; schemaName?: string; versionHash?: string }): Step[] {
     const lit = (v: string) => this.dialect.stringLiteral(v);
+    const loadsName = formatTableRef(load.loads.ref);
     return [
       {
-        intent: `Claim the registration of load ${load.loadId} in ${load.loadsName}, if this slice changed rows and no slice of this run claimed it yet`,
+        intent: `Claim the registration of load ${load.loadId} in ${loadsName}, if this slice changed rows and no slice of this run claimed it yet`,
         kind: 'exec',
-        sql: this.render('ledger_load_claim', { loads_name: lit(load.loadsName), load_id: lit(load.loadId), table_name: lit(tableId) }),
+        sql: this.render('ledger_load_claim', { loads_name: lit(loadsName), load_id: lit(load.loadId), table_name: lit(tableId) }),
         binds: [{ name: 'runId' }, { name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
         captureChanged: 'load_claimed',
       },
       {
-        intent: `Assert: no other run holds load id ${load.loadId} in ${load.loadsName}`,
+        intent: `Assert: no other run holds load id ${load.loadId} in ${loadsName}`,
         expect: 'foreign_claims = 0',
         kind: 'query',
-        sql: this.render('ledger_load_foreign_claim', { loads_name: lit(load.loadsName), load_id: lit(load.loadId) }),
+        sql: this.render('ledger_load_foreign_claim', { loads_name: lit(loadsName), load_id: lit(load.loadId) }),
         binds: [{ name: 'runId' }, { name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
-        check: checkLoadIdOurs(tableId, load.loadId, load.loadsName),
+        check: checkLoadIdOurs(tableId, load.loadId, loadsName),
       },
       {
-        intent: `Register load ${load.loadId} in ${load.loadsName} as dlt does (status 0, schema ${load.schemaName ?? 'unknown'}), if this slice claimed it`,
+        intent: `Register load ${load.loadId} in ${loadsName} as dlt does (status 0, schema ${load.schemaName ?? 'unknown'}), if this slice claimed it`,
         kind: 'exec',
         sql: this.render('dlt_load_register', {
-          loads: load.loadsQ,
+          loads: load.loads.q,
+          ...dltColumns(this.dialect, load.loads.ref, ['load_id', 'schema_name', 'status', 'inserted_at', 'schema_version_hash']),
           load_id: lit(load.loadId),
           schema_name: this.literal(load.schemaName),
           version_hash: this.literal(load.versionHash),

@@ -160,7 +160,7 @@ function keysOnceSteps(ctx: TableContext, window: Window): Step[] {
 function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): Step[] {
   const loads = ctx.dlt.loads;
   if (!loads) return [];
-  return ledger.dltLoadSteps(ctx.table.id, { loadsName: formatTableRef(loads.ref), loadsQ: loads.q, loadId, schemaName: ctx.dlt.schemaName, versionHash: ctx.dlt.versionHash });
+  return ledger.dltLoadSteps(ctx.table.id, { loads, loadId, schemaName: ctx.dlt.schemaName, versionHash: ctx.dlt.versionHash });
 }
 
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */

@@ -1,2 +1,2 @@
 -- One stored schema's text (bound: schema name, version hash).
-SELECT {{schema}} AS stored_schema FROM {{versions}} WHERE schema_name = {{p1}} AND version_hash = {{p2}};
+SELECT {{c_schema}} AS stored_schema FROM {{versions}} WHERE {{c_schema_name}} = {{p1}} AND {{c_version_hash}} = {{p2}};

@@ -5,6 +5,17 @@ import { hardDeleteFlag } from '../../src/dlt/hardDelete';
 import { epochText, utcCursorText } from '../../src/dlt/appendOverlap';
 import type { DltTableHints } from '../../src/dlt/tableHints';
 import type { TableContext } from '../../src/plan/tableContext';
+import { dltColumns } from '../../src/dlt/dataset';
+import { snowflake } from '../../dialects/snowflake';
+import { postgres } from '../../dialects/postgres';
+
+describe("dlt's own columns, quoted in the case dlt stored its table in", () => {
+  it("Snowflake's default naming (_DLT_VERSION) has VERSION and SCHEMA; its case-sensitive naming and other engines keep lower case", () => {
+    expect(dltColumns(snowflake, { schema: 'DLT', name: '_DLT_VERSION' }, ['version', 'schema'])).toEqual({ c_version: '"VERSION"', c_schema: '"SCHEMA"' });
+    expect(dltColumns(snowflake, { schema: 'dlt', name: '_dlt_version' }, ['version'])).toEqual({ c_version: '"version"' });
+    expect(dltColumns(postgres, { schema: 'dlt', name: '_dlt_loads' }, ['load_id'])).toEqual({ c_load_id: '"load_id"' });
+  });
+});
 
 describe('load ids after every load a dlt dataset holds', () => {
   it.each([
