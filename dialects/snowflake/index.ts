@@ -73,9 +73,10 @@ export const snowflake: Dialect = Object.freeze({
   rowSetChecksum: Object.freeze({ aggregate: (fields: string[]) => `HASH_AGG(${fields.join(', ')})`, describe: 'HASH_AGG of the keyed rows' }),
   // A TIMESTAMP_TZ/LTZ gives its UTC epoch; an NTZ its nominal (UTC) one.
   epochMicros: (expr: string) => `DATE_PART(EPOCH_MICROSECOND, ${expr})`,
-  // The two-argument CONVERT_TIMEZONE takes a zoned value's own zone, and reads a naive one (or a date) in the
-  // session's, which is UTC in every session Theseus opens: either way the UTC calendar day.
-  epochDay: (expr: string) => `DATEDIFF(DAY, DATE '1970-01-01', CAST(CONVERT_TIMEZONE('UTC', ${expr}) AS DATE))`,
+  // The UTC day from the epoch second, which a zoned value (TZ, LTZ) takes from its instant and a naive one (NTZ, a
+  // date) from its wall time read as UTC, in any session: CONVERT_TIMEZONE('UTC', x) would read a naive value in the
+  // session's zone, right in Theseus's sessions (UTC) but not where a DBA pastes the printed plan.
+  epochDay: (expr: string) => `FLOOR(DATE_PART(EPOCH_SECOND, ${expr}) / 86400)`,
   // Like MySQL's, Snowflake's CONCAT is NULL when any part is; callers coalesce the parts that may be NULL.
   concat: (parts: string[]) => `CONCAT(${parts.join(', ')})`,
   // A column may carry a collation (case- or accent-insensitive); 'utf8' compares the bytes, so no two values tie.

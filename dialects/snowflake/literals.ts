@@ -19,12 +19,14 @@ const zone = (name: string) => stringLiteralStandard(name);
 /**
  * The instant of a wall time in `tz`. CONVERT_TIMEZONE's three-argument form
  * gives the UTC wall time (NTZ, DST resolved by the engine); its epoch read as
- * nanoseconds and turned back by TO_TIMESTAMP_TZ(n, 9) is that instant. Casting
+ * microseconds and turned back by TO_TIMESTAMP_TZ(n, 6) is that instant. Casting
  * the NTZ to TIMESTAMP_TZ instead would read it in the session's zone, which a
- * reader of the view may have set to anything.
+ * reader of the view may have set to anything. Microseconds, not nanoseconds:
+ * an ERP's open-ended 9999-12-31 is 2.5e20 ns, beyond a 64-bit integer, and
+ * 2.5e17 µs is not; dlt's timestamps keep microseconds.
  */
 export const wallTimeToInstant = (expr: string, tz: string) =>
-  `TO_TIMESTAMP_TZ(DATE_PART(EPOCH_NANOSECOND, CONVERT_TIMEZONE(${zone(tz)}, 'UTC', ${expr})), 9)`;
+  `TO_TIMESTAMP_TZ(DATE_PART(EPOCH_MICROSECOND, CONVERT_TIMEZONE(${zone(tz)}, 'UTC', ${expr})), 6)`;
 
 /** The two-argument form takes the instant's own zone (TZ) or UTC (LTZ) and gives TIMESTAMP_TZ in `tz`; NTZ keeps its wall time. */
 export const instantToWallTime = (expr: string, tz: string) => `CAST(CONVERT_TIMEZONE(${zone(tz)}, ${expr}) AS TIMESTAMP_NTZ)`;
