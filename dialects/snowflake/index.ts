@@ -22,7 +22,7 @@ import { snowflakeLoadSignal } from './loadSignal';
  */
 export const snowflake: Dialect = Object.freeze({
   name: 'snowflake',
-  templates: Object.freeze(['snowflake']),
+  templates: Object.freeze(['snowflake', 'merge_ledger']),
   capabilities: Object.freeze({
     transactionalDdl: false,
     advisoryLock: false,

@@ -24,7 +24,8 @@ export class LedgerWriter {
   private values(extra: Record<string, string> = {}) {
     const d = this.dialect;
     const placeholders = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`p${i}`, d.placeholder(i)]));
-    return { state: d.quoteIdent(this.stateSchema), now: d.now, ...d.stateTypes, ...placeholders, ...extra };
+    const { keyOptions, ...types } = d.stateTypes;
+    return { state: d.quoteIdent(this.stateSchema), now: d.now, ...types, key_options: keyOptions ?? '', ...placeholders, ...extra };
   }
 
   private render(op: string, extra: Record<string, string> = {}): string {

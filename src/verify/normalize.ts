@@ -73,7 +73,7 @@ export function normalizedText(dialect: Dialect, expr: string, rule: NormalizeRu
 
 /** `expr` as a decimal rounded to `scale` places: the form metric sums are taken in. */
 export function decimalAt(dialect: Dialect, expr: string, scale: number): string {
-  return dialect.cast(expr, `DECIMAL(38,${scale})`);
+  return dialect.cast(expr, dialect.decimalType?.(scale) ?? `DECIMAL(38,${scale})`);
 }
 
 /** What a rule means, for reports. */
@@ -84,8 +84,12 @@ export function describeRule(rule: NormalizeRule): string {
   return 'text';
 }
 
-/** The 60-bit checksum of a row: NULLs marked, fields joined by '|', md5, first 15 hex digits. */
+/**
+ * The 60-bit checksum of a row: NULLs marked, fields joined by '|', md5, first 15 hex digits. Joined with the
+ * dialect's concat (no part is NULL once marked), since not every engine has concat_ws (BigQuery has not).
+ */
 export function rowHashSql(dialect: Dialect, fields: string[]): string {
   const mark = dialect.stringLiteral(NULL_MARK);
-  return dialect.hash60(`concat_ws('|', ${fields.map((f) => `coalesce(${f}, ${mark})`).join(', ')})`);
+  const bar = dialect.stringLiteral('|');
+  return dialect.hash60(dialect.concat(fields.flatMap((f, i) => [...(i ? [bar] : []), `coalesce(${f}, ${mark})`])));
 }

@@ -1,10 +1,12 @@
 -- The ledger: one schema of Theseus's own in the warehouse. Resuming reads it, never process memory.
+-- key_options: what follows a PRIMARY KEY where the engine needs it (BigQuery: NOT ENFORCED, the only kind it has).
 CREATE SCHEMA IF NOT EXISTS {{state}};
 CREATE TABLE IF NOT EXISTS {{state}}.table_phases (
-  table_name {{text}} NOT NULL PRIMARY KEY,
+  table_name {{text}} NOT NULL,
   phase {{text}} NOT NULL,
   archive_name {{text}},
-  updated_at {{timestamp}} NOT NULL
+  updated_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name){{#key_options}} {{key_options}}{{/key_options}}
 );
 CREATE TABLE IF NOT EXISTS {{state}}.slices (
   table_name {{text}} NOT NULL,
@@ -19,10 +21,10 @@ CREATE TABLE IF NOT EXISTS {{state}}.slices (
   started_at {{timestamp}},
   ended_at {{timestamp}},
   error {{longText}},
-  PRIMARY KEY (table_name, window_key)
+  PRIMARY KEY (table_name, window_key){{#key_options}} {{key_options}}{{/key_options}}
 );
 CREATE TABLE IF NOT EXISTS {{state}}.runs (
-  run_id {{text}} NOT NULL PRIMARY KEY,
+  run_id {{text}} NOT NULL,
   command {{text}} NOT NULL,
   arguments {{longText}},
   tool_version {{text}},
@@ -30,14 +32,16 @@ CREATE TABLE IF NOT EXISTS {{state}}.runs (
   started_at {{timestamp}} NOT NULL,
   ended_at {{timestamp}},
   outcome {{text}} NOT NULL,
-  error {{longText}}
+  error {{longText}},
+  PRIMARY KEY (run_id){{#key_options}} {{key_options}}{{/key_options}}
 );
 CREATE TABLE IF NOT EXISTS {{state}}.locks (
-  table_name {{text}} NOT NULL PRIMARY KEY,
+  table_name {{text}} NOT NULL,
   run_id {{text}} NOT NULL,
   command {{text}},
   operator {{text}},
-  acquired_at {{timestamp}} NOT NULL
+  acquired_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name){{#key_options}} {{key_options}}{{/key_options}}
 );
 CREATE TABLE IF NOT EXISTS {{state}}.validations (
   table_name {{text}} NOT NULL,
@@ -51,7 +55,7 @@ CREATE TABLE IF NOT EXISTS {{state}}.validations (
   failures {{longText}},
   run_id {{text}},
   checked_at {{timestamp}} NOT NULL,
-  PRIMARY KEY (table_name, window_key)
+  PRIMARY KEY (table_name, window_key){{#key_options}} {{key_options}}{{/key_options}}
 );
 -- retire --drop records its intent here before dropping, so a drop interrupted before the ledger says so can be finished.
 CREATE TABLE IF NOT EXISTS {{state}}.archive_drops (
@@ -59,7 +63,7 @@ CREATE TABLE IF NOT EXISTS {{state}}.archive_drops (
   archive_name {{text}} NOT NULL,
   run_id {{text}},
   requested_at {{timestamp}} NOT NULL,
-  PRIMARY KEY (table_name, archive_name)
+  PRIMARY KEY (table_name, archive_name){{#key_options}} {{key_options}}{{/key_options}}
 );
 -- Zero-copy snapshots of legacy that retire took where the engine clones (Snowflake), until retire --drop --drop-snapshot.
 CREATE TABLE IF NOT EXISTS {{state}}.retire_snapshots (
@@ -67,14 +71,15 @@ CREATE TABLE IF NOT EXISTS {{state}}.retire_snapshots (
   snapshot_name {{text}} NOT NULL,
   run_id {{text}},
   taken_at {{timestamp}} NOT NULL,
-  PRIMARY KEY (table_name, snapshot_name)
+  PRIMARY KEY (table_name, snapshot_name){{#key_options}} {{key_options}}{{/key_options}}
 );
 -- Which legacy and target tables a table id stands for: a ledger shared by two configs never mixes two migrations under one id.
 CREATE TABLE IF NOT EXISTS {{state}}.table_identity (
-  table_name {{text}} NOT NULL PRIMARY KEY,
+  table_name {{text}} NOT NULL,
   legacy_table {{longText}} NOT NULL,
   target_table {{longText}} NOT NULL,
-  recorded_at {{timestamp}} NOT NULL
+  recorded_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name){{#key_options}} {{key_options}}{{/key_options}}
 );
 -- Each run's counts per window (a newer table: created here on ledgers that predate it).
 CREATE TABLE IF NOT EXISTS {{state}}.slice_runs (
@@ -85,7 +90,7 @@ CREATE TABLE IF NOT EXISTS {{state}}.slice_runs (
   rows_inserted {{bigint}},
   rows_updated {{bigint}},
   ended_at {{timestamp}} NOT NULL,
-  PRIMARY KEY (table_name, window_key, run_id)
+  PRIMARY KEY (table_name, window_key, run_id){{#key_options}} {{key_options}}{{/key_options}}
 );
 -- The dlt loads Theseus registered: one `_dlt_loads` row per load id and dataset, claimed by the first slice that changes rows.
 CREATE TABLE IF NOT EXISTS {{state}}.dlt_load_registrations (
@@ -94,5 +99,5 @@ CREATE TABLE IF NOT EXISTS {{state}}.dlt_load_registrations (
   table_name {{text}} NOT NULL,
   run_id {{text}} NOT NULL,
   registered_at {{timestamp}} NOT NULL,
-  PRIMARY KEY (loads_table, load_id)
+  PRIMARY KEY (loads_table, load_id){{#key_options}} {{key_options}}{{/key_options}}
 );

@@ -118,13 +118,6 @@ export const ALLOWLIST: readonly AllowlistEntry[] = [
     normalize: (sql) => rewriteCalls(sql, 'MD5_NUMBER_UPPER64', (args) => `FARM_FINGERPRINT(${args.join(',')})`),
   },
   {
-    name: 'CONCAT_WS',
-    why: "the fork has no CONCAT_WS(separator, text, …): analyzed as ARRAY_TO_STRING([text, …], separator), the same text",
-    statement: /\bCONCAT_WS\s*\(/i,
-    error: /Function not found: concat_ws/i,
-    normalize: (sql) => rewriteCalls(sql, 'CONCAT_WS', ([separator, ...parts]) => `ARRAY_TO_STRING([${parts.join(',')}], ${separator})`),
-  },
-  {
     name: 'COLLATE()',
     why: "the fork has no COLLATE(expr, 'spec') function (Snowflake's, for a byte-wise order of text); analyzed as the bare expression",
     statement: /\bCOLLATE\s*\(/i,
