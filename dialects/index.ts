@@ -3,14 +3,14 @@ import { usageError } from '../src/errors';
 
 /**
  * Name → dialect, loaded on first use so a DuckDB run never loads another
- * engine's module (Knex's lib/dialects/index does the same). BigQuery joins
- * here.
+ * engine's module (Knex's lib/dialects/index does the same).
  */
 const loaders: Readonly<Record<string, () => Promise<Dialect>>> = Object.freeze({
   duckdb: async () => (await import('./duckdb')).duckdb,
   postgres: async () => (await import('./postgres')).postgres,
   mysql: async () => (await import('./mysql')).mysql,
   snowflake: async () => (await import('./snowflake')).snowflake,
+  bigquery: async () => (await import('./bigquery')).bigquery,
 });
 
 /** Other names people write for the same engines. */

@@ -18,6 +18,11 @@ export interface Connection {
    * statements where the engine shows them (Snowflake's QUERY_TAG, in QUERY_HISTORY); absent where nothing is tagged.
    */
   label?(title: string): void;
+  /**
+   * What the driver knows about its server without asking (BigQuery: the project, location and default dataset it
+   * was opened with), for the dialect's serverTraits and introspection; absent where there is nothing of the kind.
+   */
+  readonly facts?: ServerTraits;
 }
 
 export interface ConnectOptions {
@@ -185,6 +190,8 @@ export interface StateTypes {
   longText: string;
   bigint: string;
   timestamp: string;
+  /** Words after a PRIMARY KEY constraint where the engine needs them (BigQuery: NOT ENFORCED). */
+  keyOptions?: string;
 }
 
 /**
@@ -283,6 +290,11 @@ export interface Dialect {
    */
   canonicalJson?(expr: string): string;
   textType: string;
+  /**
+   * An exact decimal type with 38 digits and `scale` of them after the point, for verify's normalized numbers and
+   * metric sums; absent: DECIMAL(38,scale). BigQuery's NUMERIC keeps at most 29 digits before the point.
+   */
+  decimalType?(scale: number): string;
   /** Does a column of this type hold a zoned instant (so window bounds must be zoned literals)? */
   isZonedTimestamp(type: string): boolean;
   /** Case-insensitive comparison of type names as the engine reports them. */

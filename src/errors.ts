@@ -75,11 +75,11 @@ function firstLine(text: string): string {
  * Hides passwords wherever they would be printed. In a URL the password runs
  * from the colon after the user to the *last* `@` before the host, since an
  * unencoded password may itself hold `@`, `:` or `/`. `key=value` and
- * `key: value` forms are masked too (a key's passphrase as well), except MySQL's "(using password: YES)",
+ * `key: value` forms are masked too (a key's passphrase and BigQuery's access_token as well), except MySQL's "(using password: YES)",
  * which says whether a password was sent, not what it was.
  */
 export function maskSecrets(text: string): string {
   return text
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]*:)(\S+)(@[^@\s]*)/gi, '$1***$3')
-    .replace(/((?<!using )(?:password|passphrase)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;}]+)/gi, '$1***');
+    .replace(/((?<!using )(?:password|passphrase|access_token)\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;}]+)/gi, '$1***');
 }

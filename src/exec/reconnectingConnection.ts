@@ -70,6 +70,8 @@ export function reconnectingConnection(first: Connection, open: () => Promise<Co
       title = t;
       current?.label?.(t);
     },
+    // Fixed by the connection settings, so a replacement has the same.
+    facts: first.facts,
     close: async () => {
       closed = true;
       const conn = current;

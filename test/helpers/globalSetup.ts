@@ -1,8 +1,8 @@
 import probeEngines from './probeEngines';
-import { startSnowflakeAnalyzer } from './snowflakeAnalyzerSetup';
+import { startAnalyzers } from './analyzerSetup';
 
-/** Jest allows one globalSetup: the engine probes (unchanged), then the Snowflake analyzer's server. */
+/** Jest allows one globalSetup: the engine probes (unchanged), then the analyzers' servers (BigQuery, Snowflake). */
 export default async function globalSetup(): Promise<void> {
   await probeEngines();
-  await startSnowflakeAnalyzer();
+  await startAnalyzers();
 }

@@ -1,6 +1,6 @@
-import { stopSnowflakeAnalyzer } from './snowflakeAnalyzerSetup';
+import { stopAnalyzers } from './analyzerSetup';
 
-/** Kills the analyzer's server the global setup started. */
+/** Kills the analyzers' servers the global setup started. */
 export default async function globalTeardown(): Promise<void> {
-  stopSnowflakeAnalyzer();
+  stopAnalyzers();
 }

@@ -1,6 +1,7 @@
 import { readCatalogFile } from '../../src/catalog/file';
 import { ALLOWLIST, type AllowlistEntry } from './snowflakeAllowlist';
-import { type AnalyzerCatalog, type AnalyzerColumn, type CatalogOptions, type ZetaType, analyzerCatalog, snowflakeType } from './snowflakeCatalog';
+import { type AnalyzerCatalog, type CatalogOptions, analyzerCatalog, snowflakeType } from './snowflakeCatalog';
+import { learnFrom } from './zetaResolved';
 import { splitDryRun } from './dryRunSplit';
 import { ANALYZER_PACKAGE, MISSING_ENV, PORT_ENV } from './zetasqlServer';
 
@@ -81,27 +82,6 @@ export async function polyglotSyntaxError(sql: string): Promise<string | undefin
   return r.valid ? undefined : r.errors.map((e: { message: string; line?: number; column?: number }) => `${e.message} [at ${e.line}:${e.column}]`).join('; ');
 }
 
-const stripType = (t: any): ZetaType => ({ typeKind: t.typeKind, ...(t.arrayType ? { arrayType: { elementType: stripType(t.arrayType.elementType) } } : {}) });
-
-/**
- * The shallowest value under `key` in a resolved AST, breadth first (the proto
- * nests create/alter nodes differently per kind; the statement's own name path
- * sits above those of the tables its query reads).
- */
-function find(node: unknown, key: string): any {
-  let level: unknown[] = [node];
-  while (level.length) {
-    const next: unknown[] = [];
-    for (const n of level) {
-      if (n === null || typeof n !== 'object') continue;
-      if (key in (n as object) && (n as any)[key] !== null && (n as any)[key] !== undefined) return (n as any)[key];
-      next.push(...Object.values(n as object));
-    }
-    level = next;
-  }
-  return undefined;
-}
-
 /** One client and language options per worker process: the package's client is a singleton per port anyway. */
 let connection: { port: number; client: Client; languageOptions: any } | undefined;
 
@@ -178,30 +158,8 @@ export class SnowflakeAnalyzer {
 
   /** Keeps the catalog in step with what an analyzed statement creates, replaces, renames or drops. */
   private learn(resolved: any): void {
-    const kind: string = resolved?.node ?? '';
-    const path: string[] | undefined = find(resolved, 'namePath');
-    if (!path) return;
-    let columns: AnalyzerColumn[] | undefined;
-    if (kind === 'resolvedCreateStatementNode') {
-      const out = find(resolved, 'outputColumnList');
-      const defs = find(resolved, 'columnDefinitionList');
-      const clone = find(resolved, 'cloneFrom');
-      if (out?.length) columns = out.map((c: any) => ({ name: c.name, type: stripType(c.column.type) }));
-      else if (defs?.length) columns = defs.map((c: any) => ({ name: c.name, type: stripType(c.type) }));
-      else if (clone) columns = find(clone, 'columnList').map((c: any) => ({ name: c.name, type: stripType(c.type) }));
-      if (columns && (find(resolved, 'createMode') !== 2 || !this.catalog.get(path))) this.catalog.add(path, columns); // 2: IF NOT EXISTS keeps what is there
-    } else if (kind === 'resolvedAlterObjectStmtNode') {
-      const newPath: string[] | undefined = find(resolved, 'newPath');
-      const t = this.catalog.get(path);
-      if (newPath && t) {
-        this.catalog.remove(path);
-        // A bare new name lands in the session's schema, not the table's (Snowflake; dbt-snowflake #1060 qualifies it for that reason).
-        this.catalog.add(newPath, t.columns);
-      }
-    } else if (kind === 'resolvedDropStmtNode') {
-      this.catalog.remove(path);
-    } else return;
-    this.dirty = true;
+    // A bare new name lands in the session's schema, not the table's (Snowflake; dbt-snowflake #1060 qualifies it for that reason).
+    if (learnFrom(resolved, this.catalog, (_from, to) => to)) this.dirty = true;
   }
 
   /**

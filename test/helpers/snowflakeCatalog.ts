@@ -15,11 +15,9 @@ import { renderTemplate } from '../../src/sql/template';
  * quoting mistake ("id" vs ID): golden SQL covers that.
  */
 
-/** ZetaSQL's TypeProto, the part the catalog uses (kinds from the fork's TypeKind, lib/types/zetasql/TypeKind.d.ts). */
-export interface ZetaType {
-  typeKind: number;
-  arrayType?: { elementType: ZetaType };
-}
+// ZetaSQL's TypeProto, the part the catalog uses (kinds from the fork's TypeKind, lib/types/zetasql/TypeKind.d.ts).
+import type { AnalyzerColumn, ZetaType } from './zetaResolved';
+export type { AnalyzerColumn, ZetaType };
 
 const K = {
   INT64: 2,
@@ -75,11 +73,6 @@ export function snowflakeType(type: string): ZetaType {
   const t = BY_NAME[name];
   if (!t) throw new Error(`unknown Snowflake type "${type}" (known: NUMBER/DECIMAL/NUMERIC, ${Object.keys(BY_NAME).join(', ')})`);
   return structuredClone(t);
-}
-
-export interface AnalyzerColumn {
-  name: string;
-  type: ZetaType;
 }
 
 /** A table the analyzer knows, by its full path [database, schema, table]. */

@@ -4,31 +4,56 @@ import * as path from 'node:path';
 import { type ChildProcess, spawn } from 'node:child_process';
 
 /**
- * The Snowflake analyzer's process: Fivetran's ZetaSQL fork
- * (@fivetrandevelopers/zetasql-snowflake, pinned exactly in package.json)
- * ships its gRPC `local_service` server as a prebuilt binary per platform. We
- * start it ourselves on a free loopback port (the package's own runServer
- * never resolves and inherits no port choice), once per jest run: see
+ * The analyzers' processes: Google's ZetaSQL (@fivetrandevelopers/zetasql, BigQuery's analyzer) and Fivetran's
+ * Snowflake fork of it (@fivetrandevelopers/zetasql-snowflake), both pinned exactly in package.json, each ship
+ * their gRPC `local_service` server as a prebuilt binary per platform. We start them ourselves on free loopback
+ * ports (the packages' own runServer never resolves and inherits no port choice), once per jest run: see
  * globalSetup.ts. Nothing here reaches beyond loopback.
  */
-export const ANALYZER_PACKAGE = '@fivetrandevelopers/zetasql-snowflake';
-/** Set by the global setup for the test workers. */
-export const PORT_ENV = 'THESEUS_SNOWFLAKE_ANALYZER_PORT';
-/** Set instead of the port when the server could not start outside CI: the reason, for the skip message. */
-export const MISSING_ENV = 'THESEUS_SNOWFLAKE_ANALYZER_MISSING';
+export interface AnalyzerServerSpec {
+  /** For messages. */
+  engine: string;
+  package: string;
+  /** The folder of the binaries inside the package's lib/. */
+  dir: string;
+  /** Set by the global setup for the test workers: the server's port. */
+  portEnv: string;
+  /** Set instead of the port when the server could not start outside CI: the reason, for the skip message. */
+  missingEnv: string;
+}
+
+export const SNOWFLAKE_ANALYZER: AnalyzerServerSpec = Object.freeze({
+  engine: 'Snowflake',
+  package: '@fivetrandevelopers/zetasql-snowflake',
+  dir: 'snowflake',
+  portEnv: 'THESEUS_SNOWFLAKE_ANALYZER_PORT',
+  missingEnv: 'THESEUS_SNOWFLAKE_ANALYZER_MISSING',
+});
+
+export const BIGQUERY_ANALYZER: AnalyzerServerSpec = Object.freeze({
+  engine: 'BigQuery',
+  package: '@fivetrandevelopers/zetasql',
+  dir: 'zetasql',
+  portEnv: 'THESEUS_BIGQUERY_ANALYZER_PORT',
+  missingEnv: 'THESEUS_BIGQUERY_ANALYZER_MISSING',
+});
+
+export const ANALYZER_PACKAGE = SNOWFLAKE_ANALYZER.package;
+export const PORT_ENV = SNOWFLAKE_ANALYZER.portEnv;
+export const MISSING_ENV = SNOWFLAKE_ANALYZER.missingEnv;
 
 /** The server binary for this platform, or why there is none. */
-export function serverBinary(): { file: string } | { missing: string } {
+export function serverBinary(spec: AnalyzerServerSpec = SNOWFLAKE_ANALYZER): { file: string } | { missing: string } {
   let lib: string;
   try {
-    lib = path.dirname(require.resolve(ANALYZER_PACKAGE));
+    lib = path.dirname(require.resolve(spec.package));
   } catch {
-    return { missing: `${ANALYZER_PACKAGE} is not installed (run npm ci)` };
+    return { missing: `${spec.package} is not installed (run npm ci)` };
   }
-  // The package's own naming (lib/server.js): Linux binaries end in .so, the arm builds in _arm.
+  // The packages' own naming (lib/server.js): Linux binaries end in .so, the arm builds in _arm.
   if (process.platform !== 'linux' && process.platform !== 'darwin') return { missing: `no ZetaSQL server binary for ${process.platform}` };
   if (process.arch !== 'x64' && process.arch !== 'arm64') return { missing: `no ZetaSQL server binary for ${process.arch}` };
-  const file = path.join(lib, 'snowflake', `remote_server${process.arch === 'arm64' ? '_arm' : ''}${process.platform === 'linux' ? '.so' : ''}`);
+  const file = path.join(lib, spec.dir, `remote_server${process.arch === 'arm64' ? '_arm' : ''}${process.platform === 'linux' ? '.so' : ''}`);
   if (!fs.existsSync(file)) return { missing: `${file} is missing (a partial install?)` };
   return { file };
 }
@@ -56,8 +81,8 @@ export interface RunningServer {
  * cold disk cache being the slow case). Throws with the server's own output
  * when it exits or stays silent.
  */
-export async function startZetaSqlServer(timeoutMs = 30_000): Promise<RunningServer> {
-  const bin = serverBinary();
+export async function startZetaSqlServer(spec: AnalyzerServerSpec = SNOWFLAKE_ANALYZER, timeoutMs = 30_000): Promise<RunningServer> {
+  const bin = serverBinary(spec);
   if ('missing' in bin) throw new Error(bin.missing);
   const port = await freePort();
   // 'localhost' because the package's client dials localhost:<port> (ZetaSQLClient.HOST).

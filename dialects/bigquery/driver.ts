@@ -1,0 +1,143 @@
+import type { BigQuery, Job, Query } from '@google-cloud/bigquery';
+import type { Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '../types';
+import { TheseusError } from '../../src/errors';
+import { bigquerySettings } from './connectionSettings';
+import { bigqueryError } from './errors';
+import { loadBigQuerySdk } from './sdk';
+
+/** Labels are lower-case letters, digits, `_` and `-`, at most 63 characters. */
+export function labelValue(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9_-]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 63);
+}
+
+/**
+ * The labels on every job of a run, so INFORMATION_SCHEMA.JOBS and the billing export show what the migration
+ * cost, per run, command, table and window: the executor labels the connection with the unit's title
+ * ("orders 2023-02: backfill"), whose first two words are the table and the window.
+ */
+export function jobLabels(options: ConnectOptions, unit?: string): Record<string, string> {
+  const labels: Record<string, string> = { tool: 'theseus' };
+  if (options.command) labels.command = labelValue(options.command);
+  if (options.runId) labels.run_id = labelValue(options.runId);
+  const m = unit === undefined ? null : /^(\S+)(?: (\S+))?:/.exec(unit);
+  if (m) {
+    labels.table = labelValue(m[1]);
+    if (m[2]) labels.window = labelValue(m[2]);
+  }
+  return labels;
+}
+
+/** The client's value objects (BigQueryTimestamp, BigQueryDatetime, BigQueryDate, Big for NUMERIC) as plain text. */
+function plain(value: unknown): unknown {
+  if (value === null || value === undefined || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(plain);
+  const v = value as { value?: unknown; constructor?: { name?: string } };
+  if (typeof v.value === 'string') return v.value;
+  if (v.constructor?.name === 'Big') return String(value);
+  if (Buffer.isBuffer(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, plain(x)]));
+}
+
+/** A bound value's BigQuery type, which the client needs for NULLs. */
+const typeOf = (v: SqlValue) => (typeof v === 'number' ? (Number.isInteger(v) ? 'INT64' : 'FLOAT64') : typeof v === 'boolean' ? 'BOOL' : 'STRING');
+
+/** The job's statistics that matter here: DML counts, and the session a createSession job opened. */
+interface JobStatistics {
+  numDmlAffectedRows?: string;
+  dmlStats?: { insertedRowCount?: string; updatedRowCount?: string; deletedRowCount?: string };
+  statementType?: string;
+  sessionId?: string;
+}
+
+/**
+ * The only file that talks to @google-cloud/bigquery. Each connection is a
+ * BigQuery session (opened by its first statement), so BEGIN … COMMIT spans
+ * the statements of a unit and @@session_id names the lock rows' owner.
+ * Every statement is a job (jobs.insert): labelled, polled until done, its
+ * rows read page by page with INT64 as exact text; a DML statement answers
+ * query() with one row of its dmlStats (inserted_row_count,
+ * updated_row_count, deleted_row_count: the counted MERGE reads them) and
+ * execute() with the rows it changed.
+ */
+export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOptions): Promise<Connection> {
+  const s = bigquerySettings(spec);
+  const { sdk, auth } = await loadBigQuerySdk();
+  let authClient;
+  if (s.accessToken) {
+    authClient = new auth.OAuth2Client();
+    authClient.setCredentials({ access_token: s.accessToken, expiry_date: Date.now() + 3600_000 });
+  }
+  const bq: BigQuery = new sdk.BigQuery({
+    projectId: s.project,
+    location: s.location,
+    ...(s.keyFilename ? { keyFilename: s.keyFilename } : {}),
+    ...(authClient ? { authClient } : {}),
+    ...(s.apiEndpoint ? { apiEndpoint: s.apiEndpoint } : {}),
+    userAgent: 'theseus',
+  });
+  let sessionId: string | undefined;
+  let labels = jobLabels(options);
+  let lost = false;
+
+  const run = async (sql: string, params?: SqlValue[]): Promise<{ rows: Row[]; stats: JobStatistics }> => {
+    const request: Query = {
+      query: sql,
+      location: s.location,
+      labels,
+      jobPrefix: 'theseus_',
+      ...(params && params.length ? { params: params as never, types: params.map(typeOf) } : {}),
+      ...(sessionId ? { connectionProperties: [{ key: 'session_id', value: sessionId }] } : { createSession: true }),
+    };
+    let job: Job | undefined;
+    try {
+      [job] = await bq.createQueryJob(request);
+      const rows: Row[] = [];
+      let page: Record<string, unknown> = { autoPaginate: false, wrapIntegers: { integerTypeCastFunction: (v: string) => v } };
+      for (;;) {
+        const [pageRows, next, resp] = (await job.getQueryResults(page)) as unknown as [Row[], Record<string, unknown> | null, { jobComplete?: boolean }];
+        if (resp?.jobComplete !== false) rows.push(...pageRows.map((r) => plain(r) as Row));
+        if (!next) break;
+        page = { ...next, autoPaginate: false };
+      }
+      const [metadata] = await job.getMetadata();
+      const stats = metadata?.statistics ?? {};
+      const query = stats.query ?? {};
+      if (!sessionId && stats.sessionInfo?.sessionId) sessionId = String(stats.sessionInfo.sessionId);
+      return { rows, stats: { numDmlAffectedRows: query.numDmlAffectedRows, dmlStats: query.dmlStats, statementType: query.statementType } };
+    } catch (err) {
+      const mapped = bigqueryError(err, job?.id);
+      if (mapped.transient === 'connection') lost = true;
+      throw mapped;
+    }
+  };
+
+  try {
+    // Opens the session, and fails here, with CANNOT_CONNECT, on credentials or a project that does not answer.
+    await run('SELECT 1 AS ok');
+  } catch (err) {
+    throw new TheseusError('database', 'CANNOT_CONNECT', `cannot connect to BigQuery project ${s.project} (${s.location}): ${(err as Error).message}`, 'check project, location and the credentials (key_filename, access_token, or Application Default Credentials)', { cause: err });
+  }
+  const dmlRow = (stats: JobStatistics): Row => ({
+    inserted_row_count: stats.dmlStats?.insertedRowCount ?? '0',
+    updated_row_count: stats.dmlStats?.updatedRowCount ?? '0',
+    deleted_row_count: stats.dmlStats?.deletedRowCount ?? '0',
+  });
+  return {
+    async query(sql: string, params?: SqlValue[]): Promise<Row[]> {
+      const { rows, stats } = await run(sql, params);
+      return stats.numDmlAffectedRows !== undefined && rows.length === 0 ? [dmlRow(stats)] : rows;
+    },
+    async execute(sql: string, params?: SqlValue[]): Promise<number> {
+      return Number((await run(sql, params)).stats.numDmlAffectedRows ?? 0);
+    },
+    close: async () => {
+      // Ends the session at once rather than when BigQuery times it out.
+      if (sessionId) await run('CALL BQ.ABORT_SESSION()').catch(() => undefined);
+    },
+    lost: () => lost,
+    label: (title: string) => {
+      labels = jobLabels(options, title);
+    },
+    facts: Object.freeze({ project: s.project, location: s.location, ...(s.dataset ? { dataset: s.dataset } : {}) }),
+  };
+}

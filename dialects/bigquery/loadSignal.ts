@@ -1,0 +1,28 @@
+import type { Connection, LoadSignal } from '../types';
+import { quoteBacktick } from './literals';
+
+/**
+ * How busy the project is in the session's location, for --max-load / --critical-load, from
+ * INFORMATION_SCHEMA.JOBS (near real time; needs bigquery.jobs.listAll, e.g. the BigQuery Resource Viewer role):
+ * `pending` (jobs queued for slots: what a throttle on shared capacity most wants to see), `running`, and
+ * `active`, both. Only jobs created in the last day are looked at, so the view's partitions prune. The
+ * scheduler takes this run's own slices out of `running` and `active`.
+ */
+export function bigqueryLoadSignal(location: string): LoadSignal {
+  const jobs = `${quoteBacktick(`region-${location.toLowerCase()}`)}.INFORMATION_SCHEMA.JOBS`;
+  return Object.freeze({
+    names: Object.freeze(['active', 'running', 'pending']),
+    describe: `jobs running and pending in ${location} (INFORMATION_SCHEMA.JOBS)`,
+    read: async (conn: Connection) => {
+      const [row] = await conn.query(
+        `SELECT COUNTIF(state = 'RUNNING') AS running, COUNTIF(state = 'PENDING') AS pending FROM ${jobs}
+WHERE creation_time > TIMESTAMP_SUB(CURRENT_TIMESTAMP(), INTERVAL 1 DAY) AND state IN ('RUNNING', 'PENDING')`,
+      );
+      // This query is itself a running job.
+      const running = Math.max(0, Number(row?.running ?? 0) - 1);
+      const pending = Number(row?.pending ?? 0);
+      return { active: running + pending, running, pending };
+    },
+    countsOwnSlices: Object.freeze(['active', 'running']),
+  });
+}

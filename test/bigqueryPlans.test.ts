@@ -1,0 +1,144 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { cli } from './helpers/warehouse';
+import { analyzeBigQuery, analyzeBigQueryDryRun, bigqueryAnalyzerUnavailable, bigqueryCatalog } from './helpers/bigqueryAnalyzer';
+import { readCatalogFile } from '../src/catalog/file';
+
+/**
+ * Every statement of every command's plan on BigQuery passes Google's ZetaSQL analyzer with BigQuery's language
+ * features (issue 14, test 1): the commands plan from a catalog (`--dry-run --catalog`, no project, no
+ * connection) through each phase of the lifecycle, and each printed statement is analyzed against that catalog.
+ */
+const PINNED = { THESEUS_NOW: '1732262400.25', BIGQUERY_PROJECT: 'demo-project' };
+const FIXTURE = path.join(__dirname, '..', '..', 'fixtures', 'demo', 'bigquery');
+const DEMO = { stateSchema: 'migrate_state', location: 'EU' };
+
+const col = (name: string, type: string, nullable = true) => ({ name, type, nullable });
+const ORDERS_LEGACY = [col('id', 'INT64', false), col('created_at', 'DATETIME'), col('updated_at', 'DATETIME'), col('order_total', 'NUMERIC(12, 2)'), col('status', 'STRING')];
+const ORDERS_TARGET = [col('id', 'INT64', false), col('created_at', 'TIMESTAMP'), col('updated_at', 'TIMESTAMP'), col('total', 'NUMERIC(12, 2)'), col('status', 'STRING'), col('_dlt_load_id', 'STRING', false), col('_dlt_id', 'STRING', false)];
+const PAYMENTS_LEGACY = [col('account', 'STRING', false), col('seq', 'INT64', false), col('paid_ms', 'INT64'), col('amount', 'FLOAT64')];
+const PAYMENTS_TARGET = [col('account', 'STRING', false), col('seq', 'INT64', false), col('paid_ms', 'INT64'), col('amount', 'FLOAT64'), col('_dlt_load_id', 'STRING', false), col('_dlt_id', 'STRING', false)];
+const view = (columns: Array<{ name: string; type: string }>) => ({ kind: 'view', columns: [...columns.map((c) => col(c.name, c.type)), col('source_flag', 'STRING')], unique_keys: [] });
+
+type Phase = 'new' | 'stitched' | 'backfilling' | 'backfilled' | 'cutover' | 'retired';
+const MONTHS = ['2023-01', '2023-02', '2023-03'];
+
+function catalogFor(phase: Phase): Record<string, unknown> {
+  const stitched = phase !== 'new';
+  const done = ['backfilled', 'cutover', 'retired'].includes(phase);
+  const state = (id: string, legacy: string, target: string) => ({
+    phase,
+    identity: { legacy, target },
+    archive_name: phase === 'retired' ? `${id}__retired_20241122` : null,
+    snapshots: phase === 'retired' ? [`${id}__retired_20241122__snapshot`] : [],
+    slices: phase === 'backfilling' ? [{ window: '2023-01', status: 'done' }, { window: '2023-02', status: 'failed', error: 'concurrent update' }] : done ? MONTHS.map((m) => ({ window: m, status: 'done' })) : [],
+    validations: done ? MONTHS.map((m) => ({ window: m, status: 'validated' })) : [],
+  });
+  return {
+    theseus_catalog: 1,
+    dialect: 'bigquery',
+    server: { location: 'EU' },
+    tables: {
+      'erp.orders': phase === 'retired' ? null : { kind: 'table', columns: ORDERS_LEGACY, unique_keys: [] },
+      ...(phase === 'retired' ? { 'erp.orders__retired_20241122': { kind: 'table', columns: ORDERS_LEGACY, unique_keys: [] } } : {}),
+      'dlt.orders': { kind: 'table', columns: ORDERS_TARGET, unique_keys: [] },
+      'dw.orders_v': stitched ? view(ORDERS_TARGET) : null,
+      'erp.payments': phase === 'retired' ? null : { kind: 'table', columns: PAYMENTS_LEGACY, unique_keys: [] },
+      ...(phase === 'retired' ? { 'erp.payments__retired_20241122': { kind: 'table', columns: PAYMENTS_LEGACY, unique_keys: [] } } : {}),
+      'dlt.payments': { kind: 'table', columns: PAYMENTS_TARGET, unique_keys: [] },
+      'dw.payments_v': stitched ? view(PAYMENTS_TARGET) : null,
+    },
+    state: phase === 'new' ? {} : { orders: state('orders', 'erp.orders', 'dlt.orders'), payments: state('payments', 'erp.payments', 'dlt.payments') },
+    legacy_profile: {
+      orders: { rows: 1200, null_cursor_rows: 3, null_key_rows: 0, first_day: '2023-01-15', last_day: '2023-03-02' },
+      payments: { rows: 800, null_cursor_rows: 0, null_key_rows: 0, first_day: '2023-01-01', last_day: '2023-03-31' },
+    },
+    dlt: {
+      orders: { loads_table: 'dlt._dlt_loads', latest_load_id: '1732000000.123456', schema_name: 'erp', version_hash: 'hash', hints: { table: 'orders', write_disposition: 'merge', merge_strategy: 'upsert', primary_key: ['id'], merge_key: [], children: [] } },
+    },
+  };
+}
+
+const CONFIG = `dialect: bigquery
+connection:
+  project: \${BIGQUERY_PROJECT}
+  location: EU
+  api_endpoint: "http://127.0.0.1:1"
+tables:
+  orders:
+    legacy: erp.orders
+    target: dlt.orders
+    view: dw.orders_v
+    key: id
+    cursor: created_at
+    updated_at: updated_at
+    columns:
+      total: { from: order_total }
+  payments:
+    legacy: erp.payments
+    target: dlt.payments
+    view: dw.payments_v
+    key: [account, seq]
+    cursor: paid_ms
+    cursor_unit: ms
+`;
+
+const COMMANDS: Record<Phase, string[][]> = {
+  new: [['stitch']],
+  stitched: [['stitch'], ['backfill', '--all', '--include-null-cursor'], ['backfill', '--month', '2023-02', '--slice', 'week'], ['backfill', '--month', '2023-03', '--slice', 'day', '--no-validate'], ['verify'], ['status']],
+  backfilling: [['backfill', '--all', '--include-null-cursor'], ['backfill', '--month', '2023-01', '--rerun'], ['verify', '--month', '2023-01']],
+  backfilled: [['verify'], ['cutover']],
+  cutover: [['rollback'], ['retire']],
+  retired: [['retire', '--drop', '--confirm', 'erp.orders', '--table', 'orders'], ['retire', '--drop', '--drop-snapshot', '--confirm', 'erp.orders', '--table', 'orders'], ['status']],
+};
+
+const unavailable = bigqueryAnalyzerUnavailable();
+if (unavailable) {
+  if (process.env.CI) test('the BigQuery analyzer is available in CI', () => { throw new Error(`BigQuery analyzer unavailable: ${unavailable}`); });
+  else process.stderr.write(`\n!!!!! SKIPPING the BigQuery plan analysis: ${unavailable}\n`);
+}
+
+(unavailable ? describe.skip : describe)("every statement of every command's plan on BigQuery passes the analyzer", () => {
+  let dir: string;
+  let config: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'theseus-bq-plans-'));
+    config = path.join(dir, 'migrate.yaml');
+    fs.writeFileSync(config, CONFIG);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it("the demo's migration on BigQuery (fixtures/demo/bigquery) plans offline, and its stitch passes the analyzer", async () => {
+    const r = cli(['stitch', '--dry-run', '--catalog', path.join(FIXTURE, 'catalog.json'), '--config', path.join(FIXTURE, 'migrate.yaml')], PINNED);
+    expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('CREATE OR REPLACE VIEW `dw`.`all_orders` AS');
+    expect((await analyzeBigQueryDryRun(r.stdout, path.join(FIXTURE, 'catalog.json'), DEMO)).length).toBeGreaterThan(0);
+  });
+
+  it('planted mistakes are rejected: a column the target lacks, STRING into NUMERIC, a UNION type mismatch, TIMESTAMP_ADD by MONTH', async () => {
+    const catalog = () => bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
+    const planted = [
+      ['MERGE INTO `dlt_schema`.`orders` AS t USING `legacy_schema`.`orders` AS s ON t.`id` = s.`idd` WHEN NOT MATCHED THEN INSERT ROW', /idd/],
+      ['UPDATE `dlt_schema`.`orders` SET `total` = `status` WHERE TRUE', /cannot be assigned to total/],
+      ['SELECT `id`, `total` FROM `dlt_schema`.`orders` UNION ALL SELECT `id`, `status` FROM `dlt_schema`.`orders`', /incompatible types/],
+      ["SELECT count(*) FROM `dlt_schema`.`orders` WHERE `created_at` < TIMESTAMP_ADD(TIMESTAMP '2024-01-01 00:00:00+00:00', INTERVAL 1 MONTH)", /MONTH/],
+      ['SELECT 1 FROM `dlt_schema`.`orders` UNION SELECT 2 FROM `dlt_schema`.`orders`', /UNION/],
+    ] as const;
+    for (const [sql, message] of planted) await expect(analyzeBigQuery([{ sql }], catalog())).rejects.toThrow(message);
+  });
+
+  for (const [phase, commands] of Object.entries(COMMANDS) as Array<[Phase, string[][]]>) {
+    for (const command of commands) {
+      it(`${phase}: ${command.join(' ')}`, async () => {
+        const catalog = path.join(dir, `${phase}.json`);
+        fs.writeFileSync(catalog, JSON.stringify(catalogFor(phase), null, 2));
+        const r = cli([...command, '--dry-run', '--catalog', catalog, '--config', config], PINNED);
+        expect({ command, stderr: r.stderr.split('\n').filter((l) => l.startsWith('error')), status: r.status }).toEqual({ command, stderr: [], status: 0 });
+        if (command[0] === 'status') return;
+        expect((await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' })).length).toBeGreaterThan(0);
+      });
+    }
+  }
+});
