@@ -74,6 +74,9 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
     ...(authClient ? { authClient } : {}),
     ...(s.apiEndpoint ? { apiEndpoint: s.apiEndpoint } : {}),
     userAgent: 'theseus',
+    // A 5xx or a dropped request fails the statement as a lost connection, and the core reruns the whole unit on a
+    // new session: a retry inside the client would resend one statement of a transaction whose session may be gone.
+    autoRetry: false,
   });
   let sessionId: string | undefined;
   let labels = jobLabels(options);

@@ -1,0 +1,136 @@
+import { bigquery } from '../dialects/bigquery';
+import { connectBigQuery, jobLabels, labelValue } from '../dialects/bigquery/driver';
+import { bigquerySettings } from '../dialects/bigquery/connectionSettings';
+import type { Connection } from '../dialects/types';
+import { transientKind } from '../src/backfill/transient';
+import { sliceCounts } from '../src/backfill/sliceCounts';
+import { applyUnit } from '../src/exec/executor';
+import type { Unit, Vars } from '../src/plan/types';
+import { TheseusError } from '../src/errors';
+import { type BigQueryFake, startBigQueryFake } from './helpers/bigqueryFake';
+
+/**
+ * The BigQuery driver contract (issue 14, test 3): the real @google-cloud/bigquery client against a local
+ * recording server (test/helpers/bigqueryFake.ts), with a fixed access token. What the driver sends (the
+ * session, labels, positional parameters with types, the token) and how it maps what comes back (exact
+ * integers and decimals, timestamps as text, dmlStats as the MERGE's row, errors as transient or not).
+ */
+describe('BigQuery driver against a local fake of the REST API', () => {
+  let fake: BigQueryFake;
+  let conn: Connection;
+  const spec = () => ({ project: 'proj', location: 'EU', dataset: 'ds', access_token: 'token-123', api_endpoint: fake.url });
+  beforeAll(async () => {
+    fake = await startBigQueryFake();
+    conn = await connectBigQuery(spec(), { readOnly: false, runId: '20261202T120000Z-ab12', command: 'backfill' });
+  });
+  afterAll(async () => {
+    await conn?.close();
+    await fake?.close();
+  });
+  /** What a promise rejected with (the test fails if it resolved). */
+  const failure = async (p: Promise<unknown>): Promise<Error> => {
+    try {
+      await p;
+    } catch (e) {
+      return e as Error;
+    }
+    throw new Error('expected a rejection');
+  };
+  const lastJob = () => fake.requests.filter((r) => r.method === 'POST').at(-1)!.body;
+
+  test('opens a session with its first statement and runs every later one in it, with the token it was given', () => {
+    const [first, ...rest] = fake.requests.filter((r) => r.method === 'POST');
+    expect(first.body.configuration.query).toMatchObject({ query: 'SELECT 1 AS ok', createSession: true, useLegacySql: false });
+    expect(first.body.jobReference).toMatchObject({ projectId: 'proj', location: 'EU' });
+    expect(first.body.jobReference.jobId).toMatch(/^theseus_/);
+    expect(fake.requests.every((r) => r.auth === 'Bearer token-123')).toBe(true);
+    expect(rest).toEqual([]);
+    expect(conn.facts).toEqual({ project: 'proj', location: 'EU', dataset: 'ds' });
+  });
+
+  test('labels every job with the tool, run and command, and once labelled with a unit, its table and window', async () => {
+    await conn.query('SELECT 1 AS ok');
+    expect(lastJob().configuration.labels).toEqual({ tool: 'theseus', command: 'backfill', run_id: '20261202t120000z-ab12' });
+    expect(lastJob().configuration.query.connectionProperties).toEqual([{ key: 'session_id', value: 'session-1' }]);
+    expect(lastJob().configuration.query.createSession).toBeUndefined();
+    conn.label!('orders 2023-02: backfill');
+    await conn.query('SELECT 1 AS ok');
+    expect(lastJob().configuration.labels).toEqual({ tool: 'theseus', command: 'backfill', run_id: '20261202t120000z-ab12', table: 'orders', window: '2023-02' });
+    expect(jobLabels({ readOnly: false }, 'Orders.V2 2023-W05: backfill')).toEqual({ tool: 'theseus', table: 'orders_v2', window: '2023-w05' });
+    expect(labelValue('x'.repeat(80))).toHaveLength(63);
+  });
+
+  test('sends binds as positional parameters with their types, NULL included', async () => {
+    await conn.query('SELECT 1 AS ok', ['run-1', 42, null]);
+    const q = lastJob().configuration.query;
+    expect(q.parameterMode).toBe('positional');
+    expect(q.queryParameters).toEqual([
+      { parameterType: { type: 'STRING' }, parameterValue: { value: 'run-1' } },
+      { parameterType: { type: 'INT64' }, parameterValue: { value: 42 } },
+      { parameterType: { type: 'STRING' }, parameterValue: { value: null } },
+    ]);
+  });
+
+  test('INT64 beyond 2^53 and NUMERIC come back exact, TIMESTAMP and DATETIME as text', async () => {
+    const [row] = await conn.query('SELECT TOTALS');
+    expect(row).toEqual({ n: '42', checksum: '-1541654101129638711', amount: '12345678901234567890.123456789', ts: '2024-01-01T00:00:00.000Z', dt: '2024-01-01T10:30:00.123456' });
+  });
+
+  test("a MERGE answers query() with its dmlStats and execute() with the rows it changed; the counted slice reads them", async () => {
+    expect(await conn.query('MERGE INTO ds.orders AS t USING ds.legacy AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT ROW')).toEqual([{ inserted_row_count: '3', updated_row_count: '4', deleted_row_count: '0' }]);
+    expect(await conn.execute('MERGE INTO ds.orders AS t USING ds.legacy AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT ROW')).toBe(7);
+    expect(await conn.execute("UPDATE ds.slices SET status = 'running' WHERE TRUE")).toBe(1);
+    const cols = bigquery.upsertResultColumns!;
+    const unit: Unit = { title: 'orders 2024-01: backfill', atomic: false, steps: [{ intent: 'Merge, counting', kind: 'query', captureRow: true, captureAs: { [cols.inserted]: 'to_insert', [cols.updated]: 'upsert_updated' }, sql: 'MERGE INTO ds.orders AS t USING ds.legacy AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT ROW' }] };
+    const vars: Vars = new Map([['legacy_rows', 9]]);
+    await applyUnit(unit, { conn, dialect: bigquery, vars, toolVersion: 'test', log: () => undefined });
+    expect(sliceCounts(vars)).toEqual({ legacyRows: 9, inserted: 3, updated: 4 });
+  });
+
+  test('a job that is not done yet is polled until it is', async () => {
+    expect(await conn.query('SELECT SLOW')).toEqual([{ ok: '1' }]);
+    const polls = fake.requests.filter((r) => r.method === 'GET' && /\/queries\//.test(r.path));
+    expect(polls.length).toBeGreaterThanOrEqual(3);
+  });
+
+  test('errors: a syntax error is one clear line and permanent; a concurrent update is contention; a 5xx a lost connection', async () => {
+    const syntax = await failure(conn.query('SELECT SYNTAX_ERROR'));
+    expect(syntax.message).toMatch(/^Syntax error: Unexpected identifier "SYNTAX_ERROR" at \[1:1\] \(BigQuery invalidQuery/);
+    expect(transientKind(syntax)).toBeUndefined();
+    const concurrent = await failure(conn.execute('UPDATE CONCURRENT'));
+    expect(transientKind(concurrent)).toBe('contention');
+    const streaming = await failure(conn.execute('MERGE STREAMING'));
+    expect(streaming.message).toMatch(/streaming buffer.*cannot be merged until BigQuery moves them out of its streaming buffer/);
+    expect(transientKind(streaming)).toBeUndefined();
+    const backend = await failure(conn.query('SELECT BACKEND'));
+    expect(transientKind(backend)).toBe('connection');
+    expect(conn.lost!()).toBe(true);
+  });
+
+  test('closing ends the session at once', async () => {
+    const c = await connectBigQuery(spec(), { readOnly: true });
+    await c.close();
+    expect(fake.queries().at(-1)).toBe('CALL BQ.ABORT_SESSION()');
+    expect(fake.requests.filter((r) => r.method === 'POST').at(-1)!.body.configuration.query.connectionProperties).toEqual([{ key: 'session_id', value: expect.stringMatching(/^session-\d+$/) }]);
+  });
+
+  test('settings: the URL and the object mean the same; a missing location, unknown keys and two credentials are refused; the token is masked', () => {
+    expect(bigquerySettings('bigquery://proj/EU/ds')).toEqual(bigquerySettings({ project: 'proj', location: 'EU', dataset: 'ds' }));
+    expect(() => bigquerySettings({ project: 'proj' })).toThrow(/names no location/);
+    expect(() => bigquerySettings({ project: 'proj', location: 'EU', projekt: 'x' })).toThrow(/does not understand: projekt/);
+    expect(() => bigquerySettings({ project: 'proj', location: 'EU', key_filename: 'k.json', access_token: 'secret-token' })).toThrow(/both key_filename and access_token/);
+    expect(() => bigquerySettings('bigquery://user:secret-token@proj/EU')).toThrow(/holds credentials/);
+    try {
+      bigquerySettings('bigquery://user:secret-token@proj/EU');
+    } catch (e) {
+      expect((e as TheseusError).message).not.toContain('secret-token');
+    }
+  });
+
+  test('refused credentials or an unreachable endpoint: CANNOT_CONNECT naming the project', async () => {
+    const err = (await failure(connectBigQuery({ project: 'other', location: 'EU', access_token: 't', api_endpoint: fake.url }, { readOnly: true }))) as TheseusError;
+    expect(err).toBeInstanceOf(TheseusError);
+    expect(err.code).toBe('CANNOT_CONNECT');
+    expect(err.message).toMatch(/^cannot connect to BigQuery project other \(EU\)/);
+  });
+});
