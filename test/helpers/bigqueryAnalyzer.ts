@@ -148,22 +148,82 @@ export function bigqueryAnalyzerUnavailable(): string | undefined {
   return process.env[BIGQUERY_ANALYZER.portEnv] ? undefined : (process.env[BIGQUERY_ANALYZER.missingEnv] ?? `${BIGQUERY_ANALYZER.portEnv} is not set: run jest with jest.config.js`);
 }
 
-let client: { port: number; client: Client; features: string[] } | undefined;
+let client: { port: number; client: Client; features: string[]; evaluate: (request: unknown) => Promise<any> } | undefined;
 
-async function connect(): Promise<{ client: Client; features: string[] }> {
+async function connect(): Promise<{ client: Client; features: string[]; evaluate: (request: unknown) => Promise<any> }> {
   const port = Number(process.env[BIGQUERY_ANALYZER.portEnv]);
   if (!port) throw new Error(bigqueryAnalyzerUnavailable());
   if (client?.port !== port) {
-    const { ZetaSQLClient } = require(BIGQUERY_ANALYZER.package) as { ZetaSQLClient: { init(port: number): void; getInstance(): Client } };
+    const { ZetaSQLClient } = require(BIGQUERY_ANALYZER.package) as {
+      ZetaSQLClient: { init(port: number): void; getInstance(): Client & { promisify(r: unknown, fn: unknown): Promise<any> }; API: { evaluateQuery: (...a: unknown[]) => unknown } };
+    };
     ZetaSQLClient.init(port);
     const c = ZetaSQLClient.getInstance();
     if (!(await c.testConnection())) throw new Error(`cannot reach the ZetaSQL server on localhost:${port}`);
     // Only the features this build of the server knows (it lacks GROUP_BY_ALL, say).
     const proto = path.join(path.dirname(require.resolve(BIGQUERY_ANALYZER.package)), 'zetasql', 'protos', 'zetasql', 'public', 'options.proto');
     const known = new Set([...fs.readFileSync(proto, 'utf8').matchAll(/^\s*(FEATURE_\w+)\s*=/gm)].map((m) => m[1]));
-    client = { port, client: c, features: FEATURES.map((f) => `FEATURE_${f}`).filter((f) => known.has(f)) };
+    client = {
+      port,
+      client: c,
+      features: FEATURES.map((f) => `FEATURE_${f}`).filter((f) => known.has(f)),
+      evaluate: (request) => c.promisify(request, ZetaSQLClient.API.evaluateQuery.bind(ZetaSQLClient.API)),
+    };
   }
   return client;
+}
+
+const languageOptionsFor = (features: string[]) => ({ productMode: 'PRODUCT_EXTERNAL', nameResolutionMode: 'NAME_RESOLUTION_DEFAULT', reservedKeywords: ['QUALIFY'], supportedStatementKinds: [], enabledLanguageFeatures: features });
+
+/** ZetaSQL's encoding of a NUMERIC/BIGNUMERIC as decimal text (trailing zeros of the fraction dropped). */
+function decimalText(bytes: Buffer, scale: number): string {
+  let n = 0n;
+  for (let i = bytes.length - 1; i >= 0; i--) n = (n << 8n) | BigInt(bytes[i]);
+  if (bytes.length && bytes[bytes.length - 1] & 0x80) n -= 1n << BigInt(8 * bytes.length);
+  const negative = n < 0n;
+  const digits = (negative ? -n : n).toString().padStart(scale + 1, '0');
+  const whole = digits.slice(0, digits.length - scale);
+  const fraction = digits.slice(digits.length - scale).replace(/0+$/, '');
+  return `${negative ? '-' : ''}${whole}${fraction ? `.${fraction}` : ''}`;
+}
+
+/** A cell of an in-memory table for the evaluator: null, a number (INT64), text (STRING), or a Date (TIMESTAMP). */
+export type EvalValue = null | number | string | Date;
+
+/**
+ * Runs a query with ZetaSQL's reference evaluator over in-memory tables (each a root-level table of INT64,
+ * STRING and TIMESTAMP columns), for what an analyzer cannot show: the values a query computes. Returns the rows
+ * with INT64 as exact text. ZetaSQL computes FARM_FINGERPRINT and friends as BigQuery documents them (research
+ * note §1.1); it is not BigQuery, so only functions both share are trusted here.
+ */
+export async function evaluateBigQuery(sql: string, tables: Array<{ name: string; columns: Array<[string, 'INT64' | 'STRING' | 'TIMESTAMP']>; rows: EvalValue[][] }>): Promise<Array<Record<string, string | null>>> {
+  const { evaluate, features } = await connect();
+  const languageOptions = languageOptionsFor(features);
+  const cell = (v: EvalValue) =>
+    v === null ? {} : typeof v === 'number' ? { int64Value: String(v) } : typeof v === 'string' ? { stringValue: v } : { timestampValue: { seconds: Math.floor(v.getTime() / 1000), nanos: (v.getTime() % 1000) * 1_000_000 } };
+  const simpleCatalog = {
+    name: 'root',
+    builtinFunctionOptions: { languageOptions },
+    table: tables.map((t) => ({ name: t.name, column: t.columns.map(([name, type]) => ({ name, type: bigqueryType(type) })) })),
+  };
+  const tableContent = Object.fromEntries(tables.map((t) => [t.name, { tableData: { row: t.rows.map((r) => ({ cell: r.map(cell) })) } }]));
+  let result;
+  try {
+    result = await evaluate({ sql: sql.trim().replace(/;\s*$/, ''), options: { languageOptions, errorMessageMode: 'ERROR_MESSAGE_ONE_LINE' }, simpleCatalog, tableContent });
+  } catch (err) {
+    const e = err as { details?: string; message: string };
+    throw new Error(e.details || e.message);
+  }
+  const names: string[] = (result.prepared?.columns ?? []).map((c: { name: string }) => c.name);
+  const value = (v: any): string | null => {
+    if (!v || v.value === undefined) return null;
+    const x = v[v.value];
+    if (x && typeof x === 'object' && 'low' in x) return BigInt.asIntN(64, (BigInt(x.high >>> 0) << 32n) | BigInt(x.low >>> 0)).toString();
+    // NUMERIC and BIGNUMERIC: a little-endian two's-complement integer of the value times 10^9 or 10^38.
+    if (v.value === 'numericValue' || v.value === 'bignumericValue') return decimalText(Buffer.from(x), v.value === 'numericValue' ? 9 : 38);
+    return x === null || x === undefined ? null : String(x);
+  };
+  return (result.content?.tableData?.row ?? []).map((r: any) => Object.fromEntries(r.cell.map((v: any, i: number) => [names[i], value(v)])));
 }
 
 export class BigQueryAnalysisError extends Error {
@@ -183,7 +243,7 @@ const bindType = (name: string): ZetaType => bigqueryType(/(_rows|_inserted|_upd
  */
 export async function analyzeBigQuery(statements: Array<{ sql: string; label?: string; binds?: string[] }>, catalog: BigQueryCatalog): Promise<string[]> {
   const { client: c, features } = await connect();
-  const languageOptions = { productMode: 'PRODUCT_EXTERNAL', nameResolutionMode: 'NAME_RESOLUTION_DEFAULT', reservedKeywords: ['QUALIFY'], supportedStatementKinds: [], enabledLanguageFeatures: features };
+  const languageOptions = languageOptionsFor(features);
   let registeredId: unknown;
   let dirty = true;
   const failures: Array<{ sql: string; label?: string; message: string }> = [];
