@@ -97,6 +97,8 @@ export interface Capabilities {
    * itself, so --max-parallel runs one slice at a time there.
    */
   concurrentSlices: boolean;
+  /** The most slices worth running at once where the engine itself caps concurrent DML on a table (BigQuery: 2). */
+  maxConcurrentSlices?: number;
   /** Upsert shapes whose template can report inserted and changed rows itself (template slice_<shape>_counted). */
   countedUpserts: readonly UpsertStyle[];
   /**

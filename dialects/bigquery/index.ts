@@ -32,6 +32,7 @@ export const bigquery: Dialect = Object.freeze({
     // Up to 2 mutating DML statements run at once per table; more queue, and same-partition ones conflict
     // (retried as contention). Parallel slices still overlap their reads of legacy.
     concurrentSlices: true,
+    maxConcurrentSlices: 2,
     // The driver answers a MERGE with a row of the job's dmlStats (upsertResultColumns).
     countedUpserts: Object.freeze(['merge'] as const),
     // retire takes a table snapshot of legacy first (CREATE SNAPSHOT TABLE … CLONE), kept by --drop unless --drop-snapshot.

@@ -72,10 +72,9 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
   let claimed = 0;
   let busy = 0;
 
-  const workerCount = input.openConnection ? Math.min(controls.maxParallel, Math.max(1, jobs.length)) : 1;
-  if (controls.maxParallel > 1 && !input.openConnection) {
-    reporter.line(`note: ${input.dialect.name} runs one slice at a time (it parallelizes each statement itself); --max-parallel ${controls.maxParallel} is ignored`);
-  }
+  const parallel = sliceWorkers(controls.maxParallel, input.dialect, Boolean(input.openConnection), jobs.length);
+  const workerCount = parallel.count;
+  if (parallel.note) reporter.line(parallel.note);
   const signal = input.dialect.loadSignal;
   const load: LoadReader | undefined = signal && {
     // Our own workers' statements count as load on the server; they are not the load the throttle is about.
@@ -257,4 +256,19 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     err.exitCodeOverride = stop.exitCode;
     throw err;
   }
+}
+
+/**
+ * How many slices run at once: what --max-parallel asks, no more than there are slices, one where slices cannot
+ * have connections of their own (DuckDB), and no more than the engine runs DML on a table at once (BigQuery: 2).
+ * With a note when the request is not what runs.
+ */
+export function sliceWorkers(requested: number, dialect: Dialect, ownConnections: boolean, slices: number): { count: number; note?: string } {
+  if (!ownConnections) {
+    return { count: 1, note: requested > 1 ? `note: ${dialect.name} runs one slice at a time (it parallelizes each statement itself); --max-parallel ${requested} is ignored` : undefined };
+  }
+  const cap = dialect.capabilities.maxConcurrentSlices;
+  const count = Math.min(requested, cap ?? Infinity, Math.max(1, slices));
+  const note = cap !== undefined && requested > cap ? `note: ${dialect.name} runs at most ${cap} DML statements on a table at once and queues the rest; --max-parallel ${requested} runs ${cap} slices at a time` : undefined;
+  return { count, note };
 }

@@ -44,3 +44,17 @@ describe('load gates by signal name', () => {
     expect(() => resolveControls({}, { max_load: 'avg_blocked=1' }, snowflakeEngine)).toThrow(/--max-load avg_blocked=1: snowflake reads active or running or queued/);
   });
 });
+
+describe('how many slices run at once', () => {
+  it('BigQuery runs at most 2 DML statements on a table at once: --max-parallel 4 runs 2, and says so', async () => {
+    const { sliceWorkers } = await import('../../src/backfill/scheduler');
+    const { bigquery } = await import('../../dialects/bigquery');
+    const { postgres } = await import('../../dialects/postgres');
+    const { duckdb } = await import('../../dialects/duckdb');
+    expect(sliceWorkers(4, bigquery, true, 12)).toEqual({ count: 2, note: 'note: bigquery runs at most 2 DML statements on a table at once and queues the rest; --max-parallel 4 runs 2 slices at a time' });
+    expect(sliceWorkers(2, bigquery, true, 12)).toEqual({ count: 2 });
+    expect(sliceWorkers(4, postgres, true, 12)).toEqual({ count: 4 });
+    expect(sliceWorkers(4, postgres, true, 3)).toEqual({ count: 3 });
+    expect(sliceWorkers(4, duckdb, false, 12).count).toBe(1);
+  });
+});
