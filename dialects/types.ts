@@ -23,6 +23,11 @@ export interface Connection {
    * was opened with), for the dialect's serverTraits and introspection; absent where there is nothing of the kind.
    */
   readonly facts?: ServerTraits;
+  /**
+   * The bytes a statement would read, asked of the engine without running it (BigQuery's dry run, which is free),
+   * for the cost estimate of `backfill --plan`; absent where the engine cannot tell.
+   */
+  estimate?(sql: string, params?: SqlValue[]): Promise<{ bytesProcessed: number }>;
 }
 
 export interface ConnectOptions {

@@ -8,6 +8,12 @@ import { applyUnit } from '../src/exec/executor';
 import type { Unit, Vars } from '../src/plan/types';
 import { TheseusError } from '../src/errors';
 import { type BigQueryFake, startBigQueryFake } from './helpers/bigqueryFake';
+import { formatBytes, sliceBytes } from '../src/backfill/preflight';
+import { monthWindow, parseMonth } from '../src/backfill/windows';
+import { LedgerWriter } from '../src/ledger/writes';
+import { planBackfill } from '../src/plan/backfill';
+import { buildTableContext } from '../src/plan/buildContext';
+import { ordersTableConfig } from './helpers/tableConfig';
 
 /**
  * The BigQuery driver contract (issue 14, test 3): the real @google-cloud/bigquery client against a local
@@ -105,6 +111,28 @@ describe('BigQuery driver against a local fake of the REST API', () => {
     const backend = await failure(conn.query('SELECT BACKEND'));
     expect(transientKind(backend)).toBe('connection');
     expect(conn.lost!()).toBe(true);
+  });
+
+  test("backfill --plan's cost: each slice's statements dry-run (free, no job), the bytes they would read summed per window", async () => {
+    const info = (schema: string, time: string) => ({
+      ref: { schema, name: 'orders' },
+      kind: 'table' as const,
+      columns: [{ name: 'id', type: 'INT64', nullable: false }, { name: 'created_at', type: time, nullable: true }, { name: 'status', type: 'STRING', nullable: true }],
+      uniqueKeys: [],
+    });
+    const ctx = buildTableContext({ table: ordersTableConfig({ legacy: { schema: 'erp', name: 'orders' }, target: { schema: 'dlt', name: 'orders' } }), dialect: bigquery, legacy: info('erp', 'DATETIME'), target: info('dlt', 'TIMESTAMP'), dlt: { loadIds: [] }, stateSchema: '_migrate' });
+    const [job] = planBackfill(ctx, new LedgerWriter(bigquery, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1717200000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs;
+    const before = fake.requests.length;
+    const bytes = await sliceBytes(conn, job);
+    const dryRuns = fake.requests.slice(before).filter((r) => r.method === 'POST');
+    expect(dryRuns.length).toBeGreaterThan(1);
+    expect(dryRuns.every((r) => r.body.configuration.dryRun === true)).toBe(true);
+    // The MERGE (3 GiB) and every other statement without run-time binds (10 MiB each), as the fake answers them.
+    const merges = dryRuns.filter((r) => /^MERGE INTO `dlt`/.test(r.body.configuration.query.query)).length;
+    expect(merges).toBe(1);
+    expect(bytes).toBe(3 * 1024 ** 3 + (dryRuns.length - 1) * 10 * 1024 ** 2);
+    expect(job.slice.steps.filter((s) => !s.binds?.length).length).toBe(dryRuns.length);
+    expect(formatBytes(3 * 1024 ** 3)).toBe('3.00 GiB');
   });
 
   test('closing ends the session at once', async () => {

@@ -137,6 +137,15 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
       // Ends the session at once rather than when BigQuery times it out.
       if (sessionId) await run('CALL BQ.ABORT_SESSION()').catch(() => undefined);
     },
+    // A dry run: BigQuery validates the statement and says what it would read, free of charge, creating no job.
+    async estimate(sql: string, params?: SqlValue[]): Promise<{ bytesProcessed: number }> {
+      try {
+        const [, response] = await bq.createQueryJob({ query: sql, location: s.location, labels, dryRun: true, ...(params && params.length ? { params: params as never, types: params.map(typeOf) } : {}) });
+        return { bytesProcessed: Number(response?.statistics?.totalBytesProcessed ?? 0) };
+      } catch (err) {
+        throw bigqueryError(err);
+      }
+    },
     lost: () => lost,
     label: (title: string) => {
       labels = jobLabels(options, title);

@@ -3,6 +3,7 @@ import { readRows } from '../exec/read';
 import { parseLedgerTime, type SliceRecord } from '../ledger/reads';
 import { windowPredicate } from '../plan/windowPredicate';
 import { type TableContext, rawKeyNotNull, renderFor } from '../plan/tableContext';
+import type { SliceJob } from '../plan/types';
 import type { Window } from './windows';
 
 /** Keys legacy holds more than once (the slice keeps the latest row of each); 0 without a query when legacy declares the key unique. */
@@ -55,4 +56,34 @@ export function measuredRate(slices: SliceRecord[]): number | undefined {
     ms += Math.max(1, end - start);
   }
   return ms > 0 && rows > 0 ? (rows * 1000) / ms : undefined;
+}
+
+/**
+ * What a slice's statements would read, where the engine can say without running them (BigQuery's dry run, free):
+ * the steps that bind nothing at run time (the upsert and its checks; the ledger's writes bind the run's values and
+ * read next to nothing). Undefined where the engine cannot estimate.
+ */
+export async function sliceBytes(conn: Connection, job: SliceJob): Promise<number | undefined> {
+  if (!conn.estimate) return undefined;
+  let bytes = 0;
+  for (const step of job.slice.steps) {
+    if (step.binds?.length) continue;
+    bytes += (await conn.estimate(step.sql)).bytesProcessed;
+  }
+  return bytes;
+}
+
+/** On-demand query pricing per TiB read (BigQuery, US and EU multi-regions, 2026); other regions and editions differ. */
+export const ON_DEMAND_USD_PER_TIB = 6.25;
+
+/** Bytes as people read them (1,024-based, as BigQuery bills them). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 2 : 1)} ${units[unit]}`;
 }

@@ -1,5 +1,5 @@
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
-import { duplicateKeys, measuredRate, rowsPerWindow } from '../backfill/preflight';
+import { ON_DEMAND_USD_PER_TIB, duplicateKeys, formatBytes, measuredRate, rowsPerWindow, sliceBytes } from '../backfill/preflight';
 import { coveredForLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
@@ -105,6 +105,8 @@ interface TableBackfill {
   profile: LegacyProfile;
   windows: Window[];
   slices: SliceRecord[];
+  /** The planned slices, whose statements the engine may estimate (BigQuery's dry run). */
+  jobs: SliceJob[];
 }
 
 /** migrate backfill --plan: what a run would do, per window, and how long it should take; changes nothing. */
@@ -114,7 +116,17 @@ async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void
     const rate = measuredRate(t.slices);
     const rows = [...counts.values()].reduce((a, b) => a + b, 0);
     s.log(`${t.ctx.table.id}: ${count(t.windows.length, 'window')} to run, ${count(rows, 'legacy row')}`);
-    for (const w of t.windows) s.log(`  ${w.key.padEnd(12)} ${count(counts.get(w.key) ?? 0, 'row ', 'rows').padStart(17)}`);
+    let totalBytes: number | undefined;
+    for (const w of t.windows) {
+      const job = t.jobs.find((j) => j.window.key === w.key);
+      const bytes = job && (await sliceBytes(s.conn, job));
+      if (bytes !== undefined) totalBytes = (totalBytes ?? 0) + bytes;
+      s.log(`  ${w.key.padEnd(12)} ${count(counts.get(w.key) ?? 0, 'row ', 'rows').padStart(17)}${bytes === undefined ? '' : `   ${formatBytes(bytes).padStart(10)} read`}`);
+    }
+    if (totalBytes !== undefined) {
+      const usd = (totalBytes / 1024 ** 4) * ON_DEMAND_USD_PER_TIB;
+      s.log(`  bytes: ${formatBytes(totalBytes)} read in all (dry runs of each slice's statements), about $${usd.toFixed(2)} at $${ON_DEMAND_USD_PER_TIB} per TiB on demand; capacity pricing bills slots instead`);
+    }
     s.log(
       rate
         ? `  estimate: about ${formatDuration(rows / rate)} at ${fmt(Math.round(rate))} legacy rows/s (measured on ${count(t.slices.filter((x) => x.status === 'done').length, 'done slice')})`
@@ -131,7 +143,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
   const months = requestedMonths(options);
   const readOnly = Boolean(options.planOnly);
   if (readOnly && options.catalog) {
-    throw usageError('CATALOG_NEEDS_DRY_RUN', 'backfill --plan counts legacy rows per window, which needs a connection; a catalog holds no rows', 'backfill --dry-run --catalog FILE prints the plan (its windows come from the catalog\'s legacy_profile)');
+    throw usageError('CATALOG_NEEDS_DRY_RUN', 'backfill --plan counts legacy rows per window (and on BigQuery dry-runs each slice for the bytes it would read), which needs a connection; a catalog holds no rows', 'backfill --dry-run --catalog FILE prints the plan (its windows come from the catalog\'s legacy_profile)');
   }
   await withSession('backfill', options, { readOnly, sharedLock: true }, async (s) => {
     const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names });
@@ -185,7 +197,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       units.push(...plan.units);
       jobs.push(...plan.jobs);
       after.push(...plan.after);
-      tables.push({ ctx, profile, windows, slices: state.slices });
+      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs });
     }
     if (options.planOnly) return printPreflight(s, tables);
 

@@ -1,4 +1,4 @@
-import type { Connection } from '../../dialects/types';
+import type { Connection, SqlValue } from '../../dialects/types';
 import { isConnectionLoss } from '../backfill/transient';
 
 const BEGIN = /^\s*(BEGIN|START\s+TRANSACTION)\b/i;
@@ -72,6 +72,7 @@ export function reconnectingConnection(first: Connection, open: () => Promise<Co
     },
     // Fixed by the connection settings, so a replacement has the same.
     facts: first.facts,
+    ...(first.estimate ? { estimate: (sql: string, params?: SqlValue[]) => run(sql, (c) => c.estimate!(sql, params)) } : {}),
     close: async () => {
       closed = true;
       const conn = current;

@@ -15,6 +15,7 @@ import type { AddressInfo } from 'node:net';
  *   … CONCURRENT …                         → 400 "Could not serialize access … due to concurrent update"
  *   … STREAMING …                          → 400 "… would affect rows in the streaming buffer …"
  *   … BACKEND …                            → 503 backendError
+ * A dry run (configuration.dryRun) of a MERGE reads 3 GiB, of anything else 10 MiB.
  * Listens on 127.0.0.1 only.
  */
 export interface RecordedRequest {
@@ -86,6 +87,11 @@ export async function startBigQueryFake(): Promise<BigQueryFake> {
       const query: string = body.configuration.query.query;
       const failed = failure(query);
       if (failed) return failed;
+      // A dry run creates no job: it answers at once with what the statement would read (a MERGE 3 GiB, else 10 MiB).
+      if (body.configuration.dryRun) {
+        const bytes = String(/^MERGE/.test(query) ? 3 * 1024 ** 3 : 10 * 1024 ** 2);
+        return [200, { kind: 'bigquery#job', jobReference: { projectId: PROJECT, location: 'EU' }, configuration: body.configuration, status: { state: 'DONE' }, statistics: { totalBytesProcessed: bytes, query: { totalBytesProcessed: bytes, totalBytesBilled: '0' } } }];
+      }
       const job: FakeJob = { id: body.jobReference.jobId, query, polls: /SLOW/.test(query) ? 2 : 0 };
       if (body.configuration.query.createSession) job.sessionId = `session-${++sessions}`;
       jobs.set(job.id, job);
