@@ -1,5 +1,5 @@
 import { bigquery } from '../dialects/bigquery';
-import { connectBigQuery, jobLabels, labelValue } from '../dialects/bigquery/driver';
+import { bytesBilledCap, connectBigQuery, jobLabels, labelValue } from '../dialects/bigquery/driver';
 import { bigquerySettings } from '../dialects/bigquery/connectionSettings';
 import type { Connection } from '../dialects/types';
 import { transientKind } from '../src/backfill/transient';
@@ -91,6 +91,21 @@ describe('BigQuery driver against a local fake of the REST API', () => {
     const vars: Vars = new Map([['legacy_rows', 9]]);
     await applyUnit(unit, { conn, dialect: bigquery, vars, toolVersion: 'test', log: () => undefined });
     expect(sliceCounts(vars)).toEqual({ legacyRows: 9, inserted: 3, updated: 4 });
+  });
+
+  test('a MERGE is dry-run first and runs with maximumBytesBilled at 1.2 times its estimate; over it, it fails unbilled, saying why', async () => {
+    await conn.execute('MERGE INTO ds.orders AS t USING ds.legacy AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT ROW');
+    const [dry, real] = fake.requests.filter((r) => r.method === 'POST').slice(-2).map((r) => r.body.configuration);
+    expect(dry.dryRun).toBe(true);
+    expect(real.dryRun).toBeUndefined();
+    expect(real.query.maximumBytesBilled).toBe(bytesBilledCap(3 * 1024 ** 3));
+    expect(bytesBilledCap(3 * 1024 ** 3)).toBe(String(Math.ceil(3 * 1024 ** 3 * 1.2)));
+    expect(bytesBilledCap(1000)).toBe(String(10 * 1024 ** 2));
+    await conn.execute("UPDATE ds.slices SET status = 'done' WHERE TRUE");
+    expect(lastJob().configuration.query.maximumBytesBilled).toBeUndefined();
+    const over = await failure(conn.execute('MERGE OVERBILL'));
+    expect(over.message).toMatch(/^Query exceeded limit for bytes billed: \d+\. .*nothing was billed; run it again to re-estimate/);
+    expect(transientKind(over)).toBeUndefined();
   });
 
   test('a job that is not done yet is polled until it is', async () => {

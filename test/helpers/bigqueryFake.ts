@@ -15,7 +15,8 @@ import type { AddressInfo } from 'node:net';
  *   … CONCURRENT …                         → 400 "Could not serialize access … due to concurrent update"
  *   … STREAMING …                          → 400 "… would affect rows in the streaming buffer …"
  *   … BACKEND …                            → 503 backendError
- * A dry run (configuration.dryRun) of a MERGE reads 3 GiB, of anything else 10 MiB.
+ * A dry run (configuration.dryRun) of a MERGE reads 3 GiB, of anything else 10 MiB; … OVERBILL … run for real is
+ * refused as over its maximumBytesBilled.
  * Listens on 127.0.0.1 only.
  */
 export interface RecordedRequest {
@@ -87,6 +88,9 @@ export async function startBigQueryFake(): Promise<BigQueryFake> {
       const query: string = body.configuration.query.query;
       const failed = failure(query);
       if (failed) return failed;
+      if (/OVERBILL/.test(query) && !body.configuration.dryRun) {
+        return apiError(400, 'bytesBilledLimitExceeded', `Query exceeded limit for bytes billed: ${body.configuration.query.maximumBytesBilled}. 5368709120 or higher required.`);
+      }
       // A dry run creates no job: it answers at once with what the statement would read (a MERGE 3 GiB, else 10 MiB).
       if (body.configuration.dryRun) {
         const bytes = String(/^MERGE/.test(query) ? 3 * 1024 ** 3 : 10 * 1024 ** 2);
