@@ -19,6 +19,9 @@ const ORDERS_LEGACY = [col('id', 'INT64', false), col('created_at', 'DATETIME'),
 const ORDERS_TARGET = [col('id', 'INT64', false), col('created_at', 'TIMESTAMP'), col('updated_at', 'TIMESTAMP'), col('total', 'NUMERIC(12, 2)'), col('status', 'STRING'), col('_dlt_load_id', 'STRING', false), col('_dlt_id', 'STRING', false)];
 const PAYMENTS_LEGACY = [col('account', 'STRING', false), col('seq', 'INT64', false), col('paid_ms', 'INT64'), col('amount', 'FLOAT64')];
 const PAYMENTS_TARGET = [col('account', 'STRING', false), col('seq', 'INT64', false), col('paid_ms', 'INT64'), col('amount', 'FLOAT64'), col('_dlt_load_id', 'STRING', false), col('_dlt_id', 'STRING', false)];
+// A DATE cursor on both sides (the window bounds must compare with a DATE).
+const EVENTS = [col('event_id', 'STRING', false), col('event_date', 'DATE'), col('kind', 'STRING')];
+const EVENTS_TARGET = [...EVENTS, col('_dlt_load_id', 'STRING', false), col('_dlt_id', 'STRING', false)];
 const view = (columns: Array<{ name: string; type: string }>) => ({ kind: 'view', columns: [...columns.map((c) => col(c.name, c.type)), col('source_flag', 'STRING')], unique_keys: [] });
 
 type Phase = 'new' | 'stitched' | 'backfilling' | 'backfilled' | 'cutover' | 'retired';
@@ -48,11 +51,16 @@ function catalogFor(phase: Phase): Record<string, unknown> {
       ...(phase === 'retired' ? { 'erp.payments__retired_20241122': { kind: 'table', columns: PAYMENTS_LEGACY, unique_keys: [] } } : {}),
       'dlt.payments': { kind: 'table', columns: PAYMENTS_TARGET, unique_keys: [] },
       'dw.payments_v': stitched ? view(PAYMENTS_TARGET) : null,
+      'erp.events': phase === 'retired' ? null : { kind: 'table', columns: EVENTS, unique_keys: [] },
+      ...(phase === 'retired' ? { 'erp.events__retired_20241122': { kind: 'table', columns: EVENTS, unique_keys: [] } } : {}),
+      'dlt.events': { kind: 'table', columns: EVENTS_TARGET, unique_keys: [] },
+      'dw.events_v': stitched ? view(EVENTS_TARGET) : null,
     },
-    state: phase === 'new' ? {} : { orders: state('orders', 'erp.orders', 'dlt.orders'), payments: state('payments', 'erp.payments', 'dlt.payments') },
+    state: phase === 'new' ? {} : { orders: state('orders', 'erp.orders', 'dlt.orders'), payments: state('payments', 'erp.payments', 'dlt.payments'), events: state('events', 'erp.events', 'dlt.events') },
     legacy_profile: {
       orders: { rows: 1200, null_cursor_rows: 3, null_key_rows: 0, first_day: '2023-01-15', last_day: '2023-03-02' },
       payments: { rows: 800, null_cursor_rows: 0, null_key_rows: 0, first_day: '2023-01-01', last_day: '2023-03-31' },
+      events: { rows: 90, null_cursor_rows: 0, null_key_rows: 0, first_day: '2023-01-01', last_day: '2023-03-31' },
     },
     dlt: {
       orders: { loads_table: 'dlt._dlt_loads', latest_load_id: '1732000000.123456', schema_name: 'erp', version_hash: 'hash', hints: { table: 'orders', write_disposition: 'merge', merge_strategy: 'upsert', primary_key: ['id'], merge_key: [], children: [] } },
@@ -82,6 +90,12 @@ tables:
     key: [account, seq]
     cursor: paid_ms
     cursor_unit: ms
+  events:
+    legacy: erp.events
+    target: dlt.events
+    view: dw.events_v
+    key: event_id
+    cursor: event_date
 `;
 
 const COMMANDS: Record<Phase, string[][]> = {
