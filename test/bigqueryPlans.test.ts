@@ -4,6 +4,9 @@ import * as path from 'node:path';
 import { cli } from './helpers/warehouse';
 import { analyzeBigQuery, analyzeBigQueryDryRun, bigqueryAnalyzerUnavailable, bigqueryCatalog } from './helpers/bigqueryAnalyzer';
 import { readCatalogFile } from '../src/catalog/file';
+import { bigqueryOperatorLock } from '../dialects/bigquery/operatorLock';
+import { bigqueryLoadSignal } from '../dialects/bigquery/loadSignal';
+import type { Connection } from '../dialects/types';
 
 /**
  * Every statement of every command's plan on BigQuery passes Google's ZetaSQL analyzer with BigQuery's language
@@ -141,6 +144,20 @@ if (unavailable) {
       ['SELECT 1 FROM `dlt_schema`.`orders` UNION SELECT 2 FROM `dlt_schema`.`orders`', /UNION/],
     ] as const;
     for (const [sql, message] of planted) await expect(analyzeBigQuery([{ sql }], catalog())).rejects.toThrow(message);
+  });
+
+  it('the operator lock rows (owned by @@session_id) and the load signal (INFORMATION_SCHEMA.JOBS) analyze too', async () => {
+    const lock = bigqueryOperatorLock('`_migrate`');
+    const statements = [
+      ...lock.sessionSetup.map((sql) => ({ sql })),
+      ...[lock.tryLock, lock.heldHere, lock.heldByAnyone, lock.lapsed!, lock.release].map((sql) => ({ sql, binds: ['name'] })),
+      { sql: lock.renew! },
+    ];
+    // The load signal's one query, captured from a connection that only records it.
+    const seen: string[] = [];
+    await bigqueryLoadSignal('EU').read({ query: async (sql: string) => (seen.push(sql), [{ running: 2, pending: 1 }]) } as unknown as Connection);
+    const catalog = bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
+    expect(await analyzeBigQuery([...statements, ...seen.map((sql) => ({ sql }))], catalog)).toHaveLength(statements.length + 1);
   });
 
   for (const [phase, commands] of Object.entries(COMMANDS) as Array<[Phase, string[][]]>) {
