@@ -111,6 +111,8 @@ export interface Capabilities {
    * recorded in the ledger and kept by retire --drop unless --drop-snapshot. Absent: no snapshot.
    */
   cloneSnapshot?: boolean;
+  /** The snapshot can be given a lifetime (`retire.snapshot_days`; template clone_snapshot's expires_after_days): BigQuery. */
+  snapshotExpiry?: boolean;
 }
 
 /**

@@ -160,6 +160,20 @@ if (unavailable) {
     expect(await analyzeBigQuery([...statements, ...seen.map((sql) => ({ sql }))], catalog)).toHaveLength(statements.length + 1);
   });
 
+  it('retire.snapshot_days gives the snapshot a lifetime (expiration_timestamp), and the statement analyzes', async () => {
+    const withDays = path.join(dir, 'with-days.yaml');
+    fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 30\n`);
+    const catalog = path.join(dir, 'cutover-days.json');
+    fs.writeFileSync(catalog, JSON.stringify(catalogFor('cutover'), null, 2));
+    const r = cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/CREATE SNAPSHOT TABLE IF NOT EXISTS `erp`\.`orders__retired_\d{8}__snapshot` CLONE `erp`\.`orders`\nOPTIONS \(expiration_timestamp = TIMESTAMP_ADD\(CURRENT_TIMESTAMP\(\), INTERVAL 30 DAY\)\);/);
+    expect(r.stdout).toContain('it expires after 30 days');
+    expect((await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' })).length).toBeGreaterThan(0);
+    fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 0\n`);
+    expect(cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED).stderr).toMatch(/retire\.snapshot_days is 0; it must be a whole number of days, at least 1/);
+  });
+
   for (const [phase, commands] of Object.entries(COMMANDS) as Array<[Phase, string[][]]>) {
     for (const command of commands) {
       it(`${phase}: ${command.join(' ')}`, async () => {

@@ -150,6 +150,16 @@ if (unavailable) {
     await expect(analyzeDryRun(planted, catalog, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' })).rejects.toThrow(/TOTL/);
   });
 
+  it('retire.snapshot_days is refused: a Snowflake clone cannot be given a lifetime', () => {
+    const withDays = path.join(dir, 'with-days.yaml');
+    fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 30\n`);
+    const catalog = path.join(dir, 'cutover-days.json');
+    fs.writeFileSync(catalog, JSON.stringify(catalogFor('cutover'), null, 2));
+    const r = cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error [CONFIG_INVALID]: retire.snapshot_days: snowflake cannot give the snapshot retire takes a lifetime');
+  });
+
   for (const [phase, commands] of Object.entries(COMMANDS) as Array<[Phase, string[][]]>) {
     for (const command of commands) {
       it(`${phase}: ${command.join(' ')}`, async () => {

@@ -26,6 +26,14 @@ export async function runRetire(options: RetireOptions): Promise<void> {
     if (options.dropSnapshot && !s.dialect.capabilities.cloneSnapshot) {
       throw usageError('BAD_FLAG', `--drop-snapshot: retire takes no snapshot on ${s.dialect.name}`, 'drop --drop-snapshot');
     }
+    const days = s.config.retire.snapshotDays;
+    if (days !== undefined && !s.dialect.capabilities.snapshotExpiry) {
+      throw usageError(
+        'CONFIG_INVALID',
+        `retire.snapshot_days: ${s.dialect.name} ${s.dialect.capabilities.cloneSnapshot ? 'cannot give the snapshot retire takes a lifetime' : 'takes no snapshot at retire'}`,
+        s.dialect.capabilities.cloneSnapshot ? 'leave it out, and drop the snapshot with retire --drop --drop-snapshot when it is no longer needed' : 'leave retire.snapshot_days out',
+      );
+    }
     const units: Unit[] = [];
     const done: string[] = [];
     for (const table of s.tables) {
@@ -73,7 +81,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
       if (await s.reads.introspect({ schema: ctx.legacy.ref.schema, name: archiveName }, table.id)) {
         throw preconditionError('ARCHIVE_EXISTS', `${table.id}: a table named ${archiveName} already exists`, 'rename or drop it, or retire on another day');
       }
-      units.push(planArchive(ctx, s.ledger, archiveName));
+      units.push(planArchive(ctx, s.ledger, archiveName, s.config.retire));
       const snapshot = s.dialect.capabilities.cloneSnapshot ? `, after a zero-copy snapshot ${snapshotNameFor(archiveName, s.dialect)}` : '';
       done.push(`${table.id}: legacy ${legacyName} was renamed to ${archiveName}${snapshot} (rename it back to undo)`);
     }

@@ -5,11 +5,12 @@ import { isConnectionUrl } from './connectionUrl';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
 import { readYamlFile } from './yamlFile';
-import type { ColumnOverride, Config, CursorUnit, TableConfig } from './types';
+import type { ColumnOverride, Config, CursorUnit, RetireSettings, TableConfig } from './types';
+import { wholeNumber } from './wholeNumber';
 import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
-const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill'];
+const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill', 'retire'];
 const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt'];
 const CURSOR_UNITS = ['s', 'ms', 'us'] as const;
 /** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
@@ -56,7 +57,17 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
     rejectUnknownKeys(backfill, [...CONTROL_KEYS], `${where}: backfill`);
   }
 
-  return { file, dialect, connection, stateSchema, tables, backfill };
+  return { file, dialect, connection, stateSchema, tables, backfill, retire: validateRetire(top.retire, `${where}: retire`) };
+}
+
+function validateRetire(raw: unknown, where: string): RetireSettings {
+  if (raw === undefined || raw === null) return {};
+  const r = asObject(raw, where);
+  rejectUnknownKeys(r, ['snapshot_days'], where);
+  if (r.snapshot_days === undefined || r.snapshot_days === null) return {};
+  const days = wholeNumber(r.snapshot_days);
+  if (days === undefined || days < 1) throw usageError('CONFIG_INVALID', `${where}.snapshot_days is ${String(r.snapshot_days)}; it must be a whole number of days, at least 1`, 'e.g. retire: { snapshot_days: 30 }, or leave it out to keep the snapshot until retire --drop --drop-snapshot');
+  return { snapshotDays: days };
 }
 
 /** The connection where one is written and its variables are set; otherwise none ('': nothing connects to it). */

@@ -58,4 +58,11 @@ export interface Config {
   tables: TableConfig[];
   /** The `backfill:` section: run controls (see backfill/controls.ts), validated when backfill resolves them. */
   backfill: RawControls;
+  /** The `retire:` section. */
+  retire: RetireSettings;
+}
+
+export interface RetireSettings {
+  /** Days the snapshot retire takes of legacy lives before the engine drops it (BigQuery's expiration_timestamp); unset: kept until --drop-snapshot. */
+  snapshotDays?: number;
 }

@@ -1,4 +1,4 @@
-import type { TableConfig, TableRef } from '../config/types';
+import type { RetireSettings, TableConfig, TableRef } from '../config/types';
 import { fitIdentifier } from '../../dialects/identifierLength';
 import type { Dialect } from '../../dialects/types';
 import { renderStatement } from '../sql/template';
@@ -28,14 +28,14 @@ export function planFinishArchive(table: TableConfig, ledger: LedgerWriter, arch
 }
 
 
-export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName: string): Unit {
+export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName: string, settings: RetireSettings = {}): Unit {
   return {
     title: `${ctx.table.id}: retire (archive legacy)`,
     ...ddlUnitMode(ctx.dialect),
     steps: [
       // Recorded first: where the rename is not transactional, a retire interrupted after it can be finished by running it again.
       ledger.setPhaseStep(ctx.table.id, 'cutover', archiveName),
-      ...snapshotSteps(ctx, ledger, archiveName),
+      ...snapshotSteps(ctx, ledger, archiveName, settings),
       {
         intent: `Rename legacy to ${archiveName} (rename it back to undo)`,
         kind: 'exec',
@@ -51,14 +51,19 @@ export function planArchive(ctx: TableContext, ledger: LedgerWriter, archiveName
 }
 
 /** Where the engine clones: a zero-copy snapshot of legacy, recorded in the ledger, before the rename. */
-function snapshotSteps(ctx: TableContext, ledger: LedgerWriter, archiveName: string): Step[] {
+function snapshotSteps(ctx: TableContext, ledger: LedgerWriter, archiveName: string, settings: RetireSettings): Step[] {
   if (!ctx.dialect.capabilities.cloneSnapshot) return [];
   const snapshot = snapshotNameFor(archiveName, ctx.dialect);
+  const days = settings.snapshotDays;
   return [
     {
-      intent: `Take a zero-copy snapshot of legacy as ${snapshot} (kept by retire --drop unless --drop-snapshot)`,
+      intent: `Take a zero-copy snapshot of legacy as ${snapshot} (${days ? `it expires after ${days} days` : 'kept by retire --drop unless --drop-snapshot'})`,
       kind: 'exec',
-      sql: renderFor(ctx, 'clone_snapshot', { snapshot: ctx.dialect.qualify({ schema: ctx.legacy.ref.schema, name: snapshot }), table: ctx.q.legacy }),
+      sql: renderFor(ctx, 'clone_snapshot', {
+        snapshot: ctx.dialect.qualify({ schema: ctx.legacy.ref.schema, name: snapshot }),
+        table: ctx.q.legacy,
+        expires_after_days: days === undefined ? undefined : String(days),
+      }),
     },
     ledger.snapshotRecordStep(ctx.table.id, snapshot),
   ];
