@@ -102,8 +102,8 @@ export interface Capabilities {
    * itself, so --max-parallel runs one slice at a time there.
    */
   concurrentSlices: boolean;
-  /** The most slices worth running at once where the engine itself caps concurrent DML on a table (BigQuery: 2). */
-  maxConcurrentSlices?: number;
+  /** The most slices worth running at once, and why, where the engine itself limits them (BigQuery: 1). */
+  maxConcurrentSlices?: { readonly slices: number; readonly why: string };
   /** Upsert shapes whose template can report inserted and changed rows itself (template slice_<shape>_counted). */
   countedUpserts: readonly UpsertStyle[];
   /**

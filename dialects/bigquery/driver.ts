@@ -28,12 +28,15 @@ export function jobLabels(options: ConnectOptions, unit?: string): Record<string
 }
 
 const MERGE = /^\s*MERGE\b/i;
-/** BigQuery bills at least 10 MiB per table a query reads. */
-const MIN_BILLED = 10 * 1024 ** 2;
+/** BigQuery bills at least 10 MiB per table a query references. */
+const MIN_BILLED_PER_TABLE = 10 * 1024 ** 2;
 
-/** maximumBytesBilled for a statement a dry run says reads `bytes`: 1.2 times that, at least the 10 MiB minimum. */
-export function bytesBilledCap(bytes: number): string {
-  return String(Math.max(MIN_BILLED, Math.ceil(bytes * 1.2)));
+/**
+ * maximumBytesBilled for a statement a dry run says reads `bytes` from `tables` tables: 1.2 times that, and never
+ * under the minimum BigQuery bills for those tables (a slice's MERGE references legacy and the target: 20 MiB).
+ */
+export function bytesBilledCap(bytes: number, tables = 1): string {
+  return String(Math.max(MIN_BILLED_PER_TABLE * Math.max(1, tables), Math.ceil(bytes * 1.2)));
 }
 
 /** The client's value objects (BigQueryTimestamp, BigQueryDatetime, BigQueryDate, Big for NUMERIC) as plain text. */
@@ -91,10 +94,11 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
   let labels = jobLabels(options);
   let lost = false;
 
-  const dryRunBytes = async (sql: string, params?: SqlValue[]): Promise<number> => {
+  const dryRun = async (sql: string, params?: SqlValue[]): Promise<{ bytes: number; tables: number }> => {
     try {
       const [, response] = await bq.createQueryJob({ query: sql, location: s.location, labels, dryRun: true, ...(params && params.length ? { params: params as never, types: params.map(typeOf) } : {}) });
-      return Number(response?.statistics?.totalBytesProcessed ?? 0);
+      const stats = response?.statistics;
+      return { bytes: Number(stats?.totalBytesProcessed ?? 0), tables: stats?.query?.referencedTables?.length ?? 1 };
     } catch (err) {
       throw bigqueryError(err);
     }
@@ -104,7 +108,8 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
     // A MERGE (a slice's upsert, the largest read of a run) is dry-run first, free, and then runs with
     // maximumBytesBilled at 1.2 times what it would read: one that would read more (the target grew, a plan went
     // wrong) fails before anything is billed, instead of costing more than the estimate said.
-    const cap = MERGE.test(sql) ? bytesBilledCap(await dryRunBytes(sql, params)) : undefined;
+    const estimate = MERGE.test(sql) ? await dryRun(sql, params) : undefined;
+    const cap = estimate && bytesBilledCap(estimate.bytes, estimate.tables);
     const request: Query = {
       ...(cap ? { maximumBytesBilled: cap } : {}),
       query: sql,
@@ -161,7 +166,7 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
       if (sessionId) await run('CALL BQ.ABORT_SESSION()').catch(() => undefined);
     },
     // A dry run: BigQuery validates the statement and says what it would read, free of charge, creating no job.
-    estimate: async (sql: string, params?: SqlValue[]) => ({ bytesProcessed: await dryRunBytes(sql, params) }),
+    estimate: async (sql: string, params?: SqlValue[]) => ({ bytesProcessed: (await dryRun(sql, params)).bytes }),
     lost: () => lost,
     label: (title: string) => {
       labels = jobLabels(options, title);

@@ -29,10 +29,11 @@ export const bigquery: Dialect = Object.freeze({
     // slice checks in its own transaction that no key of its window is in the target twice (plan/backfill.ts).
     mergeLocksOutWriters: false,
     viewReplaceAppendOnly: false,
-    // Up to 2 mutating DML statements run at once per table; more queue, and same-partition ones conflict
-    // (retried as contention). Parallel slices still overlap their reads of legacy.
     concurrentSlices: true,
-    maxConcurrentSlices: 2,
+    // Every slice's transaction writes the ledger's tables, and BigQuery aborts one of two concurrent transactions
+    // that mutate one table ("Transaction is aborted due to concurrent update"): a second worker would only be
+    // aborted and retried, its MERGE billed again. One slice at a time; each statement is parallel inside BigQuery.
+    maxConcurrentSlices: Object.freeze({ slices: 1, why: "every slice's transaction writes the ledger's tables, and BigQuery aborts one of two concurrent transactions on a table" }),
     // The driver answers a MERGE with a row of the job's dmlStats (upsertResultColumns).
     countedUpserts: Object.freeze(['merge'] as const),
     // retire takes a table snapshot of legacy first (CREATE SNAPSHOT TABLE … CLONE), kept by --drop unless --drop-snapshot.

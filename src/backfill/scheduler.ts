@@ -1,6 +1,6 @@
 import type { Connection, Dialect } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
-import { applyUnit, asSqlValue, type ExecuteOptions, withTrace } from '../exec/executor';
+import { applyUnit, type ExecuteOptions, withTrace } from '../exec/executor';
 import type { LedgerWriter } from '../ledger/writes';
 import type { SliceJob, Vars } from '../plan/types';
 import type { BackfillControls } from './controls';
@@ -98,8 +98,10 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     vars.set('expected_status', status);
     vars.set('expected_run_id', holder);
     // The counts of the run that did the slice, kept if this run changes nothing (see LedgerWriter.sliceDoneStep).
-    vars.set('prior_rows_inserted', asSqlValue(row?.rows_inserted));
-    vars.set('prior_rows_updated', asSqlValue(row?.rows_updated));
+    // As numbers, whatever type the driver reads them in (BigQuery's INT64 comes back as exact text, and a text
+    // parameter cannot be written into an INT64 column).
+    vars.set('prior_rows_inserted', countOrNull(row?.rows_inserted));
+    vars.set('prior_rows_updated', countOrNull(row?.rows_updated));
     await applyUnit(job.claim, { ...exec, conn: withTrace(exec, worker.conn), vars });
     return Number(vars.get('claimed')) === 1 ? undefined : 'another worker took it first';
   };
@@ -260,7 +262,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
 
 /**
  * How many slices run at once: what --max-parallel asks, no more than there are slices, one where slices cannot
- * have connections of their own (DuckDB), and no more than the engine runs DML on a table at once (BigQuery: 2).
+ * have connections of their own (DuckDB), and no more than the engine lets work at once (BigQuery: one).
  * With a note when the request is not what runs.
  */
 export function sliceWorkers(requested: number, dialect: Dialect, ownConnections: boolean, slices: number): { count: number; note?: string } {
@@ -268,7 +270,10 @@ export function sliceWorkers(requested: number, dialect: Dialect, ownConnections
     return { count: 1, note: requested > 1 ? `note: ${dialect.name} runs one slice at a time (it parallelizes each statement itself); --max-parallel ${requested} is ignored` : undefined };
   }
   const cap = dialect.capabilities.maxConcurrentSlices;
-  const count = Math.min(requested, cap ?? Infinity, Math.max(1, slices));
-  const note = cap !== undefined && requested > cap ? `note: ${dialect.name} runs at most ${cap} DML statements on a table at once and queues the rest; --max-parallel ${requested} runs ${cap} slices at a time` : undefined;
-  return { count, note };
+  const workers = Math.min(requested, cap?.slices ?? Infinity, Math.max(1, slices));
+  const note = cap && requested > cap.slices ? `note: ${dialect.name} runs ${count(cap.slices, 'slice')} at a time (${cap.why}); --max-parallel ${requested} is capped` : undefined;
+  return { count: workers, note };
 }
+
+/** A count read from the ledger, as a number (NULL stays NULL). */
+const countOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));

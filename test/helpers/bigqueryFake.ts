@@ -94,7 +94,7 @@ export async function startBigQueryFake(): Promise<BigQueryFake> {
       // A dry run creates no job: it answers at once with what the statement would read (a MERGE 3 GiB, else 10 MiB).
       if (body.configuration.dryRun) {
         const bytes = String(/^MERGE/.test(query) ? 3 * 1024 ** 3 : 10 * 1024 ** 2);
-        return [200, { kind: 'bigquery#job', jobReference: { projectId: PROJECT, location: 'EU' }, configuration: body.configuration, status: { state: 'DONE' }, statistics: { totalBytesProcessed: bytes, query: { totalBytesProcessed: bytes, totalBytesBilled: '0' } } }];
+        return [200, { kind: 'bigquery#job', jobReference: { projectId: PROJECT, location: 'EU' }, configuration: body.configuration, status: { state: 'DONE' }, statistics: { totalBytesProcessed: bytes, query: { totalBytesProcessed: bytes, totalBytesBilled: '0', referencedTables: [{ projectId: PROJECT, datasetId: 'ds', tableId: 'legacy' }, { projectId: PROJECT, datasetId: 'ds', tableId: 'orders' }] } } }];
       }
       const job: FakeJob = { id: body.jobReference.jobId, query, polls: /SLOW/.test(query) ? 2 : 0 };
       if (body.configuration.query.createSession) job.sessionId = `session-${++sessions}`;

@@ -46,13 +46,16 @@ describe('load gates by signal name', () => {
 });
 
 describe('how many slices run at once', () => {
-  it('BigQuery runs at most 2 DML statements on a table at once: --max-parallel 4 runs 2, and says so', async () => {
+  it("BigQuery runs one slice at a time (concurrent transactions on the ledger's tables abort): --max-parallel 4 runs 1, and says why", async () => {
     const { sliceWorkers } = await import('../../src/backfill/scheduler');
     const { bigquery } = await import('../../dialects/bigquery');
     const { postgres } = await import('../../dialects/postgres');
     const { duckdb } = await import('../../dialects/duckdb');
-    expect(sliceWorkers(4, bigquery, true, 12)).toEqual({ count: 2, note: 'note: bigquery runs at most 2 DML statements on a table at once and queues the rest; --max-parallel 4 runs 2 slices at a time' });
-    expect(sliceWorkers(2, bigquery, true, 12)).toEqual({ count: 2 });
+    expect(sliceWorkers(4, bigquery, true, 12)).toEqual({
+      count: 1,
+      note: "note: bigquery runs 1 slice at a time (every slice's transaction writes the ledger's tables, and BigQuery aborts one of two concurrent transactions on a table); --max-parallel 4 is capped",
+    });
+    expect(sliceWorkers(1, bigquery, true, 12)).toEqual({ count: 1 });
     expect(sliceWorkers(4, postgres, true, 12)).toEqual({ count: 4 });
     expect(sliceWorkers(4, postgres, true, 3)).toEqual({ count: 3 });
     expect(sliceWorkers(4, duckdb, false, 12).count).toBe(1);
