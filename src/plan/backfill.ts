@@ -1,5 +1,4 @@
 import { type Window } from '../backfill/windows';
-import { formatTableRef } from '../config/tableRef';
 import { checkStitchedDistribution, checkWindowKeysOnce, checkWindowKeysPresent } from '../lifecycle/assertions';
 import type { Phase } from '../lifecycle/phases';
 import type { LedgerWriter } from '../ledger/writes';
