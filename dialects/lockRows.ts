@@ -10,6 +10,11 @@ import type { OperatorLockSql } from './types';
  * command may leave the (empty) state schema behind. No PRIMARY KEY is declared: neither engine would enforce it, and
  * the exactly-one check is what holds. Only the spellings differ per engine.
  */
+/** How long a lock row lives without a heartbeat: a killed run's lock lapses after this. */
+export const LOCK_EXPIRY_SECONDS = 300;
+/** The heartbeat renews well within the expiry, so a slow statement or a missed beat does not lose the lock. */
+export const LOCK_RENEW_SECONDS = 60;
+
 export interface LockRowSyntax {
   /** The session's own identity (Snowflake's CURRENT_SESSION(), BigQuery's @@session_id). */
   owner: string;
@@ -21,9 +26,9 @@ export interface LockRowSyntax {
   timestamp: string;
 }
 
-export function lockRowsSql(state: string, x: LockRowSyntax, expirySeconds: number, renewEverySeconds: number): OperatorLockSql {
+export function lockRowsSql(state: string, x: LockRowSyntax): OperatorLockSql {
   const table = `${state}.operator_locks`;
-  const expiry = x.inSeconds(expirySeconds);
+  const expiry = x.inSeconds(LOCK_EXPIRY_SECONDS);
   return Object.freeze({
     takenByRowCount: true,
     tryLock: `MERGE INTO ${table} AS l
@@ -38,7 +43,7 @@ FROM ${table} WHERE name = ? AND expires_at > CURRENT_TIMESTAMP()`,
     heldByAnyone: `SELECT COUNT(*) > 0 AS held FROM ${table} WHERE name = ? AND expires_at > CURRENT_TIMESTAMP()`,
     lapsed: `SELECT expires_at FROM ${table} WHERE name = ? AND expires_at <= CURRENT_TIMESTAMP()`,
     renew: `UPDATE ${table} SET expires_at = ${expiry} WHERE owner = ${x.owner} AND expires_at > CURRENT_TIMESTAMP()`,
-    renewEverySeconds,
+    renewEverySeconds: LOCK_RENEW_SECONDS,
     sessionSetup: Object.freeze([
       `CREATE SCHEMA IF NOT EXISTS ${state}`,
       `CREATE TABLE IF NOT EXISTS ${table} (

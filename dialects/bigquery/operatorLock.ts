@@ -1,11 +1,6 @@
 import type { OperatorLockSql } from '../types';
 import { lockRowsSql } from '../lockRows';
 
-/** How long a lock row lives without a heartbeat: a killed run's lock lapses after this. */
-export const LOCK_EXPIRY_SECONDS = 300;
-/** The heartbeat renews well within the expiry. */
-export const LOCK_RENEW_SECONDS = 60;
-
 /**
  * BigQuery has no advisory locks: the lock is a row (dialects/lockRows.ts) owned by the BigQuery session that holds
  * it (@@session_id: the driver runs every connection in a session of its own). BigQuery retries a DML statement
@@ -13,16 +8,11 @@ export const LOCK_RENEW_SECONDS = 60;
  * is at it) or, in the heartbeat, the run (LOCK_LOST, resumable).
  */
 export function bigqueryOperatorLock(state: string): OperatorLockSql {
-  return lockRowsSql(
-    state,
-    {
-      owner: '@@session_id',
-      inSeconds: (seconds) => `TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL ${seconds} SECOND)`,
-      oneIf: (condition) => `IF(${condition}, 1, 0)`,
-      text: 'STRING',
-      timestamp: 'TIMESTAMP',
-    },
-    LOCK_EXPIRY_SECONDS,
-    LOCK_RENEW_SECONDS,
-  );
+  return lockRowsSql(state, {
+    owner: '@@session_id',
+    inSeconds: (seconds) => `TIMESTAMP_ADD(CURRENT_TIMESTAMP(), INTERVAL ${seconds} SECOND)`,
+    oneIf: (condition) => `IF(${condition}, 1, 0)`,
+    text: 'STRING',
+    timestamp: 'TIMESTAMP',
+  });
 }

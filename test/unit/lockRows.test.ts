@@ -1,6 +1,7 @@
 import { snowflake } from '../../dialects/snowflake';
 import { ordersTableConfig } from '../helpers/tableConfig';
-import { LOCK_EXPIRY_SECONDS, snowflakeOperatorLock } from '../../dialects/snowflake/operatorLock';
+import { snowflakeOperatorLock } from '../../dialects/snowflake/operatorLock';
+import { LOCK_EXPIRY_SECONDS } from '../../dialects/lockRows';
 import type { Connection, Dialect, Row, SqlValue } from '../../dialects/types';
 import { TheseusError } from '../../src/errors';
 import { OperatorLocks } from '../../src/exec/operatorLock';
