@@ -1,7 +1,7 @@
 import type { TableRef } from '../../src/config/types';
 import type { Connection, ConnectionSpec, ConnectOptions, Dialect, ServerTraits } from '../types';
 import { canonicalType, isZonedTimestamp } from './typeNames';
-import { bigqueryStringLiteral, convertWallTime, epochToUtcWallTime, instantToWallTime, quoteBacktick, timestampLiteral, wallTimeToInstant } from './literals';
+import { bigqueryStringLiteral, convertWallTime, epochToUtcWallTime, instantToWallTime, locationOf, quoteBacktick, timestampLiteral, wallTimeToInstant } from './literals';
 import { bigqueryOperatorLock } from './operatorLock';
 import { bigqueryLoadSignal } from './loadSignal';
 import { introspectBigQuery, bigquerySchemaExists } from './introspect';
@@ -91,6 +91,6 @@ export const bigquery: Dialect = Object.freeze({
   // No advisory locks: a lock row with an expiry, renewed by a heartbeat, owned by the connection's session.
   operatorLockIn: bigqueryOperatorLock,
   // The location the connection runs its jobs in: INFORMATION_SCHEMA.JOBS and SCHEMATA are read per region.
-  serverTraits: async (conn: Connection) => ({ location: String(conn.facts?.location ?? 'US') }),
-  withTraits: (traits: ServerTraits): Dialect => Object.freeze({ ...bigquery, loadSignal: bigqueryLoadSignal(String(traits.location ?? 'US')) }),
+  serverTraits: async (conn: Connection) => ({ location: locationOf(conn) }),
+  withTraits: (traits: ServerTraits): Dialect => Object.freeze({ ...bigquery, loadSignal: bigqueryLoadSignal(locationOf({ facts: traits })) }),
 });

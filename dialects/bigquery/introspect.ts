@@ -2,7 +2,7 @@ import type { TableRef } from '../../src/config/types';
 import { usageError } from '../../src/errors';
 import type { Connection, TableInfo } from '../types';
 import { chooseRelation } from '../chooseRelation';
-import { quoteBacktick } from './literals';
+import { locationOf, quoteBacktick, regionInformationSchema } from './literals';
 
 /** A table's dataset: the config's, else the connection's default `dataset:`. */
 function datasetOf(conn: Connection, ref: TableRef): string {
@@ -46,6 +46,5 @@ export async function introspectBigQuery(conn: Connection, ref: TableRef): Promi
 
 /** The state dataset exists: asked of the location's SCHEMATA, since a dataset's own INFORMATION_SCHEMA fails when it does not. */
 export async function bigquerySchemaExists(conn: Connection, schema: string): Promise<boolean> {
-  const location = String(conn.facts?.location ?? 'US').toLowerCase();
-  return (await conn.query(`SELECT 1 AS present FROM ${quoteBacktick(`region-${location}`)}.INFORMATION_SCHEMA.SCHEMATA WHERE schema_name = ?`, [schema])).length > 0;
+  return (await conn.query(`SELECT 1 AS present FROM ${regionInformationSchema(locationOf(conn))}.SCHEMATA WHERE schema_name = ?`, [schema])).length > 0;
 }

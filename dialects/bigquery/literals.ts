@@ -22,6 +22,15 @@ export function quoteBacktick(name: string): string {
   return `\`${name.replace(/\\/g, '\\\\').replace(/`/g, '\\`')}\``;
 }
 
+/**
+ * The location's own INFORMATION_SCHEMA (`region-eu`.INFORMATION_SCHEMA): views such as JOBS and SCHEMATA are
+ * read per region, not per dataset.
+ */
+export const regionInformationSchema = (location: string) => `${quoteBacktick(`region-${location.toLowerCase()}`)}.INFORMATION_SCHEMA`;
+
+/** The location a connection runs its jobs in (its driver's facts; BigQuery's default, US, where it says none). */
+export const locationOf = (conn: { facts?: Readonly<Record<string, unknown>> }) => String(conn.facts?.location ?? 'US');
+
 /** Window bounds: TIMESTAMP '… UTC' (an instant) for a TIMESTAMP cursor, DATETIME '…' (the UTC wall time) otherwise. */
 export function timestampLiteral(utc: Date, zoned: boolean): string {
   const iso = utc.toISOString(); // 2024-03-01T00:00:00.000Z

@@ -1,5 +1,5 @@
 import type { Connection, LoadSignal } from '../types';
-import { quoteBacktick } from './literals';
+import { regionInformationSchema } from './literals';
 
 /**
  * How busy the project is in the session's location, for --max-load / --critical-load, from
@@ -9,7 +9,7 @@ import { quoteBacktick } from './literals';
  * scheduler takes this run's own slices out of `running` and `active`.
  */
 export function bigqueryLoadSignal(location: string): LoadSignal {
-  const jobs = `${quoteBacktick(`region-${location.toLowerCase()}`)}.INFORMATION_SCHEMA.JOBS`;
+  const jobs = `${regionInformationSchema(location)}.JOBS`;
   return Object.freeze({
     names: Object.freeze(['active', 'running', 'pending']),
     describe: `jobs running and pending in ${location} (INFORMATION_SCHEMA.JOBS)`,
