@@ -1,5 +1,6 @@
 import type { ConnectionSpec } from '../types';
-import { maskSecrets, usageError } from '../../src/errors';
+import { usageError } from '../../src/errors';
+import { type SettingsForm, readSettings } from '../connectionSettings';
 
 /** What snowflake-sdk's createConnection needs, read from `connection:` (an object or a snowflake:// URL; both mean the same). */
 export interface SnowflakeSettings {
@@ -35,21 +36,32 @@ const KEYS: Readonly<Record<string, keyof SnowflakeSettings>> = Object.freeze({
 
 const EXAMPLE = 'snowflake://USER@ACCOUNT/DATABASE/SCHEMA?warehouse=WH&role=ROLE, or connection: { account: …, username: …, password: ${SNOWFLAKE_PASSWORD}, warehouse: … }';
 
+const FORM: SettingsForm<SnowflakeSettings> = {
+  engine: 'Snowflake',
+  protocol: 'snowflake',
+  keys: KEYS,
+  example: EXAMPLE,
+  notUrlHint: `write it like ${EXAMPLE}; percent-encode @ : / in the password`,
+  // User and password, account (the host), database/schema (the path).
+  urlEntries: (url, shown) => {
+    const [database, schema, ...rest] = url.pathname.replace(/^\//, '').split('/').map(decodeURIComponent);
+    if (rest.length) throw usageError('CONFIG_INVALID', `connection ${shown} has a path longer than /database/schema`, `write it like ${EXAMPLE}`);
+    const entries: Array<[string, string]> = [['account', decodeURIComponent(url.hostname)]];
+    if (url.username) entries.push(['username', decodeURIComponent(url.username)]);
+    if (url.password) entries.push(['password', decodeURIComponent(url.password)]);
+    if (database) entries.push(['database', database]);
+    if (schema) entries.push(['schema', schema]);
+    return entries;
+  },
+};
+
 /**
  * Reads `snowflake://user:password@account/database/schema?warehouse=…&role=…`
- * or the object form. Any other setting is refused by name rather than
- * dropped, so a typo (`warehose`) does not silently run on the user's default
- * warehouse. Messages show the URL with its password masked.
+ * or the object form (dialects/connectionSettings.ts): a typo such as
+ * `warehose` is refused, not run on the user's default warehouse.
  */
 export function snowflakeSettings(spec: ConnectionSpec): SnowflakeSettings {
-  const entries = typeof spec === 'string' ? urlEntries(spec) : Object.entries(spec).map(([k, v]) => [k, String(v)] as [string, string]);
-  const where = typeof spec === 'string' ? `connection ${maskSecrets(spec)}` : 'connection:';
-  const unknown = entries.map(([k]) => k).filter((k) => !(k in KEYS));
-  if (unknown.length) {
-    throw usageError('CONFIG_INVALID', `${where} has settings Snowflake does not understand: ${unknown.join(', ')}`, `Snowflake connections take ${Object.keys(KEYS).join(', ')}; remove the others`);
-  }
-  const settings: Partial<SnowflakeSettings> = {};
-  for (const [k, v] of entries) if (v !== '') settings[KEYS[k]] = v;
+  const { settings, where } = readSettings(spec, FORM);
   if (!settings.account) throw usageError('CONFIG_INVALID', `${where} names no account`, `write it like ${EXAMPLE}`);
   if (settings.password && settings.privateKeyPath) {
     throw usageError('CONFIG_INVALID', `${where} has both a password and private_key_path`, 'keep one: key-pair authentication (private_key_path, private_key_passphrase) or a password');
@@ -57,25 +69,4 @@ export function snowflakeSettings(spec: ConnectionSpec): SnowflakeSettings {
   // Key-pair authentication is its own authenticator in the SDK; naming the key is enough to mean it.
   if (settings.privateKeyPath && !settings.authenticator) settings.authenticator = 'SNOWFLAKE_JWT';
   return settings as SnowflakeSettings;
-}
-
-/** The URL's parts as the object form's entries: user and password, account (the host), database/schema (the path), the rest from the query. */
-function urlEntries(spec: string): Array<[string, string]> {
-  let url: URL;
-  try {
-    url = new URL(spec);
-  } catch {
-    throw usageError('CONFIG_INVALID', `connection ${maskSecrets(spec)} is not a URL`, `write it like ${EXAMPLE}; percent-encode @ : / in the password`);
-  }
-  if (url.protocol !== 'snowflake:') {
-    throw usageError('CONFIG_INVALID', `connection ${maskSecrets(spec)} is a ${url.protocol.replace(/:$/, '')}: URL; this dialect expects snowflake://`, 'check dialect: and connection: in the config');
-  }
-  const [database, schema, ...rest] = url.pathname.replace(/^\//, '').split('/').map(decodeURIComponent);
-  if (rest.length) throw usageError('CONFIG_INVALID', `connection ${maskSecrets(spec)} has a path longer than /database/schema`, `write it like ${EXAMPLE}`);
-  const entries: Array<[string, string]> = [['account', decodeURIComponent(url.hostname)]];
-  if (url.username) entries.push(['username', decodeURIComponent(url.username)]);
-  if (url.password) entries.push(['password', decodeURIComponent(url.password)]);
-  if (database) entries.push(['database', database]);
-  if (schema) entries.push(['schema', schema]);
-  return [...entries, ...url.searchParams.entries()];
 }
