@@ -5,7 +5,7 @@ import type { Catalog } from '../../src/catalog/format';
 import { renderTemplate } from '../../src/sql/template';
 import { bigquery } from '../../dialects/bigquery';
 import { splitDryRun } from './dryRunSplit';
-import { type AnalyzerColumn, type ZetaType, learnFrom } from './zetaResolved';
+import { AnalysisError, type AnalyzerColumn, type ZetaType, isCountBind, learnFrom, statementLabel } from './zetaResolved';
 import { BIGQUERY_ANALYZER } from './zetasqlServer';
 
 /**
@@ -226,19 +226,13 @@ export async function evaluateBigQuery(sql: string, tables: Array<{ name: string
   return (result.content?.tableData?.row ?? []).map((r: any) => Object.fromEntries(r.cell.map((v: any, i: number) => [names[i], value(v)])));
 }
 
-export class BigQueryAnalysisError extends Error {
-  constructor(readonly failures: Array<{ sql: string; label?: string; message: string }>) {
-    super(`${failures.length} statement(s) failed the BigQuery analyzer:\n` + failures.map((f) => `--- ${f.label ? `${f.label}: ` : ''}${f.message}\n${f.sql}`).join('\n'));
-    this.name = 'BigQueryAnalysisError';
-  }
-}
 
 /** The type of a `?` bind by the name the dry run prints for it: counts are integers, everything else text. */
-const bindType = (name: string): ZetaType => bigqueryType(/(_rows|_inserted|_updated|_claimed|_here)$/.test(name) ? 'INT64' : 'STRING');
+const bindType = (name: string): ZetaType => bigqueryType(isCountBind(name) ? 'INT64' : 'STRING');
 
 /**
  * Analyzes statements in order against the catalog (what one creates, later ones read). Throws a
- * BigQueryAnalysisError naming each statement the analyzer rejects, with its message. No allowlist: every
+ * AnalysisError naming each statement the analyzer rejects, with its message. No allowlist: every
  * statement Theseus writes for BigQuery is GoogleSQL the analyzer knows.
  */
 export async function analyzeBigQuery(statements: Array<{ sql: string; label?: string; binds?: string[] }>, catalog: BigQueryCatalog): Promise<string[]> {
@@ -273,7 +267,7 @@ export async function analyzeBigQuery(statements: Array<{ sql: string; label?: s
   } finally {
     if (registeredId !== undefined) await c.unRegisterCatalog({ registeredId }).catch(() => undefined);
   }
-  if (failures.length) throw new BigQueryAnalysisError(failures);
+  if (failures.length) throw new AnalysisError(failures, 'BigQuery');
   return nodes;
 }
 
@@ -283,7 +277,7 @@ export async function analyzeBigQueryDryRun(dryRunText: string, catalogFile: str
   const statements = splitDryRun(dryRunText).map((s) => ({
     sql: s.sql,
     binds: s.binds.length ? s.binds : undefined,
-    label: `line ${s.line}${s.unit ? `, ${s.unit}` : ''}${s.intent ? `: ${s.intent}` : ''}${s.onFailure ? ' (on failure)' : ''}`,
+    label: statementLabel(s),
   }));
   return analyzeBigQuery(statements, catalog);
 }

@@ -1,7 +1,7 @@
 import { readCatalogFile } from '../../src/catalog/file';
 import { ALLOWLIST, type AllowlistEntry } from './snowflakeAllowlist';
 import { type AnalyzerCatalog, type CatalogOptions, analyzerCatalog, snowflakeType } from './snowflakeCatalog';
-import { learnFrom } from './zetaResolved';
+import { AnalysisError, isCountBind, learnFrom, statementLabel } from './zetaResolved';
 import { splitDryRun } from './dryRunSplit';
 import { ANALYZER_PACKAGE, MISSING_ENV, PORT_ENV } from './zetasqlServer';
 
@@ -54,15 +54,7 @@ export interface StatementInput {
   binds?: string[];
 }
 
-export class AnalysisError extends Error {
-  constructor(readonly failures: Array<{ sql: string; label?: string; message: string }>) {
-    super(
-      `${failures.length} statement(s) failed the Snowflake analyzer:\n` +
-        failures.map((f) => `--- ${f.label ? `${f.label}: ` : ''}${f.message}\n${f.sql}`).join('\n'),
-    );
-    this.name = 'AnalysisError';
-  }
-}
+export { AnalysisError };
 
 let polyglot: Promise<typeof import('@polyglot-sql/sdk')> | undefined;
 /** @polyglot-sql/sdk's WASM needs init() once per process. */
@@ -261,7 +253,7 @@ export async function analyzeDryRun(dryRunText: string, catalogFile: string, opt
   try {
     const statements = splitDryRun(dryRunText)
       .filter((s) => options.includeOnFailure !== false || !s.onFailure)
-      .map((s) => ({ sql: s.sql, binds: s.binds.length ? s.binds.map(bindType) : undefined, label: `line ${s.line}${s.unit ? `, ${s.unit}` : ''}${s.intent ? `: ${s.intent}` : ''}${s.onFailure ? ' (on failure)' : ''}` }));
+      .map((s) => ({ sql: s.sql, binds: s.binds.length ? s.binds.map(bindType) : undefined, label: statementLabel(s) }));
     return await analyzer.analyzeStatements(statements);
   } finally {
     await analyzer.close();
@@ -274,5 +266,5 @@ export async function analyzeDryRun(dryRunText: string, catalogFile: string, opt
  * bind's type where it only feeds a column (it guesses INT64), so the dry run's names decide.
  */
 export function bindType(name: string): string {
-  return /(_rows|_inserted|_updated|_claimed|_here)$/.test(name) ? 'NUMBER(38,0)' : 'VARCHAR';
+  return isCountBind(name) ? 'NUMBER(38,0)' : 'VARCHAR';
 }

@@ -1,6 +1,9 @@
+import type { DryRunStatement } from './dryRunSplit';
+
 /**
- * Reading ZetaSQL's resolved statements (both analyzers: BigQuery's and the Snowflake fork), to keep an
- * analyzer's catalog in step with what a dry run's statements create, rename and drop.
+ * What both analyzer harnesses (BigQuery's ZetaSQL, the Snowflake fork) share: reading ZetaSQL's resolved
+ * statements, to keep an analyzer's catalog in step with what a dry run's statements create, rename and drop,
+ * and how a dry run's statements are labelled, typed and reported.
  */
 
 /** ZetaSQL's TypeProto, the part the catalogs use. */
@@ -77,4 +80,25 @@ export function learnFrom(resolved: any, catalog: TrackedCatalog, renamed: (from
     return true;
   }
   return false;
+}
+
+/** A dry run's statement as failures name it: its line, unit and intent. */
+export const statementLabel = (s: DryRunStatement) => `line ${s.line}${s.unit ? `, ${s.unit}` : ''}${s.intent ? `: ${s.intent}` : ''}${s.onFailure ? ' (on failure)' : ''}`;
+
+/**
+ * Whether a bound value is a count, by the name the dry run prints in its `-- bound:` line (everything else —
+ * run ids, statuses, checksums kept as text, JSON — is text). The analyzers cannot infer a bind's type where it
+ * only feeds a column, so the dry run's names decide.
+ */
+export const isCountBind = (name: string) => /(_rows|_inserted|_updated|_claimed|_here)$/.test(name);
+
+/** The statements an analyzer rejected, each with its label and message. */
+export class AnalysisError extends Error {
+  constructor(
+    readonly failures: Array<{ sql: string; label?: string; message: string }>,
+    engine = 'Snowflake',
+  ) {
+    super(`${failures.length} statement(s) failed the ${engine} analyzer:\n` + failures.map((f) => `--- ${f.label ? `${f.label}: ` : ''}${f.message}\n${f.sql}`).join('\n'));
+    this.name = 'AnalysisError';
+  }
 }
