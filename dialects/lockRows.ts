@@ -24,6 +24,8 @@ export interface LockRowSyntax {
   oneIf(condition: string): string;
   text: string;
   timestamp: string;
+  /** Ends another session by its id; see OperatorLockSql.sessions. */
+  endSession(sessionId: string): string;
 }
 
 export function lockRowsSql(state: string, x: LockRowSyntax): OperatorLockSql {
@@ -44,6 +46,14 @@ FROM ${table} WHERE name = ? AND expires_at > CURRENT_TIMESTAMP()`,
     lapsed: `SELECT expires_at FROM ${table} WHERE name = ? AND expires_at <= CURRENT_TIMESTAMP()`,
     renew: `UPDATE ${table} SET expires_at = ${expiry} WHERE owner = ${x.owner} AND expires_at > CURRENT_TIMESTAMP()`,
     renewEverySeconds: LOCK_RENEW_SECONDS,
+    // A session's record is a row of its own, owned by the session, under the run's name; it never holds a lock
+    // (expired from the start, and no lock is ever taken by that name).
+    sessions: Object.freeze({
+      record: `INSERT INTO ${table} (name, owner, acquired_at, expires_at) VALUES (?, ${x.owner}, CURRENT_TIMESTAMP(), CURRENT_TIMESTAMP())`,
+      list: `SELECT DISTINCT owner AS session_id FROM ${table} WHERE name = ?`,
+      forget: `DELETE FROM ${table} WHERE name = ?`,
+      end: x.endSession,
+    }),
     sessionSetup: Object.freeze([
       `CREATE SCHEMA IF NOT EXISTS ${state}`,
       `CREATE TABLE IF NOT EXISTS ${table} (

@@ -182,6 +182,23 @@ export interface OperatorLockSql {
    * A statement the server rejects (a setting it does not have) is skipped.
    */
   sessionSetup: readonly string[];
+  /**
+   * Where an engine session outlives the process that opened it (Snowflake, BigQuery): a killed client's session,
+   * and a transaction it left open, live on for hours, and that transaction holds off (Snowflake) or aborts
+   * (BigQuery) every later transaction on the tables it wrote, the ledger's included. Each connection a run writes
+   * with records its session under the run's name (`record`, binds the name), so the run that finds it dead
+   * lists them (`list`, column `session_id`), ends each (`end`: the open transaction rolls back with it) and
+   * forgets them (`forget`); a clean end forgets its own.
+   */
+  sessions?: RunSessionsSql;
+}
+
+export interface RunSessionsSql {
+  record: string;
+  list: string;
+  forget: string;
+  /** The statement that ends another session of this user's, by its id (as `list` returned it). */
+  end(sessionId: string): string;
 }
 
 /** The longest name the engine keeps as written, and what it counts. */

@@ -146,11 +146,11 @@ if (unavailable) {
     for (const [sql, message] of planted) await expect(analyzeBigQuery([{ sql }], catalog())).rejects.toThrow(message);
   });
 
-  it('the operator lock rows (owned by @@session_id) and the load signal (INFORMATION_SCHEMA.JOBS) analyze too', async () => {
+  it('the operator lock rows (owned by @@session_id), the run\'s session records and the load signal (INFORMATION_SCHEMA.JOBS) analyze too', async () => {
     const lock = bigqueryOperatorLock('`_migrate`');
     const statements = [
       ...lock.sessionSetup.map((sql) => ({ sql })),
-      ...[lock.tryLock, lock.heldHere, lock.heldByAnyone, lock.lapsed!, lock.release].map((sql) => ({ sql, binds: ['name'] })),
+      ...[lock.tryLock, lock.heldHere, lock.heldByAnyone, lock.lapsed!, lock.release, lock.sessions!.record, lock.sessions!.list, lock.sessions!.forget].map((sql) => ({ sql, binds: ['name'] })),
       { sql: lock.renew! },
     ];
     // The load signal's one query, captured from a connection that only records it.

@@ -1,5 +1,6 @@
 import type { OperatorLockSql } from '../types';
 import { lockRowsSql } from '../lockRows';
+import { bigqueryStringLiteral } from './literals';
 
 /**
  * BigQuery has no advisory locks: the lock is a row (dialects/lockRows.ts) owned by the BigQuery session that holds
@@ -14,5 +15,7 @@ export function bigqueryOperatorLock(state: string): OperatorLockSql {
     oneIf: (condition) => `IF(${condition}, 1, 0)`,
     text: 'STRING',
     timestamp: 'TIMESTAMP',
+    // Ends a session by id from outside it; a transaction still open in it is rolled back.
+    endSession: (id) => `CALL BQ.ABORT_SESSION(${bigqueryStringLiteral(id)})`,
   });
 }

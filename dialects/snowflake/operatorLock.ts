@@ -13,5 +13,15 @@ export function snowflakeOperatorLock(state: string): OperatorLockSql {
     oneIf: (condition) => `IFF(${condition}, 1, 0)`,
     text: 'VARCHAR',
     timestamp: 'TIMESTAMP_TZ',
+    endSession: abortSession,
   });
+}
+
+/**
+ * SYSTEM$ABORT_SESSION ends a session of this user's by its numeric id (CURRENT_SESSION() as text) and aborts the
+ * transaction it left open, instead of leaving its locks held until Snowflake aborts it hours later.
+ */
+function abortSession(id: string): string {
+  if (!/^\d{1,20}$/.test(id)) throw new Error(`not a Snowflake session id: ${JSON.stringify(id)}`);
+  return `SELECT SYSTEM$ABORT_SESSION(${id})`;
 }

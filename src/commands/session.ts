@@ -110,7 +110,14 @@ export class Session {
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
     const connectOptions = { readOnly, runId: run.runId, command };
-    const conn = reconnectingConnection(await base.connect(config.connection, connectOptions), () => base.connect(config.connection, connectOptions));
+    // Set once the lock is taken: a replacement connection records its session like the first (OperatorLocks.recordSession).
+    let locks: OperatorLocks | undefined;
+    const open = async () => {
+      const opened = await base.connect(config.connection, connectOptions);
+      await locks?.recordSession(opened);
+      return opened;
+    };
+    const conn = reconnectingConnection(await open(), open);
     try {
       const traits = (await base.serverTraits?.(conn)) ?? {};
       const dialect = base.withTraits?.(traits) ?? base;
@@ -119,9 +126,11 @@ export class Session {
       const ledger = new LedgerWriter(dialect, config.stateSchema);
       // Taken before anything reads the ledger, so two operators never plan from the same state.
       const warn = (line: string) => warnTo(options, line);
-      const locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run, { shared: mode.sharedLock, warn });
+      locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run, { shared: mode.sharedLock, warn });
+      await locks?.recordSession(conn);
       return new Session(command, options, config, dialect, reads, conn, run, ledger, tables, locks);
     } catch (err) {
+      await locks?.release().catch(() => undefined);
       await conn.close().catch(() => undefined);
       throw err;
     }
@@ -334,6 +343,8 @@ export class Session {
     for (const row of await this.conn.query(this.ledger.runsRunningSql(), [this.run.runId])) {
       const runId = String(row.run_id);
       if (await this.runAlive(runId)) continue;
+      // First, before anything writes the tables the dead run's open transaction may hold.
+      for (const line of (await this.locks?.endSessionsOf(runId)) ?? []) this.log(`note: ${line}`);
       const note = `the process ended without recording how (killed, or stopped by a second signal); noticed by run ${this.run.runId}`;
       await this.conn.execute(this.ledger.runInterruptedSql(), [note, runId]);
       this.log(`note: run ${runId} ended without recording how; marked interrupted in the run log`);
@@ -348,7 +359,11 @@ export class Session {
 
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
-    const open = () => this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command });
+    const open = async () => {
+      const opened = await this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command });
+      await this.locks?.recordSession(opened);
+      return opened;
+    };
     return reconnectingConnection(await open(), open);
   }
 

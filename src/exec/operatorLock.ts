@@ -28,6 +28,8 @@ function lockSqlFor(dialect: Dialect, stateSchema: string): OperatorLockSql | un
 
 /** The lock every run holds while its process lives, named after its run id. */
 const runLockName = (stateSchema: string, runId: string) => `theseus/${stateSchema}/run/${runId}`;
+/** Where engine sessions outlive their process: the name under which a run records the sessions it writes through. */
+const runSessionsName = (stateSchema: string, runId: string) => `theseus/${stateSchema}/sessions/${runId}`;
 
 /**
  * Is that run's process alive, asked without taking any lock (for `status`,
@@ -219,9 +221,44 @@ export class OperatorLocks {
     }
   }
 
+  /**
+   * Records the engine session of a connection this run writes through (the command's own, each backfill worker's),
+   * where sessions outlive their process (OperatorLockSql.sessions): a run that finds this one dead ends them.
+   */
+  async recordSession(conn: Connection): Promise<void> {
+    const sessions = this.lock.sessions;
+    if (sessions) await conn.execute(sessions.record, [this.lock.key(runSessionsName(this.stateSchema, this.holder.runId))]);
+  }
+
+  /**
+   * Ends the sessions a dead run recorded, each with any transaction it left open (a killed process's last slice,
+   * mid-way): until then that transaction would hold off or abort this run's own on the same tables, the ledger's
+   * included. Answers one line per session for the log; a session that cannot be ended (already gone, or another
+   * user's) is named with the engine's reason.
+   */
+  async endSessionsOf(runId: string): Promise<string[]> {
+    const sessions = this.lock.sessions;
+    if (!sessions) return [];
+    const key = this.lock.key(runSessionsName(this.stateSchema, runId));
+    const lines: string[] = [];
+    for (const row of await this.conn.query(sessions.list, [key])) {
+      const id = String(row.session_id);
+      try {
+        await this.conn.query(sessions.end(id));
+        lines.push(`ended session ${id} of run ${runId}: a transaction it left open is rolled back`);
+      } catch (err) {
+        lines.push(`could not end session ${id} of run ${runId} (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); if it is still open, end it by hand or it ends by itself when the engine times it out`);
+      }
+    }
+    await this.conn.execute(sessions.forget, [key]);
+    return lines;
+  }
+
   async release(): Promise<void> {
     const lock = this.lock;
     if (this.heartbeat) clearInterval(this.heartbeat);
+    // This run's sessions end with its connections: their records go.
+    if (lock.sessions) await this.conn.execute(lock.sessions.forget, [lock.key(runSessionsName(this.stateSchema, this.holder.runId))]).catch(() => undefined);
     // A clean end: the holder rows go first, while the lock still keeps others from writing their own.
     for (const tableId of this.holder.tableIds) await this.conn.execute(this.holder.ledger.lockHolderClearSql(), [tableId, this.holder.runId]).catch(() => undefined);
     for (const { name, release } of this.held.reverse()) await this.conn.query(release, [lock.key(name)]).catch(() => undefined);

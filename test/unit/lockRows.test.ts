@@ -1,6 +1,7 @@
 import { snowflake } from '../../dialects/snowflake';
 import { ordersTableConfig } from '../helpers/tableConfig';
 import { snowflakeOperatorLock } from '../../dialects/snowflake/operatorLock';
+import { bigqueryOperatorLock } from '../../dialects/bigquery/operatorLock';
 import { LOCK_EXPIRY_SECONDS } from '../../dialects/lockRows';
 import type { Connection, Dialect, Row, SqlValue } from '../../dialects/types';
 import { TheseusError } from '../../src/errors';
@@ -23,9 +24,13 @@ class LockTable {
   rivals: Array<{ name: string; owner: string; expiresAt: number }> = [];
   /** The `locks` table: who holds each table's lock, as the holder recorded it (a killed run's row stays). */
   holders = new Map<string, Row>();
+  /** Sessions recorded under a run's name (several rows may share one name), and the sessions ended by id. */
+  records: Array<{ name: string; owner: string }> = [];
+  ended: string[] = [];
 
   connect(): Connection & { session: string; closed: boolean } {
-    const session = `s${++this.sessions}`;
+    // Snowflake's session ids are numbers.
+    const session = String(1000 + ++this.sessions);
     const live = (name: string) => [this.rows.get(name), ...this.rivals.filter((r) => r.name === name)].filter((r) => r && r.expiresAt > this.now) as Array<{ owner: string; expiresAt: number }>;
     const conn = {
       session,
@@ -43,6 +48,14 @@ class LockTable {
         }
         if (/INFORMATION_SCHEMA\.SCHEMATA/.test(sql)) return this.holders.size ? [{ schema_name: '_migrate' }] : [];
         if (/^SELECT run_id, command, operator, acquired_at FROM "_migrate"\.locks WHERE table_name = \?/.test(sql)) return this.holders.has(name) ? [this.holders.get(name)!] : [];
+        if (/^SELECT DISTINCT owner AS session_id FROM "_migrate"\.operator_locks WHERE name = \?$/.test(sql)) {
+          return [...new Set(this.records.filter((r) => r.name === name).map((r) => r.owner))].map((id) => ({ session_id: id }));
+        }
+        const abort = /^SELECT SYSTEM\$ABORT_SESSION\((\d+)\)$/.exec(sql);
+        if (abort) {
+          this.ended.push(abort[1]);
+          return [{ 'SYSTEM$ABORT_SESSION': 'session successfully aborted' }];
+        }
         // The core releases through query(); Snowflake answers a DELETE with its count row.
         if (/^DELETE/.test(sql)) return [{ 'number of rows deleted': await conn.execute(sql, params) }];
         throw new Error(`unexpected query: ${sql}`);
@@ -59,6 +72,15 @@ class LockTable {
           if (row && row.expiresAt > this.now && row.owner !== session) return 0;
           this.rows.set(name, { owner: session, expiresAt: this.now + LOCK_EXPIRY_SECONDS });
           return 1;
+        }
+        if (/^INSERT INTO "_migrate"\.operator_locks \(name, owner, acquired_at, expires_at\) VALUES \(\?, CURRENT_SESSION\(\), CURRENT_TIMESTAMP\(\), CURRENT_TIMESTAMP\(\)\)$/.test(sql)) {
+          this.records.push({ name, owner: session });
+          return 1;
+        }
+        if (/^DELETE FROM "_migrate"\.operator_locks WHERE name = \?$/.test(sql)) {
+          const before = this.records.length;
+          this.records = this.records.filter((r) => r.name !== name);
+          return before - this.records.length;
         }
         if (/^DELETE FROM "_migrate"\.operator_locks/.test(sql)) {
           if (this.rows.get(name)?.owner !== session) return 0;
@@ -145,6 +167,46 @@ describe('operator lock rows (Snowflake)', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  test("a killed run's sessions are ended by the run that finds it dead (with the transaction one left open), and a clean end forgets its own", async () => {
+    const first = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1'));
+    const command = warehouse.connect();
+    const worker = warehouse.connect();
+    await first!.recordSession(command);
+    await first!.recordSession(worker);
+    expect(warehouse.records).toEqual([
+      { name: 'theseus/_migrate/sessions/r1', owner: command.session },
+      { name: 'theseus/_migrate/sessions/r1', owner: worker.session },
+    ]);
+    // r1 is killed: no release; its lock lapses.
+    warehouse.now += LOCK_EXPIRY_SECONDS + 1;
+    const second = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r2'));
+    expect(await second!.runAlive('r1')).toBe(false);
+    const lines = await second!.endSessionsOf('r1');
+    expect(warehouse.ended).toEqual([command.session, worker.session]);
+    expect(lines).toEqual([
+      `ended session ${command.session} of run r1: a transaction it left open is rolled back`,
+      `ended session ${worker.session} of run r1: a transaction it left open is rolled back`,
+    ]);
+    expect(warehouse.records).toEqual([]);
+    // Nothing recorded: nothing to end.
+    expect(await second!.endSessionsOf('r1')).toEqual([]);
+    await second!.recordSession(warehouse.connect());
+    expect(warehouse.records.map((r) => r.name)).toEqual(['theseus/_migrate/sessions/r2']);
+    await second!.release();
+    expect(warehouse.records).toEqual([]);
+    expect(warehouse.rows.size).toBe(0);
+  });
+
+  test('ending sessions: the statement per engine, from the id as the engine gave it, never raw text', () => {
+    const sf = snowflakeOperatorLock('"_migrate"').sessions!;
+    expect(sf.record).toBe('INSERT INTO "_migrate".operator_locks (name, owner, acquired_at, expires_at) VALUES (?, CURRENT_SESSION(), CURRENT_TIMESTAMP(), CURRENT_TIMESTAMP())');
+    expect(sf.end('1234567')).toBe('SELECT SYSTEM$ABORT_SESSION(1234567)');
+    expect(() => sf.end("1); DROP TABLE x; --")).toThrow(/not a Snowflake session id/);
+    const bq = bigqueryOperatorLock('`_migrate`').sessions!;
+    expect(bq.record).toBe('INSERT INTO `_migrate`.operator_locks (name, owner, acquired_at, expires_at) VALUES (?, @@session_id, CURRENT_TIMESTAMP(), CURRENT_TIMESTAMP())');
+    expect(bq.end("CgwI'x")).toBe("CALL BQ.ABORT_SESSION('CgwI\\'x')");
   });
 
   test('two sessions racing to insert one name: neither holds it', async () => {
