@@ -180,6 +180,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
         busy++;
         try {
           await applyUnit(job.slice, { ...exec, conn: withTrace(exec, worker.conn), vars });
+          if (job.settle) await applyUnit(job.settle, { ...exec, conn: withTrace(exec, worker.conn), vars });
         } finally {
           busy--;
         }

@@ -6,7 +6,7 @@ import { type TableContext, keyLabel, keyMatch, keyNames, legacyKeysSql, legacyR
 import { windowPredicate } from './windowPredicate';
 import type { SliceJob, Step, Unit } from './types';
 import { scd2SliceSteps, scd2TableSteps } from './scd2';
-import { upsertValues } from './upsert';
+import { loadIdColumnOf, loadIdValueOf, upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
 
@@ -137,22 +137,72 @@ function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
  * upsert through a unique index (MySQL/MariaDB) or admit one writing process (DuckDB) need no such check.
  */
 function keysOnceSteps(ctx: TableContext, window: Window): Step[] {
+  if (!racesLiveInserts(ctx)) return [];
+  return [keysOnceStep(ctx, window, 'in the slice')];
+}
+
+/** Can a live writer's INSERT of a key race the slice's MERGE of it, with nothing to hold it off (Snowflake, BigQuery)? */
+function racesLiveInserts(ctx: TableContext): boolean {
   const caps = ctx.dialect.capabilities;
-  if (ctx.upsert !== 'merge' || caps.mergeLocksOutWriters || !caps.concurrentSlices) return [];
-  return [
-    {
-      intent: 'Assert: no key of the window is in the target twice (a live insert racing the merge)',
-      expect: 'keys_twice = 0',
-      kind: 'query',
-      sql: renderFor(ctx, 'window_keys_twice', {
-        t_key: keyNames(ctx, 't'),
+  return ctx.upsert === 'merge' && !caps.mergeLocksOutWriters && caps.concurrentSlices;
+}
+
+function keysOnceStep(ctx: TableContext, window: Window, when: 'in the slice' | 'after commit'): Step {
+  return {
+    intent: when === 'in the slice' ? 'Assert: no key of the window is in the target twice (a live insert racing the merge)' : 'Assert: no key of the window is in the target twice now that the slice has committed',
+    expect: 'keys_twice = 0',
+    kind: 'query',
+    sql: renderFor(ctx, 'window_keys_twice', {
+      t_key: keyNames(ctx, 't'),
+      target: ctx.q.target,
+      legacy_keys: legacyKeysSql(ctx, windowPredicate(ctx, window)),
+      key_match: keyMatch(ctx, 't', 'a'),
+    }),
+    check: checkWindowKeysOnce(ctx.table.id, window.key, when),
+  };
+}
+
+/**
+ * The in-slice check cannot see every live insert: BigQuery's transaction reads a snapshot taken when it began,
+ * so a row a writer appended meanwhile (a dlt append load, a streaming insert) is invisible to it, and on Snowflake
+ * a writer may commit between the check and COMMIT. Once the slice has committed, a key of the window held twice,
+ * once as the slice wrote it (its load id) and once as the writer loaded it, loses the slice's row (live data wins),
+ * and the check runs again. Each statement commits on its own: a failed check must not bring a removed row back.
+ * A target without a load id column cannot tell the slice's rows apart, so there it only checks.
+ */
+function settleUnit(ctx: TableContext, window: Window, loadId: string): Unit | undefined {
+  if (!racesLiveInserts(ctx)) return undefined;
+  const id = ctx.table.id;
+  const loadIdColumn = loadIdColumnOf(ctx);
+  const steps: Step[] = [];
+  if (loadIdColumn) {
+    const column = ctx.dialect.quoteIdent(loadIdColumn.target.name);
+    const slice = loadIdValueOf(ctx, loadIdColumn, loadId);
+    steps.push({
+      intent: "Remove this slice's row of any key of the window a live writer loaded while the slice ran (live data wins)",
+      kind: 'exec',
+      captureChanged: 'live_kept',
+      sql: renderFor(ctx, 'window_keys_twice_repair', {
         target: ctx.q.target,
+        load_id: column,
+        slice_load_id: slice,
         legacy_keys: legacyKeysSql(ctx, windowPredicate(ctx, window)),
-        key_match: keyMatch(ctx, 't', 'a'),
+        key_match_a: keyMatch(ctx, 't', 'a'),
+        key_match_o: keyMatch(ctx, 'o', 't'),
+        other_load: ctx.dialect.isDistinct(`o.${column}`, slice),
       }),
-      check: checkWindowKeysOnce(ctx.table.id, window.key),
+    });
+  }
+  steps.push(keysOnceStep(ctx, window, 'after commit'));
+  return {
+    title: `${id} ${window.key}: check after commit`,
+    atomic: false,
+    steps,
+    report: (vars) => {
+      const kept = Number(vars.get('live_kept') ?? 0);
+      return kept > 0 ? [`${id} ${window.key}: a live writer loaded ${kept === 1 ? '1 key' : `${kept} keys`} of this window while the slice ran; the writer's ${kept === 1 ? 'row was' : 'rows were'} kept and the slice's removed (live data wins)`] : [];
     },
-  ];
+  };
 }
 
 /** Where the target's dataset registers dlt loads, the slice registers this run's (the first slice that changes rows does). */
@@ -173,6 +223,12 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
     steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...keysOnceSteps(ctx, window), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
+}
+
+/** A window's slice unit, and what checks it after commit where the engine needs that; both write with the same load id. */
+function sliceAndSettle(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, validate: boolean): Pick<SliceJob, 'slice' | 'settle'> {
+  const settle = settleUnit(spec.ctx, window, loadId);
+  return { slice: sliceUnit(spec, ledger, window, loadId, validate), ...(settle ? { settle } : {}) };
 }
 
 /**
@@ -207,7 +263,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
     tableId: id,
     window,
     claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
-    slice: sliceUnit(spec, ledger, window, input.nextLoadId(), input.validate),
+    ...sliceAndSettle(spec, ledger, window, input.nextLoadId(), input.validate),
   }));
   const after: Unit[] = [
     {

@@ -46,6 +46,6 @@ export function renderStep(step: Step, dialect: Dialect): string {
 
 /** The whole plan in the order an uncontended apply runs it: units, each slice's claim and merge, the closing checks. */
 export function renderPlan(plan: Plan, dialect: Dialect, toolVersion: string): string {
-  const units = [...plan.units, ...(plan.jobs ?? []).flatMap((j) => [j.claim, j.slice]), ...(plan.after ?? [])].filter((u) => !u.contendedOnly);
+  const units = [...plan.units, ...(plan.jobs ?? []).flatMap((j) => [j.claim, j.slice, ...(j.settle ? [j.settle] : [])]), ...(plan.after ?? [])].filter((u) => !u.contendedOnly);
   return renderPlanHeader(plan, toolVersion) + units.map((u) => renderUnit(u, dialect)).join('') + renderFinish(plan, dialect);
 }

@@ -65,6 +65,8 @@ export interface SliceJob {
   window: { key: string };
   claim: Unit;
   slice: Unit;
+  /** Run once the slice has committed, on the same worker: checks that only hold after COMMIT (plan/backfill.ts settleUnit). */
+  settle?: Unit;
 }
 
 export interface Plan {

@@ -23,9 +23,8 @@ export function upsertValues(ctx: TableContext, sourceSql: string, loadId: strin
   const incoming = (c: AlignedColumn) =>
     style === 'on_duplicate_key' ? `VALUES(${q(c.target.name)})` : style === 'on_conflict' ? `excluded.${q(c.target.name)}` : `s.${q(c.target.name)}`;
 
-  const loadIdLiteral = dialect.stringLiteral(loadId);
-  const loadIdColumn = alignment.columns.find((c) => c.target.name.toLowerCase() === DLT_LOAD_ID);
-  const loadIdValue = loadIdColumn && castToColumn(ctx, loadIdLiteral, loadIdColumn);
+  const loadIdColumn = loadIdColumnOf(ctx);
+  const loadIdValue = loadIdColumn && loadIdValueOf(ctx, loadIdColumn, loadId);
   const insertValue = (c: AlignedColumn): string => {
     if (c === loadIdColumn) return loadIdValue!;
     // scd2: every version is written current; the slice then closes those a later version follows (plan/scd2.ts).
@@ -85,6 +84,16 @@ export function dltIdSql(ctx: TableContext, alias: string): string {
   // A composite key is length-prefixed per part, so ('a|b','c') and ('a','b|c') cannot collide.
   const input = keys.length === 1 ? text(keys[0]) : d.concat(keys.flatMap((k) => [`length(${text(k)})`, "':'", text(k), "'|'"]));
   return d.md5Hex(input);
+}
+
+/** The target's dlt load id column (`_dlt_load_id`), which tells the rows a slice wrote from everyone else's; absent on a target that is not dlt's. */
+export function loadIdColumnOf(ctx: TableContext): AlignedColumn | undefined {
+  return ctx.alignment.columns.find((c) => c.target.name.toLowerCase() === DLT_LOAD_ID);
+}
+
+/** A slice's load id as the load id column holds it. */
+export function loadIdValueOf(ctx: TableContext, column: AlignedColumn, loadId: string): string {
+  return castToColumn(ctx, ctx.dialect.stringLiteral(loadId), column);
 }
 
 function castToColumn(ctx: TableContext, expr: string, column: AlignedColumn): string {
