@@ -36,6 +36,8 @@ export interface ConnectOptions {
   /** The run and command the session works for, where the engine can label its statements with them (Snowflake's QUERY_TAG). */
   runId?: string;
   command?: string;
+  /** Where the engine bills bytes read (Capabilities.bytesBilledCap): the most a slice's upsert may bill, from `backfill.max_bytes_billed`. */
+  maxBytesBilled?: number;
 }
 
 /** `connection:` from the config: a URL or path, or an object of driver settings (host, port, user, password, database). */
@@ -113,6 +115,12 @@ export interface Capabilities {
   cloneSnapshot?: boolean;
   /** The snapshot can be given a lifetime (`retire.snapshot_days`; template clone_snapshot's expires_after_days): BigQuery. */
   snapshotExpiry?: boolean;
+  /**
+   * The engine bills a query by the bytes it reads and can refuse one that would read more than a cap before billing
+   * it (BigQuery's maximumBytesBilled): `backfill.max_bytes_billed` sets the cap of each slice's upsert
+   * (ConnectOptions.maxBytesBilled); without it the driver caps each at 1.2 times its dry run.
+   */
+  bytesBilledCap?: boolean;
 }
 
 /**

@@ -105,11 +105,11 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
   };
 
   const run = async (sql: string, params?: SqlValue[]): Promise<{ rows: Row[]; stats: JobStatistics }> => {
-    // A MERGE (a slice's upsert, the largest read of a run) is dry-run first, free, and then runs with
-    // maximumBytesBilled at 1.2 times what it would read: one that would read more (the target grew, a plan went
-    // wrong) fails before anything is billed, instead of costing more than the estimate said.
-    const estimate = MERGE.test(sql) ? await dryRun(sql, params) : undefined;
-    const cap = estimate && bytesBilledCap(estimate.bytes, estimate.tables);
+    // A MERGE (a slice's upsert, the largest read of a run) runs with maximumBytesBilled: the configured cap
+    // (backfill.max_bytes_billed), or else 1.2 times what a dry run (free) says it would read. One that would read
+    // more (the target grew, a plan went wrong) fails before anything is billed, instead of costing more than the
+    // estimate said.
+    const cap = MERGE.test(sql) ? (options.maxBytesBilled !== undefined ? String(options.maxBytesBilled) : await dryRun(sql, params).then((e) => bytesBilledCap(e.bytes, e.tables))) : undefined;
     const request: Query = {
       ...(cap ? { maximumBytesBilled: cap } : {}),
       query: sql,

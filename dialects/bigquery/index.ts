@@ -39,6 +39,7 @@ export const bigquery: Dialect = Object.freeze({
     // retire takes a table snapshot of legacy first (CREATE SNAPSHOT TABLE … CLONE), kept by --drop unless --drop-snapshot.
     cloneSnapshot: true,
     snapshotExpiry: true,
+    bytesBilledCap: true,
   }),
   upsertResultColumns: Object.freeze({ inserted: 'inserted_row_count', updated: 'updated_row_count' }),
   stateTypes: Object.freeze({ text: 'STRING', longText: 'STRING', bigint: 'INT64', timestamp: 'TIMESTAMP', keyOptions: 'NOT ENFORCED' }),

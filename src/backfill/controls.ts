@@ -40,6 +40,8 @@ export interface BackfillControls {
   retryDelayMs: number;
   /** Check each window right after merging it and mark it validated (cutover needs every window validated; without it, run migrate verify). */
   validate: boolean;
+  /** Where the engine bills bytes read (BigQuery): the most one slice's upsert may bill; unset, 1.2 times its dry run. */
+  maxBytesBilled?: number;
 }
 
 export const DEFAULT_CONTROLS: Readonly<BackfillControls> = Object.freeze({
@@ -71,12 +73,31 @@ export const CONTROL_KEYS = [
   'retries',
   'retry_delay',
   'validate',
+  'max_bytes_billed',
 ] as const;
 export type ControlKey = (typeof CONTROL_KEYS)[number];
 export type RawControls = Partial<Record<ControlKey, unknown>>;
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+const BYTES = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)?$/i;
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+/** BigQuery bills at least 10 MiB for each table a query reads: a cap below that fails every slice. */
+const MIN_BYTES_BILLED = 10 * 2 ** 20;
+
+/**
+ * `backfill.max_bytes_billed`: a number of bytes, or one with a unit (`50 GiB`, `2TB`), at least 10 MiB; only on an
+ * engine that bills bytes read (Capabilities.bytesBilledCap).
+ */
+export function parseBytesBilled(value: unknown, where: string, engine: { name: string; billsBytes?: boolean }): number {
+  if (!engine.billsBytes) throw usageError('BAD_CONTROL', `${where}: ${engine.name} does not bill queries by the bytes they read`, `${where} caps what a slice may cost on BigQuery; remove it for ${engine.name}`);
+  const m = BYTES.exec(String(value).trim());
+  const bytes = m ? Math.floor(Number(m[1]) * UNIT_BYTES[(m[2] ?? 'b').toLowerCase()]) : NaN;
+  if (!Number.isSafeInteger(bytes)) throw usageError('BAD_CONTROL', `${where} ${String(value)} is not a number of bytes`, 'write it like 50 GiB, 2TB or 1073741824');
+  if (bytes < MIN_BYTES_BILLED) throw usageError('BAD_CONTROL', `${where} ${String(value)} is under 10 MiB, the least BigQuery bills for a table a query reads: every slice would be refused`, 'e.g. 50 GiB');
+  return bytes;
+}
 
 /** `5s`, `500ms`, `2m`, `1h`, or a bare number of seconds. */
 export function parseDuration(value: unknown, where: string): number {
@@ -127,7 +148,7 @@ function checkSignalName(threshold: LoadThreshold | undefined, names: readonly s
 export function resolveControls(
   fromConfig: RawControls,
   fromFlags: RawControls,
-  engine: { name: string; loadSignalNames?: readonly string[] },
+  engine: { name: string; loadSignalNames?: readonly string[]; billsBytes?: boolean },
 ): BackfillControls {
   const c: BackfillControls = { ...DEFAULT_CONTROLS };
   const sources: Array<[RawControls, (key: string) => string]> = [
@@ -154,6 +175,7 @@ export function resolveControls(
         case 'retries': c.retries = positiveInt(v, where, 0); break;
         case 'retry_delay': c.retryDelayMs = parseDuration(v, where); break;
         case 'validate': c.validate = bool(v, where); break;
+        case 'max_bytes_billed': c.maxBytesBilled = parseBytesBilled(v, where, engine); break;
       }
     }
   }

@@ -61,12 +61,12 @@ export function measuredRate(slices: SliceRecord[]): number | undefined {
 /**
  * What a slice's statements would read, where the engine can say without running them (BigQuery's dry run, free):
  * the steps that bind nothing at run time (the upsert and its checks; the ledger's writes bind the run's values and
- * read next to nothing). Undefined where the engine cannot estimate.
+ * read next to nothing), and the check after commit where there is one. Undefined where the engine cannot estimate.
  */
 export async function sliceBytes(conn: Connection, job: SliceJob): Promise<number | undefined> {
   if (!conn.estimate) return undefined;
   let bytes = 0;
-  for (const step of job.slice.steps) {
+  for (const step of [...job.slice.steps, ...(job.settle?.steps ?? [])]) {
     if (step.binds?.length) continue;
     bytes += (await conn.estimate(step.sql)).bytesProcessed;
   }

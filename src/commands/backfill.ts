@@ -110,7 +110,7 @@ interface TableBackfill {
 }
 
 /** migrate backfill --plan: what a run would do, per window, and how long it should take; changes nothing. */
-async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void> {
+async function printPreflight(s: Session, tables: TableBackfill[], controls: BackfillControls): Promise<void> {
   for (const t of tables) {
     const counts = await rowsPerWindow(s.conn, t.ctx, t.windows);
     const rate = measuredRate(t.slices);
@@ -126,6 +126,11 @@ async function printPreflight(s: Session, tables: TableBackfill[]): Promise<void
     if (totalBytes !== undefined) {
       const usd = (totalBytes / 1024 ** 4) * ON_DEMAND_USD_PER_TIB;
       s.log(`  bytes: ${formatBytes(totalBytes)} read in all (dry runs of each slice's statements), about $${usd.toFixed(2)} at $${ON_DEMAND_USD_PER_TIB} per TiB on demand; capacity pricing bills slots instead`);
+      s.log(
+        controls.maxBytesBilled !== undefined
+          ? `  cap: each slice's MERGE is refused unbilled above ${formatBytes(controls.maxBytesBilled)} (backfill.max_bytes_billed)`
+          : "  cap: each slice's MERGE is refused unbilled above 1.2 times its own dry run (set backfill.max_bytes_billed for a fixed cap)",
+      );
     }
     s.log(
       rate
@@ -146,7 +151,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     throw usageError('CATALOG_NEEDS_DRY_RUN', 'backfill --plan counts legacy rows per window (and on BigQuery dry-runs each slice for the bytes it would read), which needs a connection; a catalog holds no rows', 'backfill --dry-run --catalog FILE prints the plan (its windows come from the catalog\'s legacy_profile)');
   }
   await withSession('backfill', options, { readOnly, sharedLock: true }, async (s) => {
-    const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names });
+    const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names, billsBytes: s.dialect.capabilities.bytesBilledCap });
     const reporter = options.reporter ?? textReporter((text) => s.log(text.replace(/\n$/, '')), false);
     const units: Unit[] = [];
     const jobs: SliceJob[] = [];
@@ -199,7 +204,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       after.push(...plan.after);
       tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs });
     }
-    if (options.planOnly) return printPreflight(s, tables);
+    if (options.planOnly) return printPreflight(s, tables, controls);
 
     const stop = options.stop ?? new StopSignal();
     await s.execute(units, {

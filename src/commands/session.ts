@@ -13,7 +13,8 @@ import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
 import type { Config, TableConfig, TableRef } from '../config/types';
 import { loadDialect } from '../../dialects';
-import type { Connection, Dialect, TableInfo } from '../../dialects/types';
+import type { Connection, ConnectOptions, Dialect, TableInfo } from '../../dialects/types';
+import { parseBytesBilled } from '../backfill/controls';
 import { TheseusError, maskSecrets, preconditionError, usageError } from '../errors';
 import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
@@ -109,7 +110,7 @@ export class Session {
     }
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
-    const connectOptions = { readOnly, runId: run.runId, command };
+    const connectOptions = { readOnly, runId: run.runId, command, ...bytesBilledOption(config, base) };
     // Set once the lock is taken: a replacement connection records its session like the first (OperatorLocks.recordSession).
     let locks: OperatorLocks | undefined;
     const open = async () => {
@@ -360,7 +361,7 @@ export class Session {
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
     const open = async () => {
-      const opened = await this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command });
+      const opened = await this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command, ...bytesBilledOption(this.config, this.dialect) });
       await this.locks?.recordSession(opened);
       return opened;
     };
@@ -373,6 +374,13 @@ export class Session {
     await this.locks?.release();
     await this.connection?.close();
   }
+}
+
+/** `backfill.max_bytes_billed`, for the driver of an engine that bills bytes read (checked again, with the flags, by backfill). */
+function bytesBilledOption(config: Config, dialect: Dialect): Pick<ConnectOptions, 'maxBytesBilled'> {
+  const raw = config.backfill.max_bytes_billed;
+  if (raw === undefined || raw === null) return {};
+  return { maxBytesBilled: parseBytesBilled(raw, 'backfill.max_bytes_billed', { name: dialect.name, billsBytes: dialect.capabilities.bytesBilledCap }) };
 }
 
 function selectTables(config: Config, wanted?: string[]): TableConfig[] {

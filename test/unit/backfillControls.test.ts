@@ -5,6 +5,7 @@ import { isCovered, monthWindows, parseMonth, parseWindowKey, windowsBetween } f
 import { TheseusError, databaseError } from '../../src/errors';
 
 const pg = { name: 'postgres', loadSignalNames: ['active'] };
+const bq = { name: 'bigquery', loadSignalNames: ['running', 'pending'], billsBytes: true };
 const codeOf = (fn: () => unknown) => {
   try {
     fn();
@@ -25,19 +26,29 @@ describe('run controls', () => {
   });
 
   it.each([
+    ['50 GiB', 50 * 2 ** 30],
+    ['2TB', 2e12],
+    ['1073741824', 2 ** 30],
+    ['10 MiB', 10 * 2 ** 20],
+  ])('backfill.max_bytes_billed %s on BigQuery is %d bytes', (text, bytes) => expect(resolveControls({ max_bytes_billed: text }, {}, bq).maxBytesBilled).toBe(bytes));
+
+  it.each([
     ['500ms', 500],
     ['5s', 5000],
     ['1.5m', 90_000],
     ['2', 2000],
   ])('reads the duration %s', (text, ms) => expect(parseDuration(text, '--min-interval')).toBe(ms));
 
-  it.each<[string, Record<string, unknown>, Record<string, unknown>, { name: string; loadSignalNames?: string[] }]>([
+  it.each<[string, Record<string, unknown>, Record<string, unknown>, { name: string; loadSignalNames?: string[]; billsBytes?: boolean }]>([
     ['a bad slice size', { slice: 'hour' }, {}, pg],
     ['a zero limit', {}, { limit: 0 }, pg],
     ['a duration without a number', {}, { min_interval: 'soon' }, pg],
     ['a load signal the engine does not read', {}, { max_load: 'threads_running=5' }, pg],
     ['a load threshold on an engine without a load signal', {}, { max_load: 'active=5' }, { name: 'duckdb' }],
     ['a critical load under the max load', {}, { max_load: 'active=20', critical_load: 'active=10' }, pg],
+    ['a bytes-billed cap on an engine that does not bill bytes read', { max_bytes_billed: '50 GiB' }, {}, pg],
+    ['a bytes-billed cap under the 10 MiB BigQuery bills at least', { max_bytes_billed: '5 MiB' }, {}, bq],
+    ['a bytes-billed cap that is not a size', { max_bytes_billed: 'lots' }, {}, bq],
   ])('refuses %s as a usage error (exit 2)', (_what, config, flags, engine) => {
     expect(codeOf(() => resolveControls(config, flags, engine))).toBe('BAD_CONTROL/2');
   });
