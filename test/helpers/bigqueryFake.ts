@@ -29,6 +29,8 @@ export interface RecordedRequest {
 interface FakeJob {
   id: string;
   query: string;
+  /** The query's bound values as text, for scripted answers. */
+  binds: string[];
   polls: number;
   sessionId?: string;
 }
@@ -54,10 +56,23 @@ function statistics(job: FakeJob) {
   return { creationTime: '1', totalBytesProcessed: '2048', query: { totalBytesProcessed: '2048', totalBytesBilled: '10485760', ...dml }, ...(job.sessionId ? { sessionInfo: { sessionId: job.sessionId } } : {}) };
 }
 
-function results(job: FakeJob) {
+/**
+ * A query's answer given by the test, for a whole command run against the fake: the first whose `match` finds the
+ * query text, followed by a line `-- binds: a, b` of its bound values, answers with these columns (name and BigQuery
+ * type) and rows (each value as text, or null).
+ */
+export interface ScriptedAnswer {
+  match: RegExp;
+  fields: Array<[string, string]>;
+  rows: Array<Array<string | null>>;
+}
+
+function results(job: FakeJob, answers: ScriptedAnswer[]) {
   const ref = { projectId: PROJECT, jobId: job.id, location: 'EU' };
   if (job.polls-- > 0) return { kind: 'bigquery#getQueryResultsResponse', jobReference: ref, jobComplete: false };
   const done = { kind: 'bigquery#getQueryResultsResponse', jobReference: ref, jobComplete: true };
+  const scripted = answers.find((a) => a.match.test(`${job.query}\n-- binds: ${job.binds.join(', ')}`));
+  if (scripted) return { ...done, totalRows: String(scripted.rows.length), schema: schema(scripted.fields), rows: scripted.rows.map((r) => ({ f: r.map((v) => ({ v })) })) };
   if (/TOTALS/.test(job.query)) {
     return {
       ...done,
@@ -78,7 +93,8 @@ export interface BigQueryFake {
   close(): Promise<void>;
 }
 
-export async function startBigQueryFake(): Promise<BigQueryFake> {
+export async function startBigQueryFake(options: { answers?: ScriptedAnswer[] } = {}): Promise<BigQueryFake> {
+  const answers = options.answers ?? [];
   const requests: RecordedRequest[] = [];
   const jobs = new Map<string, FakeJob>();
   let sessions = 0;
@@ -96,13 +112,14 @@ export async function startBigQueryFake(): Promise<BigQueryFake> {
         const bytes = String(/^MERGE/.test(query) ? 3 * 1024 ** 3 : 10 * 1024 ** 2);
         return [200, { kind: 'bigquery#job', jobReference: { projectId: PROJECT, location: 'EU' }, configuration: body.configuration, status: { state: 'DONE' }, statistics: { totalBytesProcessed: bytes, query: { totalBytesProcessed: bytes, totalBytesBilled: '0', referencedTables: [{ projectId: PROJECT, datasetId: 'ds', tableId: 'legacy' }, { projectId: PROJECT, datasetId: 'ds', tableId: 'orders' }] } } }];
       }
-      const job: FakeJob = { id: body.jobReference.jobId, query, polls: /SLOW/.test(query) ? 2 : 0 };
+      const binds = (body.configuration.query.queryParameters ?? []).map((p: { parameterValue?: { value?: string } }) => String(p.parameterValue?.value ?? 'NULL'));
+      const job: FakeJob = { id: body.jobReference.jobId, query, binds, polls: /SLOW/.test(query) ? 2 : 0 };
       if (body.configuration.query.createSession) job.sessionId = `session-${++sessions}`;
       jobs.set(job.id, job);
       return [200, { kind: 'bigquery#job', id: `${PROJECT}:EU.${job.id}`, jobReference: body.jobReference, configuration: body.configuration, status: { state: 'RUNNING' } }];
     }
     const results_ = new RegExp(`^${base}/queries/([^/]+)$`).exec(path);
-    if (method === 'GET' && results_ && jobs.has(results_[1])) return [200, results(jobs.get(results_[1])!)];
+    if (method === 'GET' && results_ && jobs.has(results_[1])) return [200, results(jobs.get(results_[1])!, answers)];
     const get = new RegExp(`^${base}/jobs/([^/]+)$`).exec(path);
     if (method === 'GET' && get && jobs.has(get[1])) {
       const job = jobs.get(get[1])!;
