@@ -99,6 +99,7 @@ tables:
     view: dw.events_v
     key: event_id
     cursor: event_date
+    cursor_immutable: true
 `;
 
 const COMMANDS: Record<Phase, string[][]> = {
@@ -183,6 +184,8 @@ if (unavailable) {
         expect({ command, stderr: r.stderr.split('\n').filter((l) => l.startsWith('error')), status: r.status }).toEqual({ command, stderr: [], status: 0 });
         if (command[0] === 'status') return;
         // A slice is followed, once committed, by the check its snapshot could not make (live appends); it analyzes too.
+        // events (cursor_immutable, a DATE cursor): each MERGE matches the target within its window, by DATE constants (a DATE-partitioned target prunes by them).
+        if (command[0] === 'backfill') expect(r.stdout).toMatch(/ON t\.`event_id` = s\.`event_id` AND t\.`event_date` >= DATE '2023-\d\d-\d\d' AND t\.`event_date` < DATE '2023-\d\d-\d\d'\n/);
         if (command[0] === 'backfill') expect(r.stdout).toMatch(/-- == orders \S+: check after commit ==[\s\S]*DELETE FROM `dlt`\.`orders` AS t\nWHERE t\.`_dlt_load_id` = '/);
         expect((await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' })).length).toBeGreaterThan(0);
       });

@@ -11,7 +11,7 @@ import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
 const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill', 'retire'];
-const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt'];
+const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'cursor_immutable', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt'];
 const CURSOR_UNITS = ['s', 'ms', 'us'] as const;
 /** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
@@ -116,10 +116,17 @@ function validateTable(id: string, value: unknown, where: string): TableConfig {
     updatedAt: t.updated_at === undefined || t.updated_at === null ? undefined : requireString(t.updated_at, `${where}.updated_at`),
     legacyTimezone: validateZone(t.legacy_timezone, `${where}.legacy_timezone`),
     cursorUnit: validateCursorUnit(t.cursor_unit, `${where}.cursor_unit`),
+    ...(validateCursorImmutable(t.cursor_immutable, `${where}.cursor_immutable`) ? { cursorImmutable: true } : {}),
     columns,
     verify: validateVerify(t.verify, `${where}.verify`),
     dlt: validateDlt(t.dlt, `${where}.dlt`),
   };
+}
+
+function validateCursorImmutable(raw: unknown, where: string): boolean {
+  if (raw === undefined || raw === null) return false;
+  if (typeof raw !== 'boolean') throw usageError('CONFIG_INVALID', `${where} is ${JSON.stringify(raw)}`, "write cursor_immutable: true only if a row's cursor never changes once written (created_at, an event date); default false");
+  return raw;
 }
 
 function validateDlt(raw: unknown, where: string): { schemaName?: string } {

@@ -41,6 +41,14 @@ export interface TableConfig {
   legacyTimezone: string;
   /** Where the cursor is an integer: what it counts since 1970-01-01 UTC. */
   cursorUnit?: CursorUnit;
+  /**
+   * The operator's word that a row's cursor never changes once written (created_at, an event date): a key of a
+   * window is then in the target only under that window's cursor, so each slice's MERGE matches the target within
+   * the window alone, which lets an engine read only the window's partitions of a target partitioned or clustered
+   * on the cursor (BigQuery bills by bytes read). The slice checks the word: a key found under another cursor rolls
+   * it back (plan/backfill.ts).
+   */
+  cursorImmutable?: boolean;
   columns: Record<string, ColumnOverride>;
   /** The table's `dlt:` section: which dlt schema its loads are registered under (default: read from `_dlt_version`). */
   dlt: { schemaName?: string };

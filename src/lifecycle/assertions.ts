@@ -118,9 +118,16 @@ export function checkWindowKeysPresent(tableId: string, windowKey: string) {
  * where the slice could not see every live insert, again after commit, when what is left twice was not the
  * slice's to remove.
  */
-export function checkWindowKeysOnce(tableId: string, windowKey: string, when: 'in the slice' | 'after commit' = 'in the slice') {
+export function checkWindowKeysOnce(tableId: string, windowKey: string, when: 'in the slice' | 'after commit' = 'in the slice', cursorImmutable = false) {
   return (rows: Row[]): string[] => {
     const twice = n(rows[0]?.keys_twice);
+    if (twice > 0 && when === 'in the slice' && cursorImmutable) {
+      throw assertionError(
+        'WINDOW_KEYS_TWICE',
+        `${tableId} ${windowKey}: the target holds ${count(twice, 'key')} of this window twice after the merge: the target had ${twice === 1 ? 'it' : 'them'} under a cursor outside this window, which cursor_immutable: true says cannot happen (or a live writer inserted ${twice === 1 ? 'it' : 'them'} while the slice ran)`,
+        "the window was rolled back; if a row's cursor can change once written, remove cursor_immutable from this table's config and run the backfill again",
+      );
+    }
     if (twice > 0 && when === 'in the slice') {
       throw assertionError(
         'WINDOW_KEYS_TWICE',

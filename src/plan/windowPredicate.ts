@@ -19,8 +19,8 @@ export function windowPredicate(ctx: TableContext, window: Window): string {
   return cursorInWindow(ctx, cursor.rawLegacySql!, cursor.legacyTime!, cursor.legacyZone ?? ctx.table.legacyTimezone, window);
 }
 
-/** The target's (or the view's) rows of one window, on the target's cursor column (a naive one holds UTC wall times). */
-export function targetWindowPredicate(ctx: TableContext, window: Window): string {
+/** The target's (or the view's) rows of one window, on the target's cursor column (a naive one holds UTC wall times), of the row named `alias` if given. */
+export function targetWindowPredicate(ctx: TableContext, window: Window, alias?: string): string {
   const cursor = ctx.alignment.cursor;
-  return cursorInWindow(ctx, ctx.dialect.quoteIdent(cursor.target.name), cursor.targetTime!, 'UTC', window);
+  return cursorInWindow(ctx, `${alias ? `${alias}.` : ''}${ctx.dialect.quoteIdent(cursor.target.name)}`, cursor.targetTime!, 'UTC', window);
 }

@@ -232,10 +232,11 @@ const bindType = (name: string): ZetaType => bigqueryType(isCountBind(name) ? 'I
 
 /**
  * Analyzes statements in order against the catalog (what one creates, later ones read). Throws a
- * AnalysisError naming each statement the analyzer rejects, with its message. No allowlist: every
+ * AnalysisError naming each statement the analyzer rejects, with its message; `resolved`, when given, receives
+ * each statement's resolved AST (ZetaSQL's AnyResolvedStatementProto, as JSON). No allowlist: every
  * statement Theseus writes for BigQuery is GoogleSQL the analyzer knows.
  */
-export async function analyzeBigQuery(statements: Array<{ sql: string; label?: string; binds?: string[] }>, catalog: BigQueryCatalog): Promise<string[]> {
+export async function analyzeBigQuery(statements: Array<{ sql: string; label?: string; binds?: string[] }>, catalog: BigQueryCatalog, resolved?: unknown[]): Promise<string[]> {
   const { client: c, features } = await connect();
   const languageOptions = languageOptionsFor(features);
   let registeredId: unknown;
@@ -258,6 +259,7 @@ export async function analyzeBigQuery(statements: Array<{ sql: string; label?: s
       try {
         const r = await c.analyze({ sqlStatement: sql.trim().replace(/;\s*$/, ''), registeredCatalogId: registeredId, options });
         nodes.push(r.resolvedStatement?.node);
+        resolved?.push(r.resolvedStatement);
         if (learnFrom(r.resolvedStatement, catalog, (from, to) => (to.length === 1 ? [from[0], to[0]] : to))) dirty = true;
       } catch (err) {
         const e = err as { details?: string; message: string };
