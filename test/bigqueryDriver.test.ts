@@ -46,7 +46,8 @@ describe('BigQuery driver against a local fake of the REST API', () => {
 
   test('opens a session with its first statement and runs every later one in it, with the token it was given', () => {
     const [first, ...rest] = fake.requests.filter((r) => r.method === 'POST');
-    expect(first.body.configuration.query).toMatchObject({ query: 'SELECT 1 AS ok', createSession: true, useLegacySql: false });
+    // The first job opens the session and pins its zone to UTC (a project's default_time_zone would move DATETIME casts).
+    expect(first.body.configuration.query).toMatchObject({ query: "SET @@time_zone = 'UTC'", createSession: true, useLegacySql: false });
     expect(first.body.jobReference).toMatchObject({ projectId: 'proj', location: 'EU' });
     expect(first.body.jobReference.jobId).toMatch(/^theseus_/);
     expect(fake.requests.every((r) => r.auth === 'Bearer token-123')).toBe(true);

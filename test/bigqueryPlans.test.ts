@@ -156,7 +156,10 @@ if (unavailable) {
     ];
     // The load signal's one query, captured from a connection that only records it.
     const seen: string[] = [];
-    await bigqueryLoadSignal('EU').read({ query: async (sql: string) => (seen.push(sql), [{ running: 2, pending: 1 }]) } as unknown as Connection);
+    const signal = bigqueryLoadSignal('EU');
+    expect(signal.names).toEqual(['active', 'running', 'pending', 'dml_pending']);
+    // The reading query is itself one of the running jobs, and is not counted.
+    expect(await signal.read({ query: async (sql: string) => (seen.push(sql), [{ running: 2, pending: 3, dml_pending: 1 }]) } as unknown as Connection)).toEqual({ active: 4, running: 1, pending: 3, dml_pending: 1 });
     const catalog = bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
     expect(await analyzeBigQuery([...statements, ...seen.map((sql) => ({ sql }))], catalog)).toHaveLength(statements.length + 1);
   });

@@ -28,6 +28,8 @@ export function jobLabels(options: ConnectOptions, unit?: string): Record<string
 }
 
 const MERGE = /^\s*MERGE\b/i;
+/** The statement that opens each connection's session: every later job runs in it (see connectBigQuery). */
+export const SESSION_SETUP = "SET @@time_zone = 'UTC'";
 /** BigQuery bills at least 10 MiB per table a query references. */
 const MIN_BILLED_PER_TABLE = 10 * 1024 ** 2;
 
@@ -143,8 +145,10 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
   };
 
   try {
-    // Opens the session, and fails here, with CANNOT_CONNECT, on credentials or a project that does not answer.
-    await run('SELECT 1 AS ok');
+    // Opens the session, and fails here, with CANNOT_CONNECT, on credentials or a project that does not answer. The
+    // session's zone is UTC, whatever the project's or organization's default_time_zone: CAST(datetime AS TIMESTAMP)
+    // (verify's epoch of a DATETIME cursor) and DATE(ts) read wall times in it, and Theseus reads DATETIME as UTC.
+    await run(SESSION_SETUP);
   } catch (err) {
     throw new TheseusError('database', 'CANNOT_CONNECT', `cannot connect to BigQuery project ${s.project} (${s.location}): ${(err as Error).message}`, 'check project, location and the credentials (key_filename, access_token, or Application Default Credentials)', { cause: err });
   }

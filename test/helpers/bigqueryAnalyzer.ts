@@ -68,7 +68,7 @@ const DATASET_VIEWS: Record<string, AnalyzerColumn[]> = {
 };
 const REGION_VIEWS: Record<string, AnalyzerColumn[]> = {
   SCHEMATA: [col('schema_name', 'STRING')],
-  JOBS: [col('state', 'STRING'), col('creation_time', 'TIMESTAMP'), col('job_id', 'STRING')],
+  JOBS: [col('state', 'STRING'), col('creation_time', 'TIMESTAMP'), col('job_id', 'STRING'), col('statement_type', 'STRING')],
 };
 
 /** dlt's `_dlt_loads` as dlt creates it on BigQuery. */

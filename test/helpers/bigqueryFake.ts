@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
  * jobs.insert (POST /projects/{p}/jobs), jobs.getQueryResults (GET /projects/{p}/queries/{job}) and jobs.get
  * (GET /projects/{p}/jobs/{job}). It records every request (method, path, auth header, body) and answers by the
  * query's text, after research/snowflake-bigquery.md §2.1 (bq-fake.js):
- *   SELECT 1 AS ok                         → one INTEGER row (the driver's session-opening statement)
+ *   SET @@time_zone = 'UTC'                → no rows (the driver's session-opening statement)
+ *   SELECT 1 AS ok                         → one INTEGER row
  *   SELECT … TOTALS …                      → INT64 beyond 2^53, NUMERIC, TIMESTAMP and DATETIME values
  *   MERGE …                                → dmlStats inserted 3, updated 4 (numDmlAffectedRows 7)
  *   UPDATE …                               → numDmlAffectedRows 1
