@@ -3,13 +3,18 @@ import type { CursorUnit, TableRef } from '../src/config/types';
 /** A value bound to a statement parameter (bookkeeping only; migration SQL renders literals). */
 export type SqlValue = string | number | boolean | null;
 export type Row = Record<string, unknown>;
+/**
+ * What a bound value is, by the plan's name for it (plan/types.ts bindKind), for an engine that must type a NULL
+ * parameter (BigQuery: a NULL typed STRING cannot be assigned to an INT64 column).
+ */
+export type BindKind = 'integer' | 'text';
 
 /** The only thing the core knows about a driver. */
 export interface Connection {
-  /** Runs a statement that returns rows. */
-  query(sql: string, params?: SqlValue[]): Promise<Row[]>;
+  /** Runs a statement that returns rows; `kinds`, one per param where the plan knows them. */
+  query(sql: string, params?: SqlValue[], kinds?: readonly BindKind[]): Promise<Row[]>;
   /** Runs a statement and returns the number of rows it changed (0 for DDL). */
-  execute(sql: string, params?: SqlValue[]): Promise<number>;
+  execute(sql: string, params?: SqlValue[], kinds?: readonly BindKind[]): Promise<number>;
   close(): Promise<void>;
   /** True once the driver saw the connection end (the server closed it, e.g. while it idled); absent where it cannot tell. */
   lost?(): boolean;

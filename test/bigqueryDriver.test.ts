@@ -78,6 +78,16 @@ describe('BigQuery driver against a local fake of the REST API', () => {
     ]);
   });
 
+  test("a NULL bound to a count is typed INT64 (the plan's bind kind, through the executor): a NULL typed STRING cannot go into an INT64 column", async () => {
+    const unit: Unit = {
+      title: 'orders 2024-06: backfill',
+      atomic: false,
+      steps: [{ intent: 'Mark done', kind: 'exec', sql: 'UPDATE `_migrate`.slices SET rows_inserted = ?, run_id = ? WHERE TRUE', binds: [{ name: 'rows_inserted', value: () => null }, { name: 'run_id', value: () => null }] }],
+    };
+    await applyUnit(unit, { conn, dialect: bigquery, vars: new Map(), toolVersion: 'test', log: () => undefined });
+    expect(lastJob().configuration.query.queryParameters.map((p: { parameterType: { type: string } }) => p.parameterType.type)).toEqual(['INT64', 'STRING']);
+  });
+
   test('INT64 beyond 2^53 and NUMERIC come back exact, TIMESTAMP and DATETIME as text', async () => {
     const [row] = await conn.query('SELECT TOTALS');
     expect(row).toEqual({ n: '42', checksum: '-1541654101129638711', amount: '12345678901234567890.123456789', ts: '2024-01-01T00:00:00.000Z', dt: '2024-01-01T10:30:00.123456' });

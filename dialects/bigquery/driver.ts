@@ -1,5 +1,5 @@
 import type { BigQuery, Job, Query } from '@google-cloud/bigquery';
-import type { Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '../types';
+import type { BindKind, Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '../types';
 import { TheseusError } from '../../src/errors';
 import { bigquerySettings } from './connectionSettings';
 import { bigqueryError } from './errors';
@@ -52,8 +52,14 @@ function plain(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, plain(x)]));
 }
 
-/** A bound value's BigQuery type, which the client needs for NULLs. */
-const typeOf = (v: SqlValue) => (typeof v === 'number' ? (Number.isInteger(v) ? 'INT64' : 'FLOAT64') : typeof v === 'boolean' ? 'BOOL' : 'STRING');
+/**
+ * A bound value's BigQuery type, which the client needs for every parameter: a NULL takes the kind the plan gives
+ * its bind (a NULL typed STRING cannot be assigned to an INT64 column), text where none is given.
+ */
+const typeOf = (v: SqlValue, kind?: BindKind) =>
+  v === null ? (kind === 'integer' ? 'INT64' : 'STRING') : typeof v === 'number' ? (Number.isInteger(v) ? 'INT64' : 'FLOAT64') : typeof v === 'boolean' ? 'BOOL' : 'STRING';
+/** The job's parameters: positional, each typed. */
+const parameters = (params?: SqlValue[], kinds?: readonly BindKind[]) => (params && params.length ? { params: params as never, types: params.map((v, i) => typeOf(v, kinds?.[i])) } : {});
 
 /** The job's statistics that matter here: DML counts, and the session a createSession job opened. */
 interface JobStatistics {
@@ -96,9 +102,9 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
   let labels = jobLabels(options);
   let lost = false;
 
-  const dryRun = async (sql: string, params?: SqlValue[]): Promise<{ bytes: number; tables: number }> => {
+  const dryRun = async (sql: string, params?: SqlValue[], kinds?: readonly BindKind[]): Promise<{ bytes: number; tables: number }> => {
     try {
-      const [, response] = await bq.createQueryJob({ query: sql, location: s.location, labels, dryRun: true, ...(params && params.length ? { params: params as never, types: params.map(typeOf) } : {}) });
+      const [, response] = await bq.createQueryJob({ query: sql, location: s.location, labels, dryRun: true, ...parameters(params, kinds) });
       const stats = response?.statistics;
       return { bytes: Number(stats?.totalBytesProcessed ?? 0), tables: stats?.query?.referencedTables?.length ?? 1 };
     } catch (err) {
@@ -106,19 +112,19 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
     }
   };
 
-  const run = async (sql: string, params?: SqlValue[]): Promise<{ rows: Row[]; stats: JobStatistics }> => {
+  const run = async (sql: string, params?: SqlValue[], kinds?: readonly BindKind[]): Promise<{ rows: Row[]; stats: JobStatistics }> => {
     // A MERGE (a slice's upsert, the largest read of a run) runs with maximumBytesBilled: the configured cap
     // (backfill.max_bytes_billed), or else 1.2 times what a dry run (free) says it would read. One that would read
     // more (the target grew, a plan went wrong) fails before anything is billed, instead of costing more than the
     // estimate said.
-    const cap = MERGE.test(sql) ? (options.maxBytesBilled !== undefined ? String(options.maxBytesBilled) : await dryRun(sql, params).then((e) => bytesBilledCap(e.bytes, e.tables))) : undefined;
+    const cap = MERGE.test(sql) ? (options.maxBytesBilled !== undefined ? String(options.maxBytesBilled) : await dryRun(sql, params, kinds).then((e) => bytesBilledCap(e.bytes, e.tables))) : undefined;
     const request: Query = {
       ...(cap ? { maximumBytesBilled: cap } : {}),
       query: sql,
       location: s.location,
       labels,
       jobPrefix: 'theseus_',
-      ...(params && params.length ? { params: params as never, types: params.map(typeOf) } : {}),
+      ...parameters(params, kinds),
       ...(sessionId ? { connectionProperties: [{ key: 'session_id', value: sessionId }] } : { createSession: true }),
     };
     let job: Job | undefined;
@@ -158,12 +164,12 @@ export async function connectBigQuery(spec: ConnectionSpec, options: ConnectOpti
     deleted_row_count: stats.dmlStats?.deletedRowCount ?? '0',
   });
   return {
-    async query(sql: string, params?: SqlValue[]): Promise<Row[]> {
-      const { rows, stats } = await run(sql, params);
+    async query(sql: string, params?: SqlValue[], kinds?: readonly BindKind[]): Promise<Row[]> {
+      const { rows, stats } = await run(sql, params, kinds);
       return stats.numDmlAffectedRows !== undefined && rows.length === 0 ? [dmlRow(stats)] : rows;
     },
-    async execute(sql: string, params?: SqlValue[]): Promise<number> {
-      return Number((await run(sql, params)).stats.numDmlAffectedRows ?? 0);
+    async execute(sql: string, params?: SqlValue[], kinds?: readonly BindKind[]): Promise<number> {
+      return Number((await run(sql, params, kinds)).stats.numDmlAffectedRows ?? 0);
     },
     close: async () => {
       // Ends the session at once rather than when BigQuery times it out.

@@ -1,7 +1,7 @@
 import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
 import { renderFinish, renderPlanHeader, renderUnit } from '../plan/render';
-import type { Plan, SliceJob, Step, Unit, Vars } from '../plan/types';
+import { bindKind, type Plan, type SliceJob, type Step, type Unit, type Vars } from '../plan/types';
 
 export interface ExecuteOptions {
   conn: Connection;
@@ -98,14 +98,15 @@ async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
 async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): Promise<void> {
   const { conn, vars } = options;
   const params = step.binds?.map((b) => (b.value ? b.value(vars) : vars.get(b.name) ?? null));
+  const kinds = step.binds?.map((b) => bindKind(b.name));
   try {
     if (step.kind === 'exec') {
-      const changed = await conn.execute(step.sql, params);
+      const changed = await conn.execute(step.sql, params, kinds);
       if (step.captureChanged) vars.set(step.captureChanged, changed);
       for (const line of step.check?.([{ rows_changed: changed }], vars) ?? []) options.log(line);
       return;
     }
-    const rows = await conn.query(step.sql, params);
+    const rows = await conn.query(step.sql, params, kinds);
     if (step.captureRow && rows[0]) {
       for (const [name, value] of Object.entries(rows[0])) vars.set(name, asSqlValue(value));
       for (const [column, name] of Object.entries(step.captureAs ?? {})) vars.set(name, asSqlValue(rows[0][column] ?? 0));
@@ -136,8 +137,8 @@ function errorText(err: unknown): string {
 
 function traced(conn: Connection, trace: (sql: string) => void): Connection {
   return {
-    query: (sql, params) => (trace(sql), conn.query(sql, params)),
-    execute: (sql, params) => (trace(sql), conn.execute(sql, params)),
+    query: (sql, params, kinds) => (trace(sql), conn.query(sql, params, kinds)),
+    execute: (sql, params, kinds) => (trace(sql), conn.execute(sql, params, kinds)),
     label: conn.label && ((title) => conn.label!(title)),
     close: () => conn.close(),
   };

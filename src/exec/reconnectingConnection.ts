@@ -64,8 +64,8 @@ export function reconnectingConnection(first: Connection, open: () => Promise<Co
     }
   };
   return {
-    query: (sql, params) => run(sql, (c) => c.query(sql, params)),
-    execute: (sql, params) => run(sql, (c) => c.execute(sql, params)),
+    query: (sql, params, kinds) => run(sql, (c) => c.query(sql, params, kinds)),
+    execute: (sql, params, kinds) => run(sql, (c) => c.execute(sql, params, kinds)),
     label: (t) => {
       title = t;
       current?.label?.(t);

@@ -1,4 +1,4 @@
-import type { Dialect, Row, SqlValue } from '../../dialects/types';
+import type { BindKind, Dialect, Row, SqlValue } from '../../dialects/types';
 
 /** Values known only while a plan runs (run id, counts captured by earlier steps, an error text). */
 export type Vars = Map<string, SqlValue>;
@@ -13,6 +13,15 @@ export interface Bind {
   name: string;
   /** Computes the value from earlier captures; by default vars.get(name). */
   value?: (vars: Vars) => SqlValue;
+}
+
+/**
+ * A bind's kind, by its name (the one the dry run prints in its `-- bound:` line): counts are integers, everything
+ * else (run ids, statuses, checksums kept as text, JSON) text. The drivers that must type a NULL read it, and the
+ * analyzers type the plan's parameters by it.
+ */
+export function bindKind(name: string): BindKind {
+  return /(_rows|_inserted|_updated|_claimed|_here)$/.test(name) ? 'integer' : 'text';
 }
 
 export interface Step {

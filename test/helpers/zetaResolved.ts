@@ -1,4 +1,5 @@
 import type { DryRunStatement } from './dryRunSplit';
+import { bindKind } from '../../src/plan/types';
 
 /**
  * What both analyzer harnesses (BigQuery's ZetaSQL, the Snowflake fork) share: reading ZetaSQL's resolved
@@ -86,11 +87,11 @@ export function learnFrom(resolved: any, catalog: TrackedCatalog, renamed: (from
 export const statementLabel = (s: DryRunStatement) => `line ${s.line}${s.unit ? `, ${s.unit}` : ''}${s.intent ? `: ${s.intent}` : ''}${s.onFailure ? ' (on failure)' : ''}`;
 
 /**
- * Whether a bound value is a count, by the name the dry run prints in its `-- bound:` line (everything else —
- * run ids, statuses, checksums kept as text, JSON — is text). The analyzers cannot infer a bind's type where it
- * only feeds a column, so the dry run's names decide.
+ * Whether a bound value is a count, by the name the dry run prints in its `-- bound:` line: the plan's own rule
+ * (plan/types.ts bindKind), which the drivers that type a NULL follow too. The analyzers cannot infer a bind's type
+ * where it only feeds a column, so the dry run's names decide.
  */
-export const isCountBind = (name: string) => /(_rows|_inserted|_updated|_claimed|_here)$/.test(name);
+export const isCountBind = (name: string) => bindKind(name) === 'integer';
 
 /** The statements an analyzer rejected, each with its label and message. */
 export class AnalysisError extends Error {
