@@ -328,6 +328,14 @@ export interface Dialect {
    * spelled differently (spacing, key order) hash equal; absent where the engine has no canonical form.
    */
   canonicalJson?(expr: string): string;
+  /**
+   * True where a number is NaN or ±infinity, which a float column can hold and no DECIMAL can: verify writes such a
+   * value as its text instead of casting it (the cast fails on PostgreSQL (infinities), DuckDB, Snowflake and
+   * BigQuery). Absent where a float cannot hold one (MySQL/MariaDB).
+   */
+  nonFinite?(expr: string): string;
+  /** A binary value as text, where the text cast fails on bytes that are not valid UTF-8 (BigQuery's BYTES); else the cast serves. */
+  binaryText?(expr: string): string;
   textType: string;
   /**
    * An exact decimal type with 38 digits and `scale` of them after the point, for verify's normalized numbers and

@@ -45,6 +45,25 @@ describe.each(testEngines())('values by meaning on %s', (engine) => {
     if (engine !== 'mysql') expect(report.tables[0].compared).toContain('payload (JSON document)');
   });
 
+  // MySQL/MariaDB's DOUBLE holds no NaN or infinity.
+  if (engine !== 'mysql') it('NaN and ±infinity in a float column validate and verify (no decimal holds them, so they are written as text); a changed one is found', async () => {
+    const double = engine === 'postgres' ? 'double precision' : 'DOUBLE';
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'readings')} (id BIGINT PRIMARY KEY, happened_at ${t.naive}, value ${double})`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'readings')} (id BIGINT NOT NULL PRIMARY KEY, happened_at ${t.zoned}, value ${double})`);
+    const values = ["'NaN'", "'Infinity'", "'-Infinity'", '2.5'];
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'readings')} VALUES ${values.map((v, i) => `(${i + 1}, '2024-01-0${i + 1} 10:00:00', CAST(${v} AS ${double}))`).join(', ')}`);
+    const file = config('readings');
+    expect(cli(['stitch', '--config', file]).status).toBe(0);
+    const backfill = cli(['backfill', '--all', '--config', file]);
+    expect({ status: backfill.status, stderr: backfill.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(cli(['verify', '--config', file]).status).toBe(0);
+    // The target's NaN becomes +infinity: verify must see it.
+    await s.exec(`UPDATE ${s.q('dlt_schema', 'readings')} SET value = CAST('Infinity' AS ${double}) WHERE id = 1`);
+    const changed = cli(['verify', '--config', file]);
+    expect(changed.status).not.toBe(0);
+    expect(changed.stdout).toMatch(/2024-01/);
+  });
+
   const uncastable = UNCASTABLE[engine];
   if (uncastable) it("a legacy column the engine cannot cast to the target's type is named at stitch, with columns.<c>.expr as the way out", async () => {
     await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'flags')} (id BIGINT PRIMARY KEY, happened_at ${t.naive}, active ${uncastable})`);

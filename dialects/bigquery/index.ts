@@ -79,6 +79,9 @@ export const bigquery: Dialect = Object.freeze({
   // CAST to TIMESTAMP reads a DATETIME or DATE as UTC (no session in Theseus sets @@time_zone).
   epochMicros: (expr: string) => `UNIX_MICROS(CAST(${expr} AS TIMESTAMP))`,
   epochDay: (expr: string) => `UNIX_DATE(CAST(${expr} AS DATE))`,
+  nonFinite: (expr: string) => `(IS_NAN(CAST(${expr} AS FLOAT64)) OR IS_INF(CAST(${expr} AS FLOAT64)))`,
+  // CAST(bytes AS STRING) fails on bytes that are not valid UTF-8.
+  binaryText: (expr: string) => `TO_HEX(${expr})`,
   // CONCAT is NULL when any part is; callers coalesce the parts that may be NULL.
   concat: (parts: string[]) => `CONCAT(${parts.join(', ')})`,
   // Strings compare by their bytes unless a column carries a collation.

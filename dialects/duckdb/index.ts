@@ -25,6 +25,7 @@ export const duckdb: Dialect = Object.freeze({
   exactOrderText: (expr: string) => `CAST(${expr} AS VARCHAR)`,
   // json() parses and writes the document back without insignificant spacing (keys keep their order).
   canonicalJson: (expr: string) => `CAST(json(${expr}) AS VARCHAR)`,
+  nonFinite: (expr: string) => `(isnan(CAST(${expr} AS DOUBLE)) OR isinf(CAST(${expr} AS DOUBLE)))`,
   // make_timestamp takes microseconds since the epoch (interval arithmetic overflows 32 bits here).
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `make_timestamp(CAST(${expr} AS BIGINT)${EPOCH_TO_MICROS[unit]})`,
   hash60: (text: string) => `CAST('0x' || substr(md5(${text}), 1, 15) AS BIGINT)`,

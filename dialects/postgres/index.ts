@@ -56,6 +56,8 @@ export const postgres: Dialect = Object.freeze({
   exactOrderText: (expr: string) => `CAST(${expr} AS text)`,
   // jsonb stores a document in one canonical form (keys sorted, duplicates dropped, spacing fixed).
   canonicalJson: (expr: string) => `CAST(CAST(${expr} AS jsonb) AS text)`,
+  // NaN equals NaN among PostgreSQL's floats; a numeric holds NaN but not, at a declared precision, an infinity.
+  nonFinite: (expr: string) => `CAST(${expr} AS double precision) IN ('NaN', 'Infinity', '-Infinity')`,
   // Interval arithmetic on a naive epoch is exact to the microsecond (to_timestamp goes through a double).
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `(TIMESTAMP '1970-01-01 00:00:00' + ${expr} * INTERVAL '${EPOCH_INTERVAL[unit]}')`,
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),

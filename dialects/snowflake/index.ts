@@ -79,6 +79,8 @@ export const snowflake: Dialect = Object.freeze({
   epochDay: (expr: string) => `FLOOR(DATE_PART(EPOCH_SECOND, ${expr}) / 86400)`,
   // Like MySQL's, Snowflake's CONCAT is NULL when any part is; callers coalesce the parts that may be NULL.
   concat: (parts: string[]) => `CONCAT(${parts.join(', ')})`,
+  // Snowflake's floats hold 'NaN', 'inf' and '-inf', and NaN equals NaN; no NUMBER holds them.
+  nonFinite: (expr: string) => `CAST(${expr} AS FLOAT) IN (CAST('NaN' AS FLOAT), CAST('inf' AS FLOAT), CAST('-inf' AS FLOAT))`,
   // A column may carry a collation (case- or accent-insensitive); 'utf8' compares the bytes, so no two values tie.
   exactOrderText: (expr: string) => `COLLATE(CAST(${expr} AS VARCHAR), 'utf8')`,
   isZonedTimestamp,

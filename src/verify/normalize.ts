@@ -17,7 +17,7 @@ import type { Dialect } from '../../dialects/types';
 export const FLOAT_SCALE = 6;
 export const NULL_MARK = '\\N';
 
-type ValueClass = { kind: 'integer' } | { kind: 'decimal'; scale?: number } | { kind: 'float' } | { kind: 'time' } | { kind: 'json' } | { kind: 'other' };
+type ValueClass = { kind: 'integer' } | { kind: 'decimal'; scale?: number } | { kind: 'float' } | { kind: 'time' } | { kind: 'json' } | { kind: 'binary' } | { kind: 'other' };
 
 /** The class of a type as any of the engines spells it (PostgreSQL, MySQL/MariaDB, DuckDB, Snowflake, BigQuery). */
 export function classifyType(type: string): ValueClass {
@@ -29,14 +29,17 @@ export function classifyType(type: string): ValueClass {
   // Also Snowflake's TIMESTAMP_NTZ/_TZ/_LTZ and DuckDB's TIMESTAMP_S/_MS/_NS (no word boundary before the `_`).
   if (/^(timestamptz|timestamp|datetime|date)(\b|_)/.test(t)) return { kind: 'time' };
   if (/^(json|jsonb)\b/.test(t)) return { kind: 'json' };
+  if (/^(bytea|bytes|blob|tinyblob|mediumblob|longblob|binary|varbinary)\b/.test(t)) return { kind: 'binary' };
   return { kind: 'other' };
 }
 
 export interface NormalizeRule {
   /** json: the engine's canonical text of the document (key order, spacing), so json and jsonb compare by meaning. */
-  kind: 'utc_micros' | 'decimal' | 'json' | 'text';
+  kind: 'utc_micros' | 'decimal' | 'json' | 'binary' | 'text';
   /** For decimals: the scale both sides are rounded to. */
   scale?: number;
+  /** For decimals where a side is a float: NaN and ±infinity (which no decimal holds) are written as their text. */
+  nonFinite?: boolean;
   /**
    * The two sides' types have nothing in common (a timestamp kept as text, a
    * number as a string): legacy's value is taken as the backfill casts it to
@@ -55,19 +58,26 @@ export function normalizeRule(legacyType: string, targetType: string): Normalize
   const comparable = a.kind === b.kind || (numeric(a) && numeric(b));
   if (!comparable) return { ...normalizeRule(targetType, targetType), legacyAligned: true };
   if (a.kind === 'time') return { kind: 'utc_micros' };
+  if (a.kind === 'binary') return { kind: 'binary' };
   if (!numeric(a)) return { kind: 'text' };
   // Integers print the same on both sides whatever their width, so their text serves (cheaper than a decimal cast).
   if (a.kind === 'integer' && b.kind === 'integer') return { kind: 'text' };
   const scales = [a, b].map((c) => (c.kind === 'decimal' ? (c.scale ?? FLOAT_SCALE) : c.kind === 'integer' ? 0 : undefined)).filter((s): s is number => s !== undefined);
   const declared = [a, b].some((c) => c.kind === 'decimal');
-  return { kind: 'decimal', scale: declared ? Math.max(...scales) : FLOAT_SCALE };
+  const floats = [a, b].some((c) => c.kind === 'float');
+  return { kind: 'decimal', scale: declared ? Math.max(...scales) : FLOAT_SCALE, ...(floats ? { nonFinite: true } : {}) };
 }
 
 /** The normalized text of `expr` under a rule (NULL stays NULL; the caller marks it). */
 export function normalizedText(dialect: Dialect, expr: string, rule: NormalizeRule): string {
   if (rule.kind === 'utc_micros') return dialect.cast(dialect.epochMicros(expr), dialect.textType);
-  if (rule.kind === 'decimal') return dialect.cast(decimalAt(dialect, expr, rule.scale ?? 0), dialect.textType);
+  if (rule.kind === 'decimal') {
+    const decimal = dialect.cast(decimalAt(dialect, expr, rule.scale ?? 0), dialect.textType);
+    if (!rule.nonFinite || !dialect.nonFinite) return decimal;
+    return `CASE WHEN ${dialect.nonFinite(expr)} THEN ${dialect.cast(expr, dialect.textType)} ELSE ${decimal} END`;
+  }
   if (rule.kind === 'json' && dialect.canonicalJson) return dialect.canonicalJson(expr);
+  if (rule.kind === 'binary' && dialect.binaryText) return dialect.binaryText(expr);
   return dialect.cast(expr, dialect.textType);
 }
 
@@ -81,6 +91,7 @@ export function describeRule(rule: NormalizeRule): string {
   if (rule.kind === 'utc_micros') return 'UTC microseconds';
   if (rule.kind === 'decimal') return `decimal, ${rule.scale} places`;
   if (rule.kind === 'json') return 'JSON document';
+  if (rule.kind === 'binary') return 'bytes';
   return 'text';
 }
 

@@ -16,7 +16,7 @@ describe('normalization rules by type', () => {
   test('Snowflake: a TIMESTAMP_NTZ legacy against a dlt TIMESTAMP_TZ target compares UTC microseconds', () => {
     expect(normalizeRule('TIMESTAMP_NTZ', 'TIMESTAMP_TZ')).toEqual({ kind: 'utc_micros' });
     expect(normalizeRule('NUMBER(38,0)', 'NUMBER(19,0)')).toEqual({ kind: 'decimal', scale: 0 });
-    expect(normalizeRule('NUMBER(12,2)', 'FLOAT')).toEqual({ kind: 'decimal', scale: 2 });
+    expect(normalizeRule('NUMBER(12,2)', 'FLOAT')).toEqual({ kind: 'decimal', scale: 2, nonFinite: true });
     expect(normalizeRule('VARCHAR(20)', 'VARCHAR')).toEqual({ kind: 'text' });
   });
 
