@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { duckdb } from '../dialects/duckdb';
-import { connectDuckDb } from '../dialects/duckdb/driver';
 import type { Connection } from '../dialects/types';
 import { monthWindow, parseMonth } from '../src/backfill/windows';
 import { loadConfig } from '../src/config/load';
@@ -9,9 +8,9 @@ import { TheseusError } from '../src/errors';
 import { applyUnit } from '../src/exec/executor';
 import { LedgerWriter } from '../src/ledger/writes';
 import { planBackfill } from '../src/plan/backfill';
-import { buildTableContext } from '../src/plan/buildContext';
 import type { Unit } from '../src/plan/types';
 import { ordersTableConfig } from './helpers/tableConfig';
+import { type ScratchDuckDb, introspectedContext, scratchDuckDb } from './helpers/scratchDuckDb';
 import { cleanup, tempDir, writeConfig } from './helpers/warehouse';
 
 /**
@@ -22,27 +21,27 @@ import { cleanup, tempDir, writeConfig } from './helpers/warehouse';
  * which the word said cannot happen, rolls the slice back instead of being inserted twice.
  */
 describe('cursor_immutable: each MERGE matches the target within its window', () => {
-  let dir: string;
+  let db: ScratchDuckDb;
   let conn: Connection;
+  let dir: string;
   beforeAll(async () => {
-    dir = tempDir('theseus-immutable-');
-    conn = await connectDuckDb(path.join(dir, 'w.duckdb'), { readOnly: false, create: true });
-    await conn.execute('CREATE SCHEMA erp');
-    await conn.execute('CREATE SCHEMA dlt');
-    await conn.execute('CREATE TABLE erp.orders (id INTEGER, created_at TIMESTAMP, status VARCHAR)');
-    await conn.execute('CREATE TABLE dlt.orders (id BIGINT, created_at TIMESTAMP, status VARCHAR, _dlt_load_id VARCHAR NOT NULL, _dlt_id VARCHAR NOT NULL)');
-    await conn.execute("INSERT INTO erp.orders VALUES (1, TIMESTAMP '2024-06-02 10:00:00', 'paid'), (2, TIMESTAMP '2024-06-03 10:00:00', 'new')");
-    // Key 1 already in the target, in its window, with an older status.
-    await conn.execute("INSERT INTO dlt.orders VALUES (1, TIMESTAMP '2024-06-02 10:00:00', 'new', '1700000000.1', 'a')");
+    dir = tempDir('theseus-immutable-config-');
+    db = await scratchDuckDb('theseus-immutable-', [
+      'CREATE TABLE erp.orders (id INTEGER, created_at TIMESTAMP, status VARCHAR)',
+      'CREATE TABLE dlt.orders (id BIGINT, created_at TIMESTAMP, status VARCHAR, _dlt_load_id VARCHAR NOT NULL, _dlt_id VARCHAR NOT NULL)',
+      "INSERT INTO erp.orders VALUES (1, TIMESTAMP '2024-06-02 10:00:00', 'paid'), (2, TIMESTAMP '2024-06-03 10:00:00', 'new')",
+      // Key 1 already in the target, in its window, with an older status.
+      "INSERT INTO dlt.orders VALUES (1, TIMESTAMP '2024-06-02 10:00:00', 'new', '1700000000.1', 'a')",
+    ]);
+    conn = db.conn;
   });
   afterAll(async () => {
-    await conn?.close();
+    await db?.close();
     cleanup(dir);
   });
 
   const sliceOf = async (table: TableConfig): Promise<Unit> => {
-    const [legacy, target] = await Promise.all([duckdb.introspect(conn, table.legacy), duckdb.introspect(conn, table.target)]);
-    const ctx = buildTableContext({ table, dialect: duckdb, legacy: legacy!, target: target!, dlt: { loadIds: [] }, stateSchema: '_migrate' });
+    const ctx = await introspectedContext(conn, duckdb, table);
     const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1733130000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
     const slice = plan.jobs[0].slice;
     // The upsert and its checks, without the ledger's steps (no state schema here).

@@ -1,16 +1,13 @@
-import * as path from 'node:path';
 import { duckdb } from '../dialects/duckdb';
-import { connectDuckDb } from '../dialects/duckdb/driver';
 import type { Connection, Dialect } from '../dialects/types';
 import { monthWindow, parseMonth } from '../src/backfill/windows';
 import { TheseusError } from '../src/errors';
 import { applyUnit } from '../src/exec/executor';
 import { LedgerWriter } from '../src/ledger/writes';
 import { planBackfill } from '../src/plan/backfill';
-import { buildTableContext } from '../src/plan/buildContext';
 import type { SliceJob, Unit } from '../src/plan/types';
 import { ordersTableConfig } from './helpers/tableConfig';
-import { cleanup, tempDir } from './helpers/warehouse';
+import { type ScratchDuckDb, introspectedContext, scratchDuckDb } from './helpers/scratchDuckDb';
 
 /**
  * A live writer's append that the slice could not see. On BigQuery the slice's transaction reads a snapshot taken
@@ -24,24 +21,21 @@ const racingEngine: Dialect = Object.freeze({ ...duckdb, capabilities: Object.fr
 const SLICE_LOAD_ID = '1733130000.5';
 
 describe('a key a live writer appended while the slice ran (hidden from its transaction)', () => {
-  let dir: string;
+  let db: ScratchDuckDb;
   let conn: Connection;
   let job: SliceJob;
   const run = (unit: Unit, log: string[] = []) => applyUnit(unit, { conn, dialect: racingEngine, vars: new Map(), toolVersion: 'test', log: (l) => log.push(l) });
   const target = async () => (await conn.query('SELECT id, _dlt_load_id AS load_id FROM dlt.orders ORDER BY id, _dlt_load_id')).map((r) => `${r.id}:${r.load_id}`);
 
   beforeAll(async () => {
-    dir = tempDir('theseus-live-append-');
-    conn = await connectDuckDb(path.join(dir, 'w.duckdb'), { readOnly: false, create: true });
-    await conn.execute('CREATE SCHEMA erp');
-    await conn.execute('CREATE SCHEMA dlt');
-    await conn.execute('CREATE TABLE erp.orders (id INTEGER, created_at TIMESTAMP)');
-    // No primary key: nothing in the engine stops a key arriving twice (BigQuery enforces none).
-    await conn.execute('CREATE TABLE dlt.orders (id BIGINT, created_at TIMESTAMP, _dlt_load_id VARCHAR NOT NULL, _dlt_id VARCHAR NOT NULL)');
-    await conn.execute("INSERT INTO erp.orders VALUES (1, TIMESTAMP '2024-06-02 10:00:00'), (2, TIMESTAMP '2024-06-03 10:00:00'), (3, TIMESTAMP '2024-06-04 10:00:00')");
-    const table = ordersTableConfig();
-    const [legacy, tgt] = await Promise.all([racingEngine.introspect(conn, table.legacy), racingEngine.introspect(conn, table.target)]);
-    const ctx = buildTableContext({ table, dialect: racingEngine, legacy: legacy!, target: tgt!, dlt: { loadIds: [] }, stateSchema: '_migrate' });
+    db = await scratchDuckDb('theseus-live-append-', [
+      'CREATE TABLE erp.orders (id INTEGER, created_at TIMESTAMP)',
+      // No primary key: nothing in the engine stops a key arriving twice (BigQuery enforces none).
+      'CREATE TABLE dlt.orders (id BIGINT, created_at TIMESTAMP, _dlt_load_id VARCHAR NOT NULL, _dlt_id VARCHAR NOT NULL)',
+      "INSERT INTO erp.orders VALUES (1, TIMESTAMP '2024-06-02 10:00:00'), (2, TIMESTAMP '2024-06-03 10:00:00'), (3, TIMESTAMP '2024-06-04 10:00:00')",
+    ]);
+    conn = db.conn;
+    const ctx = await introspectedContext(conn, racingEngine, ordersTableConfig());
     const plan = planBackfill(ctx, new LedgerWriter(racingEngine, '_migrate'), {
       windows: [monthWindow(parseMonth('2024-06'))],
       nextLoadId: () => SLICE_LOAD_ID,
@@ -52,10 +46,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
     });
     job = plan.jobs[0];
   });
-  afterAll(async () => {
-    await conn?.close();
-    cleanup(dir);
-  });
+  afterAll(async () => db?.close());
 
   it('the planner adds the check after commit where live inserts race the MERGE, and not where the engine rules them out', () => {
     expect(job.settle?.title).toBe('orders 2024-06: check after commit');
@@ -89,9 +80,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
   });
 
   it('on DuckDB itself (one writing process) no such check is planned', async () => {
-    const table = ordersTableConfig();
-    const [legacy, tgt] = await Promise.all([duckdb.introspect(conn, table.legacy), duckdb.introspect(conn, table.target)]);
-    const ctx = buildTableContext({ table, dialect: duckdb, legacy: legacy!, target: tgt!, dlt: { loadIds: [] }, stateSchema: '_migrate' });
+    const ctx = await introspectedContext(conn, duckdb, ordersTableConfig());
     const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
     expect(plan.jobs[0].settle).toBeUndefined();
   });

@@ -1,13 +1,10 @@
-import * as path from 'node:path';
 import { duckdb } from '../dialects/duckdb';
-import { connectDuckDb } from '../dialects/duckdb/driver';
 import type { Connection, Dialect } from '../dialects/types';
-import { buildTableContext } from '../src/plan/buildContext';
 import { dayTotalsSql, verifySpec } from '../src/plan/verify';
 import { agreeingWindow, dayIndex, readDayTotals, totalsByWindow } from '../src/verify/dayTotals';
 import { monthWindows } from '../src/backfill/windows';
 import { ordersTableConfig } from './helpers/tableConfig';
-import { cleanup, tempDir } from './helpers/warehouse';
+import { type ScratchDuckDb, introspectedContext, scratchDuckDb } from './helpers/scratchDuckDb';
 
 /**
  * verify's fast pass with an engine's own set checksum (Dialect.rowSetChecksum, Snowflake's HASH_AGG), run on a
@@ -21,13 +18,11 @@ const withSetChecksum: Dialect = Object.freeze({
 });
 
 describe('verify with an engine-side set checksum (rowSetChecksum)', () => {
-  let dir: string;
+  let db: ScratchDuckDb;
   let conn: Connection;
   beforeAll(async () => {
-    dir = tempDir('theseus-rowset-');
-    conn = await connectDuckDb(path.join(dir, 'w.duckdb'), { readOnly: false, create: true });
-    await conn.execute('CREATE SCHEMA erp');
-    await conn.execute('CREATE SCHEMA dlt');
+    db = await scratchDuckDb('theseus-rowset-', []);
+    conn = db.conn;
     await conn.execute('CREATE TABLE erp.orders (id INTEGER, created_at TIMESTAMP, total DECIMAL(10,2), status VARCHAR)');
     await conn.execute('CREATE TABLE dlt.orders (id BIGINT NOT NULL PRIMARY KEY, created_at TIMESTAMP, total DOUBLE, status VARCHAR)');
     const rows = Array.from({ length: 300 }, (_, i) => `(${i + 1}, TIMESTAMP '2024-01-01 06:00:00' + INTERVAL ${i * 5} HOUR, ${i}.25, ${i % 7 === 0 ? 'NULL' : `'s${i % 3}'`})`);
@@ -36,15 +31,10 @@ describe('verify with an engine-side set checksum (rowSetChecksum)', () => {
     // Rows without a key: one on a day that has keyed rows, one alone on its day. Neither is migrated.
     await conn.execute("INSERT INTO erp.orders VALUES (NULL, TIMESTAMP '2024-01-03 10:00:00', 1.00, 'x'), (NULL, TIMESTAMP '2024-03-30 10:00:00', 2.00, 'y')");
   });
-  afterAll(async () => {
-    await conn?.close();
-    cleanup(dir);
-  });
+  afterAll(async () => db?.close());
 
   const spec = async (dialect: Dialect) => {
-    const table = ordersTableConfig({ legacy: { schema: 'erp', name: 'orders' }, target: { schema: 'dlt', name: 'orders' } });
-    const [legacy, target] = await Promise.all([dialect.introspect(conn, table.legacy), dialect.introspect(conn, table.target)]);
-    return verifySpec(buildTableContext({ table, dialect, legacy: legacy!, target: target!, dlt: { loadIds: [] }, stateSchema: '_migrate' }));
+    return verifySpec(await introspectedContext(conn, dialect, ordersTableConfig({ legacy: { schema: 'erp', name: 'orders' }, target: { schema: 'dlt', name: 'orders' } })));
   };
   const windows = monthWindows(new Date('2024-01-01T00:00:00Z'), new Date('2024-03-01T00:00:00Z'));
   const compare = async (dialect: Dialect) => {
