@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Connection } from '../../dialects/types';
 import { connectBigQuery } from '../../dialects/bigquery/driver';
+import { bigqueryOperatorLock } from '../../dialects/bigquery/operatorLock';
 import { cli } from '../helpers/warehouse';
 import { bigqueryConnectionYaml, bigqueryLiveUnavailable } from './bigqueryEnv';
 
@@ -30,23 +31,25 @@ if (unavailable) {
     const run = (...args: string[]) => cli([...args, '--config', config]);
     const distribution = async () => (await conn.query(`SELECT source_flag AS flag, count(*) AS n FROM \`${dw}\`.orders_v GROUP BY 1 ORDER BY 1`)).map((r) => `${String(r.flag)} ${Number(r.n)}`);
 
+    const env = process.env;
+    const spec = { project: env.BIGQUERY_PROJECT!, location: env.BIGQUERY_LOCATION!, ...(env.BIGQUERY_ACCESS_TOKEN ? { access_token: env.BIGQUERY_ACCESS_TOKEN } : { key_filename: env.GOOGLE_APPLICATION_CREDENTIALS! }) };
+
     beforeAll(async () => {
-      const env = process.env;
-      conn = await connectBigQuery(
-        { project: env.BIGQUERY_PROJECT!, location: env.BIGQUERY_LOCATION!, ...(env.BIGQUERY_ACCESS_TOKEN ? { access_token: env.BIGQUERY_ACCESS_TOKEN } : { key_filename: env.GOOGLE_APPLICATION_CREDENTIALS! }) },
-        { readOnly: false },
-      );
+      conn = await connectBigQuery(spec, { readOnly: false });
       for (const d of [erp, dlt, dw]) await conn.execute(`CREATE SCHEMA \`${d}\``);
       await conn.execute(`CREATE TABLE \`${erp}\`.orders (id INT64 NOT NULL, created_at DATETIME, updated_at DATETIME, total NUMERIC(12, 2))`);
       await conn.execute(
         `INSERT INTO \`${erp}\`.orders SELECT n, DATETIME_ADD(DATETIME '2024-01-01 00:00:00', INTERVAL (n - 1) * 431 MINUTE), DATETIME_ADD(DATETIME '2024-01-01 00:05:00', INTERVAL (n - 1) * 431 MINUTE), CAST(MOD(n, 1000) / 10 AS NUMERIC) FROM UNNEST(GENERATE_ARRAY(1, ${ROWS})) AS n`,
       );
-      await conn.execute(`CREATE TABLE \`${dlt}\`.orders (id INT64 NOT NULL, created_at TIMESTAMP, updated_at TIMESTAMP, total NUMERIC(12, 2), _dlt_load_id STRING NOT NULL, _dlt_id STRING NOT NULL)`);
+      // Partitioned by month on the cursor, which never changes here: cursor_immutable lets each slice read one partition.
+      await conn.execute(
+        `CREATE TABLE \`${dlt}\`.orders (id INT64 NOT NULL, created_at TIMESTAMP, updated_at TIMESTAMP, total NUMERIC(12, 2), _dlt_load_id STRING NOT NULL, _dlt_id STRING NOT NULL) PARTITION BY TIMESTAMP_TRUNC(created_at, MONTH)`,
+      );
       dir = fs.mkdtempSync(path.join(os.tmpdir(), 'theseus-live-bq-'));
       config = path.join(dir, 'migrate.yaml');
       fs.writeFileSync(
         config,
-        `dialect: bigquery\n${bigqueryConnectionYaml()}\nstate_schema: ${state}\ntables:\n  orders:\n    legacy: ${erp}.orders\n    target: ${dlt}.orders\n    view: ${dw}.orders_v\n    key: id\n    cursor: created_at\n    updated_at: updated_at\n`,
+        `dialect: bigquery\n${bigqueryConnectionYaml()}\nstate_schema: ${state}\ntables:\n  orders:\n    legacy: ${erp}.orders\n    target: ${dlt}.orders\n    view: ${dw}.orders_v\n    key: id\n    cursor: created_at\n    cursor_immutable: true\n    updated_at: updated_at\n`,
       );
     });
     afterAll(async () => {
@@ -55,11 +58,30 @@ if (unavailable) {
       if (dir) fs.rmSync(dir, { recursive: true, force: true });
     });
 
+    it("a transaction a killed run left open is rolled back when another session ends the dead one's (as a resumed run does)", async () => {
+      const dead = await connectBigQuery(spec, { readOnly: false });
+      const [{ id }] = await dead.query('SELECT @@session_id AS id');
+      await dead.execute('BEGIN TRANSACTION');
+      await dead.execute(`UPDATE \`${erp}\`.orders SET total = -1 WHERE id = 1`);
+      // The process dies here: no COMMIT, no close. The next run ends the session it recorded.
+      await conn.query(bigqueryOperatorLock(`\`${state}\``).sessions!.end(String(id)));
+      // The open transaction is gone: a DML on the same table runs at once, and the update never landed.
+      await conn.execute(`UPDATE \`${erp}\`.orders SET total = total WHERE id = 1`);
+      expect(Number((await conn.query(`SELECT total FROM \`${erp}\`.orders WHERE id = 1`))[0].total)).not.toBe(-1);
+    });
+
     it('stitch: the view shows legacy only', async () => {
       const r = run('stitch');
       expect(r.stderr).not.toMatch(/error/);
       expect(r.status).toBe(0);
       expect(await distribution()).toEqual([`legacy ${ROWS}`]);
+    });
+
+    it("backfill --plan: each window's bytes from its dry runs, the target read one partition at a time (cursor_immutable)", async () => {
+      const r = run('backfill', '--all', '--plan');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^ {2}2024-01 .* read$/m);
+      expect(r.stdout).toMatch(/bytes: .* read in all/);
     });
 
     it('backfill --all: every row in the target, counted from dmlStats; a rerun changes nothing', async () => {
