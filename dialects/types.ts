@@ -270,6 +270,8 @@ export interface Dialect {
    * whatever the reading session's zone), or naive (the UTC wall time).
    */
   timestampLiteral(utc: Date, zoned: boolean): string;
+  /** A calendar day (`YYYY-MM-DD`) as a DATE constant, where `DATE '…'` would read through a session format (Snowflake); else `DATE '…'`. */
+  dateLiteral?(day: string): string;
   /** Digits of a second a timestamp type without (n) keeps (6; MySQL's DATETIME and TIMESTAMP keep 0). */
   readonly timePrecision: number;
   /** Text types without a length that still hold at most so many characters (MySQL's TINYTEXT, TEXT, MEDIUMTEXT). */

@@ -117,7 +117,7 @@ describe('BigQuery driver against a local fake of the REST API', () => {
     await conn.execute("UPDATE ds.slices SET status = 'done' WHERE TRUE");
     expect(lastJob().configuration.query.maximumBytesBilled).toBeUndefined();
     const over = await failure(conn.execute('MERGE OVERBILL'));
-    expect(over.message).toMatch(/^Query exceeded limit for bytes billed: \d+\. .*nothing was billed; run it again to re-estimate/);
+    expect(over.message).toMatch(/^Query exceeded limit for bytes billed: \d+\. .*its cap \(backfill\.max_bytes_billed, or else 1\.2 times .*nothing was billed; check backfill --plan, then run it again/);
     expect(transientKind(over)).toBeUndefined();
   });
 

@@ -11,7 +11,9 @@ import { planBackfill } from '../src/plan/backfill';
 import type { Unit } from '../src/plan/types';
 import { ordersTableConfig } from './helpers/tableConfig';
 import { type ScratchDuckDb, introspectedContext, scratchDuckDb } from './helpers/scratchDuckDb';
-import { cleanup, tempDir, writeConfig } from './helpers/warehouse';
+import { cleanup, cli, tempDir, writeConfig } from './helpers/warehouse';
+import { type Sandbox, testEngines } from './helpers/engines';
+import { TIME_TYPES, openTableSandbox, writeTableConfig } from './helpers/tableSandbox';
 
 /**
  * `cursor_immutable: true`: the operator's word that a row's cursor never changes, so each slice's MERGE matches
@@ -87,3 +89,25 @@ describe('cursor_immutable: each MERGE matches the target within its window', ()
     expect(await rows()).toEqual(['1 2024-06-02 paid', '2 2024-07-09 new']);
   });
 });
+
+/** Where slices upsert through the key's unique index (ON CONFLICT, ON DUPLICATE KEY UPDATE), there is no match to narrow: the word is ignored, and the run says so. */
+describe.each(testEngines().filter((e) => e !== 'duckdb'))('cursor_immutable without a MERGE on %s', (engine) => {
+  let s: Sandbox;
+  beforeAll(async () => {
+    s = await openTableSandbox(engine);
+  });
+  afterAll(async () => s?.drop());
+
+  it('backfill warns that it has no effect, and runs as without it', async () => {
+    const t = TIME_TYPES[engine];
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'orders')} (id BIGINT PRIMARY KEY, created_at ${t.naive})`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'orders')} (id BIGINT NOT NULL PRIMARY KEY, created_at ${t.zoned})`);
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'orders')} VALUES (1, '2024-06-02 10:00:00')`);
+    const file = writeTableConfig(s, 'orders', 'created_at', '    cursor_immutable: true\n');
+    expect(cli(['stitch', '--config', file]).status).toBe(0);
+    const r = cli(['backfill', '--all', '--config', file]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/orders: cursor_immutable has no effect here: its slices upsert with INSERT … ON (CONFLICT|DUPLICATE KEY UPDATE)/);
+  });
+});
+

@@ -2,6 +2,11 @@ import { duckdb } from '../dialects/duckdb';
 import type { Connection, Dialect } from '../dialects/types';
 import { monthWindow, parseMonth } from '../src/backfill/windows';
 import { TheseusError } from '../src/errors';
+import { DEFAULT_CONTROLS } from '../src/backfill/controls';
+import type { BackfillEvent, Reporter } from '../src/backfill/progress';
+import { runSlices } from '../src/backfill/scheduler';
+import { StopSignal } from '../src/backfill/stopSignal';
+import { createRunContext, initialVars } from '../src/exec/runContext';
 import { applyUnit } from '../src/exec/executor';
 import { LedgerWriter } from '../src/ledger/writes';
 import { planBackfill } from '../src/plan/backfill';
@@ -83,5 +88,57 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
     const ctx = await introspectedContext(conn, duckdb, ordersTableConfig());
     const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
     expect(plan.jobs[0].settle).toBeUndefined();
+  });
+
+  describe('through the scheduler, with the ledger: the check after commit is retried on its own and never claims the window again', () => {
+    const events: BackfillEvent[] = [];
+    const runJob = async (failDelete: (attempt: number) => Error | undefined) => {
+      // A fresh target and ledger (the tests above left key 2 twice on purpose).
+      await conn.execute('DELETE FROM dlt.orders');
+      await conn.execute('DROP SCHEMA IF EXISTS "_migrate" CASCADE');
+      const ledger = new LedgerWriter(racingEngine, '_migrate');
+      const ctx = await introspectedContext(conn, racingEngine, ordersTableConfig());
+      const plan = planBackfill(ctx, ledger, { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => SLICE_LOAD_ID, phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
+      const run = createRunContext('backfill', [], {});
+      const vars = initialVars(run);
+      for (const unit of [ledger.ensureStateUnit(), ...plan.units]) await applyUnit(unit, { conn, dialect: racingEngine, vars, toolVersion: 'test', log: () => undefined });
+      const sent: string[] = [];
+      let deletes = 0;
+      // The real DuckDB, with a fault where BigQuery would raise one: its DELETE meeting a live writer's DML.
+      const flaky: Connection = {
+        query: async (sql, params, kinds) => (sent.push(sql), conn.query(sql, params, kinds)),
+        execute: async (sql, params, kinds) => {
+          sent.push(sql);
+          if (/^-- After the slice committed|^DELETE FROM "dlt"\."orders" AS t/m.test(sql)) {
+            const fault = failDelete(deletes++);
+            if (fault) throw fault;
+          }
+          return conn.execute(sql, params, kinds);
+        },
+        close: async () => undefined,
+      };
+      events.length = 0;
+      const reporter: Reporter = { emit: (e) => events.push(e), line: () => undefined, close: () => undefined };
+      const input = { controls: { ...DEFAULT_CONTROLS, retryDelayMs: 1 }, dialect: racingEngine, ledger, reporter, stop: new StopSignal(), runId: run.runId, redoDone: true, runAlive: async () => false };
+      const error = await runSlices(plan.jobs, { conn: flaky, dialect: racingEngine, vars, toolVersion: 'test', log: () => undefined }, input).then(() => undefined, (e: unknown) => e as TheseusError);
+      const [slice] = await conn.query(`SELECT status FROM "_migrate".slices WHERE table_name = 'orders' AND window_key = '2024-06'`);
+      return { error, deletes, claims: sent.filter((q) => /UPDATE "_migrate"\.slices\s+SET status = 'running'/.test(q.replace(/^--.*\n/gm, ''))).length, merges: sent.filter((q) => /^MERGE INTO/m.test(q.replace(/^--.*\n/gm, ''))).length, status: String(slice.status) };
+    };
+    const contention = () => Object.assign(new Error('could not serialize access due to concurrent update'), { code: '40001' });
+
+    it('a contention error on its DELETE: retried alone, the window merged and claimed once', async () => {
+      const r = await runJob((attempt) => (attempt === 0 ? contention() : undefined));
+      expect(r).toMatchObject({ error: undefined, deletes: 2, claims: 1, merges: 1, status: 'done' });
+      expect(events.filter((e) => e.event === 'slice_retry')).toHaveLength(1);
+    });
+
+    it('a check that keeps failing: the window stays done, the run fails naming the check, and nothing is merged again', async () => {
+      const r = await runJob(() => new Error('boom'));
+      expect(r).toMatchObject({ deletes: 1, claims: 1, merges: 1, status: 'done' });
+      expect(r.error?.code).toBe('CHECK_AFTER_COMMIT_FAILED');
+      expect(r.error?.message).toMatch(/^orders 2024-06: the slice committed, but its check after commit failed: .*Remove this slice's row .*: boom$/);
+      expect(r.error?.hint).toMatch(/^the window stays done; .*migrate verify --table orders/);
+      expect(events.map((e) => e.event)).toEqual(expect.arrayContaining(['slice_done', 'slice_failed']));
+    });
   });
 });

@@ -41,7 +41,7 @@ export function bigqueryError(err: unknown, jobId?: string): BigQueryError {
   const e = (err ?? {}) as { code?: unknown; message?: unknown; errors?: Array<{ reason?: unknown; message?: unknown }> };
   let text = (typeof e.message === 'string' ? e.message : String(err)).replace(/\s*\n\s*/g, ' ').trim();
   if (/exceeded limit for bytes billed/i.test(text)) {
-    text += ' — the statement would read more than 1.2 times what its dry run said a moment before (the table grew, or a live load landed): nothing was billed; run it again to re-estimate, and check backfill --plan';
+    text += ' — the statement would read more than its cap (backfill.max_bytes_billed, or else 1.2 times what its dry run said a moment before: the table grew, or a live load landed): nothing was billed; check backfill --plan, then run it again (it re-estimates) or raise the cap';
   }
   if (STREAMING_BUFFER.test(text)) {
     text += ' — rows streamed into the target in the last ~30 minutes (tabledata.insertAll, or a dlt load using streaming inserts) cannot be merged until BigQuery moves them out of its streaming buffer; run the backfill again later, or load with dlt\'s default batch jobs';

@@ -76,7 +76,7 @@ export const bigquery: Dialect = Object.freeze({
     },
     describe: 'BIT_XOR and a modular sum of FARM_FINGERPRINT over the keyed rows',
   }),
-  // CAST to TIMESTAMP reads a DATETIME or DATE as UTC (no session in Theseus sets @@time_zone).
+  // CAST to TIMESTAMP reads a DATETIME or DATE in the session's zone, which the driver sets to UTC (SESSION_SETUP).
   epochMicros: (expr: string) => `UNIX_MICROS(CAST(${expr} AS TIMESTAMP))`,
   epochDay: (expr: string) => `UNIX_DATE(CAST(${expr} AS DATE))`,
   nonFinite: (expr: string) => `(IS_NAN(CAST(${expr} AS FLOAT64)) OR IS_INF(CAST(${expr} AS FLOAT64)))`,

@@ -1,7 +1,7 @@
 import type { ConnectionSpec, ConnectOptions, Dialect } from '../types';
 import { quoteDouble, qualifyWith } from '../ansi';
 import { canonicalType, isZonedTimestamp } from './typeNames';
-import { convertWallTime, epochToUtcWallTime, instantToWallTime, snowflakeStringLiteral, timestampLiteral, wallTimeToInstant } from './literals';
+import { convertWallTime, dateLiteral, epochToUtcWallTime, instantToWallTime, snowflakeStringLiteral, timestampLiteral, wallTimeToInstant } from './literals';
 import { introspectSnowflake, snowflakeSchemaExists } from './introspect';
 import { snowflakeOperatorLock } from './operatorLock';
 import { snowflakeLoadSignal } from './loadSignal';
@@ -57,6 +57,7 @@ export const snowflake: Dialect = Object.freeze({
   qualify: qualifyWith(quoteDouble),
   stringLiteral: snowflakeStringLiteral,
   timestampLiteral,
+  dateLiteral,
   wallTimeToInstant,
   instantToWallTime,
   convertWallTime,

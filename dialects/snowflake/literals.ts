@@ -14,6 +14,11 @@ export function timestampLiteral(utc: Date, zoned: boolean): string {
   return zoned ? `TO_TIMESTAMP_TZ('${text} +00:00', 'YYYY-MM-DD HH24:MI:SS.FF3 TZH:TZM')` : `TO_TIMESTAMP_NTZ('${text}', 'YYYY-MM-DD HH24:MI:SS.FF3')`;
 }
 
+/** A day as DATE, with its format spelled out: DATE_INPUT_FORMAT cannot change it (as for timestampLiteral). */
+export function dateLiteral(day: string): string {
+  return `TO_DATE(${stringLiteralStandard(day)}, 'YYYY-MM-DD')`;
+}
+
 const zone = (name: string) => stringLiteralStandard(name);
 
 /**

@@ -72,6 +72,9 @@ export function cursorBound(d: Dialect, kind: TimeKind, utc: Date, zone: string,
   // A DATE cursor against a bound at midnight: a DATE literal (standard SQL on every engine), so the comparison is
   // of a date with a date. Against a timestamp some engines cast the column instead, which BigQuery cannot prune a
   // DATE-partitioned table by, and an index on the column may not serve.
-  if (kind === 'date' && isUtc(zone) && utc.getTime() % 86_400_000 === 0) return `DATE ${d.stringLiteral(utc.toISOString().slice(0, 10))}`;
+  if (kind === 'date' && isUtc(zone) && utc.getTime() % 86_400_000 === 0) {
+    const day = utc.toISOString().slice(0, 10);
+    return d.dateLiteral?.(day) ?? `DATE ${d.stringLiteral(day)}`;
+  }
   return isUtc(zone) ? d.timestampLiteral(utc, false) : d.convertWallTime(d.timestampLiteral(utc, false), 'UTC', zone);
 }

@@ -51,6 +51,17 @@ function lostConnectionError(job: SliceJob, err: unknown, retries: number): Thes
   );
 }
 
+/** The check after commit could not run through every retry: the slice's data stands, and what it would have removed may be there twice. */
+function unsettledError(job: SliceJob, err: unknown): TheseusError {
+  return new TheseusError(
+    'database',
+    'CHECK_AFTER_COMMIT_FAILED',
+    `${job.tableId} ${job.window.key}: the slice committed, but its check after commit failed: ${errorText(err)}`,
+    `the window stays done; a key a live writer loaded while the slice ran may be in the target twice: \`migrate verify --table ${job.tableId}\` and the view's census find it`,
+    { cause: err },
+  );
+}
+
 const errorText = (err: unknown) => (err instanceof TheseusError ? `${err.code}: ${err.message}` : err instanceof Error ? err.message : String(err));
 
 /**
@@ -142,6 +153,18 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     await stop.sleep(delay);
   };
 
+  /** Runs `body` again after a transient error (contention, a lost connection), with the slices' backoff. */
+  const retryTransient = async <T>(job: SliceJob, body: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await body();
+      } catch (err) {
+        if (!transientKind(err) || attempt >= controls.retries || stop.stopped) throw err;
+        await backoff(job, attempt, err);
+      }
+    }
+  };
+
   /**
    * Runs a step between slices (the gates' load read, a claim) again while
    * the connection is lost, with the same backoff as a slice: the reconnecting
@@ -180,7 +203,6 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
         busy++;
         try {
           await applyUnit(job.slice, { ...exec, conn: withTrace(exec, worker.conn), vars });
-          if (job.settle) await applyUnit(job.settle, { ...exec, conn: withTrace(exec, worker.conn), vars });
         } finally {
           busy--;
         }
@@ -193,6 +215,23 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
           const perSlice = totals.sliceSeconds / outcome.done;
           const left = controls.limit !== undefined ? Math.min(queue.length, controls.limit - claimed) : queue.length;
           if (left > 0) reporter.emit({ event: 'estimate', remaining_slices: left, remaining_seconds: (left * perSlice) / workerCount, seconds_per_slice: perSlice });
+        }
+        // Committed: from here on the slice is done whatever happens, and a failure is the check's alone (never a
+        // reason to claim the window again, which the ledger has as done). It is retried on its own: it only
+        // removes the slice's rows of keys held twice, so running it twice changes nothing.
+        if (job.settle) {
+          const settled = await retryTransient(job, () => applyUnit(job.settle!, { ...exec, conn: withTrace(exec, worker.conn), vars })).then(
+            () => undefined,
+            (err: unknown) => {
+              if (isRefusal(err)) throw err;
+              return err instanceof TheseusError && err.code === 'WINDOW_KEYS_TWICE' ? err : unsettledError(job, err);
+            },
+          );
+          if (settled) {
+            outcome.failures.push({ job, error: settled });
+            reporter.emit({ event: 'slice_failed', table: job.tableId, window: job.window.key, error: errorText(settled) });
+            if (controls.onError === 'stop') stop.stop(`${job.tableId} ${job.window.key}: its check after commit failed (--on-error stop)`);
+          }
         }
         return;
       } catch (err) {

@@ -168,6 +168,9 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const id = ctx.table.id;
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
+      if (ctx.table.cursorImmutable && ctx.upsert !== 'merge') {
+        s.warn(`${id}: cursor_immutable has no effect here: its slices upsert with ${ctx.upsert === 'on_conflict' ? 'INSERT … ON CONFLICT' : 'INSERT … ON DUPLICATE KEY UPDATE'}, which finds each key through the unique index, not by a match the window could narrow`);
+      }
       const profile = await s.legacyProfile(ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);

@@ -257,8 +257,9 @@ export class OperatorLocks {
   async release(): Promise<void> {
     const lock = this.lock;
     if (this.heartbeat) clearInterval(this.heartbeat);
-    // This run's sessions end with its connections: their records go.
-    if (lock.sessions) await this.conn.execute(lock.sessions.forget, [lock.key(runSessionsName(this.stateSchema, this.holder.runId))]).catch(() => undefined);
+    // This run's sessions are ended and forgotten: those its connections still hold end with them anyway, but one a
+    // lost connection left behind (closing it through the dead link fails) may still hold an open transaction.
+    if (lock.sessions) await this.endSessionsOf(this.holder.runId).catch(() => undefined);
     // A clean end: the holder rows go first, while the lock still keeps others from writing their own.
     for (const tableId of this.holder.tableIds) await this.conn.execute(this.holder.ledger.lockHolderClearSql(), [tableId, this.holder.runId]).catch(() => undefined);
     for (const { name, release } of this.held.reverse()) await this.conn.query(release, [lock.key(name)]).catch(() => undefined);

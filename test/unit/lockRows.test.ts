@@ -169,7 +169,7 @@ describe('operator lock rows (Snowflake)', () => {
     }
   });
 
-  test("a killed run's sessions are ended by the run that finds it dead (with the transaction one left open), and a clean end forgets its own", async () => {
+  test("a killed run's sessions are ended by the run that finds it dead (with the transaction one left open), and a clean end ends its own", async () => {
     const first = await OperatorLocks.acquire(dialect, 'x', ledger, [table], run('r1'));
     const command = warehouse.connect();
     const worker = warehouse.connect();
@@ -192,10 +192,13 @@ describe('operator lock rows (Snowflake)', () => {
     expect(warehouse.records).toEqual([]);
     // Nothing recorded: nothing to end.
     expect(await second!.endSessionsOf('r1')).toEqual([]);
-    await second!.recordSession(warehouse.connect());
+    // A clean end ends its own recorded sessions too (one a lost connection left behind may hold a transaction).
+    const replaced = warehouse.connect();
+    await second!.recordSession(replaced);
     expect(warehouse.records.map((r) => r.name)).toEqual(['theseus/_migrate/sessions/r2']);
     await second!.release();
     expect(warehouse.records).toEqual([]);
+    expect(warehouse.ended.at(-1)).toBe(replaced.session);
     expect(warehouse.rows.size).toBe(0);
   });
 
