@@ -306,8 +306,10 @@ export interface Dialect {
   descNullsLast(expr: string): string;
   md5Hex(expr: string): string;
   /**
-   * Row checksums (verify): the first 15 hex digits of the md5 of a text, as
-   * a 60-bit integer that every engine sums exactly (dialects.md §8).
+   * Row checksums (verify, and each slice's validation): a 60-bit integer hash of a text that the engine sums
+   * exactly (dialects.md §8). Both sides of a comparison are hashed by one engine in one statement, so the hash
+   * need only agree with itself: the engine's own fast hash where it has a 64-bit one (PostgreSQL's
+   * hashtextextended, DuckDB's hash), else the md5's first 15 hex digits.
    */
   hash60(textExpr: string): string;
   /**

@@ -61,7 +61,9 @@ export const postgres: Dialect = Object.freeze({
   // Interval arithmetic on a naive epoch is exact to the microsecond (to_timestamp goes through a double).
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `(TIMESTAMP '1970-01-01 00:00:00' + ${expr} * INTERVAL '${EPOCH_INTERVAL[unit]}')`,
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
-  hash60: (text: string) => `('x' || substr(md5(${text}), 1, 15))::bit(60)::bigint`,
+  // PostgreSQL's own 64-bit text hash, about a third of md5's cost per row (issue 15), its low 60 bits (a
+  // non-negative bigint, as the md5 prefix was); sum() of a bigint is numeric, so the sums stay exact.
+  hash60: (text: string) => `(hashtextextended(${text}, 0) & 1152921504606846975)`,
   // date_part's double holds today's epoch to a fraction of a microsecond, so rounding to bigint is exact (until 2255),
   // and it is about twice as fast as extract(), whose numeric arithmetic dominated verify's scan. A timestamp without
   // time zone gives its nominal (UTC) epoch.
