@@ -1,3 +1,4 @@
+import { DUCKDB_MEMORY_MB } from './config';
 import type { BenchDatabase } from './database';
 import { CliFailure, runCli, runCliOk } from './measure';
 import type { Report } from './report';
@@ -17,7 +18,8 @@ export async function measureBackfill(db: BenchDatabase, report: Report, config:
   const run = await runCliOk(['backfill', '--all', '-c', config], { sampleRss: true });
   report.add('backfill_s', 'backfill --all', run.seconds, 's');
   report.add('backfill_ratio', 'backfill / baseline', run.seconds / baselineSeconds, 'x', { op: '<=', limit: 1.5 });
-  report.add('backfill_peak_rss_mb', 'backfill peak RSS', run.peakRssMb, 'MB', { op: '<', limit: 200 });
+  // On a server the process holds only rows in flight; DuckDB's buffers live in it, bounded by duckdb.memory_limit.
+  report.add('backfill_peak_rss_mb', 'backfill peak RSS', run.peakRssMb, 'MB', { op: db.engine === 'duckdb' ? '<=' : '<', limit: db.engine === 'duckdb' ? DUCKDB_MEMORY_MB + 150 : 200 });
   // A fast backfill that loads too little would be no result at all.
   const loaded = await db.use(async (c) => Number((await c.query('SELECT count(*) AS n FROM dlt_schema.orders'))[0].n));
   if (loaded !== rows) throw new Error(`after backfill --all the target has ${loaded} rows, expected ${rows}`);

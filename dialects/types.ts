@@ -43,6 +43,8 @@ export interface ConnectOptions {
   command?: string;
   /** Where the engine bills bytes read (Capabilities.bytesBilledCap): the most a slice's upsert may bill, from `backfill.max_bytes_billed`. */
   maxBytesBilled?: number;
+  /** The config's section named after the dialect (`duckdb:` memory_limit, threads), for the driver to apply. */
+  engineSettings?: Readonly<Record<string, string | number>>;
 }
 
 /** `connection:` from the config: a URL or path, or an object of driver settings (host, port, user, password, database). */

@@ -1,11 +1,18 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import type { Connection, ConnectOptions, Row, SqlValue } from '../types';
 import { TheseusError, usageError } from '../../src/errors';
+import { stringLiteralStandard } from '../ansi';
 
 /**
  * The only file that imports @duckdb/node-api, and only when a DuckDB
  * connection is opened, so planning and the other engines never load it.
  */
+/** A quarter of the machine's memory, in whole MiB. */
+export function defaultMemoryLimit(): string {
+  return `${Math.max(256, Math.floor(os.totalmem() / 4 / 2 ** 20))}MiB`;
+}
+
 export async function connectDuckDb(path: string, options: ConnectOptions & { create?: boolean }): Promise<Connection> {
   if (path !== ':memory:' && !options.create && !fs.existsSync(path)) {
     throw usageError('DATABASE_MISSING', `DuckDB file ${path} does not exist`, 'check connection: in the config (a relative path is relative to the config file)');
@@ -24,6 +31,11 @@ export async function connectDuckDb(path: string, options: ConnectOptions & { cr
   const conn = await instance.connect();
   // Like the servers' sessions: a zoned instant falls on its UTC day whatever the machine's zone (verify groups rows by day).
   await conn.run("SET TimeZone = 'UTC'");
+  // The engine's buffers are this process's memory: bounded by the config's duckdb.memory_limit, else a quarter of
+  // the machine's (DuckDB's own default is 80%), so a migration beside other work does not take the machine.
+  const settings = options.engineSettings ?? {};
+  await conn.run(`SET memory_limit = ${stringLiteralStandard(String(settings.memory_limit ?? defaultMemoryLimit()))}`);
+  if (settings.threads !== undefined) await conn.run(`SET threads = ${Number(settings.threads)}`);
   return {
     async query(sql: string, params?: SqlValue[]): Promise<Row[]> {
       const reader = await conn.runAndReadAll(sql, params as never);

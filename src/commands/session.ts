@@ -110,7 +110,7 @@ export class Session {
     }
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
-    const connectOptions = { readOnly, runId: run.runId, command, ...bytesBilledOption(config, base) };
+    const connectOptions = { readOnly, runId: run.runId, command, engineSettings: config.engineSettings, ...bytesBilledOption(config, base) };
     // Set once the lock is taken: a replacement connection records its session like the first (OperatorLocks.recordSession).
     let locks: OperatorLocks | undefined;
     const open = async () => {
@@ -361,7 +361,7 @@ export class Session {
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
     const open = async () => {
-      const opened = await this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command, ...bytesBilledOption(this.config, this.dialect) });
+      const opened = await this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command, engineSettings: this.config.engineSettings, ...bytesBilledOption(this.config, this.dialect) });
       await this.locks?.recordSession(opened);
       return opened;
     };

@@ -10,7 +10,7 @@ import { wholeNumber } from './wholeNumber';
 import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
-const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill', 'retire'];
+const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill', 'retire', 'duckdb'];
 const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'cursor_immutable', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt'];
 const CURSOR_UNITS = ['s', 'ms', 'us'] as const;
 /** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
@@ -57,7 +57,32 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
     rejectUnknownKeys(backfill, [...CONTROL_KEYS], `${where}: backfill`);
   }
 
-  return { file, dialect, connection, stateSchema, tables, backfill, retire: validateRetire(top.retire, `${where}: retire`) };
+  return { file, dialect, connection, stateSchema, tables, backfill, retire: validateRetire(top.retire, `${where}: retire`), engineSettings: validateDuckDb(top.duckdb, dialect, `${where}: duckdb`) };
+}
+
+const MEMORY = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+
+/**
+ * The `duckdb:` section: how much memory and how many threads the embedded engine may use (it runs inside the
+ * migrate process, so its buffers are the process's memory). Refused for another dialect.
+ */
+function validateDuckDb(raw: unknown, dialect: string, where: string): Record<string, string | number> {
+  if (raw === undefined || raw === null) return {};
+  if (dialect !== 'duckdb') throw usageError('CONFIG_INVALID', `${where} is for dialect duckdb, and this config's dialect is ${dialect}`, 'remove the duckdb: section');
+  const d = asObject(raw, where);
+  rejectUnknownKeys(d, ['memory_limit', 'threads'], where);
+  const out: Record<string, string | number> = {};
+  if (d.memory_limit !== undefined && d.memory_limit !== null) {
+    const text = String(d.memory_limit).trim();
+    if (!MEMORY.test(text)) throw usageError('CONFIG_INVALID', `${where}.memory_limit is ${JSON.stringify(d.memory_limit)}: not an amount of memory`, 'e.g. memory_limit: 2GB (or 512MB)');
+    out.memory_limit = text.replace(/\s+/g, '');
+  }
+  if (d.threads !== undefined && d.threads !== null) {
+    const n = wholeNumber(d.threads);
+    if (n === undefined || n < 1) throw usageError('CONFIG_INVALID', `${where}.threads is ${String(d.threads)}; it must be a whole number, at least 1`, 'e.g. threads: 4');
+    out.threads = n;
+  }
+  return out;
 }
 
 function validateRetire(raw: unknown, where: string): RetireSettings {

@@ -68,7 +68,12 @@ export interface Config {
   backfill: RawControls;
   /** The `retire:` section. */
   retire: RetireSettings;
+  /** The section named after the dialect (`duckdb:`), where the engine has settings of its own; passed to its driver. */
+  engineSettings: EngineSettings;
 }
+
+/** DuckDB's: `memory_limit` (e.g. "2GB"; default a quarter of the machine's memory) and `threads`. */
+export type EngineSettings = Readonly<Record<string, string | number>>;
 
 export interface RetireSettings {
   /** Days the snapshot retire takes of legacy lives before the engine drops it (BigQuery's expiration_timestamp); unset: kept until --drop-snapshot. */
