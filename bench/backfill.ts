@@ -50,7 +50,7 @@ export async function measureRerun(db: BenchDatabase, report: Report, config: st
   const runId = await latestBackfillRun(db);
   if (!runId || runId === before) throw new Error('the rerun left no run of its own in _migrate.runs');
   const [ledger] = await db.use((c) =>
-    c.query('SELECT count(*) AS slices, sum(rows_inserted + rows_updated) AS changed FROM _migrate.slices WHERE run_id = $1', [runId]),
+    c.query(`SELECT count(*) AS slices, sum(rows_inserted + rows_updated) AS changed FROM _migrate.slices WHERE run_id = ${db.engine === 'mysql' ? '?' : '$1'}`, [runId]),
   );
   report.add('rerun_rows_changed', 'rows changed by rerun', Number(ledger.changed ?? 0), 'rows', { op: '<=', limit: 0 });
   report.add('rerun_slices', 'slices the rerun ran', Number(ledger.slices), 'slices');

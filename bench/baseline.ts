@@ -12,10 +12,10 @@ import type { Report } from './report';
 export async function measureBaseline(db: BenchDatabase, report: Report, rows: number): Promise<number> {
   const copy = 'dlt_schema.orders_copy';
   const loadId = (Date.now() / 1000).toFixed(6); // dlt's load id: epoch seconds with a fraction
-  const md5 = db.engine === 'postgres' ? 'md5(id::text)' : 'md5(CAST(id AS VARCHAR))';
+  const md5 = db.engine === 'postgres' ? 'md5(id::text)' : db.engine === 'mysql' ? 'MD5(CAST(id AS CHAR))' : 'md5(CAST(id AS VARCHAR))';
   const seconds = await db.use(async (conn) => {
     await conn.execute(`DROP TABLE IF EXISTS ${copy}`);
-    await conn.execute(targetDdl(copy));
+    await conn.execute(targetDdl(copy, db.engine));
     // Read legacy once first, so the copy and the backfill after it both start from a warm cache.
     await conn.query('SELECT count(*), sum(total) FROM legacy_schema.orders');
     const { seconds, value: copied } = await timed(() =>

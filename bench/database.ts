@@ -23,8 +23,36 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-export async function createDatabase(engine: EngineName, name: string, dir: string, postgresUrl: string): Promise<BenchDatabase> {
-  return engine === 'duckdb' ? createDuckDb(path.join(dir, `${name}.duckdb`)) : createPostgres(name, postgresUrl);
+export async function createDatabase(engine: EngineName, name: string, dir: string, servers: { postgresUrl: string; mysqlUrl: string }): Promise<BenchDatabase> {
+  if (engine === 'duckdb') return createDuckDb(path.join(dir, `${name}.duckdb`));
+  return engine === 'mysql' ? createMysql(servers.mysqlUrl) : createPostgres(name, servers.postgresUrl);
+}
+
+/** The schemas the bench writes; on MySQL/MariaDB each is a database of the server's. */
+export const BENCH_SCHEMAS = ['legacy_schema', 'dlt_schema', 'analytics', '_migrate'];
+
+/**
+ * MySQL/MariaDB: a schema is a database, so the bench's schemas are databases of the server, dropped before (a
+ * leftover of an interrupted run) and after. The bench's two databases (the main one and the dry run's) share
+ * them; the dry run, the last step, starts from empty ones.
+ */
+async function createMysql(serverUrl: string): Promise<BenchDatabase> {
+  const dialect = await loadDialect('mysql');
+  const conn = await dialect.connect(serverUrl, { readOnly: false });
+  const dropAll = async () => {
+    for (const schema of BENCH_SCHEMAS) await conn.execute(`DROP DATABASE IF EXISTS ${dialect.quoteIdent(schema)}`);
+  };
+  await dropAll();
+  return {
+    engine: 'mysql',
+    connection: serverUrl,
+    use: (body) => body(conn),
+    serverVersion: async () => `MariaDB/MySQL ${String((await conn.query('SELECT VERSION() AS v'))[0].v)}`,
+    drop: async () => {
+      await dropAll().catch(() => undefined);
+      await conn.close().catch(() => undefined);
+    },
+  };
 }
 
 function removeDuckDbFile(file: string): void {

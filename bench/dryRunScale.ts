@@ -15,7 +15,7 @@ import type { BenchSettings, EngineName } from './settings';
  */
 export async function measureDryRunScale(engine: EngineName, settings: BenchSettings, dir: string, report: Report): Promise<void> {
   const { dryTables: count, dryMonths: months } = settings;
-  const db = await createDatabase(engine, 'theseus_bench_dry', dir, settings.postgresUrl);
+  const db = await createDatabase(engine, 'theseus_bench_dry', dir, settings);
   try {
     const tables: TableSpec[] = [];
     await db.use(async (c) => {
@@ -23,7 +23,7 @@ export async function measureDryRunScale(engine: EngineName, settings: BenchSett
       for (let n = 1; n <= count; n++) {
         const name = `orders_${String(n).padStart(3, '0')}`;
         await createLegacy(c, engine, 'legacy_schema', name, months, months); // one row per month
-        await c.execute(targetDdl(`dlt_schema.${name}`));
+        await c.execute(targetDdl(`dlt_schema.${name}`, engine));
         tables.push({ id: name, legacy: `legacy_schema.${name}`, target: `dlt_schema.${name}`, view: `analytics.${name}` });
       }
     });
@@ -42,7 +42,7 @@ export async function measureDryRunScale(engine: EngineName, settings: BenchSett
 
     // Upserts name the target (dlt_schema); the ledger's own INSERTs name _migrate and are not counted.
     const sql = fs.readFileSync(out, 'utf8');
-    const upserts = sql.split('\n').filter((line) => /^(MERGE INTO|INSERT INTO)\s+"?dlt_schema"?\./i.test(line)).length;
+    const upserts = sql.split('\n').filter((line) => /^(MERGE INTO|INSERT INTO)\s+[`"]?dlt_schema[`"]?\./i.test(line)).length;
     report.add('dry_run_upserts', `upserts in --out (expect ${count * months})`, upserts, 'statements');
     report.add('dry_run_out_bytes', 'size of --out', Buffer.byteLength(sql), 'bytes');
     if (upserts === 0) throw new Error(`the dry run's --out (${out}) holds no upsert into dlt_schema`);

@@ -83,7 +83,7 @@ export class Report {
     const date = new Date().toISOString().slice(0, 10);
     const file = path.join(dir, `${date}-${this.engine}.json`);
     this.machine.load_avg_1m_at_end = Number(os.loadavg()[0].toFixed(2));
-    const { engines: _all, postgresUrl: _url, ...settings } = this.settings;
+    const { engines: _all, postgresUrl: _url, mysqlUrl: _mysql, ...settings } = this.settings;
     const json = {
       engine: this.engine,
       measured_at: new Date().toISOString(),

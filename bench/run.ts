@@ -20,10 +20,13 @@ import { measureValidationCost, measureVerify } from './verify';
  * and write bench/results/<date>-<engine>.json. A missed target is reported,
  * not fatal; a step that errors ends that engine's run and the exit code is 1.
  *
- * Environment: BENCH_ENGINES (postgres,duckdb), BENCH_ROWS (5000000),
+ * Environment: BENCH_ENGINES (postgres,mysql,duckdb; mariadb is mysql), BENCH_ROWS (5000000),
  * BENCH_MONTHS (60), BENCH_DRY_TABLES (50), BENCH_DRY_MONTHS (120),
  * BENCH_POSTGRES_URL (postgres://root@127.0.0.1:5432/postgres; the bench
- * creates and drops its databases theseus_bench and theseus_bench_dry there).
+ * creates and drops its databases theseus_bench and theseus_bench_dry there), BENCH_MYSQL_URL
+ * (mysql://root@127.0.0.1:3306; MariaDB, whose sequence engine generates the rows; there a schema is a
+ * database, so legacy_schema, dlt_schema, analytics and _migrate are the server's, dropped before and after),
+ * BENCH_DUCKDB_MEMORY_MB (512).
  */
 async function benchEngine(engine: EngineName, settings: BenchSettings): Promise<Report> {
   const report = new Report(engine, settings);
@@ -33,7 +36,7 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
   fs.mkdirSync(dir, { recursive: true });
   let db: BenchDatabase | undefined;
   try {
-    db = await createDatabase(engine, 'theseus_bench', dir, settings.postgresUrl);
+    db = await createDatabase(engine, 'theseus_bench', dir, settings);
     report.machine.engine_version = await db.serverVersion();
     report.say(`${report.machine.engine_version}; ${settings.rows.toLocaleString('en-US')} rows over ${settings.months} months`);
     const load = os.loadavg()[0];

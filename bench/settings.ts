@@ -2,8 +2,8 @@
  * What a benchmark run measures, from the environment, so one command serves
  * a quick check (BENCH_ROWS=200000) and the full-size run (the defaults).
  */
-export type EngineName = 'postgres' | 'duckdb';
-const KNOWN: EngineName[] = ['postgres', 'duckdb'];
+export type EngineName = 'postgres' | 'duckdb' | 'mysql';
+const KNOWN: EngineName[] = ['postgres', 'mysql', 'duckdb'];
 
 export interface BenchSettings {
   engines: EngineName[];
@@ -14,6 +14,8 @@ export interface BenchSettings {
   dryMonths: number;
   /** The server to create the bench databases on (its own database is only used to create and drop them). */
   postgresUrl: string;
+  /** The MySQL/MariaDB server; there a schema is a database, so the bench's schemas are server-wide and dropped after. */
+  mysqlUrl: string;
 }
 
 function positiveInt(name: string, fallback: number): number {
@@ -28,7 +30,7 @@ export function readSettings(): BenchSettings {
   const engines = (process.env.BENCH_ENGINES ?? KNOWN.join(','))
     .split(',')
     .map((e) => e.trim().toLowerCase())
-    .map((e) => (e === 'postgresql' ? 'postgres' : e))
+    .map((e) => (e === 'postgresql' ? 'postgres' : e === 'mariadb' ? 'mysql' : e))
     .filter(Boolean);
   const unknown = engines.filter((e) => !KNOWN.includes(e as EngineName));
   if (unknown.length) throw new Error(`BENCH_ENGINES names unknown engines: ${unknown.join(', ')} (known: ${KNOWN.join(', ')})`);
@@ -39,6 +41,7 @@ export function readSettings(): BenchSettings {
     dryTables: positiveInt('BENCH_DRY_TABLES', 50),
     dryMonths: positiveInt('BENCH_DRY_MONTHS', 120),
     postgresUrl: process.env.BENCH_POSTGRES_URL ?? 'postgres://root@127.0.0.1:5432/postgres',
+    mysqlUrl: process.env.BENCH_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306',
   };
 }
 

@@ -37,7 +37,7 @@ export async function measureVerify(db: BenchDatabase, report: Report, config: s
  */
 export async function measureValidationCost(db: BenchDatabase, report: Report, dir: string, validatedSeconds: number): Promise<void> {
   const target = 'dlt_schema.orders_unvalidated';
-  await db.use((c) => c.execute(targetDdl(target)));
+  await db.use((c) => c.execute(targetDdl(target, db.engine)));
   const config = writeConfig(dir, 'migrate-unvalidated.yaml', db.engine, db.connection, [
     { id: 'orders_unvalidated', legacy: 'legacy_schema.orders', target, view: 'analytics.orders_unvalidated' },
   ]);

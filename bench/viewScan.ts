@@ -15,7 +15,7 @@ const AGGREGATE = 'count(*), sum(total), max(status), max(note), max(updated_at)
 
 export async function measureViewScan(db: BenchDatabase, report: Report, dir: string, months: number): Promise<void> {
   const target = 'dlt_schema.orders_half';
-  await db.use((c) => c.execute(targetDdl(target)));
+  await db.use((c) => c.execute(targetDdl(target, db.engine)));
   // A config of its own, so the main config's `backfill --all` never touches this table.
   const config = writeConfig(dir, 'migrate-half.yaml', db.engine, db.connection, [
     { id: 'orders_half', legacy: 'legacy_schema.orders', target, view: 'analytics.orders_half' },
