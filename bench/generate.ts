@@ -30,6 +30,15 @@ interface Spelling {
   text: string;
 }
 
+/** What PostgreSQL and DuckDB spell the same (standard SQL). */
+const STANDARD: Pick<Spelling, 'orderNote' | 'twoDaysAfter' | 'timestamp' | 'decimal' | 'text'> = {
+  orderNote: (i) => `'order ' || CAST(${i} AS varchar) || ' imported from ERP'`,
+  twoDaysAfter: (ts) => `${ts} + INTERVAL '2 days'`,
+  timestamp: 'timestamp',
+  decimal: 'numeric(12,2)',
+  text: 'varchar',
+};
+
 const SPELLING: Record<EngineName, Spelling> = {
   postgres: {
     series: (n) => `generate_series(1::bigint, ${n}::bigint) AS g(i)`,
@@ -37,11 +46,7 @@ const SPELLING: Record<EngineName, Spelling> = {
     double: 'float8',
     monthStart: (m) => `(TIMESTAMP '2021-01-01' + make_interval(months => CAST(${m} AS integer)))`,
     between: (s, e, f) => `date_trunc('second', ${s} + (${e} - ${s}) * ${f})`,
-    orderNote: (i) => `'order ' || CAST(${i} AS varchar) || ' imported from ERP'`,
-    twoDaysAfter: (ts) => `${ts} + INTERVAL '2 days'`,
-    timestamp: 'timestamp',
-    decimal: 'numeric(12,2)',
-    text: 'varchar',
+    ...STANDARD,
   },
   duckdb: {
     series: (n) => `range(1, ${n + 1}) AS g(i)`,
@@ -49,11 +54,7 @@ const SPELLING: Record<EngineName, Spelling> = {
     double: 'DOUBLE',
     monthStart: (m) => `(TIMESTAMP '2021-01-01' + to_months(CAST(${m} AS INTEGER)))`,
     between: (s, e, f) => `${s} + to_seconds(CAST(floor((epoch(${e}) - epoch(${s})) * ${f}) AS BIGINT))`,
-    orderNote: (i) => `'order ' || CAST(${i} AS varchar) || ' imported from ERP'`,
-    twoDaysAfter: (ts) => `${ts} + INTERVAL '2 days'`,
-    timestamp: 'timestamp',
-    decimal: 'numeric(12,2)',
-    text: 'varchar',
+    ...STANDARD,
   },
   // MariaDB's sequence engine makes the series (MySQL 8 has none: a recursive CTE would be needed there).
   mysql: {
