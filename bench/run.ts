@@ -6,6 +6,7 @@ import { measureBaseline } from './baseline';
 import { writeConfig } from './config';
 import { type BenchDatabase, createDatabase } from './database';
 import { measureDryRunScale } from './dryRunScale';
+import { measureMergeLoop } from './mergeLoop';
 import { createOrdersDataset } from './generate';
 import { REPO_ROOT, timed } from './measure';
 import { Report, summaryTable } from './report';
@@ -50,6 +51,7 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
 
     const baseline = await measureBaseline(db, report, settings.rows);
     const first = await measureBackfill(db, report, config, settings.rows, baseline);
+    await measureMergeLoop(db, report, settings.months, first);
     await measureRerun(db, report, config, first);
     await measureVerify(db, report, config);
     await measureViewScan(db, report, dir, settings.months);
