@@ -1,6 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { TableRef } from '../../src/config/types';
-import type { ColumnInfo, Connection, ConnectionSpec, ConnectOptions, Dialect, ServerTraits } from '../types';
+import type { ColumnInfo, Connection, ConnectionSpec, ConnectOptions, Dialect } from '../types';
 import { largeObjectKey } from './keyIndex';
 import { qualifyWith, utcTimestampText } from '../ansi';
 import { usageError } from '../../src/errors';
@@ -129,12 +129,6 @@ export const mysql: Dialect = Object.freeze({
   isZonedTimestamp: (type: string) => /^timestamp/i.test(type.trim()),
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectMysql(connection, options),
-  // MariaDB from 10.8 has CRC32C beside CRC32: the row checksum then costs about a fifth of the md5's.
-  serverTraits: async (conn: Connection) => {
-    const [row] = await conn.query('SELECT VERSION() AS v');
-    return { crc32c: hasCrc32c(String(row?.v ?? '')) };
-  },
-  withTraits: (traits: ServerTraits) => (traits.crc32c === true ? mariadbWithCrc32c : mysql),
   introspect: introspectMysql,
   schemaExists: mysqlSchemaExists,
   unindexableKey: (column: ColumnInfo, target: TableRef) => largeObjectKey(column, quoteBacktick(column.name), qualifyWith(quoteBacktick)(target)),
@@ -161,18 +155,3 @@ export const mysql: Dialect = Object.freeze({
   }),
 });
 
-/** MariaDB 10.8 or later (VERSION() says e.g. 10.11.19-MariaDB-0+deb12u1); MySQL has no CRC32C. */
-export function hasCrc32c(version: string): boolean {
-  const m = /^(\d+)\.(\d+)\..*mariadb/i.exec(version);
-  return Boolean(m) && (Number(m![1]) > 10 || (Number(m![1]) === 10 && Number(m![2]) >= 8));
-}
-
-/**
- * MariaDB's row checksum from its two CRCs (different polynomials): CRC32's 32 bits above CRC32C's low 28, 60 bits
- * in all, about a fifth of the md5 prefix's cost per row (measured: 1M rows, 0.18 s against 0.82 s). Both sides of a
- * comparison are hashed by one engine, so it need only agree with itself.
- */
-const mariadbWithCrc32c: Dialect = Object.freeze({
-  ...mysql,
-  hash60: (text: string) => `(CRC32(${text}) * 268435456 + (CRC32C(${text}) & 268435455))`,
-});
