@@ -28,8 +28,9 @@ export const duckdb: Dialect = Object.freeze({
   nonFinite: (expr: string) => `(isnan(CAST(${expr} AS DOUBLE)) OR isinf(CAST(${expr} AS DOUBLE)))`,
   // make_timestamp takes microseconds since the epoch (interval arithmetic overflows 32 bits here).
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `make_timestamp(CAST(${expr} AS BIGINT)${EPOCH_TO_MICROS[unit]})`,
-  // DuckDB's own 64-bit hash (unsigned), shifted to 60 bits so it fits a BIGINT; sum() of a BIGINT is a HUGEINT.
-  hash60: (text: string) => `CAST(hash(${text}) >> 4 AS BIGINT)`,
+  // Not DuckDB's own hash(): it maps rows with two edits to one value (case changes 16 bytes apart collide about
+  // half the time), so a changed row could pass. md5's first 15 hex digits; sum() of a BIGINT is a HUGEINT.
+  hash60: (text: string) => `CAST('0x' || substr(md5(${text}), 1, 15) AS BIGINT)`,
   epochMicros: (expr: string) => `epoch_us(${expr})`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => {
     if (typeof connection !== 'string') throw usageError('CONFIG_INVALID', 'connection: for duckdb is the path of the database file', 'e.g. connection: ./warehouse.duckdb');

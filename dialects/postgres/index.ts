@@ -62,8 +62,10 @@ export const postgres: Dialect = Object.freeze({
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `(TIMESTAMP '1970-01-01 00:00:00' + ${expr} * INTERVAL '${EPOCH_INTERVAL[unit]}')`,
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   // PostgreSQL's own 64-bit text hash, about a third of md5's cost per row (issue 15), its low 60 bits (a
-  // non-negative bigint, as the md5 prefix was); sum() of a bigint is numeric, so the sums stay exact.
-  hash60: (text: string) => `(hashtextextended(${text}, 0) & 1152921504606846975)`,
+  // non-negative bigint, as the md5 prefix was); sum() of a bigint is numeric, so the sums stay exact. Hashed under
+  // the "C" collation: the row's text takes the collation of its columns, and under a case-insensitive one the
+  // hash would ignore case (and two different collations in one row cannot be hashed at all).
+  hash60: (text: string) => `(hashtextextended((${text}) COLLATE "C", 0) & 1152921504606846975)`,
   // date_part's double holds today's epoch to a fraction of a microsecond, so rounding to bigint is exact (until 2255),
   // and it is about twice as fast as extract(), whose numeric arithmetic dominated verify's scan. A timestamp without
   // time zone gives its nominal (UTC) epoch.
