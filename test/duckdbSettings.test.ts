@@ -50,7 +50,8 @@ describe('duckdb: memory_limit and threads', () => {
     };
     expect(refused(`dialect: duckdb\n${head}duckdb:\n  memory_limit: lots\n`)).toMatch(/duckdb\.memory_limit is "lots": not an amount of memory/);
     expect(refused(`dialect: duckdb\n${head}duckdb:\n  threads: 0\n`)).toMatch(/duckdb\.threads is 0; it must be a whole number, at least 1/);
-    expect(refused(`dialect: duckdb\n${head}duckdb:\n  memory: 2GB\n`)).toMatch(/memory/);
+    expect(refused(`dialect: duckdb\n${head}duckdb:\n  memory_limit: 1KB\n`)).toMatch(/duckdb\.memory_limit is 1KB: under 256MB/);
+    expect(refused(`dialect: duckdb\n${head}duckdb:\n  memory: 2GB\n`)).toMatch(/duckdb.*memory/);
     expect(refused(`dialect: postgres\nconnection: postgres://x@127.0.0.1/db\ntables:\n  orders:\n    legacy: erp.orders\n    target: dlt.orders\n    view: dw.orders\n    key: id\n    cursor: created_at\nduckdb:\n  threads: 2\n`)).toMatch(/duckdb is for dialect duckdb, and this config's dialect is postgres/);
   });
 });

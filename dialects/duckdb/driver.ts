@@ -8,9 +8,11 @@ import { stringLiteralStandard } from '../ansi';
  * The only file that imports @duckdb/node-api, and only when a DuckDB
  * connection is opened, so planning and the other engines never load it.
  */
-/** A quarter of the machine's memory, in whole MiB. */
+/** A quarter of the memory this process may have (a container's limit where one is set, else the machine's), in whole MiB. */
 export function defaultMemoryLimit(): string {
-  return `${Math.max(256, Math.floor(os.totalmem() / 4 / 2 ** 20))}MiB`;
+  const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.();
+  const total = constrained && constrained > 0 && constrained < os.totalmem() ? constrained : os.totalmem();
+  return `${Math.max(256, Math.floor(total / 4 / 2 ** 20))}MiB`;
 }
 
 export async function connectDuckDb(path: string, options: ConnectOptions & { create?: boolean }): Promise<Connection> {

@@ -61,6 +61,11 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
 }
 
 const MEMORY = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
+const MIB_PER: Record<string, number> = { kb: 1e3 / 2 ** 20, mb: 1e6 / 2 ** 20, gb: 1e9 / 2 ** 20, tb: 1e12 / 2 ** 20, kib: 1 / 1024, mib: 1, gib: 1024, tib: 1024 ** 2 };
+const memoryMiB = (text: string) => {
+  const m = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i.exec(text)!;
+  return Number(m[1]) * MIB_PER[m[2].toLowerCase()];
+};
 
 /**
  * The `duckdb:` section: how much memory and how many threads the embedded engine may use (it runs inside the
@@ -75,6 +80,7 @@ function validateDuckDb(raw: unknown, dialect: string, where: string): Record<st
   if (d.memory_limit !== undefined && d.memory_limit !== null) {
     const text = String(d.memory_limit).trim();
     if (!MEMORY.test(text)) throw usageError('CONFIG_INVALID', `${where}.memory_limit is ${JSON.stringify(d.memory_limit)}: not an amount of memory`, 'e.g. memory_limit: 2GB (or 512MB)');
+    if (memoryMiB(text) < 256) throw usageError('CONFIG_INVALID', `${where}.memory_limit is ${text}: under 256MB, where a slice's upsert runs out of memory`, 'e.g. memory_limit: 2GB (or 512MB)');
     out.memory_limit = text.replace(/\s+/g, '');
   }
   if (d.threads !== undefined && d.threads !== null) {
