@@ -52,7 +52,8 @@ describe.each(testEngines())('values by meaning on %s', (engine) => {
     await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'readings')} (id BIGINT NOT NULL PRIMARY KEY, happened_at ${t.zoned}, value ${double})`);
     const values = ["'NaN'", "'Infinity'", "'-Infinity'", '2.5'];
     await s.exec(`INSERT INTO ${s.q('legacy_schema', 'readings')} VALUES ${values.map((v, i) => `(${i + 1}, '2024-01-0${i + 1} 10:00:00', CAST(${v} AS ${double}))`).join(', ')}`);
-    const file = config('readings');
+    // verify.sums over the same column: NaN and ±infinity are left out of both sums alike.
+    const file = writeTableConfig(s, 'readings', 'happened_at', '    verify:\n      sums: [value]\n');
     expect(cli(['stitch', '--config', file]).status).toBe(0);
     const backfill = cli(['backfill', '--all', '--config', file]);
     expect({ status: backfill.status, stderr: backfill.stderr }).toEqual({ status: 0, stderr: '' });

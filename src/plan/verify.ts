@@ -2,7 +2,7 @@ import type { AlignedColumn } from '../align/alignment';
 import { type Window, monthKey } from '../backfill/windows';
 import { usageError } from '../errors';
 import { typeShape } from '../align/narrowing';
-import { type NormalizeRule, classifyType, decimalAt, normalizeRule, normalizedText, rowHashSql } from '../verify/normalize';
+import { type NormalizeRule, classifyType, decimalAt, metricValue, normalizeRule, normalizedText, rowHashSql } from '../verify/normalize';
 import type { Tolerance } from '../verify/settings';
 import { assertionError } from '../errors';
 import { windowKeysMissing } from '../lifecycle/assertions';
@@ -120,7 +120,7 @@ function projection(spec: VerifySpec, side: Side, options: { columns?: boolean; 
   else add(n.hash, rowHashSql(d, normalized));
   const updatedAt = ctx.alignment.updatedAt;
   if (updatedAt) add(n.updated, comparable(spec, updatedAt, side));
-  spec.metrics.forEach((m, i) => add(n.metric[i], decimalAt(d, valueOf(spec, m.column, ruleFor(m.column), side), m.scale)));
+  spec.metrics.forEach((m, i) => add(n.metric[i], metricValue(d, valueOf(spec, m.column, ruleFor(m.column), side), m.scale, ruleFor(m.column))));
   if (options.columns) {
     normalized.forEach((expr, i) => add(n.normalized[i], expr));
     spec.compared.forEach((c, i) => add(n.shown[i], d.cast(valueOf(spec, c.column, c.rule, side), d.textType)));

@@ -86,6 +86,15 @@ export function decimalAt(dialect: Dialect, expr: string, scale: number): string
   return dialect.cast(expr, dialect.decimalType?.(scale) ?? `DECIMAL(38,${scale})`);
 }
 
+/**
+ * A metric's value for its sum: the decimal, except a float's NaN or ±infinity (which no decimal holds, and whose
+ * cast fails) counts as NULL, left out of the sum on both sides alike; the row checksum still tells them apart.
+ */
+export function metricValue(dialect: Dialect, expr: string, scale: number, rule: NormalizeRule): string {
+  const decimal = decimalAt(dialect, expr, scale);
+  return rule.nonFinite && dialect.nonFinite ? `CASE WHEN ${dialect.nonFinite(expr)} THEN NULL ELSE ${decimal} END` : decimal;
+}
+
 /** What a rule means, for reports. */
 export function describeRule(rule: NormalizeRule): string {
   if (rule.kind === 'utc_micros') return 'UTC microseconds';
