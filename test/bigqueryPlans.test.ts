@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli } from './helpers/warehouse';
 import { analyzeBigQuery, analyzeBigQueryDryRun, bigqueryAnalyzerUnavailable, bigqueryCatalog } from './helpers/bigqueryAnalyzer';
+import { describePlanAnalysis } from './helpers/planAnalysis';
 import { readCatalogFile } from '../src/catalog/file';
 import { bigqueryOperatorLock } from '../dialects/bigquery/operatorLock';
 import { bigqueryLoadSignal } from '../dialects/bigquery/loadSignal';
@@ -112,92 +112,75 @@ const COMMANDS: Record<Phase, string[][]> = {
   retired: [['retire', '--drop', '--confirm', 'erp.orders', '--table', 'orders'], ['retire', '--drop', '--drop-snapshot', '--confirm', 'erp.orders', '--table', 'orders'], ['status']],
 };
 
-const unavailable = bigqueryAnalyzerUnavailable();
-if (unavailable) {
-  if (process.env.CI) test('the BigQuery analyzer is available in CI', () => { throw new Error(`BigQuery analyzer unavailable: ${unavailable}`); });
-  else process.stderr.write(`\n!!!!! SKIPPING the BigQuery plan analysis: ${unavailable}\n`);
-}
-
-(unavailable ? describe.skip : describe)("every statement of every command's plan on BigQuery passes the analyzer", () => {
-  let dir: string;
-  let config: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'theseus-bq-plans-'));
-    config = path.join(dir, 'migrate.yaml');
-    fs.writeFileSync(config, CONFIG);
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  it("the demo's migration on BigQuery (fixtures/demo/bigquery) plans offline, and its stitch passes the analyzer", async () => {
-    const r = cli(['stitch', '--dry-run', '--catalog', path.join(FIXTURE, 'catalog.json'), '--config', path.join(FIXTURE, 'migrate.yaml')], PINNED);
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('CREATE OR REPLACE VIEW `dw`.`all_orders` AS');
-    expect((await analyzeBigQueryDryRun(r.stdout, path.join(FIXTURE, 'catalog.json'), DEMO)).length).toBeGreaterThan(0);
-  });
-
-  it('planted mistakes are rejected: a column the target lacks, STRING into NUMERIC, a UNION type mismatch, TIMESTAMP_ADD by MONTH', async () => {
-    const catalog = () => bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
-    const planted = [
-      ['MERGE INTO `dlt_schema`.`orders` AS t USING `legacy_schema`.`orders` AS s ON t.`id` = s.`idd` WHEN NOT MATCHED THEN INSERT ROW', /idd/],
-      ['UPDATE `dlt_schema`.`orders` SET `total` = `status` WHERE TRUE', /cannot be assigned to total/],
-      ['SELECT `id`, `total` FROM `dlt_schema`.`orders` UNION ALL SELECT `id`, `status` FROM `dlt_schema`.`orders`', /incompatible types/],
-      ["SELECT count(*) FROM `dlt_schema`.`orders` WHERE `created_at` < TIMESTAMP_ADD(TIMESTAMP '2024-01-01 00:00:00+00:00', INTERVAL 1 MONTH)", /MONTH/],
-      ['SELECT 1 FROM `dlt_schema`.`orders` UNION SELECT 2 FROM `dlt_schema`.`orders`', /UNION/],
-    ] as const;
-    for (const [sql, message] of planted) await expect(analyzeBigQuery([{ sql }], catalog())).rejects.toThrow(message);
-  });
-
-  it('the operator lock rows (owned by @@session_id), the run\'s session records and the load signal (INFORMATION_SCHEMA.JOBS) analyze too', async () => {
-    const lock = bigqueryOperatorLock('`_migrate`');
-    const statements = [
-      ...lock.sessionSetup.map((sql) => ({ sql })),
-      ...[lock.tryLock, lock.heldHere, lock.heldByAnyone, lock.lapsed!, lock.release, lock.sessions!.record, lock.sessions!.list, lock.sessions!.forget].map((sql) => ({ sql, binds: ['name'] })),
-      { sql: lock.renew! },
-    ];
-    // The load signal's one query, captured from a connection that only records it.
-    const seen: string[] = [];
-    const signal = bigqueryLoadSignal('EU');
-    expect(signal.names).toEqual(['active', 'running', 'pending', 'dml_pending']);
-    // The reading query is itself one of the running jobs, and is not counted.
-    expect(await signal.read({ query: async (sql: string) => (seen.push(sql), [{ running: 2, pending: 3, dml_pending: 1 }]) } as unknown as Connection)).toEqual({ active: 4, running: 1, pending: 3, dml_pending: 1 });
-    const catalog = bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
-    expect(await analyzeBigQuery([...statements, ...seen.map((sql) => ({ sql }))], catalog)).toHaveLength(statements.length + 1);
-  });
-
-  it('retire.snapshot_days gives the snapshot a lifetime (expiration_timestamp), and the statement analyzes', async () => {
-    const withDays = path.join(dir, 'with-days.yaml');
-    fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 30\n`);
-    const catalog = path.join(dir, 'cutover-days.json');
-    fs.writeFileSync(catalog, JSON.stringify(catalogFor('cutover'), null, 2));
-    const r = cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/CREATE SNAPSHOT TABLE IF NOT EXISTS `erp`\.`orders__retired_\d{8}__snapshot` CLONE `erp`\.`orders`\nOPTIONS \(expiration_timestamp = TIMESTAMP_ADD\(CURRENT_TIMESTAMP\(\), INTERVAL 30 DAY\)\);/);
-    expect(r.stdout).toContain('it expires after 30 days');
-    expect((await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' })).length).toBeGreaterThan(0);
-    fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 0\n`);
-    expect(cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED).stderr).toMatch(/retire\.snapshot_days is 0; it must be a whole number of days, at least 1/);
-  });
-
-  for (const [phase, commands] of Object.entries(COMMANDS) as Array<[Phase, string[][]]>) {
-    for (const command of commands) {
-      it(`${phase}: ${command.join(' ')}`, async () => {
-        const catalog = path.join(dir, `${phase}.json`);
-        fs.writeFileSync(catalog, JSON.stringify(catalogFor(phase), null, 2));
-        const r = cli([...command, '--dry-run', '--catalog', catalog, '--config', config], PINNED);
-        expect({ command, stderr: r.stderr.split('\n').filter((l) => l.startsWith('error')), status: r.status }).toEqual({ command, stderr: [], status: 0 });
-        if (command[0] === 'status') return;
-        // verify's normalized columns: a FLOAT64 guarded for NaN and ±infinity (no NUMERIC holds them), BYTES as hex.
-        if (command[0] === 'verify' || (command[0] === 'backfill' && !command.includes('--no-validate'))) {
-          expect(r.stdout).toContain('CASE WHEN (IS_NAN(CAST(`amount` AS FLOAT64)) OR IS_INF(CAST(`amount` AS FLOAT64))) THEN CAST(`amount` AS STRING) ELSE');
-          expect(r.stdout).toContain('TO_HEX(`payload`)');
-        }
-        // A slice is followed, once committed, by the check its snapshot could not make (live appends); it analyzes too.
-        // events (cursor_immutable, a DATE cursor): each MERGE matches the target within its window, by DATE constants (a DATE-partitioned target prunes by them).
-        if (command[0] === 'backfill') expect(r.stdout).toMatch(/ON t\.`event_id` = s\.`event_id` AND t\.`event_date` >= DATE '2023-\d\d-\d\d' AND t\.`event_date` < DATE '2023-\d\d-\d\d'\n/);
-        if (command[0] === 'backfill') expect(r.stdout).toMatch(/-- == orders \S+: check after commit ==[\s\S]*DELETE FROM `dlt`\.`orders` AS t\nWHERE t\.`_dlt_load_id` = '/);
-        expect((await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' })).length).toBeGreaterThan(0);
-      });
+describePlanAnalysis({
+  engine: 'BigQuery',
+  unavailable: bigqueryAnalyzerUnavailable(),
+  config: CONFIG,
+  commands: COMMANDS,
+  catalogFor,
+  env: PINNED,
+  inspect: (r, _phase, command) => {
+    // verify's normalized columns: a FLOAT64 guarded for NaN and ±infinity (no NUMERIC holds them), BYTES as hex.
+    if (command[0] === 'verify' || (command[0] === 'backfill' && !command.includes('--no-validate'))) {
+      expect(r.stdout).toContain('CASE WHEN (IS_NAN(CAST(`amount` AS FLOAT64)) OR IS_INF(CAST(`amount` AS FLOAT64))) THEN CAST(`amount` AS STRING) ELSE');
+      expect(r.stdout).toContain('TO_HEX(`payload`)');
     }
-  }
+    // A slice is followed, once committed, by the check its snapshot could not make (live appends); it analyzes too.
+    // events (cursor_immutable, a DATE cursor): each MERGE matches the target within its window, by DATE constants (a DATE-partitioned target prunes by them).
+    if (command[0] === 'backfill') expect(r.stdout).toMatch(/ON t\.`event_id` = s\.`event_id` AND t\.`event_date` >= DATE '2023-\d\d-\d\d' AND t\.`event_date` < DATE '2023-\d\d-\d\d'\n/);
+    if (command[0] === 'backfill') expect(r.stdout).toMatch(/-- == orders \S+: check after commit ==[\s\S]*DELETE FROM `dlt`\.`orders` AS t\nWHERE t\.`_dlt_load_id` = '/);
+  },
+  analyze: (planText, catalogFile) => analyzeBigQueryDryRun(planText, catalogFile, { stateSchema: '_migrate', location: 'EU' }),
+  more: (files) => {
+    it("the demo's migration on BigQuery (fixtures/demo/bigquery) plans offline, and its stitch passes the analyzer", async () => {
+      const r = cli(['stitch', '--dry-run', '--catalog', path.join(FIXTURE, 'catalog.json'), '--config', path.join(FIXTURE, 'migrate.yaml')], PINNED);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('CREATE OR REPLACE VIEW `dw`.`all_orders` AS');
+      expect((await analyzeBigQueryDryRun(r.stdout, path.join(FIXTURE, 'catalog.json'), DEMO)).length).toBeGreaterThan(0);
+    });
+
+    it('planted mistakes are rejected: a column the target lacks, STRING into NUMERIC, a UNION type mismatch, TIMESTAMP_ADD by MONTH', async () => {
+      const catalog = () => bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
+      const planted = [
+        ['MERGE INTO `dlt_schema`.`orders` AS t USING `legacy_schema`.`orders` AS s ON t.`id` = s.`idd` WHEN NOT MATCHED THEN INSERT ROW', /idd/],
+        ['UPDATE `dlt_schema`.`orders` SET `total` = `status` WHERE TRUE', /cannot be assigned to total/],
+        ['SELECT `id`, `total` FROM `dlt_schema`.`orders` UNION ALL SELECT `id`, `status` FROM `dlt_schema`.`orders`', /incompatible types/],
+        ["SELECT count(*) FROM `dlt_schema`.`orders` WHERE `created_at` < TIMESTAMP_ADD(TIMESTAMP '2024-01-01 00:00:00+00:00', INTERVAL 1 MONTH)", /MONTH/],
+        ['SELECT 1 FROM `dlt_schema`.`orders` UNION SELECT 2 FROM `dlt_schema`.`orders`', /UNION/],
+      ] as const;
+      for (const [sql, message] of planted) await expect(analyzeBigQuery([{ sql }], catalog())).rejects.toThrow(message);
+    });
+
+    it('the operator lock rows (owned by @@session_id), the run\'s session records and the load signal (INFORMATION_SCHEMA.JOBS) analyze too', async () => {
+      const lock = bigqueryOperatorLock('`_migrate`');
+      const statements = [
+        ...lock.sessionSetup.map((sql) => ({ sql })),
+        ...[lock.tryLock, lock.heldHere, lock.heldByAnyone, lock.lapsed!, lock.release, lock.sessions!.record, lock.sessions!.list, lock.sessions!.forget].map((sql) => ({ sql, binds: ['name'] })),
+        { sql: lock.renew! },
+      ];
+      // The load signal's one query, captured from a connection that only records it.
+      const seen: string[] = [];
+      const signal = bigqueryLoadSignal('EU');
+      expect(signal.names).toEqual(['active', 'running', 'pending', 'dml_pending']);
+      // The reading query is itself one of the running jobs, and is not counted.
+      expect(await signal.read({ query: async (sql: string) => (seen.push(sql), [{ running: 2, pending: 3, dml_pending: 1 }]) } as unknown as Connection)).toEqual({ active: 4, running: 1, pending: 3, dml_pending: 1 });
+      const catalog = bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
+      expect(await analyzeBigQuery([...statements, ...seen.map((sql) => ({ sql }))], catalog)).toHaveLength(statements.length + 1);
+    });
+
+    it('retire.snapshot_days gives the snapshot a lifetime (expiration_timestamp), and the statement analyzes', async () => {
+      const withDays = path.join(files.dir(), 'with-days.yaml');
+      fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 30\n`);
+      const catalog = path.join(files.dir(), 'cutover-days.json');
+      fs.writeFileSync(catalog, JSON.stringify(catalogFor('cutover'), null, 2));
+      const r = cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/CREATE SNAPSHOT TABLE IF NOT EXISTS `erp`\.`orders__retired_\d{8}__snapshot` CLONE `erp`\.`orders`\nOPTIONS \(expiration_timestamp = TIMESTAMP_ADD\(CURRENT_TIMESTAMP\(\), INTERVAL 30 DAY\)\);/);
+      expect(r.stdout).toContain('it expires after 30 days');
+      expect((await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' })).length).toBeGreaterThan(0);
+      fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 0\n`);
+      expect(cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED).stderr).toMatch(/retire\.snapshot_days is 0; it must be a whole number of days, at least 1/);
+    });
+  },
 });

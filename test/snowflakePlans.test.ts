@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { cli } from './helpers/warehouse';
 import { analyzeDryRun, analyzerUnavailable } from './helpers/snowflakeAnalyzer';
+import { describePlanAnalysis } from './helpers/planAnalysis';
 
 /**
  * Every statement of every command's plan on Snowflake passes the analyzer
@@ -114,69 +114,52 @@ const COMMANDS: Record<Phase, string[][]> = {
   retired: [['retire', '--drop', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['retire', '--drop', '--drop-snapshot', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['status']],
 };
 
-const unavailable = analyzerUnavailable();
-if (unavailable) {
-  if (process.env.CI) test('the Snowflake analyzer is available in CI', () => { throw new Error(`Snowflake analyzer unavailable: ${unavailable}`); });
-  else process.stderr.write(`\n!!!!! SKIPPING the Snowflake plan analysis: ${unavailable}\n`);
-}
-
-(unavailable ? describe.skip : describe)("every statement of every command's plan on Snowflake passes the analyzer", () => {
-  let dir: string;
-  let config: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'theseus-sf-plans-'));
-    config = path.join(dir, 'migrate.yaml');
-    fs.writeFileSync(config, CONFIG);
-  });
-  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-  it("the demo's migration on Snowflake (fixtures/demo/snowflake) plans offline, and its stitch passes the analyzer", async () => {
-    const fixture = path.join(__dirname, '..', '..', 'fixtures', 'demo', 'snowflake');
-    const r = cli(['stitch', '--dry-run', '--catalog', path.join(fixture, 'catalog.json'), '--config', path.join(fixture, 'migrate.yaml')], PINNED);
-    expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
-    expect(r.status).toBe(0);
-    expect(r.stdout).toContain('CREATE OR REPLACE VIEW "DW"."ALL_ORDERS" COPY GRANTS AS');
-    const analyzed = await analyzeDryRun(r.stdout, path.join(fixture, 'catalog.json'), { defaultDatabase: DATABASE, defaultSchema: 'PUBLIC', stateSchema: 'MIGRATE_STATE' });
-    expect(analyzed.length).toBeGreaterThan(0);
-  });
-
-  it('a mistake planted in a real plan is caught: a column the target lacks, in the slice MERGE', async () => {
-    const catalog = path.join(dir, 'planted.json');
-    fs.writeFileSync(catalog, JSON.stringify(catalogFor('stitched'), null, 2));
-    const r = cli(['backfill', '--month', '2023-02', '--table', 'orders', '--dry-run', '--catalog', catalog, '--config', config], PINNED);
-    expect(r.status).toBe(0);
-    const planted = r.stdout.replace(/(MERGE INTO "DLT"\."ORDERS"[\s\S]*?)"TOTAL"/, '$1"TOTL"');
-    expect(planted).not.toBe(r.stdout);
-    await expect(analyzeDryRun(planted, catalog, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' })).rejects.toThrow(/TOTL/);
-  });
-
-  it('retire.snapshot_days is refused: a Snowflake clone cannot be given a lifetime', () => {
-    const withDays = path.join(dir, 'with-days.yaml');
-    fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 30\n`);
-    const catalog = path.join(dir, 'cutover-days.json');
-    fs.writeFileSync(catalog, JSON.stringify(catalogFor('cutover'), null, 2));
-    const r = cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('error [CONFIG_INVALID]: retire.snapshot_days: snowflake cannot give the snapshot retire takes a lifetime');
-  });
-
-  for (const [phase, commands] of Object.entries(COMMANDS) as Array<[Phase, string[][]]>) {
-    for (const command of commands) {
-      it(`${phase}: ${command.join(' ')}`, async () => {
-        const catalog = path.join(dir, `${phase}.json`);
-        fs.writeFileSync(catalog, JSON.stringify(catalogFor(phase), null, 2));
-        const r = cli([...command, '--dry-run', '--catalog', catalog, '--config', config], PINNED);
-        expect({ command, stderr: r.stderr.split('\n').filter((l) => l.startsWith('error')), status: r.status }).toEqual({ command, stderr: [], status: 0 });
-        if (command[0] === 'status') {
-          if (phase === 'retired') expect(r.stdout).toContain("orders: legacy's zero-copy snapshot ORDERS__RETIRED_20241122__SNAPSHOT is kept (retire --drop --drop-snapshot drops it)");
-          return;
-        }
-        // retire clones legacy first (zero-copy, recorded), and --drop keeps that snapshot unless --drop-snapshot.
-        if (phase === 'cutover' && command[0] === 'retire') expect(r.stdout).toMatch(/CREATE TABLE IF NOT EXISTS "ERP"\."ORDERS__retired_\d{8}__snapshot" CLONE "ERP"\."ORDERS";/);
-        if (phase === 'retired') expect(/DROP TABLE IF EXISTS "ERP"\."ORDERS__RETIRED_20241122__SNAPSHOT"/.test(r.stdout)).toBe(command.includes('--drop-snapshot'));
-        const analyzed = await analyzeDryRun(r.stdout, catalog, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' });
-        expect(analyzed.length).toBeGreaterThan(0);
-      });
+describePlanAnalysis({
+  engine: 'Snowflake',
+  unavailable: analyzerUnavailable(),
+  config: CONFIG,
+  commands: COMMANDS,
+  catalogFor,
+  env: PINNED,
+  inspect: (r, phase, command) => {
+    if (command[0] === 'status') {
+      if (phase === 'retired') expect(r.stdout).toContain("orders: legacy's zero-copy snapshot ORDERS__RETIRED_20241122__SNAPSHOT is kept (retire --drop --drop-snapshot drops it)");
+      return;
     }
-  }
+    // retire clones legacy first (zero-copy, recorded), and --drop keeps that snapshot unless --drop-snapshot.
+    if (phase === 'cutover' && command[0] === 'retire') expect(r.stdout).toMatch(/CREATE TABLE IF NOT EXISTS "ERP"\."ORDERS__retired_\d{8}__snapshot" CLONE "ERP"\."ORDERS";/);
+    if (phase === 'retired') expect(/DROP TABLE IF EXISTS "ERP"\."ORDERS__RETIRED_20241122__SNAPSHOT"/.test(r.stdout)).toBe(command.includes('--drop-snapshot'));
+  },
+  analyze: (planText, catalogFile) => analyzeDryRun(planText, catalogFile, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' }),
+  more: (files) => {
+    it("the demo's migration on Snowflake (fixtures/demo/snowflake) plans offline, and its stitch passes the analyzer", async () => {
+      const fixture = path.join(__dirname, '..', '..', 'fixtures', 'demo', 'snowflake');
+      const r = cli(['stitch', '--dry-run', '--catalog', path.join(fixture, 'catalog.json'), '--config', path.join(fixture, 'migrate.yaml')], PINNED);
+      expect(r.stderr.split('\n').filter((l) => l.startsWith('error'))).toEqual([]);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain('CREATE OR REPLACE VIEW "DW"."ALL_ORDERS" COPY GRANTS AS');
+      const analyzed = await analyzeDryRun(r.stdout, path.join(fixture, 'catalog.json'), { defaultDatabase: DATABASE, defaultSchema: 'PUBLIC', stateSchema: 'MIGRATE_STATE' });
+      expect(analyzed.length).toBeGreaterThan(0);
+    });
+
+    it('a mistake planted in a real plan is caught: a column the target lacks, in the slice MERGE', async () => {
+      const catalog = path.join(files.dir(), 'planted.json');
+      fs.writeFileSync(catalog, JSON.stringify(catalogFor('stitched'), null, 2));
+      const r = cli(['backfill', '--month', '2023-02', '--table', 'orders', '--dry-run', '--catalog', catalog, '--config', files.config()], PINNED);
+      expect(r.status).toBe(0);
+      const planted = r.stdout.replace(/(MERGE INTO "DLT"\."ORDERS"[\s\S]*?)"TOTAL"/, '$1"TOTL"');
+      expect(planted).not.toBe(r.stdout);
+      await expect(analyzeDryRun(planted, catalog, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' })).rejects.toThrow(/TOTL/);
+    });
+
+    it('retire.snapshot_days is refused: a Snowflake clone cannot be given a lifetime', () => {
+      const withDays = path.join(files.dir(), 'with-days.yaml');
+      fs.writeFileSync(withDays, `${CONFIG}retire:\n  snapshot_days: 30\n`);
+      const catalog = path.join(files.dir(), 'cutover-days.json');
+      fs.writeFileSync(catalog, JSON.stringify(catalogFor('cutover'), null, 2));
+      const r = cli(['retire', '--dry-run', '--catalog', catalog, '--config', withDays], PINNED);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain('error [CONFIG_INVALID]: retire.snapshot_days: snowflake cannot give the snapshot retire takes a lifetime');
+    });
+  },
 });
