@@ -22,6 +22,16 @@ export interface SettingsForm<S> {
   urlEntries(url: URL, shown: string): Array<[string, string]>;
 }
 
+/**
+ * A URL's path as named settings (`/database/schema` → database, schema), each only where written; a path with
+ * more segments than names is refused.
+ */
+export function pathEntries(url: URL, shown: string, names: readonly string[], example: string): Array<[string, string]> {
+  const segments = url.pathname.replace(/^\//, '').split('/').map(decodeURIComponent);
+  if (segments.length > names.length) throw usageError('CONFIG_INVALID', `connection ${shown} has a path longer than /${names.join('/')}`, `write it like ${example}`);
+  return names.flatMap((name, i) => (segments[i] ? [[name, segments[i]] as [string, string]] : []));
+}
+
 export function readSettings<S>(spec: ConnectionSpec, form: SettingsForm<S>): { settings: Partial<S>; where: string } {
   const entries = typeof spec === 'string' ? entriesOfUrl(spec, form) : Object.entries(spec).map(([k, v]) => [k, String(v)] as [string, string]);
   const where = typeof spec === 'string' ? `connection ${maskSecrets(spec)}` : 'connection:';

@@ -1,6 +1,6 @@
 import type { ConnectionSpec } from '../types';
 import { usageError } from '../../src/errors';
-import { type SettingsForm, readSettings } from '../connectionSettings';
+import { type SettingsForm, pathEntries, readSettings } from '../connectionSettings';
 
 /** What @google-cloud/bigquery's client needs, read from `connection:` (an object or a bigquery:// URL; both mean the same). */
 export interface BigQuerySettings {
@@ -37,12 +37,7 @@ const FORM: SettingsForm<BigQuerySettings> = {
   // The project (the host), location/dataset (the path); credentials never ride in the URL.
   urlEntries: (url, shown) => {
     if (url.username || url.password) throw usageError('CONFIG_INVALID', `connection ${shown} holds credentials`, 'BigQuery takes key_filename or access_token in the object form, or Application Default Credentials');
-    const [location, dataset, ...rest] = url.pathname.replace(/^\//, '').split('/').map(decodeURIComponent);
-    if (rest.length) throw usageError('CONFIG_INVALID', `connection ${shown} has a path longer than /location/dataset`, `write it like ${EXAMPLE}`);
-    const entries: Array<[string, string]> = [['project', decodeURIComponent(url.hostname)]];
-    if (location) entries.push(['location', location]);
-    if (dataset) entries.push(['dataset', dataset]);
-    return entries;
+    return [['project', decodeURIComponent(url.hostname)], ...pathEntries(url, shown, ['location', 'dataset'], EXAMPLE)];
   },
 };
 

@@ -1,6 +1,6 @@
 import type { ConnectionSpec } from '../types';
 import { usageError } from '../../src/errors';
-import { type SettingsForm, readSettings } from '../connectionSettings';
+import { type SettingsForm, pathEntries, readSettings } from '../connectionSettings';
 
 /** What snowflake-sdk's createConnection needs, read from `connection:` (an object or a snowflake:// URL; both mean the same). */
 export interface SnowflakeSettings {
@@ -44,14 +44,10 @@ const FORM: SettingsForm<SnowflakeSettings> = {
   notUrlHint: `write it like ${EXAMPLE}; percent-encode @ : / in the password`,
   // User and password, account (the host), database/schema (the path).
   urlEntries: (url, shown) => {
-    const [database, schema, ...rest] = url.pathname.replace(/^\//, '').split('/').map(decodeURIComponent);
-    if (rest.length) throw usageError('CONFIG_INVALID', `connection ${shown} has a path longer than /database/schema`, `write it like ${EXAMPLE}`);
     const entries: Array<[string, string]> = [['account', decodeURIComponent(url.hostname)]];
     if (url.username) entries.push(['username', decodeURIComponent(url.username)]);
     if (url.password) entries.push(['password', decodeURIComponent(url.password)]);
-    if (database) entries.push(['database', database]);
-    if (schema) entries.push(['schema', schema]);
-    return entries;
+    return [...entries, ...pathEntries(url, shown, ['database', 'schema'], EXAMPLE)];
   },
 };
 
