@@ -153,34 +153,28 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     await stop.sleep(delay);
   };
 
-  /** Runs `body` again after a transient error (contention, a lost connection), with the slices' backoff. */
-  const retryTransient = async <T>(job: SliceJob, body: () => Promise<T>): Promise<T> => {
+  /**
+   * Runs `body` again, with the slices' backoff, while it fails in a way worth another attempt; gives up with
+   * `givenUp`'s error after --retries (or at a stop). The reconnecting connection opens a fresh one when the
+   * connection was what failed.
+   */
+  const retrying = async <T>(job: SliceJob, body: () => Promise<T>, worthAnother: (err: unknown) => boolean, givenUp: (err: unknown, attempt: number) => unknown): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await body();
       } catch (err) {
-        if (!transientKind(err) || attempt >= controls.retries || stop.stopped) throw err;
+        if (!worthAnother(err)) throw err;
+        if (attempt >= controls.retries || stop.stopped) throw givenUp(err, attempt);
         await backoff(job, attempt, err);
       }
     }
   };
 
-  /**
-   * Runs a step between slices (the gates' load read, a claim) again while
-   * the connection is lost, with the same backoff as a slice: the reconnecting
-   * connection opens a fresh one for the next attempt.
-   */
-  const retryLostConnection = async <T>(job: SliceJob, body: () => Promise<T>): Promise<T> => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await body();
-      } catch (err) {
-        if (!isConnectionLoss(err)) throw err;
-        if (attempt >= controls.retries || stop.stopped) throw lostConnectionError(job, err, attempt);
-        await backoff(job, attempt, err);
-      }
-    }
-  };
+  /** After a transient error (contention, a lost connection): the check after commit, which only removes rows. */
+  const retryTransient = <T>(job: SliceJob, body: () => Promise<T>) => retrying(job, body, (err) => transientKind(err) !== undefined, (err) => err);
+
+  /** While the connection is lost: a step between slices (the gates' load read, a claim). */
+  const retryLostConnection = <T>(job: SliceJob, body: () => Promise<T>) => retrying(job, body, isConnectionLoss, (err, attempt) => lostConnectionError(job, err, attempt));
 
   /**
    * One slice, with its retries: a transient error rolls the slice back on the

@@ -110,14 +110,9 @@ export class Session {
     }
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
-    const connectOptions = { readOnly, runId: run.runId, command, engineSettings: config.engineSettings, ...bytesBilledOption(config, base) };
     // Set once the lock is taken: a replacement connection records its session like the first (OperatorLocks.recordSession).
     let locks: OperatorLocks | undefined;
-    const open = async () => {
-      const opened = await base.connect(config.connection, connectOptions);
-      await locks?.recordSession(opened);
-      return opened;
-    };
+    const open = connectionOpener(base, config, connectOptionsOf(config, base, run, command, readOnly), () => locks);
     const conn = reconnectingConnection(await open(), open);
     try {
       const traits = (await base.serverTraits?.(conn)) ?? {};
@@ -360,11 +355,7 @@ export class Session {
 
   /** Another connection like this session's, for a backfill worker. */
   async openConnection(): Promise<Connection> {
-    const open = async () => {
-      const opened = await this.dialect.connect(this.config.connection, { readOnly: false, runId: this.run.runId, command: this.command, engineSettings: this.config.engineSettings, ...bytesBilledOption(this.config, this.dialect) });
-      await this.locks?.recordSession(opened);
-      return opened;
-    };
+    const open = connectionOpener(this.dialect, this.config, connectOptionsOf(this.config, this.dialect, this.run, this.command, false), () => this.locks);
     return reconnectingConnection(await open(), open);
   }
 
@@ -376,11 +367,24 @@ export class Session {
   }
 }
 
-/** `backfill.max_bytes_billed`, for the driver of an engine that bills bytes read (checked again, with the flags, by backfill). */
-function bytesBilledOption(config: Config, dialect: Dialect): Pick<ConnectOptions, 'maxBytesBilled'> {
+/**
+ * What every connection of a run is opened with: the run and command (labels, query tags), the config's engine
+ * settings (duckdb:), and backfill.max_bytes_billed for an engine that bills bytes read (checked again, with the
+ * flags, by backfill).
+ */
+function connectOptionsOf(config: Config, dialect: Dialect, run: RunContext, command: string, readOnly: boolean): ConnectOptions {
   const raw = config.backfill.max_bytes_billed;
-  if (raw === undefined || raw === null) return {};
-  return { maxBytesBilled: parseBytesBilled(raw, 'backfill.max_bytes_billed', { name: dialect.name, billsBytes: dialect.capabilities.bytesBilledCap }) };
+  const maxBytesBilled = raw === undefined || raw === null ? undefined : parseBytesBilled(raw, 'backfill.max_bytes_billed', { name: dialect.name, billsBytes: dialect.capabilities.bytesBilledCap });
+  return { readOnly, runId: run.runId, command, engineSettings: config.engineSettings, ...(maxBytesBilled === undefined ? {} : { maxBytesBilled }) };
+}
+
+/** Opens a connection of the run; once the run holds its lock, each records its engine session (OperatorLocks.recordSession). */
+function connectionOpener(dialect: Dialect, config: Config, options: ConnectOptions, locks: () => OperatorLocks | undefined): () => Promise<Connection> {
+  return async () => {
+    const opened = await dialect.connect(config.connection, options);
+    await locks()?.recordSession(opened);
+    return opened;
+  };
 }
 
 function selectTables(config: Config, wanted?: string[]): TableConfig[] {
