@@ -26,7 +26,8 @@ export const bigquery: Dialect = Object.freeze({
     upsert: 'merge' as const,
     onConflictWhenKeyIndexed: false,
     // No LOCK TABLE, and an INSERT (dlt's append, or a streaming load) never waits for a MERGE: as on Snowflake the
-    // slice checks in its own transaction that no key of its window is in the target twice (plan/backfill.ts).
+    // slice checks that no key of its window is in the target twice, in its transaction and, since that reads a
+    // snapshot, again after commit (plan/backfill.ts settleUnit).
     mergeLocksOutWriters: false,
     viewReplaceAppendOnly: false,
     concurrentSlices: true,

@@ -32,7 +32,7 @@ export const snowflake: Dialect = Object.freeze({
     // off other MERGE/UPDATE/DELETE (dlt's merge loads); nothing can hold off an INSERT or COPY (dlt's append loads).
     // A statement claiming to lock writers out would be false, so none is planned. Instead the slice checks in
     // its own transaction that no key of its window is in the target twice and rolls back if one is
-    // (plan/backfill.ts keysOnceSteps); a writer committing after that check is found by the census and verify.
+    // (plan/backfill.ts keysOnceSteps); a writer committing after that check is found by the check after commit.
     mergeLocksOutWriters: false,
     viewReplaceAppendOnly: false,
     // DML on one table serializes on its lock; parallel slices still overlap their reads of legacy.
