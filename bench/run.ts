@@ -55,7 +55,7 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
     await measureRerun(db, report, config, first);
     await measureVerify(db, report, config);
     await measureViewScan(db, report, dir, settings.months);
-    await measureValidationCost(db, report, dir, first);
+    await measureValidationCost(db, report, dir, first, baseline);
     await measureDryRunScale(engine, settings, dir, report);
   } catch (err) {
     report.error = err instanceof Error ? err.message : String(err);

@@ -7,7 +7,7 @@ import { count } from '../plural';
  */
 export type BackfillEvent =
   | { event: 'table'; table: string; legacy_rows: number; first_window?: string; last_window?: string; windows: number; already_done: number; null_key_rows: number; null_cursor_rows: number; duplicate_keys?: number; tied_keys?: number; deleted_rows?: number; hard_delete_column?: string }
-  | { event: 'slice_done'; table: string; window: string; legacy_rows: number; inserted: number; updated: number; seconds: number; done: number; total: number }
+  | { event: 'slice_done'; table: string; window: string; legacy_rows: number; inserted: number; updated: number; seconds: number; done: number; total: number; window_state?: string }
   | { event: 'slice_skipped'; table: string; window: string; reason: string }
   | { event: 'slice_retry'; table: string; window: string; attempt: number; of: number; delay_seconds: number; error: string }
   | { event: 'slice_failed'; table: string; window: string; error: string }

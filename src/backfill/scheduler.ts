@@ -204,7 +204,9 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
         const seconds = (Date.now() - t0) / 1000;
         outcome.done++;
         Object.assign(totals, { legacyRows: totals.legacyRows + c.legacyRows, inserted: totals.inserted + c.inserted, updated: totals.updated + c.updated, sliceSeconds: totals.sliceSeconds + seconds });
-        reporter.emit({ event: 'slice_done', table: job.tableId, window: job.window.key, legacy_rows: c.legacyRows, inserted: c.inserted, updated: c.updated, seconds, done: outcome.done, total });
+        // How the slice wrote, where its fast path decided it (plan/windowState.ts): fresh, in_sync or differs.
+        const state = vars.get('window_state');
+        reporter.emit({ event: 'slice_done', table: job.tableId, window: job.window.key, legacy_rows: c.legacyRows, inserted: c.inserted, updated: c.updated, seconds, done: outcome.done, total, ...(typeof state === 'string' ? { window_state: state } : {}) });
         if (outcome.done === 1 || outcome.done % 10 === 0) {
           const perSlice = totals.sliceSeconds / outcome.done;
           const left = controls.limit !== undefined ? Math.min(queue.length, controls.limit - claimed) : queue.length;

@@ -66,3 +66,16 @@ export function transientKind(err: unknown): TransientKind | undefined {
 
 /** The connection is gone (the server ended it, or it cannot be reached): the next statement needs a fresh one. */
 export const isConnectionLoss = (err: unknown) => transientKind(err) === 'connection';
+
+/**
+ * A unique key refused an insert: PostgreSQL's unique_violation, MySQL/MariaDB's duplicate entry, DuckDB's
+ * constraint error (by message only). Only a step that races live writers by design (Step.onUniqueViolation)
+ * treats it as contention; anywhere else it is the error it says.
+ */
+export function isUniqueViolation(err: unknown): boolean {
+  for (let e = err as DriverError | undefined, depth = 0; e && depth < 4; e = e.cause as DriverError | undefined, depth++) {
+    if (e.code === '23505' || e.errno === 1062) return true;
+    if (typeof e.message === 'string' && /duplicate key|violates (primary key|unique) constraint/i.test(e.message)) return true;
+  }
+  return false;
+}

@@ -1,5 +1,6 @@
 import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
+import { isUniqueViolation } from '../backfill/transient';
 import { renderFinish, renderPlanHeader, renderUnit } from '../plan/render';
 import { bindKind, type Plan, type SliceJob, type Step, type Unit, type Vars } from '../plan/types';
 
@@ -114,6 +115,10 @@ async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): 
     for (const line of step.check?.(rows, vars) ?? []) options.log(line);
   } catch (err) {
     if (err instanceof TheseusError) throw err;
+    if (step.onUniqueViolation && isUniqueViolation(err)) {
+      step.onUniqueViolation();
+      (err as { transient?: string }).transient = 'contention';
+    }
     throw databaseError(err, `${unitTitle}: ${step.intent}`, step.sql);
   }
 }
@@ -125,9 +130,15 @@ async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): 
  */
 export function asSqlValue(value: unknown): SqlValue {
   if (value === null || value === undefined) return null;
-  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) && (value.includes('.') || Number.isSafeInteger(Number(value)))) return Number(value);
+  if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) && exactAsNumber(value)) return Number(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'string') return value;
   return String(value);
+}
+
+/** Does a double hold this decimal text exactly enough: an integer within 2^53, or at most 15 significant digits? */
+function exactAsNumber(text: string): boolean {
+  if (!text.includes('.')) return Number.isSafeInteger(Number(text));
+  return text.replace(/^-?0*/, '').replace('.', '').replace(/^0+/, '').length <= 15;
 }
 
 function errorText(err: unknown): string {

@@ -274,6 +274,46 @@ export class LedgerWriter {
     };
   }
 
+  /** Forgets how a window's previous slice wrote it (plan/windowState.ts). */
+  windowStateClearStep(tableId: string, window: Window): Step {
+    return { intent: `Clear how ${tableId} ${window.key} was last written`, kind: 'exec', sql: this.render('ledger_window_state_clear', this.sliceValues(tableId, window)) };
+  }
+
+  /**
+   * Records the window's legacy row count and key range (of `key`, legacy's first key column, compared as `keyType`),
+   * computed from legacy in the statement itself; and the state 'differs' at once where the range overlaps another
+   * window's.
+   */
+  windowRangeRecordStep(tableId: string, window: Window, from: { legacy: string; window: string; key: string; keyType: string }): Step {
+    const d = this.dialect;
+    return {
+      intent: `Record ${tableId} ${window.key}'s legacy rows and the range of their keys (a range overlapping another window's: the window differs)`,
+      kind: 'exec',
+      sql: this.render('ledger_window_range_record', {
+        ...this.sliceValues(tableId, window),
+        legacy: from.legacy,
+        window: from.window,
+        key: from.key,
+        key_lo_text: d.cast('r.lo', d.textType),
+        key_hi_text: d.cast('r.hi', d.textType),
+        other_lo: d.cast('o.key_lo', from.keyType),
+        other_hi: d.cast('o.key_hi', from.keyType),
+      }),
+    };
+  }
+
+  /** Records what the slice found (column state) or decided (row_check), bound under `name`. */
+  windowStateRecordStep(tableId: string, window: Window, column: 'state' | 'row_check', bind: { name: string; value?: (vars: Vars) => SqlValue }, intent: string): Step {
+    return { intent, kind: 'exec', binds: [bind], sql: this.render('ledger_window_state_record', { ...this.sliceValues(tableId, window), column }) };
+  }
+
+  /** A recorded value of the window's state row, as a scalar subquery (optionally cast inside it), for the slice's statements to read. */
+  windowStateValue(tableId: string, window: Window, column: 'legacy_rows' | 'key_lo' | 'key_hi' | 'state' | 'row_check', castTo?: string): string {
+    const v = this.sliceValues(tableId, window);
+    const value = castTo ? this.dialect.cast(column, castTo) : column;
+    return `(SELECT ${value} FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_states WHERE table_name = ${v.table_name} AND window_key = ${v.window_key})`;
+  }
+
   /** Removes a window's validation mark (re-recorded by the step after it, or left off after a failure). */
   validationClearStep(tableId: string, window: Window): Step {
     return {

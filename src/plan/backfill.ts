@@ -9,6 +9,7 @@ import { scd2SliceSteps, scd2TableSteps } from './scd2';
 import { loadIdColumnOf, loadIdValueOf, upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
+import { differsGuard, fastPathApplies, fastValidation, freshInsertStep, windowStateSteps } from './windowState';
 
 export interface BackfillPlanInput {
   windows: Window[];
@@ -22,8 +23,8 @@ export interface BackfillPlanInput {
 }
 
 /** The slice's source: the window's legacy rows with a key, de-duplicated by key, in the target's shape. */
-function sliceSourceSql(ctx: TableContext, window: Window): string {
-  return legacyRowsSql(ctx, `${windowPredicate(ctx, window)} AND ${rawKeyNotNull(ctx)}`);
+function sliceSourceSql(ctx: TableContext, window: Window, guard?: string): string {
+  return legacyRowsSql(ctx, `${windowPredicate(ctx, window)} AND ${rawKeyNotNull(ctx)}${guard ? ` AND ${guard}` : ''}`);
 }
 
 /** The slice's upsert, in the shape chosen for this table (MERGE, ON CONFLICT or ON DUPLICATE KEY UPDATE). */
@@ -38,8 +39,8 @@ export function mergeSql(ctx: TableContext, window: Window, loadId: string): str
  * a key's cursor never changes: a key held under another window's cursor would be inserted again, and the slice's
  * keys-twice check (keysOnceSteps) then rolls it back.
  */
-function sliceUpsertValues(ctx: TableContext, window: Window, loadId: string) {
-  const values = upsertValues(ctx, sliceSourceSql(ctx, window), loadId);
+function sliceUpsertValues(ctx: TableContext, window: Window, loadId: string, guard?: string) {
+  const values = upsertValues(ctx, sliceSourceSql(ctx, window, guard), loadId);
   if (!prunesTarget(ctx)) return values;
   return { ...values, key_match: `${String(values.key_match)} AND ${targetWindowPredicate(ctx, window, 't')}` };
 }
@@ -66,11 +67,12 @@ function writerLockSteps(ctx: TableContext): Step[] {
   return [{ intent: `Hold off the target's writers until this slice commits: ${why}`, kind: 'exec', sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }) }];
 }
 
-function windowCountsSql(ctx: TableContext, window: Window): string {
+function windowCountsSql(ctx: TableContext, window: Window, guard?: string): string {
   return renderFor(ctx, 'window_counts', {
-    legacy: ctx.q.legacy,
+    // On the fast path the window's legacy rows are already counted (windowStateSteps).
+    legacy: guard ? undefined : ctx.q.legacy,
     window: windowPredicate(ctx, window),
-    source: sliceSourceSql(ctx, window),
+    source: sliceSourceSql(ctx, window, guard),
     target: ctx.q.target,
     key_match: keyMatch(ctx, 't', 's'),
   });
@@ -99,31 +101,34 @@ function countedUpsert(ctx: TableContext): Pick<Step, 'captureAs'> & { template:
  * itself how many rows it inserted (PostgreSQL's RETURNING), nothing probes
  * the target beforehand; elsewhere the keys the target lacks are counted first.
  */
-function upsertSteps(ctx: TableContext, window: Window, loadId: string): Step[] {
-  const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target (idempotent: keyed on ${keyLabel(ctx)}, ${
+function upsertSteps(ctx: TableContext, window: Window, loadId: string, guard?: string): Step[] {
+  const fastPath = guard !== undefined;
+  const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target${fastPath ? ' if it differs' : ''} (idempotent: keyed on ${keyLabel(ctx)}, ${
     ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
   })`;
+  // On the fast path every statement here reads nothing unless the window's recorded state is 'differs'.
   if (ctx.dialect.capabilities.countedUpserts.includes(ctx.upsert)) {
     const counted = countedUpsert(ctx);
+    const count: Step = {
+      intent: 'Count the legacy rows of the window',
+      kind: 'query',
+      captureRow: true,
+      sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) }),
+    };
     return [
-      {
-        intent: 'Count the legacy rows of the window',
-        kind: 'query',
-        captureRow: true,
-        sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) }),
-      },
+      ...(fastPath ? [] : [count]),
       {
         intent: `${intent}, counting the rows it inserts and updates`,
         kind: 'query',
         captureRow: true,
         ...(counted.captureAs ? { captureAs: counted.captureAs } : {}),
-        sql: renderFor(ctx, counted.template, sliceUpsertValues(ctx, window, loadId)),
+        sql: renderFor(ctx, counted.template, sliceUpsertValues(ctx, window, loadId, guard)),
       },
     ];
   }
   return [
-    { intent: 'Count the legacy rows of the window, and the keys the target does not hold yet', kind: 'query', captureRow: true, sql: windowCountsSql(ctx, window) },
-    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: mergeSql(ctx, window, loadId) },
+    { intent: fastPath ? 'Count the keys the target does not hold yet, if the window differs' : 'Count the legacy rows of the window, and the keys the target does not hold yet', kind: 'query', captureRow: true, sql: windowCountsSql(ctx, window, guard) },
+    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: renderFor(ctx, `slice_${ctx.upsert}`, sliceUpsertValues(ctx, window, loadId, guard)) },
   ];
 }
 
@@ -237,11 +242,20 @@ function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): 
 function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, validate: boolean): Unit {
   const { ctx } = spec;
   const id = ctx.table.id;
-  const checks = validate ? windowValidationSteps(spec, ledger, window) : [...keysPresentSteps(ctx, window), ledger.validationClearStep(id, window)];
+  const fast = fastPathApplies(ctx);
+  const checks = validate ? windowValidationSteps(spec, ledger, window, fast ? fastValidation(spec, ledger, window) : undefined) : [...keysPresentSteps(ctx, window), ledger.validationClearStep(id, window)];
+  const race = { lost: false };
+  const writes = fast
+    ? [
+        ...windowStateSteps(spec, ledger, window, validate, race),
+        freshInsertStep(ctx, ledger, window, (guard) => upsertValues(ctx, sliceSourceSql(ctx, window, guard), loadId), race),
+        ...upsertSteps(ctx, window, loadId, differsGuard(ctx, ledger, window)),
+      ]
+    : upsertSteps(ctx, window, loadId);
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...upsertSteps(ctx, window, loadId), ...keysOnceSteps(ctx, window), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...writes, ...keysOnceSteps(ctx, window), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }

@@ -40,6 +40,11 @@ export interface Step {
   check?: (rows: Row[], vars: Vars) => string[] | void;
   /** query: what the check expects, printed in the dry run. */
   expect?: string;
+  /**
+   * A plain INSERT that a live writer's insert of the same key can make fail on a unique key (the fresh path,
+   * plan/windowState.ts): that failure is contention, the slice is retried, and this is called first (the retry upserts).
+   */
+  onUniqueViolation?: () => void;
 }
 
 export interface Unit {

@@ -7,8 +7,8 @@ import type { Tolerance } from '../verify/settings';
 import { assertionError } from '../errors';
 import { windowKeysMissing } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
-import { describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
-import type { Step } from './types';
+import { type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
+import type { Step, Vars } from './types';
 import { targetWindowPredicate, windowPredicate } from './windowPredicate';
 import { type Projection, type TableContext, anyNull, keyNames, legacyCursorUtc, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
 
@@ -138,8 +138,8 @@ function comparable(spec: VerifySpec, column: AlignedColumn, side: Side): string
 }
 
 /** Legacy's rows as verify sees them: de-duplicated by key as the backfill does (latest row wins), optionally one window's, keyed only. */
-function legacyRows(spec: VerifySpec, options: { window?: Window; columns?: boolean; fieldsForRowSet?: boolean } = {}): string {
-  const where = options.window ? `${windowPredicate(spec.ctx, options.window)} AND ${rawKeyNotNull(spec.ctx)}` : undefined;
+function legacyRows(spec: VerifySpec, options: { window?: Window; columns?: boolean; fieldsForRowSet?: boolean; guard?: string } = {}): string {
+  const where = options.window ? `${windowPredicate(spec.ctx, options.window)} AND ${rawKeyNotNull(spec.ctx)}${options.guard ? ` AND ${options.guard}` : ''}` : undefined;
   return legacyRowsSql(spec.ctx, where, projection(spec, { side: 'legacy' }, options));
 }
 
@@ -237,7 +237,7 @@ const NO_LIMIT = '9223372036854775807';
  * window, those whose key legacy lacks (extra: live data), and keys held
  * twice in the target and in the view.
  */
-export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean): string {
+export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean, guard?: string): string {
   const { ctx } = spec;
   const d = ctx.dialect;
   const n = names(spec);
@@ -258,7 +258,7 @@ export function windowCheckSql(spec: VerifySpec, window: Window, full: boolean):
   });
   const targetWindow = targetWindowPredicate(ctx, window);
   return renderFor(ctx, 'verify_window_check', {
-    legacy_rows: legacyRows(spec, { window }),
+    legacy_rows: legacyRows(spec, { window, guard }),
     target: ctx.q.target,
     key_match: t.keyMatch,
     // Each row's values once: the checksums, updated_at and metrics of both sides (the target's NULL where it lacks the key).
@@ -323,28 +323,45 @@ export function windowSampleSql(spec: VerifySpec, window: Window, limit: number)
 }
 
 /**
+ * How the slice's fast path (plan/windowState.ts) validates: steps that sum what it wrote, the row-by-row check
+ * guarded to read nothing where those sums settled the window, and the result they settled.
+ */
+export interface FastValidation {
+  before: Step[];
+  guard: string;
+  /** The window's result from the sums, or undefined where the row-by-row check ran. */
+  decided: (vars: Vars) => WindowResult | undefined;
+}
+
+/**
  * Validate as you go: right after a slice's upsert, in its transaction, the
  * window is checked as verify checks it (every legacy row in the target with
  * the same values, metric sums within tolerance) and marked validated with
  * both sides' checksums. A failure rolls the slice back and stops the run.
  */
-export function windowValidationSteps(spec: VerifySpec, ledger: LedgerWriter, window: Window): Step[] {
+export function windowValidationSteps(spec: VerifySpec, ledger: LedgerWriter, window: Window, fastPath?: FastValidation): Step[] {
   const id = spec.ctx.table.id;
   return [
+    ...(fastPath?.before ?? []),
     {
-      intent: 'Validate the window: every legacy row is in the target with the same values (row checksums), metric sums agree',
+      intent: fastPath
+        ? 'Validate the window row by row where its sums did not settle it: every legacy row is in the target with the same values (row checksums), metric sums agree'
+        : 'Validate the window: every legacy row is in the target with the same values (row checksums), metric sums agree',
       expect: `missing_keys = 0 and changed_rows = 0${spec.metrics.length ? ' and sums within tolerance' : ''}`,
       kind: 'query',
       captureRow: true,
-      sql: windowCheckSql(spec, window, false),
+      sql: windowCheckSql(spec, window, false, fastPath?.guard),
       check: (rows, vars) => {
-        const result = readWindowCheck(spec, window.key, rows[0] ?? {});
+        const result = fastPath?.decided(vars) ?? readWindowCheck(spec, window.key, rows[0] ?? {});
         if (result.missingKeys > 0) throw windowKeysMissing(id, window.key, result.missingKeys);
         if (result.failures.length) {
           throw assertionError('VALIDATION_FAILED', `${id} ${window.key}: ${describeFailures(result)}`, `the window was rolled back and nothing of it was kept; migrate verify ${window.start ? `--month ${monthKey(window.start)} ` : ''}--sample 5 shows the differing rows and names the columns that differ`);
         }
         vars.set('v_status', 'validated');
+        vars.set('v_legacy_rows', result.legacyRows);
         vars.set('v_matched_rows', result.matchedRows);
+        vars.set('v_legacy_checksum', result.legacyChecksum);
+        vars.set('v_target_checksum', result.targetChecksum);
         vars.set('v_sums', sumsJson(result));
         vars.set('v_failures', null);
         return [];
@@ -353,4 +370,54 @@ export function windowValidationSteps(spec: VerifySpec, ledger: LedgerWriter, wi
     ledger.validationClearStep(id, window),
     ledger.validationRecordStep(id, window),
   ];
+}
+
+/**
+ * A window summed on both sides as the slice's fast path compares it (plan/windowState.ts): legacy's keyed rows of
+ * the window, and the target's rows whose key falls in `inRange`, each counted with the sum of their checksums
+ * and metrics. With `decide`, the statement also names the window's state: 'fresh' (no target row in the range),
+ * 'in_sync' (as many rows with the same checksum and sums: nothing to write) or 'differs'; without `hashed`
+ * (--no-validate) only the counts are taken, and a window is 'fresh' or 'differs'.
+ */
+export function windowStateSql(spec: VerifySpec, window: Window, options: { inRange: string; legacyRows: string; undecided: string; decidedState: string; hashed: boolean; inSyncAllowed: boolean }): string {
+  const { inRange, hashed, inSyncAllowed } = options;
+  const { ctx } = spec;
+  const d = ctx.dialect;
+  const n = names(spec);
+  const q = (name: string) => d.quoteIdent(name);
+  const t = projection(spec, { side: 'target', alias: 't' });
+  const targetValue = (name: string) => t.exprs[t.names.indexOf(name)];
+  const sums = (side: 'l' | 't', pick: (name: string) => string) => [
+    `coalesce(sum(${pick(n.hash)}), 0) AS ${q('h')}`,
+    ...spec.metrics.map((_, i) => `coalesce(sum(${pick(n.metric[i])}), 0) AS ${q(`m${i}`)}`),
+  ];
+  const same = ['h', ...spec.metrics.map((_, i) => `m${i}`)].map((c) => `l.${q(c)} = t.${q(c)}`);
+  return renderFor(ctx, 'window_state', {
+    legacy_rows: legacyRows(spec, { window, guard: options.undecided }),
+    undecided: options.undecided,
+    decided_state: options.decidedState,
+    legacy_sums: hashed ? sums('l', (name) => `r.${name}`).join(', ') : undefined,
+    target: ctx.q.target,
+    target_sums: hashed ? sums('t', targetValue).join(', ') : undefined,
+    in_range: inRange,
+    legacy_count: options.legacyRows,
+    figures: hashed
+      ? [`l.${q('h')} AS w_legacy_checksum`, `t.${q('h')} AS w_target_checksum`, ...spec.metrics.flatMap((_, i) => [`l.${q(`m${i}`)} AS w_legacy_metric_${i}`, `t.${q(`m${i}`)} AS w_target_metric_${i}`])].join(', ')
+      : undefined,
+    in_sync: hashed && inSyncAllowed ? `t.${q('n')} = l.${q('n')} AND ${same.join(' AND ')}` : undefined,
+  });
+}
+
+/** After a fresh window's plain INSERT: the target's rows in the window's key range, summed as windowStateSql sums them. */
+export function freshTotalsSql(spec: VerifySpec, inRange: string, guard: string): string {
+  const { ctx } = spec;
+  const n = names(spec);
+  const t = projection(spec, { side: 'target', alias: 't' });
+  const targetValue = (name: string) => t.exprs[t.names.indexOf(name)];
+  return renderFor(ctx, 'window_fresh_totals', {
+    sums: [`coalesce(sum(${targetValue(n.hash)}), 0) AS w_fresh_checksum`, ...spec.metrics.map((_, i) => `coalesce(sum(${targetValue(n.metric[i])}), 0) AS w_fresh_metric_${i}`)].join(', '),
+    target: ctx.q.target,
+    in_range: inRange,
+    guard,
+  });
 }

@@ -83,7 +83,8 @@ export const exactInteger = (v: unknown): bigint => (v === null || v === undefin
 /** Decimal text → an integer count of 10^-scale units (exact, whatever the size). */
 export function scaled(text: unknown, scale: number): bigint {
   if (text === null || text === undefined) return 0n;
-  const t = String(text).trim();
+  // A captured value may be a number (executor.ts asSqlValue): written out at the scale, never as 5e-8.
+  const t = typeof text === 'number' ? text.toFixed(Math.min(scale, 100)) : String(text).trim();
   const negative = t.startsWith('-');
   const [whole, fraction = ''] = t.replace(/^[-+]/, '').split('.');
   const digits = BigInt((whole || '0') + fraction.padEnd(scale, '0').slice(0, scale));

@@ -101,3 +101,17 @@ CREATE TABLE IF NOT EXISTS {{state}}.dlt_load_registrations (
   registered_at {{timestamp}} NOT NULL,
   PRIMARY KEY (loads_table, load_id){{#key_options}} {{key_options}}{{/key_options}}
 );
+-- How a window's latest slice wrote it (the fast path, src/plan/windowState.ts): legacy's rows and key range, the
+-- state the slice found (fresh, in_sync, differs), and whether its rows were then checked one by one. The slice's
+-- own statements read it, so each runs as printed, in order, with nothing bound but this bookkeeping.
+CREATE TABLE IF NOT EXISTS {{state}}.window_states (
+  table_name {{text}} NOT NULL,
+  window_key {{text}} NOT NULL,
+  legacy_rows {{bigint}},
+  key_lo {{text}},
+  key_hi {{text}},
+  state {{text}},
+  row_check {{text}},
+  recorded_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name, window_key){{#key_options}} {{key_options}}{{/key_options}}
+);

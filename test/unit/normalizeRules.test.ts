@@ -1,4 +1,5 @@
 import { classifyType, normalizeRule } from '../../src/verify/normalize';
+import { scaled } from '../../src/verify/outcome';
 
 /**
  * verify compares each column under one rule chosen from both sides' types. A type the rule misreads as
@@ -23,5 +24,14 @@ describe('normalization rules by type', () => {
   test('types that only begin like a time are not times', () => {
     expect(classifyType('dates_text').kind).toBe('other');
     expect(classifyType('time').kind).toBe('other');
+  });
+});
+
+describe('sums captured as numbers', () => {
+  it('a tiny decimal captured as a number is read at its scale, not as 5e-8 (which BigInt refuses)', () => {
+    expect(scaled(5e-8, 8)).toBe(5n);
+    expect(scaled(-0.00000012, 8)).toBe(-12n);
+    expect(scaled(1234.5, 2)).toBe(123450n);
+    expect(scaled('0.00000005', 8)).toBe(5n);
   });
 });

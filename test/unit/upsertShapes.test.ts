@@ -62,7 +62,7 @@ describe('the upsert each engine gets for a slice', () => {
     expect(ctx.upsert).toBe('merge');
     const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
     expect(work.steps[0].sql).toBe('LOCK TABLE "dlt"."orders" IN SHARE ROW EXCLUSIVE MODE');
-    expect(work.steps[2].sql).toMatch(/^MERGE INTO/);
+    expect(work.steps.map((step) => step.sql).filter((sql) => /^MERGE INTO/.test(sql))).toHaveLength(1);
   });
 
   it('PostgreSQL 15+, key indexed: INSERT … ON CONFLICT (safe with live inserts), no table lock', () => {

@@ -1,0 +1,1 @@
+DELETE FROM {{state}}.window_states WHERE table_name = {{table_name}} AND window_key = {{window_key}};
