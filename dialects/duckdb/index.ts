@@ -29,8 +29,10 @@ export const duckdb: Dialect = Object.freeze({
   // make_timestamp takes microseconds since the epoch (interval arithmetic overflows 32 bits here).
   epochToUtcWallTime: (expr: string, unit: CursorUnit) => `make_timestamp(CAST(${expr} AS BIGINT)${EPOCH_TO_MICROS[unit]})`,
   // Not DuckDB's own hash(): it maps rows with two edits to one value (case changes 16 bytes apart collide about
-  // half the time), so a changed row could pass. md5's first 15 hex digits; sum() of a BIGINT is a HUGEINT.
-  hash60: (text: string) => `CAST('0x' || substr(md5(${text}), 1, 15) AS BIGINT)`,
+  // half the time), so a changed row could pass. 60 bits of md5, read as a number (md5_number, an UHUGEINT, shifted
+  // down to its top 60 bits) rather than through its hex text: the same digest at about half the cost (issue 15:
+  // 317 against 568 ms for a million rows on one thread). sum() of a BIGINT is a HUGEINT.
+  hash60: (text: string) => `CAST(md5_number(${text}) >> 68 AS BIGINT)`,
   epochMicros: (expr: string) => `epoch_us(${expr})`,
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => {
     if (typeof connection !== 'string') throw usageError('CONFIG_INVALID', 'connection: for duckdb is the path of the database file', 'e.g. connection: ./warehouse.duckdb');
