@@ -68,7 +68,9 @@ describe.each(servers)('faults on %s', (engine) => {
   it("the slice's session killed mid-flight: retried on a fresh connection with backoff, and the slice is done", async () => {
     const run = startCli(['backfill', '--month', SLOW_MONTH, '--retries', '3', '--retry-delay', '200ms', '--json', '--config', slowConfig]);
     let victims: string[] = [];
-    await eventually(async () => (victims = await kill().sleeping()).length > 0, 30_000, 'the slow slice to start');
+    // Only once the slice is claimed: a planning read that evaluates the slow column too (and is replaced on a fresh
+    // connection without a slice retry) is not the slice.
+    await eventually(async () => (await sliceOf(s, SLOW_MONTH))?.status === 'running' && (victims = await kill().sleeping()).length > 0, 30_000, 'the slow slice to start');
     await kill().kill(victims);
     const { code } = await run.exited;
     expect(run.stderr()).not.toMatch(/error/);
