@@ -10,6 +10,7 @@ import { loadIdColumnOf, loadIdValueOf, upsertValues } from './upsert';
 import { censusStep, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
 import { differsGuard, fastPathApplies, fastValidation, freshInsertStep, windowStateSteps } from './windowState';
+import { racesLiveInserts } from './upsertStyle';
 
 export interface BackfillPlanInput {
   windows: Window[];
@@ -27,9 +28,9 @@ function sliceSourceSql(ctx: TableContext, window: Window, guard?: string): stri
   return legacyRowsSql(ctx, `${windowPredicate(ctx, window)} AND ${rawKeyNotNull(ctx)}${guard ? ` AND ${guard}` : ''}`);
 }
 
-/** The slice's upsert, in the shape chosen for this table (MERGE, ON CONFLICT or ON DUPLICATE KEY UPDATE). */
-export function mergeSql(ctx: TableContext, window: Window, loadId: string): string {
-  return renderFor(ctx, `slice_${ctx.upsert}`, sliceUpsertValues(ctx, window, loadId));
+/** The slice's upsert, in the shape chosen for this table (MERGE, ON CONFLICT or ON DUPLICATE KEY UPDATE); its source guarded on the fast path. */
+export function mergeSql(ctx: TableContext, window: Window, loadId: string, guard?: string): string {
+  return renderFor(ctx, `slice_${ctx.upsert}`, sliceUpsertValues(ctx, window, loadId, guard));
 }
 
 /**
@@ -128,7 +129,7 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string, guard?: 
   }
   return [
     { intent: fastPath ? 'Count the keys the target does not hold yet, if the window differs' : 'Count the legacy rows of the window, and the keys the target does not hold yet', kind: 'query', captureRow: true, sql: windowCountsSql(ctx, window, guard) },
-    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: renderFor(ctx, `slice_${ctx.upsert}`, sliceUpsertValues(ctx, window, loadId, guard)) },
+    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: mergeSql(ctx, window, loadId, guard) },
   ];
 }
 
@@ -160,12 +161,6 @@ function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
 function keysOnceSteps(ctx: TableContext, window: Window): Step[] {
   if (!racesLiveInserts(ctx) && !prunesTarget(ctx)) return [];
   return [keysOnceStep(ctx, window, 'in the slice')];
-}
-
-/** Can a live writer's INSERT of a key race the slice's MERGE of it, with nothing to hold it off (Snowflake, BigQuery)? */
-function racesLiveInserts(ctx: TableContext): boolean {
-  const caps = ctx.dialect.capabilities;
-  return ctx.upsert === 'merge' && !caps.mergeLocksOutWriters && caps.concurrentSlices;
 }
 
 function keysOnceStep(ctx: TableContext, window: Window, when: 'in the slice' | 'after commit'): Step {

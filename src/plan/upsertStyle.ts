@@ -7,6 +7,12 @@ import { type TableContext, keyLabel, keyNames, renderFor } from './tableContext
 import type { Unit } from './types';
 
 
+/** Can a live writer's INSERT of a key race the slice's MERGE of it, with nothing to hold it off (Snowflake, BigQuery)? */
+export function racesLiveInserts(ctx: TableContext): boolean {
+  const caps = ctx.dialect.capabilities;
+  return ctx.upsert === 'merge' && !caps.mergeLocksOutWriters && caps.concurrentSlices;
+}
+
 const UPSERT_NAMES = { on_conflict: 'INSERT … ON CONFLICT', on_duplicate_key: 'INSERT … ON DUPLICATE KEY UPDATE' } as const;
 
 /**

@@ -373,32 +373,41 @@ export function windowValidationSteps(spec: VerifySpec, ledger: LedgerWriter, wi
 }
 
 /**
+ * A side's rows summed as the fast path sums them: the sum of their checksums and of each metric, aliased by
+ * `as` (0 for no rows, so two empty sides agree). `pick` gives a projected value by its name.
+ */
+function checksumSums(spec: VerifySpec, pick: (name: string) => string, as: { hash: string; metric: (i: number) => string }): string[] {
+  const n = names(spec);
+  return [`coalesce(sum(${pick(n.hash)}), 0) AS ${as.hash}`, ...spec.metrics.map((_, i) => `coalesce(sum(${pick(n.metric[i])}), 0) AS ${as.metric(i)}`)];
+}
+
+/** The target's projected value of a name, its rows aliased t. */
+function targetValueOf(spec: VerifySpec): (name: string) => string {
+  const t = projection(spec, { side: 'target', alias: 't' });
+  return (name) => t.exprs[t.names.indexOf(name)];
+}
+
+/**
  * A window summed on both sides as the slice's fast path compares it (plan/windowState.ts): legacy's keyed rows of
  * the window, and the target's rows whose key falls in `inRange`, each counted with the sum of their checksums
- * and metrics. With `decide`, the statement also names the window's state: 'fresh' (no target row in the range),
- * 'in_sync' (as many rows with the same checksum and sums: nothing to write) or 'differs'; without `hashed`
- * (--no-validate) only the counts are taken, and a window is 'fresh' or 'differs'.
+ * and metrics, and the window's state named: 'fresh' (no target row in the range), 'in_sync' (as many rows with
+ * the same checksum and sums: nothing to write) or 'differs', which `decidedState` may already say (then
+ * `undecided` keeps both sides unread). Without `hashed` (--no-validate) only the counts are taken, and a window
+ * is 'fresh' or 'differs'.
  */
 export function windowStateSql(spec: VerifySpec, window: Window, options: { inRange: string; legacyRows: string; undecided: string; decidedState: string; hashed: boolean; inSyncAllowed: boolean }): string {
   const { inRange, hashed, inSyncAllowed } = options;
   const { ctx } = spec;
-  const d = ctx.dialect;
-  const n = names(spec);
-  const q = (name: string) => d.quoteIdent(name);
-  const t = projection(spec, { side: 'target', alias: 't' });
-  const targetValue = (name: string) => t.exprs[t.names.indexOf(name)];
-  const sums = (side: 'l' | 't', pick: (name: string) => string) => [
-    `coalesce(sum(${pick(n.hash)}), 0) AS ${q('h')}`,
-    ...spec.metrics.map((_, i) => `coalesce(sum(${pick(n.metric[i])}), 0) AS ${q(`m${i}`)}`),
-  ];
+  const q = (name: string) => ctx.dialect.quoteIdent(name);
+  const as = { hash: q('h'), metric: (i: number) => q(`m${i}`) };
   const same = ['h', ...spec.metrics.map((_, i) => `m${i}`)].map((c) => `l.${q(c)} = t.${q(c)}`);
   return renderFor(ctx, 'window_state', {
     legacy_rows: legacyRows(spec, { window, guard: options.undecided }),
     undecided: options.undecided,
     decided_state: options.decidedState,
-    legacy_sums: hashed ? sums('l', (name) => `r.${name}`).join(', ') : undefined,
+    legacy_sums: hashed ? checksumSums(spec, (name) => `r.${name}`, as).join(', ') : undefined,
     target: ctx.q.target,
-    target_sums: hashed ? sums('t', targetValue).join(', ') : undefined,
+    target_sums: hashed ? checksumSums(spec, targetValueOf(spec), as).join(', ') : undefined,
     in_range: inRange,
     legacy_count: options.legacyRows,
     figures: hashed
@@ -410,13 +419,9 @@ export function windowStateSql(spec: VerifySpec, window: Window, options: { inRa
 
 /** After a fresh window's plain INSERT: the target's rows in the window's key range, summed as windowStateSql sums them. */
 export function freshTotalsSql(spec: VerifySpec, inRange: string, guard: string): string {
-  const { ctx } = spec;
-  const n = names(spec);
-  const t = projection(spec, { side: 'target', alias: 't' });
-  const targetValue = (name: string) => t.exprs[t.names.indexOf(name)];
-  return renderFor(ctx, 'window_fresh_totals', {
-    sums: [`coalesce(sum(${targetValue(n.hash)}), 0) AS w_fresh_checksum`, ...spec.metrics.map((_, i) => `coalesce(sum(${targetValue(n.metric[i])}), 0) AS w_fresh_metric_${i}`)].join(', '),
-    target: ctx.q.target,
+  return renderFor(spec.ctx, 'window_fresh_totals', {
+    sums: checksumSums(spec, targetValueOf(spec), { hash: 'w_fresh_checksum', metric: (i) => `w_fresh_metric_${i}` }).join(', '),
+    target: spec.ctx.q.target,
     in_range: inRange,
     guard,
   });

@@ -5,6 +5,7 @@ import type { Step, Vars } from './types';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, renderFor } from './tableContext';
 import { windowPredicate } from './windowPredicate';
+import { racesLiveInserts } from './upsertStyle';
 import { type FastValidation, type VerifySpec, freshTotalsSql, windowStateSql } from './verify';
 import { type WindowResult, exactInteger, failuresOf, metricResults, scaled } from '../verify/outcome';
 
@@ -25,9 +26,10 @@ import { type WindowResult, exactInteger, failuresOf, metricResults, scaled } fr
  * whatever else is.
  */
 
-/** The values the state takes, as the statements compare them. */
-export const FRESH = 'fresh';
-export const DIFFERS = 'differs';
+/** The values the state takes, as the statements compare them (window_state.sql names them too). */
+const FRESH = 'fresh';
+const IN_SYNC = 'in_sync';
+const DIFFERS = 'differs';
 
 /**
  * Where the fast path applies: a plain INSERT must be safe and mean the same as the upsert. Legacy's key is
@@ -38,11 +40,9 @@ export const DIFFERS = 'differs';
  * scd2 one and not cursor_immutable (whose MERGE matches by window).
  */
 export function fastPathApplies(ctx: TableContext): boolean {
-  const caps = ctx.dialect.capabilities;
-  const racesLiveInserts = ctx.upsert === 'merge' && !caps.mergeLocksOutWriters && caps.concurrentSlices;
   const first = ctx.alignment.key[0];
   const integerKey = first !== undefined && classifyType(first.rawType ?? first.target.type).kind === 'integer' && classifyType(first.target.type).kind === 'integer';
-  return ctx.alignment.legacyKeyUnique && !racesLiveInserts && integerKey && !ctx.alignment.scd2 && !ctx.table.cursorImmutable;
+  return ctx.alignment.legacyKeyUnique && !racesLiveInserts(ctx) && integerKey && !ctx.alignment.scd2 && !ctx.table.cursorImmutable;
 }
 
 /**
@@ -76,10 +76,6 @@ class StateRow {
     const column = `t.${this.ctx.dialect.quoteIdent(first.target.name)}`;
     const bound = (c: 'key_lo' | 'key_hi') => this.ledger.windowStateValue(this.ctx.table.id, this.window, c, first.target.type);
     return `${column} >= ${bound('key_lo')} AND ${column} <= ${bound('key_hi')}`;
-  }
-
-  legacyRows(): string {
-    return this.value('legacy_rows');
   }
 
   value(column: 'legacy_rows' | 'state'): string {
@@ -122,7 +118,7 @@ export function windowStateSteps(spec: VerifySpec, ledger: LedgerWriter, window:
         : "Look for target rows in the window's key range: none (fresh) or some (differs)",
       kind: 'query',
       captureRow: true,
-      sql: windowStateSql(spec, window, { inRange: row.inRange(), legacyRows: row.legacyRows(), undecided: row.undecided(), decidedState: row.value('state'), hashed, inSyncAllowed }),
+      sql: windowStateSql(spec, window, { inRange: row.inRange(), legacyRows: row.value('legacy_rows'), undecided: row.undecided(), decidedState: row.value('state'), hashed, inSyncAllowed }),
     },
     ledger.windowStateRecordStep(
       id,
@@ -170,7 +166,7 @@ function freshTotalsStep(spec: VerifySpec, row: StateRow): Step {
  */
 function needsRowCheck(spec: VerifySpec, vars: Vars): boolean {
   const state = vars.get('window_state');
-  if (state === 'in_sync') return false;
+  if (state === IN_SYNC) return false;
   if (state !== FRESH) return true;
   const same = (a: string, b: string) => String(vars.get(a) ?? 0) === String(vars.get(b) ?? 0);
   return !(same('w_fresh_rows', 'w_legacy_keyed') && same('w_fresh_checksum', 'w_legacy_checksum') && spec.metrics.every((_, i) => same(`w_fresh_metric_${i}`, `w_legacy_metric_${i}`)));
