@@ -22,10 +22,19 @@ export function qualifyWith(quote: (name: string) => string) {
 
 /** 2024-03-01 00:00:00 (UTC) for window bounds; the engines read this form everywhere. */
 export function utcTimestampText(utc: Date): string {
-  const iso = utc.toISOString(); // 2024-03-01T00:00:00.000Z
-  const fraction = iso.slice(20, 23) === '000' ? '' : `.${iso.slice(20, 23)}`;
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}`;
+  // A plan writes the same few window bounds thousands of times (every statement of every slice of every table).
+  const ms = utc.getTime();
+  let text = timestampTexts.get(ms);
+  if (text === undefined) {
+    const iso = utc.toISOString(); // 2024-03-01T00:00:00.000Z
+    const fraction = iso.slice(20, 23) === '000' ? '' : `.${iso.slice(20, 23)}`;
+    text = `${iso.slice(0, 10)} ${iso.slice(11, 19)}${fraction}`;
+    if (timestampTexts.size >= 10_000) timestampTexts.clear();
+    timestampTexts.set(ms, text);
+  }
+  return text;
 }
+const timestampTexts = new Map<number, string>();
 
 export const ansiHooks = {
   quoteIdent: quoteDouble,

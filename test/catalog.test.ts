@@ -5,6 +5,7 @@ import { type EngineName, type Sandbox, openSandbox, testEngines } from './helpe
 import { loadOrders } from './helpers/ordersFixture';
 import { loadPayments } from './helpers/paymentsFixture';
 import { loadDltBookkeeping } from './helpers/dltDataset';
+import { ensureMysqlZones } from './helpers/mysqlZones';
 
 /** THESEUS_NOW pins the clock, so load ids and archive names are the same in both dry runs. */
 const PINNED = { THESEUS_NOW: '1732262400.25' };
@@ -32,6 +33,7 @@ describe.each(testEngines())('planning from a catalog on %s', (engine) => {
     const orders = await loadOrders(s, { rows: 1500 });
     await loadDltBookkeeping(s, 'orders');
     // Payments' naive times are Berlin wall times: the engine's zone check is part of what the catalog records.
+    await ensureMysqlZones(s);
     const payments = (await loadPayments(s)).replace(/^tables:\n/, '').replace('    cursor: paid_at\n', '    cursor: paid_at\n    legacy_timezone: Europe/Berlin\n');
     tablesYaml = orders + payments;
     config = s.writeConfig(tablesYaml);

@@ -3,7 +3,7 @@ import { readRows } from '../exec/read';
 import { hardDeleteFlag } from '../dlt/hardDelete';
 import { type TableContext, legacyCursorUtc, rawKeyNull, renderFor } from '../plan/tableContext';
 import type { SliceUnit } from './controls';
-import { type Window, dayOfCursorText, isCovered, windowsBetween } from './windows';
+import { type Window, coverageOf, dayOfCursorText, windowsBetween } from './windows';
 
 /** What the backfill must account for before it starts: every legacy row, and the ones no window or MERGE can take. */
 export interface LegacyProfile {
@@ -56,12 +56,14 @@ export function clipToLegacy(window: Window, profile: LegacyProfile): Window {
   return { key: window.key, start: window.start < profile.firstDay ? profile.firstDay : window.start, end: window.end > end ? end : window.end };
 }
 
-/** Is the part of `window` legacy's rows can fall in covered by the windows done? */
-export function coveredForLegacy(window: Window, profile: LegacyProfile, done: Window[]): boolean {
-  return isCovered(clipToLegacy(window, profile), done);
+/** Is the part of a window legacy's rows can fall in covered by the windows done? Built once, asked of many windows. */
+export function legacyCoverageOf(profile: LegacyProfile, done: Window[]): (window: Window) => boolean {
+  const covered = coverageOf(done);
+  return (window) => covered(clipToLegacy(window, profile));
 }
 
 /** The months of legacy's range whose rows no done window covers yet, oldest first. */
 export function uncoveredMonths(profile: LegacyProfile, done: Window[]): Window[] {
-  return profileWindows(profile).filter((w) => !coveredForLegacy(w, profile, done));
+  const covered = legacyCoverageOf(profile, done);
+  return profileWindows(profile).filter((w) => !covered(w));
 }

@@ -115,15 +115,41 @@ export function parseWindowKey(key: string): Window | undefined {
  * slices by day skip what an earlier run did by month, and the reverse.
  */
 export function isCovered(window: Window, done: Window[]): boolean {
-  if (!window.start || !window.end) return done.some((d) => d.key === window.key);
-  const spans = done.filter((d) => d.start && d.end && d.end > window.start! && d.start < window.end!).sort((a, b) => a.start!.getTime() - b.start!.getTime());
-  let reached = window.start.getTime();
-  for (const d of spans) {
-    if (d.start!.getTime() > reached) return false;
-    reached = Math.max(reached, d.end!.getTime());
-    if (reached >= window.end.getTime()) return true;
+  return coverageOf(done)(window);
+}
+
+/**
+ * isCovered for many windows against the same done ones: the done windows are merged once into disjoint spans
+ * (touching ones join), and each window is then one binary search, not a pass over every done window. A plan of
+ * 120 months against 120 done ones asked 14,400 questions per table before.
+ */
+export function coverageOf(done: Window[]): (window: Window) => boolean {
+  const keys = new Set(done.map((d) => d.key));
+  const spans: Array<[number, number]> = [];
+  const timed = done.filter((d) => d.start && d.end).sort((a, b) => a.start!.getTime() - b.start!.getTime());
+  for (const d of timed) {
+    const last = spans[spans.length - 1];
+    if (last && d.start!.getTime() <= last[1]) last[1] = Math.max(last[1], d.end!.getTime());
+    else spans.push([d.start!.getTime(), d.end!.getTime()]);
   }
-  return reached >= window.end.getTime();
+  return (window) => {
+    if (!window.start || !window.end) return keys.has(window.key);
+    const from = window.start.getTime();
+    const to = window.end.getTime();
+    if (from >= to) return true;
+    // The last span starting at or before the window's start is the only one that can cover it.
+    let lo = 0;
+    let hi = spans.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (spans[mid][0] <= from) {
+        found = mid;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return found >= 0 && spans[found][1] >= to;
+  };
 }
 
 /**

@@ -1,6 +1,6 @@
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
 import { ON_DEMAND_USD_PER_TIB, duplicateKeys, formatBytes, measuredRate, rowsPerWindow, sliceBytes } from '../backfill/preflight';
-import { coveredForLegacy, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
+import { legacyCoverageOf, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
 import { formatDuration, type Reporter, textReporter } from '../backfill/progress';
 import { runSlices } from '../backfill/scheduler';
 import { assertRowsAccounted } from '../backfill/accounting';
@@ -75,7 +75,8 @@ function chooseWindows(
   let windows = months ? monthWindows(months.from, months.to, controls.slice) : profileWindows(profile, controls.slice);
   let skippedDone = 0;
   if (all && !controls.rerun) {
-    const pending = windows.filter((w) => !coveredForLegacy(w, profile, done));
+    const covered = legacyCoverageOf(profile, done);
+    const pending = windows.filter((w) => !covered(w));
     skippedDone = windows.length - pending.length;
     windows = pending;
   }

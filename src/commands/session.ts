@@ -28,6 +28,7 @@ import { renderPlan } from '../plan/render';
 import { checkWritable, writeOutput } from './outputFile';
 import type { TableContext } from '../plan/tableContext';
 import type { Plan, SliceJob, Unit } from '../plan/types';
+import { schemaExists, withCatalogSnapshot } from '../reads/catalogSnapshot';
 
 /** How a command uses the warehouse. */
 export interface SessionMode {
@@ -263,6 +264,11 @@ export class Session {
    * phase is one of `allowed`.
    */
   async preparedTables(allowed: readonly Phase[], verb: string, options: { beforeWriting?: boolean } = {}): Promise<Array<{ ctx: TableContext; state: TableState }>> {
+    // Planning writes nothing, so the catalog is asked each question once (see catalogSnapshot.ts).
+    return withCatalogSnapshot(this.connection, () => this.prepareEach(allowed, verb, options));
+  }
+
+  private async prepareEach(allowed: readonly Phase[], verb: string, options: { beforeWriting?: boolean }): Promise<Array<{ ctx: TableContext; state: TableState }>> {
     const prepared: Array<{ ctx: TableContext; state: TableState }> = [];
     for (const table of this.tables) {
       const ctx = await this.context(table);
@@ -335,7 +341,7 @@ export class Session {
    * says running for ever. Their slices are taken over by the claims.
    */
   private async markInterruptedRuns(): Promise<void> {
-    if (!(await this.dialect.schemaExists(this.conn, this.config.stateSchema))) return;
+    if (!(await schemaExists(this.dialect, this.conn, this.config.stateSchema))) return;
     for (const row of await this.conn.query(this.ledger.runsRunningSql(), [this.run.runId])) {
       const runId = String(row.run_id);
       if (await this.runAlive(runId)) continue;

@@ -6,6 +6,7 @@ import { readRows } from '../exec/read';
 import { renderStatement } from '../sql/template';
 import { type StoredSchema, decodeStoredSchema } from './storedSchema';
 import { type DltTableHints, dltTableHints } from './tableHints';
+import { introspectRelation } from '../reads/catalogSnapshot';
 
 /**
  * Columns of one of dlt's own tables, quoted as dlt stored them, as template variables (`c_load_id`, …). dlt names
@@ -44,8 +45,8 @@ export interface DltDataset {
 /** Reads the target's dataset: `_dlt_loads` and `_dlt_version` beside it (none: an empty description). */
 export async function readDltDataset(conn: Connection, dialect: Dialect, table: TableConfig, target: TableRef): Promise<DltDataset> {
   const inTarget = (name: string): TableRef => (target.schema === undefined ? { name } : { schema: target.schema, name });
-  const loads = await dialect.introspect(conn, inTarget(DLT_LOADS));
-  const version = await dialect.introspect(conn, inTarget(DLT_VERSION));
+  const loads = await introspectRelation(dialect, conn, inTarget(DLT_LOADS));
+  const version = await introspectRelation(dialect, conn, inTarget(DLT_VERSION));
   const dataset: DltDataset = { loadIds: [] };
   if (loads) {
     dataset.loads = { ref: loads.ref, q: dialect.qualify(loads.ref) };

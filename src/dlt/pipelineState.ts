@@ -5,6 +5,7 @@ import { readRows } from '../exec/read';
 import { renderStatement } from '../sql/template';
 import { decodeDltJson } from './storedSchema';
 import { dltColumns } from './dataset';
+import { introspectRelation } from '../reads/catalogSnapshot';
 
 /** dlt's pipeline state table, beside its loads. Theseus reads it and never writes it. */
 export const DLT_PIPELINE_STATE = '_dlt_pipeline_state';
@@ -30,7 +31,7 @@ const entry = (o: Json, name: string) => Object.entries(o).find(([k]) => k.toLow
  * Only for a warning: a state of another shape is passed over.
  */
 export async function readLiveIncremental(conn: Connection, dialect: Dialect, target: TableRef, table: string, cursor: string): Promise<LiveIncremental | undefined> {
-  const info = await dialect.introspect(conn, target.schema === undefined ? { name: DLT_PIPELINE_STATE } : { schema: target.schema, name: DLT_PIPELINE_STATE });
+  const info = await introspectRelation(dialect, conn, target.schema === undefined ? { name: DLT_PIPELINE_STATE } : { schema: target.schema, name: DLT_PIPELINE_STATE });
   const has = (name: string) => info?.columns.some((c) => c.name.toLowerCase() === name);
   if (!info || !['pipeline_name', 'state', 'created_at', 'version'].every(has)) return undefined;
   const sql = renderStatement(dialect.templates, 'dlt_pipeline_states', {

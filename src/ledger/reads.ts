@@ -1,6 +1,7 @@
 import type { Connection, Dialect } from '../../dialects/types';
 import { asPhase, type Phase } from '../lifecycle/phases';
 import { renderStatement } from '../sql/template';
+import { introspectRelation, schemaExists } from '../reads/catalogSnapshot';
 
 export type SliceStatus = 'pending' | 'running' | 'done' | 'failed';
 
@@ -34,7 +35,7 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
  * the same way in a dry run; a missing state schema means "not started".
  */
 export async function readTableState(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<TableState> {
-  if (!(await dialect.schemaExists(conn, stateSchema))) return { phase: 'new', archiveName: null, archiveDropRequested: false, snapshots: [], slices: [] };
+  if (!(await schemaExists(dialect, conn, stateSchema))) return { phase: 'new', archiveName: null, archiveDropRequested: false, snapshots: [], slices: [] };
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const phaseRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_phase', values), [tableId]);
   const sliceRows = await conn.query(renderStatement(dialect.templates, 'ledger_read_slices', values), [tableId]);
@@ -60,22 +61,22 @@ export async function readTableState(conn: Connection, dialect: Dialect, stateSc
 
 /** The snapshots retire recorded for the table (none where the engine takes none, or in a ledger from before retire_snapshots). */
 async function snapshotsOf(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<string[]> {
-  if (!dialect.capabilities.cloneSnapshot || !(await dialect.introspect(conn, { schema: stateSchema, name: 'retire_snapshots' }))) return [];
+  if (!dialect.capabilities.cloneSnapshot || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'retire_snapshots' }))) return [];
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   return (await conn.query(renderStatement(dialect.templates, 'ledger_read_snapshots', values), [tableId])).map((r) => String(r.snapshot_name));
 }
 
 /** Did a retire --drop record its intent to drop this archive (none in a ledger from before archive_drops)? */
 async function dropRequested(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string, archiveName: string): Promise<boolean> {
-  if (!(await dialect.introspect(conn, { schema: stateSchema, name: 'archive_drops' }))) return false;
+  if (!(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'archive_drops' }))) return false;
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1), p2: dialect.placeholder(2) };
   return (await conn.query(renderStatement(dialect.templates, 'ledger_read_drop_intent', values), [tableId, archiveName])).length > 0;
 }
 
 /** The legacy and target tables the ledger has for a table id; undefined when it has none (or predates table_identity). */
 export async function readTableIdentity(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<{ legacy: string; target: string } | undefined> {
-  if (!(await dialect.schemaExists(conn, stateSchema))) return undefined;
-  if (!(await dialect.introspect(conn, { schema: stateSchema, name: 'table_identity' }))) return undefined;
+  if (!(await schemaExists(dialect, conn, stateSchema))) return undefined;
+  if (!(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'table_identity' }))) return undefined;
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const [row] = await conn.query(renderStatement(dialect.templates, 'ledger_read_identity', values), [tableId]);
   return row ? { legacy: String(row.legacy_table), target: String(row.target_table) } : undefined;
@@ -110,8 +111,8 @@ const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /** A table's validation marks (none before the state schema or its validations table exists: a ledger from before verify). */
 export async function readValidations(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<ValidationRecord[]> {
-  if (!(await dialect.schemaExists(conn, stateSchema))) return [];
-  if (!(await dialect.introspect(conn, { schema: stateSchema, name: 'validations' }))) return [];
+  if (!(await schemaExists(dialect, conn, stateSchema))) return [];
+  if (!(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'validations' }))) return [];
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_validations', values), [tableId]);
   return rows.map((r) => ({

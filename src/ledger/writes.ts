@@ -21,11 +21,17 @@ export class LedgerWriter {
     readonly stateSchema: string,
   ) {}
 
+  /** What every ledger statement is rendered with; the same for the writer's life, so built once. */
+  private common: Record<string, string> | undefined;
+
   private values(extra: Record<string, string> = {}) {
-    const d = this.dialect;
-    const placeholders = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`p${i}`, d.placeholder(i)]));
-    const { keyOptions, ...types } = d.stateTypes;
-    return { state: d.quoteIdent(this.stateSchema), now: d.now, ...types, key_options: keyOptions ?? '', ...placeholders, ...extra };
+    if (!this.common) {
+      const d = this.dialect;
+      const placeholders = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`p${i}`, d.placeholder(i)]));
+      const { keyOptions, ...types } = d.stateTypes;
+      this.common = { state: d.quoteIdent(this.stateSchema), now: d.now, ...types, key_options: keyOptions ?? '', ...placeholders };
+    }
+    return { ...this.common, ...extra };
   }
 
   private render(op: string, extra: Record<string, string> = {}): string {

@@ -6,6 +6,7 @@ import { readTableIdentity, readTableState, readValidations, type TableState, ty
 import type { TableIdentity } from '../ledger/identity';
 import type { TableContext } from '../plan/tableContext';
 import type { PlanningReads } from './planningReads';
+import { introspectRelation } from './catalogSnapshot';
 
 /** Planning reads from the engine itself: today's queries, behind the seam. */
 export class LiveReads implements PlanningReads {
@@ -17,7 +18,7 @@ export class LiveReads implements PlanningReads {
   ) {}
 
   introspect(ref: TableRef, _forTable?: string): Promise<TableInfo | undefined> {
-    return this.dialect.introspect(this.conn, ref);
+    return introspectRelation(this.dialect, this.conn, ref);
   }
 
   async viewGrants(ref: TableRef): Promise<string[]> {

@@ -37,16 +37,31 @@ function templateSource(dirs: TemplateDirs, op: string): string {
   return text;
 }
 
+/** A template statement parsed once: text, values to fill, and sections kept or dropped by a value. */
+type Part = string | { fill: string } | { section: string; keepWhen: boolean; body: Part[] };
+
+const parsed = new Map<string, Part[][]>();
+
+function parsedStatements(dirs: TemplateDirs, op: string): Part[][] {
+  const key = `${dirs.join('>')}/${op}`;
+  let statements = parsed.get(key);
+  if (!statements) {
+    statements = splitStatements(templateSource(dirs, op)).map((text) => parse(text, op));
+    parsed.set(key, statements);
+  }
+  return statements;
+}
+
 /** Renders a template into one or more statements (without trailing semicolons). */
 export function renderTemplate(dirs: TemplateDirs, op: string, values: TemplateValues): string[] {
-  return splitStatements(templateSource(dirs, op)).map((statement) => substitute(statement, values, op));
+  return parsedStatements(dirs, op).map((parts) => tidy(fill(parts, values, op)));
 }
 
 /** Renders a template that must hold exactly one statement. */
 export function renderStatement(dirs: TemplateDirs, op: string, values: TemplateValues): string {
-  const statements = renderTemplate(dirs, op, values);
+  const statements = parsedStatements(dirs, op);
   if (statements.length !== 1) throw new Error(`template "${op}" holds ${statements.length} statements, expected 1`);
-  return statements[0];
+  return tidy(fill(statements[0], values, op));
 }
 
 function splitStatements(text: string): string[] {
@@ -56,24 +71,54 @@ function splitStatements(text: string): string[] {
     .filter((s) => s !== '');
 }
 
-function substitute(text: string, values: TemplateValues, op: string): string {
-  // Resolve sections outermost first, again and again, so sections may nest.
-  let sections = text;
-  for (let previous = ''; previous !== sections; ) {
-    previous = sections;
-    sections = sections.replace(/\{\{([#^])(\w+)\}\}([\s\S]*?)\{\{\/\2\}\}/, (_m, mode: string, name: string, body: string) => {
-      const on = Boolean(values[name]);
-      return (mode === '#') === on ? body : '';
-    });
+/**
+ * Parses a statement's tags once, so rendering it (a dry run renders each slice template thousands of times) is a
+ * walk over its parts. A section closes at its own name's closing tag; sections may nest.
+ */
+function parse(text: string, op: string): Part[] {
+  const root: Part[] = [];
+  const open: Array<{ name: string; parts: Part[] }> = [{ name: '', parts: root }];
+  const tag = /\{\{([#^/]?)(\w+)\}\}/g;
+  let at = 0;
+  for (let m = tag.exec(text); m; m = tag.exec(text)) {
+    const here = open[open.length - 1].parts;
+    if (m.index > at) here.push(text.slice(at, m.index));
+    at = m.index + m[0].length;
+    const [, mode, name] = m;
+    if (mode === '') here.push({ fill: name });
+    else if (mode === '/') {
+      if (open.length === 1 || open[open.length - 1].name !== name) throw new Error(`template "${op}": {{/${name}}} closes no open section`);
+      open.pop();
+    } else {
+      const section = { section: name, keepWhen: mode === '#', body: [] as Part[] };
+      here.push(section);
+      open.push({ name, parts: section.body });
+    }
   }
-  const filled = sections.replace(/\{\{(\w+)\}\}/g, (_m, name: string) => {
-    const value = values[name];
-    if (typeof value !== 'string') throw new Error(`template "${op}" needs a value for {{${name}}}`);
-    return value;
-  });
-  // Drop lines a false section left empty, so printed SQL stays tidy.
-  return filled
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .join('\n');
+  if (open.length > 1) throw new Error(`template "${op}": section {{${open[open.length - 1].name}}} is never closed`);
+  if (at < text.length) root.push(text.slice(at));
+  return root;
+}
+
+function fill(parts: Part[], values: TemplateValues, op: string): string {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'string') out += part;
+    else if ('fill' in part) {
+      const value = values[part.fill];
+      if (typeof value !== 'string') throw new Error(`template "${op}" needs a value for {{${part.fill}}}`);
+      out += value;
+    } else if (Boolean(values[part.section]) === part.keepWhen) out += fill(part.body, values, op);
+  }
+  return out;
+}
+
+/** Drops lines a false section left empty, so printed SQL stays tidy. */
+function tidy(sql: string): string {
+  return sql.includes('\n')
+    ? sql
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .join('\n')
+    : sql;
 }

@@ -10,6 +10,9 @@ describe('SQL templates', () => {
   beforeAll(() => {
     fs.mkdirSync(root, { recursive: true });
     fs.writeFileSync(path.join(root, 'two.sql'), '-- a comment line\nSELECT {{a}}{{#b}}, {{b}}{{/b}}{{^b}}, 0{{/b}};\nSELECT 2;\n');
+    fs.writeFileSync(path.join(root, 'nested.sql'), 'SELECT 1\n{{#outer}}\n, 2{{#inner}}, {{inner}}{{/inner}}\n{{^inner}}\n, 3\n{{/inner}}\n{{/outer}}\nFROM t\n');
+    fs.writeFileSync(path.join(root, 'unclosed.sql'), 'SELECT {{#a}}1\n');
+    fs.writeFileSync(path.join(root, 'stray.sql'), 'SELECT 1{{/a}}\n');
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
@@ -24,6 +27,19 @@ describe('SQL templates', () => {
 
   it('refuses to render with a value missing', () => {
     expect(() => renderTemplate([dir], 'two', {})).toThrow(/\{\{a\}\}/);
+  });
+
+  it('nests sections, drops the lines a false section leaves empty, and renders the same twice', () => {
+    for (let i = 0; i < 2; i++) {
+      expect(renderTemplate([dir], 'nested', { outer: true, inner: 'x' })).toEqual(['SELECT 1\n, 2, x\nFROM t']);
+      expect(renderTemplate([dir], 'nested', { outer: true })).toEqual(['SELECT 1\n, 2\n, 3\nFROM t']);
+      expect(renderTemplate([dir], 'nested', { inner: 'x' })).toEqual(['SELECT 1\nFROM t']);
+    }
+  });
+
+  it('names a section left open or a closing tag that closes nothing', () => {
+    expect(() => renderTemplate([dir], 'unclosed', { a: true })).toThrow(/section \{\{a\}\} is never closed/);
+    expect(() => renderTemplate([dir], 'stray', {})).toThrow(/\{\{\/a\}\} closes no open section/);
   });
 
   it('falls back to _default when a dialect has no file of its own', () => {
