@@ -315,6 +315,14 @@ export interface Dialect {
    */
   hash60(textExpr: string): string;
   /**
+   * The same 60-bit row checksum from the normalized values in their own types (microseconds, decimals, texts),
+   * hashed by the engine as a row instead of written out as text, joined and hashed: the text conversions were
+   * most of a checksum pass's cost. It must change whenever one field changes, and be no linear function of the
+   * fields' own hashes (the window checksum is a sum over rows, so a linear one could not see values swapped
+   * between rows). Absent: hash60 of the joined text.
+   */
+  typedRowHash60?(fields: readonly TypedField[]): string;
+  /**
    * The engine's own checksum of a set of rows (Snowflake's HASH_AGG), for verify's fast pass in place of
    * summing each row's hash60: one aggregate over the normalized columns, order-independent, NULL-aware, a
    * signed 64-bit integer read as exact text. It need not add up across groups: verify groups it by day and by
@@ -386,4 +394,10 @@ export interface Dialect {
    * column indexable. Without it every slice would scan the whole target.
    */
   unindexableKey?(column: ColumnInfo, target: TableRef): UnindexableKey | undefined;
+}
+
+/** A compared column's normalized value for typedRowHash60: microseconds (an integer), a decimal at its scale, or text. */
+export interface TypedField {
+  expr: string;
+  type: 'micros' | 'decimal' | 'text';
 }

@@ -5,6 +5,7 @@ import type { CursorUnit } from '../../src/config/types';
 
 const EPOCH_INTERVAL: Record<CursorUnit, string> = { s: '1 second', ms: '1 millisecond', us: '1 microsecond' };
 import { introspectPostgres, postgresSchemaExists, postgresViewGrants } from './introspect';
+import { postgresTypedRowHash60 } from './rowHash';
 
 /** Spellings PostgreSQL reports (format_type) for the names people write in configs. */
 const SYNONYMS: Array<[RegExp, string]> = [
@@ -66,6 +67,7 @@ export const postgres: Dialect = Object.freeze({
   // the "C" collation: the row's text takes the collation of its columns, and under a case-insensitive one the
   // hash would ignore case (and two different collations in one row cannot be hashed at all).
   hash60: (text: string) => `(hashtextextended((${text}) COLLATE "C", 0) & 1152921504606846975)`,
+  typedRowHash60: postgresTypedRowHash60,
   // date_part's double holds today's epoch to a fraction of a microsecond, so rounding to bigint is exact (until 2255),
   // and it is about twice as fast as extract(), whose numeric arithmetic dominated verify's scan. A timestamp without
   // time zone gives its nominal (UTC) epoch.
@@ -109,5 +111,7 @@ WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_datab
 /** PostgreSQL 12–14: no MERGE, so a slice is INSERT … ON CONFLICT on the key (which needs a unique index). */
 export const postgresWithoutMerge: Dialect = Object.freeze({
   ...postgres,
+  // hash_record_extended came with PostgreSQL 14: these servers checksum the joined text.
+  typedRowHash60: undefined,
   capabilities: Object.freeze({ ...postgres.capabilities, upsert: 'on_conflict' as const }),
 });

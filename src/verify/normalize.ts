@@ -1,4 +1,4 @@
-import type { Dialect } from '../../dialects/types';
+import type { Dialect, TypedField } from '../../dialects/types';
 
 /**
  * How a value is written before it is hashed, so that equal values hash
@@ -112,4 +112,24 @@ export function rowHashSql(dialect: Dialect, fields: string[]): string {
   const mark = dialect.stringLiteral(NULL_MARK);
   const bar = dialect.stringLiteral('|');
   return dialect.hash60(dialect.concat(fields.flatMap((f, i) => [...(i ? [bar] : []), `coalesce(${f}, ${mark})`])));
+}
+
+/** A compared column's normalized value in its own type where the rule has one (for typedRowHash60), else its text. */
+export function normalizedField(dialect: Dialect, expr: string, rule: NormalizeRule): TypedField {
+  if (rule.kind === 'utc_micros') return { expr: dialect.epochMicros(expr), type: 'micros' };
+  // A float's NaN and infinities are written as text beside the decimals (normalizedText), so that rule stays text.
+  if (rule.kind === 'decimal' && !(rule.nonFinite && dialect.nonFinite)) return { expr: decimalAt(dialect, expr, rule.scale ?? 0), type: 'decimal' };
+  return { expr: normalizedText(dialect, expr, rule), type: 'text' };
+}
+
+/**
+ * A row's 60-bit checksum over its compared columns (each a side's expression and the column's rule): the engine's
+ * typed row hash where the dialect has one, else hash60 of the normalized texts joined (rowHashSql).
+ */
+export function rowChecksumSql(dialect: Dialect, columns: ReadonlyArray<{ expr: string; rule: NormalizeRule }>): string {
+  if (dialect.typedRowHash60 && columns.length) return dialect.typedRowHash60(columns.map((c) => normalizedField(dialect, c.expr, c.rule)));
+  return rowHashSql(
+    dialect,
+    columns.map((c) => normalizedText(dialect, c.expr, c.rule)),
+  );
 }
