@@ -9,7 +9,8 @@ import { ordersTableConfig } from './helpers/tableConfig';
 /**
  * The row checksum verify and each slice's validation sum, on the real engines: the faults a cheap hash gets
  * wrong. PostgreSQL hashes typed rows (hash_record_extended, re-hashed): its combination is linear, its zero
- * hashes tie with NULL under seed 0, and int8's hash folds its halves; the others hash the joined text. Each
+ * hashes tie with NULL under seed 0 or 1, int8's hash folds its halves and numeric's ignores the sign; the others
+ * hash the joined text. Each
  * fault must fail its window, and only that one.
  */
 const TIME: Record<EngineName, string> = { duckdb: 'TIMESTAMP', postgres: 'timestamp', mysql: 'DATETIME(6)' };
@@ -65,6 +66,7 @@ describe.each(testEngines())('row checksums on %s', (engine) => {
   it.each([
     ['two rows trading their status (a checksum linear in the columns misses it)', ["SET status = 'status d3' WHERE id = 4", "SET status = 'status e4' WHERE id = 3"], ["SET status = 'status d3' WHERE id = 3", "SET status = 'status e4' WHERE id = 4"]],
     ['a total of 0 become NULL', ['SET total = NULL WHERE id = 5'], ['SET total = 0 WHERE id = 5']],
+    ["a total whose sign flipped (PostgreSQL's numeric hash leaves the sign out)", ['SET total = -total WHERE id = 9'], ['SET total = -total WHERE id = 9']],
     ['a NULL updated_at become 1970-01-01 00:00:00', ["SET updated_at = '1970-01-01 00:00:00' WHERE id = 6"], ['SET updated_at = NULL WHERE id = 6']],
     ['a time moved by 2^32 + 1 microseconds (which int8 hashing folds onto the same hash)', [`SET updated_at = '${at(8).slice(0, 11)}01:11:34.967297' WHERE id = 7`], [`SET updated_at = '${at(8)}' WHERE id = 7`]],
     ["a status whose case changed, in a column whose collation ignores case", ["SET status = 'STATUS I8' WHERE id = 8"], ["SET status = 'status i8' WHERE id = 8"]],
