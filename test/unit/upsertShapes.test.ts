@@ -65,6 +65,18 @@ describe('the upsert each engine gets for a slice', () => {
     expect(work.steps.map((step) => step.sql).filter((sql) => /^MERGE INTO/.test(sql))).toHaveLength(1);
   });
 
+  it("the view's census (no key twice) runs after a MERGE backfill only where the target declares no unique key on it", () => {
+    const census = (ctx: TableContext) =>
+      planBackfill(ctx, new LedgerWriter(ctx.dialect, '_migrate'), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true })
+        .after.flatMap((u) => u.steps)
+        .some((step) => /keyed_rows/.test(step.sql));
+    expect(context(duckdb, true).upsert).toBe('merge');
+    expect(census(context(duckdb, true))).toBe(false);
+    expect(census(context(duckdb, false))).toBe(true);
+    expect(census(context(postgres, true))).toBe(false); // ON CONFLICT through the key's index
+    expect(census(context(postgres, false))).toBe(true); // MERGE into a target without one
+  });
+
   it('PostgreSQL 15+, key indexed: INSERT … ON CONFLICT (safe with live inserts), no table lock', () => {
     const ctx = context(postgres, true);
     expect(ctx.upsert).toBe('on_conflict');
