@@ -372,6 +372,11 @@ export interface Dialect {
   withTraits?(traits: ServerTraits): Dialect;
   /** GRANT statements that recreate the privileges others hold on a view (kept across DROP + CREATE). */
   viewGrants?(conn: Connection, ref: TableRef): Promise<string[]>;
+  /**
+   * The objects that read a table (views, materialized views) or reference it (foreign keys), as the engine
+   * records them: what renaming or dropping it would break. Absent where the engine cannot say.
+   */
+  dependents?(conn: Connection, ref: Required<TableRef>): Promise<Dependent[]>;
   /** Session-level lock for one operator at a time; absent where the engine has none (DuckDB's file lock serves). */
   readonly operatorLock?: OperatorLockSql;
   /** Where the engine has no advisory lock but several processes may write (Snowflake): lock rows kept in the state schema (its quoted name). */
@@ -400,4 +405,13 @@ export interface Dialect {
 export interface TypedField {
   expr: string;
   type: 'micros' | 'decimal' | 'text';
+}
+
+/** An object that reads or references a table (Dialect.dependents). */
+export interface Dependent {
+  kind: 'view' | 'materialized view' | 'foreign key';
+  /** Its qualified name as the engine stores it; a foreign key names the table that holds it. */
+  name: string;
+  /** Who owns it (PostgreSQL's owner, MySQL/MariaDB's DEFINER), where the engine records one. */
+  owner?: string;
 }

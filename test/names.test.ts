@@ -66,6 +66,13 @@ describe.each(testEngines())('inputs and names on %s', (engine) => {
 
     const config = s.writeConfig(`tables:\n${tableYaml(s, 'invoices', ['lim_legacy', long], ['lim_dlt', 'invoices'], ['lim_dw', 'all_invoices'])}`, 'long-legacy.yaml');
     for (const args of [['stitch'], ['backfill', '--all'], ['cutover']]) expect(cli([...args, '--config', config]).status).toBe(0);
+    if (!limit) {
+      // The long-named view stitched above still reads legacy: retire names it and refuses until it is gone.
+      const refused = cli(['retire', '--config', config]);
+      expect(refused.status).toBe(3);
+      expect(refused.stderr).toContain(`LEGACY_IN_USE]: invoices: 1 object other than the view reads legacy lim_legacy.${long}: view lim_dw.${longView}`);
+      await s.exec(`DROP VIEW ${s.q('lim_dw', longView)}`);
+    }
     const retired = cli(['retire', '--config', config]);
     expect(retired.stderr).toBe('');
     expect(retired.status).toBe(0);

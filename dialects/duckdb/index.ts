@@ -6,6 +6,7 @@ import type { CursorUnit } from '../../src/config/types';
 
 const EPOCH_TO_MICROS: Record<CursorUnit, string> = { s: ' * 1000000', ms: ' * 1000', us: '' };
 import { duckDbSchemaExists, introspectDuckDb } from './introspect';
+import { duckDbDependents } from './dependents';
 
 /** DuckDB: the embedded default. MERGE since 1.4, transactional DDL, one writing process per file. */
 export const duckdb: Dialect = Object.freeze({
@@ -42,5 +43,6 @@ export const duckdb: Dialect = Object.freeze({
     return (await import('./driver')).connectDuckDb(connection, options);
   },
   introspect: introspectDuckDb,
+  dependents: duckDbDependents,
   schemaExists: duckDbSchemaExists,
 });

@@ -6,6 +6,7 @@ import { qualifyWith, utcTimestampText } from '../ansi';
 import { usageError } from '../../src/errors';
 import type { CursorUnit } from '../../src/config/types';
 import { introspectMysql, mysqlSchemaExists } from './introspect';
+import { mysqlDependents } from './dependents';
 
 export function quoteBacktick(name: string): string {
   if (name.includes('\u0000')) throw usageError('BAD_IDENTIFIER', `identifier ${JSON.stringify(name)} contains a NUL character`);
@@ -130,6 +131,7 @@ export const mysql: Dialect = Object.freeze({
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectMysql(connection, options),
   introspect: introspectMysql,
+  dependents: mysqlDependents,
   schemaExists: mysqlSchemaExists,
   unindexableKey: (column: ColumnInfo, target: TableRef) => largeObjectKey(column, quoteBacktick(column.name), qualifyWith(quoteBacktick)(target)),
   operatorLock: Object.freeze({

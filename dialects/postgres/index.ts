@@ -6,6 +6,7 @@ import type { CursorUnit } from '../../src/config/types';
 const EPOCH_INTERVAL: Record<CursorUnit, string> = { s: '1 second', ms: '1 millisecond', us: '1 microsecond' };
 import { introspectPostgres, postgresSchemaExists, postgresViewGrants } from './introspect';
 import { postgresTypedRowHash60 } from './rowHash';
+import { postgresDependents } from './dependents';
 
 /** Spellings PostgreSQL reports (format_type) for the names people write in configs. */
 const SYNONYMS: Array<[RegExp, string]> = [
@@ -82,6 +83,7 @@ export const postgres: Dialect = Object.freeze({
   introspect: introspectPostgres,
   schemaExists: postgresSchemaExists,
   viewGrants: postgresViewGrants,
+  dependents: postgresDependents,
   operatorLock: Object.freeze({
     tryLock: 'SELECT pg_try_advisory_lock($1::bigint) AS acquired',
     release: 'SELECT pg_advisory_unlock($1::bigint) AS released',

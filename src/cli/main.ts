@@ -132,9 +132,11 @@ async function main(): Promise<void> {
         common(y)
           .option('drop', { type: 'boolean', default: false, describe: 'drop the archived legacy table (after retire)' })
           .option('drop-snapshot', { type: 'boolean', default: false, describe: 'with --drop: drop the zero-copy snapshot retire took too (Snowflake)' })
-          .option('confirm', { type: 'string', describe: 'with --drop: the legacy table name as configured, e.g. legacy_schema.orders' }),
+          .option('confirm', { type: 'string', describe: 'with --drop: the legacy table name as configured, e.g. legacy_schema.orders' })
+          .option('force', { type: 'boolean', default: false, describe: 'retire although views or foreign keys other than the view use legacy (needs --reason)' })
+          .option('reason', { type: 'string', describe: 'with --force: why, in words; kept in the run log' }),
       async (argv) => {
-        await runRetire({ ...commandOptions(argv), drop: argv.drop, confirm: argv.confirm, dropSnapshot: argv['drop-snapshot'] as boolean });
+        await runRetire({ ...commandOptions(argv), drop: argv.drop, confirm: argv.confirm, dropSnapshot: argv['drop-snapshot'] as boolean, force: argv.force, reason: argv.reason });
       },
     )
     .command(

@@ -15,6 +15,7 @@ import { type TableContext, nullKeyText } from '../plan/tableContext';
 import { keyIndexUnit } from '../plan/upsertStyle';
 import type { SliceJob, Unit } from '../plan/types';
 import { type CommandOptions, type Session, withSession } from './session';
+import { blastRadius } from '../lifecycle/dependents';
 import { count } from '../plural';
 
 export interface BackfillOptions extends CommandOptions {
@@ -133,6 +134,8 @@ async function printPreflight(s: Session, tables: TableBackfill[], controls: Bac
           : "  cap: each slice's MERGE is refused unbilled above 1.2 times its own dry run (set backfill.max_bytes_billed for a fixed cap)",
       );
     }
+    const radius = await blastRadius(s, t.ctx);
+    s.log(radius.length ? `  used by (what depends on the tables this touches): ${radius.join('; ')}` : '  used by: no view or foreign key other than the view uses legacy, the target or the view');
     s.log(
       rate
         ? `  estimate: about ${formatDuration(rows / rate)} at ${fmt(Math.round(rate))} legacy rows/s (measured on ${count(t.slices.filter((x) => x.status === 'done').length, 'done slice')})`

@@ -1,8 +1,9 @@
 import { type Window, parseWindowKey } from '../backfill/windows';
-import { usageError } from '../errors';
+import { forceReason } from './forceReason';
 import { type CutoverGate, planCutover, planRollback } from '../plan/cutover';
 import type { TableContext } from '../plan/tableContext';
 import { type CommandOptions, type Session, withSession } from './session';
+import { blastRadius } from '../lifecycle/dependents';
 
 export interface CutoverOptions extends CommandOptions {
   /** Accept that legacy rows with a NULL key leave the view at cutover. */
@@ -14,18 +15,19 @@ export interface CutoverOptions extends CommandOptions {
 
 /** migrate cutover: refuses unless every window is validated and every legacy key is in the target; then the view shows the target alone. */
 export async function runCutover(options: CutoverOptions): Promise<void> {
-  if (options.force && !options.reason?.trim()) {
-    throw usageError('REASON_REQUIRED', '--force needs --reason "…": why cutting over without validation is acceptable', 'the reason is kept in the run log; e.g. --force --reason "2019 rows are test data, see TICKET-42"');
-  }
-  if (options.reason !== undefined && !options.force) throw usageError('BAD_FLAG', '--reason goes with --force', 'without --force, cutover requires every window validated');
+  const reason = forceReason(options, 'why cutting over without validation is acceptable', '2019 rows are test data, see TICKET-42', 'without --force, cutover requires every window validated');
   await withSession('cutover', options, {}, async (s) => {
     const tables = await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'cut over');
     const units = [];
+    // What reads the view (its rows become the target's alone) or the tables: in the SQL a DBA reviews, and said when it runs.
+    const radius: string[] = [];
     for (const { ctx } of tables) {
-      const gate = { ...(await validationMarks(s, ctx)), forceReason: options.force ? options.reason!.trim() : undefined };
+      const gate = { ...(await validationMarks(s, ctx)), forceReason: reason };
       units.push(planCutover(ctx, s.ledger, { allowUnkeyed: Boolean(options.allowUnkeyed), gate }));
+      radius.push(...(await blastRadius(s, ctx)).map((line) => `${ctx.table.id}: used by ${line}`));
     }
-    await s.execute(units);
+    await s.execute(units, { warnings: radius });
+    if (!options.dryRun) radius.forEach((line) => s.log(line));
   });
 }
 

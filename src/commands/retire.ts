@@ -4,6 +4,8 @@ import { requirePhase } from '../lifecycle/phases';
 import { archiveNameFor, planArchive, planDropArchive, planFinishArchive, planFinishDrop, snapshotNameFor } from '../plan/retire';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
+import { forceReason } from './forceReason';
+import { legacyDependents, refuseLegacyInUse } from '../lifecycle/dependents';
 
 export interface RetireOptions extends CommandOptions {
   drop?: boolean;
@@ -11,6 +13,9 @@ export interface RetireOptions extends CommandOptions {
   confirm?: string;
   /** With --drop: drop the snapshots retire took of legacy too (engines that clone: Snowflake). */
   dropSnapshot?: boolean;
+  /** Retire although objects other than the view read legacy; needs `reason`, which the run log keeps. */
+  force?: boolean;
+  reason?: string;
 }
 
 /**
@@ -18,6 +23,8 @@ export interface RetireOptions extends CommandOptions {
  * retire --drop --confirm <legacy>: afterwards, drop that archive.
  */
 export async function runRetire(options: RetireOptions): Promise<void> {
+  const reason = forceReason(options, 'why retiring legacy while other objects use it is acceptable', 'the finance views move to the unified view next sprint, TICKET-9', 'without --force, retire refuses while other objects use legacy');
+  if (options.force && options.drop) throw usageError('BAD_FLAG', '--force goes with retire, not with retire --drop', 'retire --drop drops the archive retire already made');
   await withSession('retire', options, {}, async (s) => {
     if (options.drop && s.tables.length !== 1) {
       throw usageError('DROP_ONE_TABLE', 'retire --drop works on one table at a time', 'add --table NAME');
@@ -77,6 +84,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         continue;
       }
       const ctx = await s.context(table);
+      refuseLegacyInUse(ctx, await legacyDependents(s, ctx), reason, (line) => s.warn(line));
       const archiveName = archiveNameFor(ctx.legacy.ref, s.run.startedAt, s.dialect);
       if (await s.reads.introspect({ schema: ctx.legacy.ref.schema, name: archiveName }, table.id)) {
         throw preconditionError('ARCHIVE_EXISTS', `${table.id}: a table named ${archiveName} already exists`, 'rename or drop it, or retire on another day');
