@@ -12,6 +12,7 @@ import { legacyDaysSql } from '../plan/tableContext';
 import { hardDeleteFlag } from '../dlt/hardDelete';
 import { type SampleRow, type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
 import { type TableReport, type VerifyReport, formatMarkdown, verifiedText } from '../verify/report';
+import { blastRadius } from '../lifecycle/dependents';
 import { describeRule } from '../verify/normalize';
 import { formatTolerance } from '../verify/settings';
 import { type MonthRange, monthRange, rangeEnd } from './monthRange';
@@ -63,7 +64,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
         if (ctx.alignment.scd2) units.push({ title: `${table.id}: scd2 current versions`, atomic: false, steps: scd2TableSteps(ctx) });
         continue;
       }
-      const report = await verifyTable(s, spec, state, windows, range, sample);
+      const report = { ...(await verifyTable(s, spec, state, windows, range, sample)), usedBy: await blastRadius(s, ctx) };
       tables.push(report);
       units.push(marksUnit(s, spec, report), { title: `${table.id}: verdict`, atomic: false, steps: [...scd2TableSteps(ctx), verdictStep(s, spec, report)] });
     }

@@ -22,6 +22,8 @@ export interface TableReport {
   outside: Array<{ month: string; rows: number }>;
   /** The backfill runs that wrote the verified windows. */
   backfillRuns: string[];
+  /** What else uses legacy, the target or the view (views, foreign keys), one line each: who the change reaches. */
+  usedBy?: string[];
   ok: boolean;
 }
 
@@ -150,7 +152,9 @@ export function formatMarkdown(report: VerifyReport): string {
         : `- **Rows:** ${count(legacyRows, 'legacy row')}: ${count(keys, 'distinct key')} (${apart.join(', ')}); ${fmt(matched)} of the keys in the new table.`,
     );
     out.push(`- **Validation:** ${t.ok ? 'passed' : 'FAILED'}. Compared per row: ${t.compared.map((c) => md(c.replace(/ \(text\)$/, ''))).join(', ')}${t.excluded.length ? `; not compared: ${t.excluded.map(md).join(', ')}` : ''}.${t.metrics.length ? ` Sums reconciled: ${t.metrics.map(md).join(', ')} (tolerance ${t.tolerance}).` : ''}`);
-    out.push(`- **Backfill runs:** ${t.backfillRuns.length ? t.backfillRuns.map((r) => `\`${r}\``).join(', ') : 'none recorded'}.`, '');
+    out.push(`- **Backfill runs:** ${t.backfillRuns.length ? t.backfillRuns.map((r) => `\`${r}\``).join(', ') : 'none recorded'}.`);
+    if (t.usedBy) out.push(`- **Downstream:** ${t.usedBy.length ? t.usedBy.map(md).join('; ') : 'nothing but the view uses legacy, the target or the view (no other view, materialized view or foreign key)'}.`);
+    out.push('');
     const metricHeads = t.metrics.flatMap((m) => [`${md(m)} before`, `${md(m)} after`]);
     out.push(`| Month | Rows before | Rows after | ${metricHeads.map((h) => `${h} | `).join('')}Result |`);
     out.push(`|---|---:|---:|${metricHeads.map(() => '---:|').join('')}---|`);
