@@ -1,7 +1,6 @@
 import type { TableRef } from '../../src/config/types';
 import type { Connection, Dependent } from '../types';
-
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+import { escapeRegExp } from '../../src/escapeRegExp';
 
 /** An identifier as DuckDB may have written it in a view's stored SQL: bare, or double-quoted. */
 const identifier = (name: string) => `(?:"${escapeRegExp(name.replace(/"/g, '""'))}"|${escapeRegExp(name)})`;

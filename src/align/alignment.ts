@@ -6,6 +6,7 @@ import { DLT_ID, DLT_LOAD_ID, SOURCE_FLAG, isDltColumn } from './dltColumns';
 import { dltSnakeCase } from './snakeCase';
 import type { Scd2Columns } from './scd2';
 import { type TimeKind, convertTime, timeKind, utcWallTime } from './timeConversion';
+import { escapeRegExp } from '../escapeRegExp';
 
 /** How one target column is produced from a legacy row. */
 export interface AlignedColumn {
@@ -191,8 +192,4 @@ function checkCursorType(table: TableConfig, cursor: AlignedColumn): void {
 export function hasUniqueKeyOn(table: TableInfo, columns: string[]): boolean {
   const wanted = columns.map((c) => c.toLowerCase());
   return table.uniqueKeys.some((uk) => uk.length === wanted.length && uk.every((c) => wanted.includes(c.toLowerCase())));
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
