@@ -42,6 +42,8 @@ export interface BackfillControls {
   validate: boolean;
   /** Where the engine bills bytes read (BigQuery): the most one slice's upsert may bill; unset, 1.2 times its dry run. */
   maxBytesBilled?: number;
+  /** Each slice keeps the rows it replaces and the keys it inserts, so `migrate undo` can take a run back (plan/preimages.ts). */
+  keepPreimages: boolean;
 }
 
 export const DEFAULT_CONTROLS: Readonly<BackfillControls> = Object.freeze({
@@ -55,6 +57,7 @@ export const DEFAULT_CONTROLS: Readonly<BackfillControls> = Object.freeze({
   retries: 3,
   retryDelayMs: 1000,
   validate: true,
+  keepPreimages: true,
 });
 
 /** The config's `backfill:` keys (snake_case) and the flags (kebab-case) name the same controls. */
@@ -74,6 +77,7 @@ export const CONTROL_KEYS = [
   'retry_delay',
   'validate',
   'max_bytes_billed',
+  'keep_preimages',
 ] as const;
 export type ControlKey = (typeof CONTROL_KEYS)[number];
 export type RawControls = Partial<Record<ControlKey, unknown>>;
@@ -176,6 +180,7 @@ export function resolveControls(
         case 'retry_delay': c.retryDelayMs = parseDuration(v, where); break;
         case 'validate': c.validate = bool(v, where); break;
         case 'max_bytes_billed': c.maxBytesBilled = parseBytesBilled(v, where, engine); break;
+        case 'keep_preimages': c.keepPreimages = bool(v, where); break;
       }
     }
   }

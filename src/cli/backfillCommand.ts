@@ -34,6 +34,7 @@ export function backfillFlags<T>(y: Argv<T>) {
     .option('retries', { type: 'string', describe: 'attempts after a transient error (deadlock, lock timeout, lost connection); default 3' })
     .option('retry-delay', { type: 'string', describe: 'first retry delay, doubling each time (default 1s)' })
     .option('validate', { type: 'boolean', describe: 'check each window right after merging it and mark it validated, as verify does (default; --no-validate leaves that to migrate verify, which cutover then needs)' })
+    .option('keep-preimages', { type: 'boolean', describe: 'keep the rows each slice replaces and the keys it inserts, so migrate undo can take the run back (default; --no-keep-preimages skips it)' })
     .option('json', { type: 'boolean', default: false, describe: 'one JSON object per event on stdout, for orchestrators' })
     .example('$0 backfill --all', 'every month not done yet')
     .example('$0 backfill --all --max-load active=20 --critical-load active=50 --pause-file /tmp/pause', 'protect a busy source')
@@ -58,6 +59,7 @@ function controlsFrom(argv: BackfillArgv): RawControls {
     on_error: argv['on-error'],
     retries: argv.retries,
     retry_delay: argv['retry-delay'],
+    keep_preimages: argv['keep-preimages'],
     validate: argv.validate,
   };
 }

@@ -7,6 +7,7 @@ import { runCutover, runRollback } from '../commands/cutover';
 import { runDemo } from '../commands/demo';
 import { runCatalog } from '../commands/catalog';
 import { runRetire } from '../commands/retire';
+import { runUndo } from '../commands/undo';
 import type { CommandOptions } from '../commands/session';
 import { formatStatus, runStatus } from '../commands/status';
 import { runStitch } from '../commands/stitch';
@@ -122,6 +123,19 @@ async function main(): Promise<void> {
         await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'], force: argv.force, reason: argv.reason });
       },
     )
+    .command(
+      'undo',
+      'put the target back as it was before a backfill run (rows changed since by live ingest are kept); refused after cutover',
+      (y) =>
+        common(y)
+          .option('run', { type: 'string', demandOption: true, describe: 'the run to undo (migrate status and migrate log list them)' })
+          .option('window', { type: 'string', array: true, describe: 'only this window (repeatable), e.g. 2024-03' })
+          .example('$0 undo --run 20261203T051200Z-ab12 --dry-run', 'print what it would do')
+          .example('$0 undo --run 20261203T051200Z-ab12 --table orders --window 2024-03', 'one window of one table'),
+      async (argv) => {
+        await runUndo({ ...commandOptions(argv), run: argv.run, windows: argv.window });
+      },
+    )
     .command('rollback', 'put the stitched view back after a cutover', common, async (argv) => {
       await runRollback(commandOptions(argv));
     })
@@ -165,7 +179,7 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
-    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, rollback, retire, catalog or demo')
+    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, catalog or demo')
     .strict()
     .help()
     .fail((message, err) => {

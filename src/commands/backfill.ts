@@ -1,3 +1,4 @@
+import { keepsPreimages, preimageTableRef, preimageTableUnit } from '../plan/preimages';
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
 import { ON_DEMAND_USD_PER_TIB, duplicateKeys, formatBytes, measuredRate, rowsPerWindow, sliceBytes } from '../backfill/preflight';
 import { legacyCoverageOf, profileWindows, uncoveredMonths, type LegacyProfile } from '../backfill/profile';
@@ -205,7 +206,9 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         accounted.add(id);
         return true;
       };
-      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate });
+      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: controls.keepPreimages });
+      const preimages = plan.jobs.length && keepsPreimages(ctx, controls.keepPreimages) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
+      if (preimages) units.push(preimages);
       units.push(...plan.units);
       jobs.push(...plan.jobs);
       after.push(...plan.after);

@@ -9,7 +9,7 @@ import { flagLiterals } from '../plan/tableContext';
 import { readRows } from '../exec/read';
 import { type CommandOptions, type Session, withSession } from './session';
 import { runHoldsItsLock } from '../exec/operatorLock';
-import type { SliceRecord } from '../ledger/reads';
+import { type SliceRecord, readUndoWindows, undoable } from '../ledger/reads';
 import type { TableConfig } from '../config/types';
 import type { Connection } from '../../dialects/types';
 import { count } from '../plural';
@@ -40,6 +40,15 @@ export interface TableStatus {
   interrupted: Array<{ window: string; run: string | null }>;
   /** The dlt dataset beside the target: the dlt schema holding it and what it says about the table (while legacy is there). */
   dlt: { schemaName: string | null; loadsTable: boolean; hints: DltTableHints | null } | null;
+  /** Backfill runs `migrate undo --run` can take back (their changes kept as pre-images), newest first; undefined offline. */
+  undoable: UndoableRun[] | undefined;
+}
+
+export interface UndoableRun {
+  run: string;
+  windows: string[];
+  rowsInserted: number;
+  rowsUpdated: number;
 }
 
 /** migrate status: each table's phase, slices and the view's source distribution. Read-only. */
@@ -97,7 +106,23 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     failures: slices.filter((x) => x.status === 'failed').map((x) => ({ window: x.windowKey, error: x.error })),
     interrupted,
     dlt,
+    undoable: await undoableRuns(s, table.id),
   };
+}
+
+/** The runs whose changes can still be undone, newest first, from the ledger's undo_windows. */
+async function undoableRuns(s: Session, tableId: string): Promise<UndoableRun[] | undefined> {
+  const records = await s.reads.dataCheck(tableId, 'the backfill runs that can be undone', (conn) => readUndoWindows(conn, s.dialect, s.config.stateSchema, tableId));
+  if (!records) return undefined;
+  const byRun = new Map<string, UndoableRun>();
+  for (const r of records.filter(undoable)) {
+    const run = byRun.get(r.runId) ?? { run: r.runId, windows: [], rowsInserted: 0, rowsUpdated: 0 };
+    run.windows.push(r.windowKey);
+    run.rowsInserted += r.rowsInserted;
+    run.rowsUpdated += r.rowsUpdated;
+    byRun.set(r.runId, run);
+  }
+  return [...byRun.values()].reverse();
 }
 
 /** Running slices whose run no longer holds its run lock (asked without locking anything). */
@@ -145,6 +170,9 @@ export function formatStatus(statuses: TableStatus[]): string {
     if (t.nullKeyRows) out.push(`${t.table}: ${count(t.nullKeyRows, 'legacy row has', 'legacy rows have')} a NULL key`);
     for (const snapshot of t.snapshots) out.push(`${t.table}: legacy's zero-copy snapshot ${snapshot} is kept (retire --drop --drop-snapshot drops it)`);
     for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
+    for (const u of t.undoable ?? []) {
+      out.push(`${t.table}: run ${u.run} can be undone (${count(u.windows.length, 'window')}: ${count(u.rowsInserted, 'row')} inserted, ${count(u.rowsUpdated, 'row')} replaced): migrate undo --run ${u.run}`);
+    }
     for (const [run, windows] of groupByRun(t.interrupted)) {
       out.push(`${t.table} ${windows.join(', ')}: interrupted (run ${run ?? 'unknown'} ended without finishing ${windows.length === 1 ? 'it' : 'them'}); resumes on the next run`);
     }

@@ -128,3 +128,43 @@ export async function readValidations(conn: Connection, dialect: Dialect, stateS
     checkedAt: text(r.checked_at),
   }));
 }
+
+/** What one backfill run changed in one window, as undo_windows keeps it (plan/preimages.ts). */
+export interface UndoWindowRecord {
+  windowKey: string;
+  runId: string;
+  loadId: string | null;
+  /** The fast path found the window fresh: every key of legacy's window was inserted, none kept one by one. */
+  fresh: boolean;
+  rowsInserted: number;
+  rowsUpdated: number;
+  recordedAt: string | null;
+  undoneAt: string | null;
+  undoneBy: string | null;
+  keptRows: number | null;
+  prunedAt: string | null;
+}
+
+/** Can this record still be undone: it changed rows, and was neither undone nor pruned since? */
+export const undoable = (r: UndoWindowRecord) => r.undoneAt === null && r.prunedAt === null && r.rowsInserted + r.rowsUpdated > 0;
+
+/** A table's undo_windows rows, oldest first (none in a ledger from before undo, or before any backfill). */
+export async function readUndoWindows(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<UndoWindowRecord[]> {
+  if (!(await schemaExists(dialect, conn, stateSchema))) return [];
+  if (!(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'undo_windows' }))) return [];
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
+  const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_undo_windows', values), [tableId]);
+  return rows.map((r) => ({
+    windowKey: String(r.window_key),
+    runId: String(r.run_id),
+    loadId: text(r.load_id),
+    fresh: r.fresh === 'yes',
+    rowsInserted: Number(r.rows_inserted ?? 0),
+    rowsUpdated: Number(r.rows_updated ?? 0),
+    recordedAt: text(r.recorded_at),
+    undoneAt: text(r.undone_at),
+    undoneBy: text(r.undone_by),
+    keptRows: num(r.kept_rows),
+    prunedAt: text(r.pruned_at),
+  }));
+}

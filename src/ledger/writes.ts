@@ -280,6 +280,49 @@ export class LedgerWriter {
     };
   }
 
+  /**
+   * What the slice changed, for migrate undo (plan/preimages.ts): the load id it wrote with, whether the window was
+   * fresh (the fast path's state, plan/windowState.ts), and its counts. Binds the run id.
+   */
+  undoRecordStep(tableId: string, window: Window, loadId: string): Step {
+    return {
+      intent: `Record what this slice changed in ${tableId} ${window.key}, for migrate undo`,
+      kind: 'exec',
+      sql: this.render('ledger_undo_record', { ...this.sliceValues(tableId, window), load_id: this.literal(loadId) }),
+      binds: [
+        { name: 'runId' },
+        { name: 'fresh', value: (v) => (v.get('window_state') === 'fresh' ? 'yes' : 'no') },
+        { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
+        { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
+      ],
+    };
+  }
+
+  /** A run's changes to a window are undone (binds this run's id and the rows kept). */
+  undoDoneStep(tableId: string, window: Window, undoneRun: string): Step {
+    return {
+      intent: `Record that run ${undoneRun}'s changes to ${tableId} ${window.key} are undone`,
+      kind: 'exec',
+      sql: this.render('ledger_undo_done', { ...this.sliceValues(tableId, window), run_id: this.literal(undoneRun) }),
+      binds: [{ name: 'runId' }, { name: 'kept_rows', value: (v) => Number(v.get('undo_kept') ?? 0) + Number(v.get('undo_gone') ?? 0) }],
+    };
+  }
+
+  /** After an undo, the window is pending again. */
+  sliceUndoneStep(tableId: string, window: Window): Step {
+    return { intent: `Mark ${tableId} ${window.key} as pending again`, kind: 'exec', sql: this.render('ledger_slice_undone', this.sliceValues(tableId, window)) };
+  }
+
+  /** The statement reading a table's undo_windows rows (binds the table id). */
+  undoWindowsSql(): string {
+    return this.render('ledger_read_undo_windows');
+  }
+
+  /** migrate prune: marks a table's runs started before `before` as no longer undoable. */
+  undoPrunedStep(tableId: string, before: string): Step {
+    return { intent: `Record that ${tableId}'s runs started before the cut-off can no longer be undone`, kind: 'exec', sql: this.render('ledger_undo_pruned', { table_name: this.literal(tableId), before }) };
+  }
+
   /** Forgets how a window's previous slice wrote it (plan/windowState.ts). */
   windowStateClearStep(tableId: string, window: Window): Step {
     return { intent: `Clear how ${tableId} ${window.key} was last written`, kind: 'exec', sql: this.render('ledger_window_state_clear', this.sliceValues(tableId, window)) };

@@ -12,6 +12,7 @@ import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
 import { differsGuard, fastPathApplies, fastValidation, freshInsertStep, windowStateSteps } from './windowState';
 import { racesLiveInserts } from './upsertStyle';
 import { hasUniqueKeyOn } from '../align/alignment';
+import { keepsPreimages, preimageCaptureSteps } from './preimages';
 
 export interface BackfillPlanInput {
   windows: Window[];
@@ -22,10 +23,12 @@ export interface BackfillPlanInput {
   completes: boolean;
   /** Check and mark each window in its slice's transaction (validate as you go); otherwise only MERGE's missing-keys check runs. */
   validate: boolean;
+  /** Keep what each slice replaces and inserts, for migrate undo (backfill.keep_preimages; plan/preimages.ts). Default: true. */
+  keepPreimages?: boolean;
 }
 
 /** The slice's source: the window's legacy rows with a key, de-duplicated by key, in the target's shape. */
-function sliceSourceSql(ctx: TableContext, window: Window, guard?: string): string {
+export function sliceSourceSql(ctx: TableContext, window: Window, guard?: string): string {
   return legacyRowsSql(ctx, `${windowPredicate(ctx, window)} AND ${rawKeyNotNull(ctx)}${guard ? ` AND ${guard}` : ''}`);
 }
 
@@ -235,31 +238,38 @@ function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): 
 }
 
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
-function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, validate: boolean): Unit {
+function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, options: { validate: boolean; keepPreimages?: boolean }): Unit {
   const { ctx } = spec;
   const id = ctx.table.id;
   const fast = fastPathApplies(ctx);
+  const { validate } = options;
+  const keep = keepsPreimages(ctx, options.keepPreimages ?? true);
   const checks = validate ? windowValidationSteps(spec, ledger, window, fast ? fastValidation(spec, ledger, window) : undefined) : [...keysPresentSteps(ctx, window), ledger.validationClearStep(id, window)];
   const race = { lost: false };
+  // The upsert's guard on the fast path (it writes only where the window differs); the pre-images share it.
+  const guard = fast ? differsGuard(ctx, ledger, window) : undefined;
+  const captures = keep ? preimageCaptureSteps(ctx, window, sliceSourceSql(ctx, window, guard)) : [];
   const writes = fast
     ? [
         ...windowStateSteps(spec, ledger, window, validate, race),
-        freshInsertStep(ctx, ledger, window, (guard) => upsertValues(ctx, sliceSourceSql(ctx, window, guard), loadId), race),
-        ...upsertSteps(ctx, window, loadId, differsGuard(ctx, ledger, window)),
+        freshInsertStep(ctx, ledger, window, (freshGuard) => upsertValues(ctx, sliceSourceSql(ctx, window, freshGuard), loadId), race),
+        ...captures,
+        ...upsertSteps(ctx, window, loadId, guard),
       ]
-    : upsertSteps(ctx, window, loadId);
+    : [...captures, ...upsertSteps(ctx, window, loadId)];
+  const undoRecord = keep ? [ledger.undoRecordStep(id, window, loadId)] : [];
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...writes, ...keysOnceSteps(ctx, window), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window)],
+    steps: [...writerLockSteps(ctx), ...writes, ...keysOnceSteps(ctx, window), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window), ...undoRecord],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }
 
 /** A window's slice unit, and what checks it after commit where the engine needs that; both write with the same load id. */
-function sliceAndSettle(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, validate: boolean): Pick<SliceJob, 'slice' | 'settle'> {
+function sliceAndSettle(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, options: { validate: boolean; keepPreimages?: boolean }): Pick<SliceJob, 'slice' | 'settle'> {
   const settle = settleUnit(spec.ctx, window, loadId);
-  return { slice: sliceUnit(spec, ledger, window, loadId, validate), ...(settle ? { settle } : {}) };
+  return { slice: sliceUnit(spec, ledger, window, loadId, options), ...(settle ? { settle } : {}) };
 }
 
 /**
@@ -298,7 +308,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
     tableId: id,
     window,
     claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
-    ...sliceAndSettle(spec, ledger, window, input.nextLoadId(), input.validate),
+    ...sliceAndSettle(spec, ledger, window, input.nextLoadId(), input),
   }));
   const after: Unit[] = [
     {

@@ -33,10 +33,7 @@ export function upsertValues(ctx: TableContext, sourceSql: string, loadId: strin
     return `s.${q(c.target.name)}`;
   };
 
-  const updatedAt = alignment.updatedAt;
-  const newer = updatedAt ? `(${old(updatedAt)} IS NULL OR ${incoming(updatedAt)} >= ${old(updatedAt)})` : undefined;
-  const differs = `(${alignment.payload.map((c) => dialect.isDistinct(old(c), incoming(c))).join(' OR ')})`;
-  const updateWhen = newer ? `${newer} AND ${differs}` : differs;
+  const { newer, updateWhen } = replaceCondition(ctx, old, incoming);
 
   const setAll = alignment.payload.map((c) => `${q(c.target.name)} = ${incoming(c)}`);
   if (setAll.length && loadIdColumn) setAll.push(`${q(loadIdColumn.target.name)} = ${loadIdValue}`);
@@ -52,6 +49,24 @@ export function upsertValues(ctx: TableContext, sourceSql: string, loadId: strin
     insert_values: alignment.columns.map(insertValue).join(', '),
     duplicate_key_set: style === 'on_duplicate_key' ? duplicateKeySet(ctx, old, incoming, { newer, updateWhen, loadIdColumn, loadIdValue }) : undefined,
   };
+}
+
+type ColumnSql = (c: AlignedColumn) => string;
+
+/** Does any payload column of the two rows differ (NULL-safe)? Only for a table with payload columns. */
+export function rowDiffers(ctx: TableContext, old: ColumnSql, incoming: ColumnSql): string {
+  return `(${ctx.alignment.payload.map((c) => ctx.dialect.isDistinct(old(c), incoming(c))).join(' OR ')})`;
+}
+
+/**
+ * When an upsert replaces a target row: the incoming row is at least as new (updated_at, where there is one) and
+ * differs. The upsert's templates and the pre-images a slice keeps (plan/preimages.ts) share it.
+ */
+export function replaceCondition(ctx: TableContext, old: ColumnSql, incoming: ColumnSql): { newer?: string; updateWhen: string } {
+  const updatedAt = ctx.alignment.updatedAt;
+  const newer = updatedAt ? `(${old(updatedAt)} IS NULL OR ${incoming(updatedAt)} >= ${old(updatedAt)})` : undefined;
+  const differs = rowDiffers(ctx, old, incoming);
+  return { newer, updateWhen: newer ? `${newer} AND ${differs}` : differs };
 }
 
 /**

@@ -115,3 +115,21 @@ CREATE TABLE IF NOT EXISTS {{state}}.window_states (
   recorded_at {{timestamp}} NOT NULL,
   PRIMARY KEY (table_name, window_key){{#key_options}} {{key_options}}{{/key_options}}
 );
+-- What each backfill slice changed, for `migrate undo` (src/plan/preimages.ts): the load id it wrote its rows with,
+-- whether the window was fresh (every key of legacy's window inserted, no pre-image needed), its counts; then,
+-- once undone or pruned, when and by which run. The replaced rows themselves are in the table's preimages table.
+CREATE TABLE IF NOT EXISTS {{state}}.undo_windows (
+  table_name {{text}} NOT NULL,
+  window_key {{text}} NOT NULL,
+  run_id {{text}} NOT NULL,
+  load_id {{text}},
+  fresh {{text}},
+  rows_inserted {{bigint}},
+  rows_updated {{bigint}},
+  recorded_at {{timestamp}} NOT NULL,
+  undone_at {{timestamp}},
+  undone_by {{text}},
+  kept_rows {{bigint}},
+  pruned_at {{timestamp}},
+  PRIMARY KEY (table_name, window_key, run_id){{#key_options}} {{key_options}}{{/key_options}}
+);

@@ -1,0 +1,89 @@
+import type { Window } from '../backfill/windows';
+import type { LedgerWriter } from '../ledger/writes';
+import type { UndoWindowRecord } from '../ledger/reads';
+import type { Step, Unit } from './types';
+import { type TableContext, keyMatch, keyNames, renderFor } from './tableContext';
+import { sliceSourceSql } from './backfill';
+import { preimagesQ } from './preimages';
+import { loadIdColumnOf, loadIdValueOf, rowDiffers } from './upsert';
+import { count } from '../plural';
+
+/**
+ * migrate undo, one window of one run (issue 16): one transaction that puts the target's rows back as they were
+ * before the run, with its ledger update. A row the run wrote is undone only while it is still as the run wrote it:
+ * it matches legacy's row of the window value for value and, where the target has dlt's load id, carries the load
+ * id the slice wrote. Anything else (a newer version from live ingest or a later run, a row deleted since) is left
+ * alone and counted. The rows still as written are deleted; the replaced ones are inserted back from their
+ * pre-images, whole; the window is pending again, its validation mark and recorded state cleared.
+ */
+/** What the undo of a table did, summed over its windows as each commits. */
+export interface UndoTally {
+  windows: number;
+  removed: number;
+  restored: number;
+  kept: number;
+  gone: number;
+}
+
+export const emptyTally = (): UndoTally => ({ windows: 0, removed: 0, restored: 0, kept: 0, gone: 0 });
+
+export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: UndoWindowRecord, window: Window, tally: UndoTally = emptyTally()): Unit {
+  const id = ctx.table.id;
+  const d = ctx.dialect;
+  const q = (name: string) => d.quoteIdent(name);
+  const columns = ctx.target.columns.map((c) => q(c.name));
+  const source = sliceSourceSql(ctx, window);
+  const loadIdColumn = loadIdColumnOf(ctx);
+  const sameLoad = loadIdColumn && record.loadId ? `t.${q(loadIdColumn.target.name)} = ${loadIdValueOf(ctx, loadIdColumn, record.loadId)}` : undefined;
+  const sameValues = ctx.alignment.payload.length
+    ? `NOT ${rowDiffers(
+        ctx,
+        (c) => `t.${q(c.target.name)}`,
+        (c) => `s.${q(c.target.name)}`,
+      )}`
+    : undefined;
+  const ours = [sameLoad, sameValues].filter(Boolean).join(' AND ') || '1 = 1';
+  const common = { preimages: preimagesQ(ctx), target: ctx.q.target, run_id: d.stringLiteral(record.runId), window_key: d.stringLiteral(window.key) };
+  const steps: Step[] = [];
+  // Writers wait while the window is put back, where the engine can hold them off: a live write between the
+  // marking and the delete would otherwise be undone with the run's rows.
+  if (d.capabilities.mergeLocksOutWriters) {
+    steps.push({ intent: "Hold off the target's writers until this window is undone", kind: 'exec', sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }) });
+  }
+  if (record.fresh) {
+    steps.push({ intent: "List the keys the run inserted into the fresh window (every key of legacy's window)", kind: 'exec', sql: renderFor(ctx, 'undo_fresh_keys', { ...common, source, key_columns: keyNames(ctx), s_keys: keyNames(ctx, 's') }) });
+  }
+  steps.push(
+    {
+      intent: `Mark each row run ${record.runId} wrote: still as it wrote it (undo), changed since (kept), or deleted since (gone)`,
+      kind: 'exec',
+      sql: renderFor(ctx, 'undo_mark', { ...common, source, key_match_tp: keyMatch(ctx, 't', 'p'), key_match_ts: keyMatch(ctx, 't', 's'), ours, load_id: sameLoad ? 'yes' : undefined }),
+    },
+    { intent: 'Count what the undo deletes, restores and leaves alone', kind: 'query', captureRow: true, sql: renderFor(ctx, 'undo_counts', common) },
+    { intent: 'Delete the rows the run wrote that are still as it wrote them', kind: 'exec', captureChanged: 'undo_removed', sql: renderFor(ctx, 'undo_delete', { ...common, key_match_tp: keyMatch(ctx, 't', 'p'), key_match_qp: keyMatch(ctx, ctx.q.target, 'p') }) },
+    { intent: 'Insert back, whole, the rows the run replaced', kind: 'exec', sql: renderFor(ctx, 'undo_restore', { ...common, columns: columns.join(', '), p_columns: columns.map((c) => `p.${c}`).join(', ') }) },
+    { intent: "Drop the window's spent pre-images", kind: 'exec', sql: renderFor(ctx, 'undo_forget', common) },
+    ledger.validationClearStep(id, window),
+    ledger.windowStateClearStep(id, window),
+    ledger.sliceUndoneStep(id, window),
+    ledger.undoDoneStep(id, window, record.runId),
+  );
+  return {
+    title: `${id} ${window.key}: undo run ${record.runId}`,
+    atomic: true,
+    steps,
+    report: (vars) => {
+      const n = (name: string) => Number(vars.get(name) ?? 0);
+      const done: UndoTally = { windows: 1, removed: n('undo_deleted'), restored: n('undo_restored'), kept: n('undo_kept'), gone: n('undo_gone') };
+      (Object.keys(tally) as Array<keyof UndoTally>).forEach((k) => (tally[k] += done[k]));
+      return [`${id} ${window.key}: undone: ${undoText(done)}`];
+    },
+  };
+}
+
+/** "120 rows removed, 12 rows restored; kept: 3 rows changed since by live ingest or a later run (1 of them deleted since)". */
+export function undoText(t: UndoTally): string {
+  const kept = t.kept + t.gone;
+  const keptText = kept ? `; kept: ${count(kept, 'row')} changed since by live ingest or a later run${t.gone ? ` (${t.gone} of them deleted since)` : ''}` : '';
+  return `${count(t.removed, 'row')} removed, ${count(t.restored, 'row')} restored${keptText}`;
+}

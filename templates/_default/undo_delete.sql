@@ -1,0 +1,6 @@
+-- Remove the run's rows that are still as it wrote them: those it inserted go, those it replaced come back below.
+DELETE FROM {{target}} AS t
+WHERE EXISTS (
+  SELECT 1 FROM {{preimages}} AS p
+  WHERE p._theseus_run_id = {{run_id}} AND p._theseus_window = {{window_key}} AND p._theseus_undo = 'undo' AND {{key_match_tp}}
+);
