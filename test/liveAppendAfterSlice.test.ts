@@ -48,6 +48,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
       completes: false,
       isComplete: async () => false,
       validate: false,
+      keepPreimages: false,
     });
     job = plan.jobs[0];
   });
@@ -86,7 +87,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
 
   it('on DuckDB itself (one writing process) no such check is planned', async () => {
     const ctx = await introspectedContext(conn, duckdb, ordersTableConfig());
-    const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
+    const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false, keepPreimages: false });
     expect(plan.jobs[0].settle).toBeUndefined();
   });
 
@@ -98,7 +99,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
       await conn.execute('DROP SCHEMA IF EXISTS "_migrate" CASCADE');
       const ledger = new LedgerWriter(racingEngine, '_migrate');
       const ctx = await introspectedContext(conn, racingEngine, ordersTableConfig());
-      const plan = planBackfill(ctx, ledger, { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => SLICE_LOAD_ID, phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
+      const plan = planBackfill(ctx, ledger, { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => SLICE_LOAD_ID, phase: 'backfilling', completes: false, isComplete: async () => false, validate: false, keepPreimages: false });
       const run = createRunContext('backfill', [], {});
       const vars = initialVars(run);
       for (const unit of [ledger.ensureStateUnit(), ...plan.units]) await applyUnit(unit, { conn, dialect: racingEngine, vars, toolVersion: 'test', log: () => undefined });

@@ -108,6 +108,20 @@ describe.each(testEngines())('migrate undo on %s', (engine) => {
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain('UNDO_AFTER_CUTOVER');
     expect(refused.stderr).toContain('migrate rollback');
+
+    // migrate log names the run and what of it can still be undone; prune drops its pre-images, and then nothing can.
+    const log = JSON.parse(run('log', '--json').stdout).runs;
+    const entry = log.find((e: { run: string }) => e.run === runId);
+    expect(entry).toMatchObject({ command: 'backfill', outcome: 'succeeded' });
+    expect(entry.undoable.orders.length).toBe(24); // every window but the one undone
+    expect(log.find((e: { command: string }) => e.command === 'undo')).toBeDefined();
+    expect(run('prune', '--before', '2026-13-01').status).toBe(2);
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+    const prune = run('prune', '--before', tomorrow);
+    expect(prune.status).toBe(0);
+    expect(prune.stdout).toMatch(/orders: [\d,]+ pre-image rows? of runs started before .* dropped; those runs can no longer be undone/);
+    expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.quote(s.stateSchema)}.${s.quote('orders__preimages')}`))[0].n)).toBe(0);
+    expect(JSON.parse(run('log', '--json').stdout).runs.every((e: { undoable: object }) => Object.keys(e.undoable).length === 0)).toBe(true);
   });
 });
 

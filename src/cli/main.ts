@@ -8,6 +8,8 @@ import { runDemo } from '../commands/demo';
 import { runCatalog } from '../commands/catalog';
 import { runRetire } from '../commands/retire';
 import { runUndo } from '../commands/undo';
+import { formatLog, runLog } from '../commands/log';
+import { runPrune } from '../commands/prune';
 import type { CommandOptions } from '../commands/session';
 import { formatStatus, runStatus } from '../commands/status';
 import { runStitch } from '../commands/stitch';
@@ -136,6 +138,27 @@ async function main(): Promise<void> {
         await runUndo({ ...commandOptions(argv), run: argv.run, windows: argv.window });
       },
     )
+    .command(
+      'log',
+      'the runs the ledger keeps (command, arguments, operator, outcome), newest first, and which can be undone',
+      (y) =>
+        common(y)
+          .option('run', { type: 'string', describe: 'only this run' })
+          .option('limit', { type: 'number', default: 20, describe: 'at most N runs' })
+          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }),
+      async (argv) => {
+        const entries = await runLog({ ...commandOptions(argv), run: argv.run, limit: argv.limit });
+        process.stdout.write(argv.json ? `${JSON.stringify({ runs: entries }, null, 2)}\n` : `${formatLog(entries)}\n`);
+      },
+    )
+    .command(
+      'prune',
+      'drop the pre-images of backfill runs started before a day; those runs can no longer be undone',
+      (y) => common(y).option('before', { type: 'string', demandOption: true, describe: 'YYYY-MM-DD (UTC)' }),
+      async (argv) => {
+        await runPrune({ ...commandOptions(argv), before: argv.before });
+      },
+    )
     .command('rollback', 'put the stitched view back after a cutover', common, async (argv) => {
       await runRollback(commandOptions(argv));
     })
@@ -179,7 +202,7 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
-    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, catalog or demo')
+    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog or demo')
     .strict()
     .help()
     .fail((message, err) => {

@@ -30,10 +30,10 @@ export function keepsPreimages(ctx: TableContext, keep: boolean): boolean {
   return keep && !ctx.alignment.scd2;
 }
 
-const q = (ctx: TableContext, name: string) => ctx.dialect.quoteIdent(name);
+const q = (ctx: Pick<TableContext, 'dialect'>, name: string) => ctx.dialect.quoteIdent(name);
 
 /** The quoted, qualified pre-image table, named as the ledger's own tables are (`{{state}}.name`). */
-export function preimagesQ(ctx: TableContext): string {
+export function preimagesQ(ctx: Pick<TableContext, 'table' | 'dialect'> & { q: Pick<TableContext['q'], 'state'> }): string {
   return `${ctx.q.state}.${q(ctx, preimageTableName(ctx))}`;
 }
 

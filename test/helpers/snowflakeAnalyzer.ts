@@ -5,6 +5,10 @@ import { AnalysisError, isCountBind, learnFrom, statementLabel } from './zetaRes
 import { splitDryRun } from './dryRunSplit';
 import { ANALYZER_PACKAGE, MISSING_ENV, PORT_ENV } from './zetasqlServer';
 
+/** ZetaSQL type kinds: FLOAT is 32-bit, DOUBLE 64-bit (zetasql/public/type.proto). */
+const ZETA_FLOAT = 6;
+const ZETA_DOUBLE = 7;
+
 /**
  * Offline check of Snowflake SQL: every statement analyzed by Fivetran's
  * ZetaSQL fork (names, types, function signatures, UNION shapes, MERGE
@@ -151,7 +155,8 @@ export class SnowflakeAnalyzer {
   /** Keeps the catalog in step with what an analyzed statement creates, replaces, renames or drops. */
   private learn(resolved: any): void {
     // A bare new name lands in the session's schema, not the table's (Snowflake; dbt-snowflake #1060 qualifies it for that reason).
-    if (learnFrom(resolved, this.catalog, (_from, to) => to)) this.dirty = true;
+    // A column declared FLOAT (the pre-image table copies the target's types) is ZetaSQL's 32-bit FLOAT, Snowflake's 64-bit.
+    if (learnFrom(resolved, this.catalog, (_from, to) => to, (t) => (t.typeKind === ZETA_FLOAT ? { typeKind: ZETA_DOUBLE } : t))) this.dirty = true;
   }
 
   /**

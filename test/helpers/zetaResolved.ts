@@ -52,7 +52,7 @@ export function find(node: unknown, key: string): any {
  * renamed table lands: Snowflake moves a bare new name into the session's schema, BigQuery keeps the dataset.
  * True when the catalog changed (it must be registered again).
  */
-export function learnFrom(resolved: any, catalog: TrackedCatalog, renamed: (from: string[], to: string[]) => string[]): boolean {
+export function learnFrom(resolved: any, catalog: TrackedCatalog, renamed: (from: string[], to: string[]) => string[], declared: (t: ZetaType) => ZetaType = (t) => t): boolean {
   const kind: string = resolved?.node ?? '';
   const path: string[] | undefined = find(resolved, 'namePath');
   if (!path) return false;
@@ -62,7 +62,7 @@ export function learnFrom(resolved: any, catalog: TrackedCatalog, renamed: (from
     const defs = find(resolved, 'columnDefinitionList');
     const clone = find(resolved, 'cloneFrom');
     if (out?.length) columns = out.map((c: any) => ({ name: c.name, type: stripType(c.column.type) }));
-    else if (defs?.length) columns = defs.map((c: any) => ({ name: c.name, type: stripType(c.type) }));
+    else if (defs?.length) columns = defs.map((c: any) => ({ name: c.name, type: declared(stripType(c.type)) }));
     else if (clone) columns = find(clone, 'columnList').map((c: any) => ({ name: c.name, type: stripType(c.type) }));
     if (!columns || (find(resolved, 'createMode') === 2 && catalog.get(path))) return false; // 2: IF NOT EXISTS keeps what is there
     catalog.add(path, columns);
