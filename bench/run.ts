@@ -13,11 +13,12 @@ import { Report, summaryTable } from './report';
 import { type BenchSettings, type EngineName, readSettings } from './settings';
 import { measureViewScan } from './viewScan';
 import { measureValidationCost, measureVerify } from './verify';
+import { measurePreimageCost } from './preimages';
 
 /**
  * `npm run bench`: for each engine, generate the orders, measure the copy
  * baseline, backfill, rerun, verify, mixed-phase view scan, what validating
- * as it goes costs the backfill, and the dry run at scale,
+ * as it goes costs the backfill, what keeping pre-images for undo costs it, and the dry run at scale,
  * and write bench/results/<date>-<engine>.json. A missed target is reported,
  * not fatal; a step that errors ends that engine's run and the exit code is 1.
  *
@@ -56,6 +57,7 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
     await measureVerify(db, report, config);
     await measureViewScan(db, report, dir, settings.months);
     await measureValidationCost(db, report, dir, first, baseline);
+    await measurePreimageCost(db, report, dir);
     await measureDryRunScale(engine, settings, dir, report);
   } catch (err) {
     report.error = err instanceof Error ? err.message : String(err);
