@@ -24,6 +24,7 @@ import { EXIT_CODES, asTheseusError, maskSecrets } from '../errors';
 
 interface CommonArgs {
   config: string;
+  reason?: string;
   table?: string[];
   'dry-run'?: boolean;
   out?: string;
@@ -44,6 +45,7 @@ function common(y: Argv): Argv<CommonArgs> {
     .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
     .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
     .option('dry-run', { type: 'boolean', default: false, describe: 'print the SQL it would run and change nothing' })
+    .option('reason', { type: 'string', describe: 'why, in words (a ticket, a business reason): kept in the run log; required with --force' })
     .option('out', { type: 'string', describe: 'write the SQL to FILE (dry run: what would run; otherwise: what ran)' })
     .option('catalog', {
       type: 'string',
@@ -98,7 +100,9 @@ async function main(): Promise<void> {
           .option('to', { type: 'string', describe: 'last month of a range (YYYY-MM), inclusive' })
           .option('sample', { type: 'string', default: '0', describe: 'show up to N differing rows of each failing window, column by column' })
           .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
-          .option('markdown', { type: 'string', describe: 'write a change note for stakeholders (Markdown) to FILE' }),
+          .option('markdown', { type: 'string', describe: 'write a change note for stakeholders (Markdown) to FILE' })
+          .option('approve', { type: 'boolean', default: false, describe: 'once every window passes, record that you (THESEUS_OPERATOR, or the OS user) approve this validated state; cutover.require_approval needs it' })
+          .option('self-approve', { type: 'boolean', default: false, describe: 'with --approve: approve a backfill you ran yourself (recorded as such)' }),
       async (argv) => {
         await runVerify({
           ...commandOptions(argv),
@@ -107,6 +111,8 @@ async function main(): Promise<void> {
           to: argv.to,
           sample: argv.sample,
           markdown: argv.markdown,
+          approve: argv.approve,
+          selfApprove: argv['self-approve'],
           // JSON goes to stdout alone; progress lines then go to stderr.
           ...(argv.json ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
           onReport: (report) => process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`),
@@ -119,8 +125,7 @@ async function main(): Promise<void> {
       (y) =>
         common(y)
           .option('allow-unkeyed', { type: 'boolean', default: false, describe: 'accept that legacy rows with a NULL key leave the view' })
-          .option('force', { type: 'boolean', default: false, describe: 'cut over although some windows are not validated (needs --reason)' })
-          .option('reason', { type: 'string', describe: 'with --force: why, in words; kept in the run log' }),
+          .option('force', { type: 'boolean', default: false, describe: 'cut over although some windows are not validated (needs --reason)' }),
       async (argv) => {
         await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'], force: argv.force, reason: argv.reason });
       },
@@ -170,8 +175,7 @@ async function main(): Promise<void> {
           .option('drop', { type: 'boolean', default: false, describe: 'drop the archived legacy table (after retire)' })
           .option('drop-snapshot', { type: 'boolean', default: false, describe: 'with --drop: drop the zero-copy snapshot retire took too (Snowflake)' })
           .option('confirm', { type: 'string', describe: 'with --drop: the legacy table name as configured, e.g. legacy_schema.orders' })
-          .option('force', { type: 'boolean', default: false, describe: 'retire although views or foreign keys other than the view use legacy (needs --reason)' })
-          .option('reason', { type: 'string', describe: 'with --force: why, in words; kept in the run log' }),
+          .option('force', { type: 'boolean', default: false, describe: 'retire although views or foreign keys other than the view use legacy (needs --reason)' }),
       async (argv) => {
         await runRetire({ ...commandOptions(argv), drop: argv.drop, confirm: argv.confirm, dropSnapshot: argv['drop-snapshot'] as boolean, force: argv.force, reason: argv.reason });
       },

@@ -4,6 +4,7 @@ import { type CutoverGate, planCutover, planRollback } from '../plan/cutover';
 import type { TableContext } from '../plan/tableContext';
 import { type CommandOptions, type Session, withSession } from './session';
 import { blastRadius } from '../lifecycle/dependents';
+import { readApprovals, requireApproval } from '../lifecycle/approval';
 
 export interface CutoverOptions extends CommandOptions {
   /** Accept that legacy rows with a NULL key leave the view at cutover. */
@@ -15,13 +16,14 @@ export interface CutoverOptions extends CommandOptions {
 
 /** migrate cutover: refuses unless every window is validated and every legacy key is in the target; then the view shows the target alone. */
 export async function runCutover(options: CutoverOptions): Promise<void> {
-  const reason = forceReason(options, 'why cutting over without validation is acceptable', '2019 rows are test data, see TICKET-42', 'without --force, cutover requires every window validated');
+  const reason = forceReason(options, 'why cutting over without validation is acceptable', '2019 rows are test data, see TICKET-42');
   await withSession('cutover', options, {}, async (s) => {
     const tables = await s.preparedTables(['stitched', 'backfilling', 'backfilled'], 'cut over');
     const units = [];
     // What reads the view (its rows become the target's alone) or the tables: in the SQL a DBA reviews, and said when it runs.
     const radius: string[] = [];
     for (const { ctx } of tables) {
+      if (s.config.cutover.requireApproval) await checkApproval(s, ctx);
       const gate = { ...(await validationMarks(s, ctx)), forceReason: reason };
       units.push(planCutover(ctx, s.ledger, { allowUnkeyed: Boolean(options.allowUnkeyed), gate }));
       radius.push(...(await blastRadius(s, ctx)).map((line) => `${ctx.table.id}: used by ${line}`));
@@ -29,6 +31,18 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
     await s.execute(units, { warnings: radius });
     if (!options.dryRun) radius.forEach((line) => s.log(line));
   });
+}
+
+/**
+ * cutover.require_approval: a reviewer's approval must hold for the current validation marks (lifecycle/approval.ts).
+ * --force does not override it: the config asks for a reviewer, and only the config can stop asking.
+ */
+async function checkApproval(s: Session, ctx: TableContext): Promise<void> {
+  const id = ctx.table.id;
+  const approvals = await s.reads.dataCheck(id, "reviewers' approvals (cutover.require_approval)", (conn) => readApprovals(conn, s.dialect, s.config.stateSchema, id));
+  if (!approvals) return;
+  const holding = requireApproval(id, approvals, await s.reads.validations(id));
+  s.log(`${id}: approved by ${holding.approver} at ${holding.approvedAt ?? '?'}${holding.selfApproved ? ' (self-approved)' : ''}; the operator${holding.operators?.includes(',') ? 's were' : ' was'} ${holding.operators ?? 'not recorded'}`);
 }
 
 /** The windows the backfill or verify marked validated, and those that failed verification (a failure removes the mark). */

@@ -20,6 +20,8 @@ export interface RunLogEntry {
   endedAt: string | null;
   outcome: string;
   error: string | null;
+  /** The --reason given, from the arguments the run log keeps. */
+  reason: string | null;
   /** Per table, the windows whose changes by this run `migrate undo --run` can still take back. */
   undoable: Record<string, string[]>;
 }
@@ -49,11 +51,29 @@ export async function runLog(options: LogOptions): Promise<RunLogEntry[]> {
       endedAt: text(r.ended_at),
       outcome: String(r.outcome),
       error: text(r.error),
+      reason: reasonOf(text(r.arguments)),
       undoable: undo.get(String(r.run_id)) ?? {},
     }));
     const chosen = options.run ? entries.filter((e) => e.run === options.run) : entries.slice(0, options.limit ?? 20);
     return chosen;
   });
+}
+
+/** The value of --reason in the arguments as the run log keeps them (a JSON array of the words typed). */
+function reasonOf(args: string | null): string | null {
+  let words: unknown;
+  try {
+    words = args ? JSON.parse(args) : [];
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(words)) return null;
+  for (let i = 0; i < words.length; i++) {
+    const w = String(words[i]);
+    if (w === '--reason' && i + 1 < words.length) return String(words[i + 1]);
+    if (w.startsWith('--reason=')) return w.slice('--reason='.length);
+  }
+  return null;
 }
 
 /** The human form of `migrate log`. */
@@ -62,6 +82,7 @@ export function formatLog(entries: RunLogEntry[]): string {
   return entries
     .map((e) => {
       const lines = [`${e.run}  ${e.command}  ${e.outcome}  started ${e.startedAt ?? '?'}${e.endedAt ? `, ended ${e.endedAt}` : ''}${e.operator ? `  by ${e.operator}` : ''}`];
+      if (e.reason) lines.push(`  reason: ${e.reason}`);
       if (e.arguments) lines.push(`  arguments: ${e.arguments}`);
       if (e.error) lines.push(`  error: ${e.error}`);
       for (const [table, windows] of Object.entries(e.undoable)) lines.push(`  can be undone: ${table} (${count(windows.length, 'window')}): migrate undo --run ${e.run} --table ${table}`);

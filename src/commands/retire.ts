@@ -23,7 +23,7 @@ export interface RetireOptions extends CommandOptions {
  * retire --drop --confirm <legacy>: afterwards, drop that archive.
  */
 export async function runRetire(options: RetireOptions): Promise<void> {
-  const reason = forceReason(options, 'why retiring legacy while other objects use it is acceptable', 'the finance views move to the unified view next sprint, TICKET-9', 'without --force, retire refuses while other objects use legacy');
+  const reason = forceReason(options, 'why retiring legacy while other objects use it is acceptable', 'the finance views move to the unified view next sprint, TICKET-9');
   if (options.force && options.drop) throw usageError('BAD_FLAG', '--force goes with retire, not with retire --drop', 'retire --drop drops the archive retire already made');
   await withSession('retire', options, {}, async (s) => {
     if (options.drop && s.tables.length !== 1) {

@@ -21,6 +21,7 @@ import { type CommandOptions, type Session, withSession } from './session';
 import { readRows } from '../exec/read';
 import { wholeNumber } from '../config/wholeNumber';
 import { count } from '../plural';
+import { type MarkFacts, fingerprintOf, readRunOperators } from '../lifecycle/approval';
 
 export interface VerifyOptions extends CommandOptions {
   month?: string;
@@ -32,6 +33,10 @@ export interface VerifyOptions extends CommandOptions {
   markdown?: string;
   /** Receives the report before the verdict (so it is shown even when verification fails). */
   onReport?: (report: VerifyReport) => void;
+  /** Record, once every window passes, that this run's operator approves the validated state (lifecycle/approval.ts). */
+  approve?: boolean;
+  /** With approve: the approver ran the backfill too; allowed, and recorded as a self-approval. */
+  selfApprove?: boolean;
 }
 
 const VERIFIABLE: readonly Phase[] = ['stitched', 'backfilling', 'backfilled', 'cutover'];
@@ -48,6 +53,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   const sample = wholeNumber(options.sample ?? 0) ?? -1;
   if (sample < 0) throw usageError('BAD_FLAG', `--sample ${options.sample} is not a whole number ≥ 0`, 'e.g. --sample 5');
   if (options.markdown) checkWritable(options.markdown, '--markdown');
+  if (options.approve && range) throw usageError('BAD_FLAG', '--approve approves the whole table: verify every window', 'drop --month/--from/--to');
+  if (options.selfApprove && !options.approve) throw usageError('BAD_FLAG', '--self-approve goes with --approve', 'migrate verify --approve --self-approve');
   return withSession('verify', options, {}, async (s) => {
     const tables: TableReport[] = [];
     const units: Unit[] = [];
@@ -59,14 +66,32 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       }
       const spec = verifySpec(ctx);
       const windows = chooseWindows(state.slices.map((x) => x.windowKey), range);
+      // Who ran the backfills behind the marks, known before the long read: a self-approval is refused first.
+      const operators = await backfillOperators(s, state);
+      if (options.approve && operators.includes(s.run.operator) && !options.selfApprove) {
+        throw preconditionError(
+          'SELF_APPROVAL',
+          `${table.id}: ${s.run.operator} ran the backfill, so cannot also approve it`,
+          'a reviewer other than the operator runs migrate verify --approve (the operator is THESEUS_OPERATOR, or the OS user); --self-approve allows it and records it as such',
+        );
+      }
+      const approval = options.approve ? { operators, selfApproved: operators.includes(s.run.operator) } : undefined;
       if (options.dryRun) {
         units.push(...dryRunUnits(s, spec, windows, sample));
         if (ctx.alignment.scd2) units.push({ title: `${table.id}: scd2 current versions`, atomic: false, steps: scd2TableSteps(ctx) });
         continue;
       }
-      const report = { ...(await verifyTable(s, spec, state, windows, range, sample)), usedBy: await blastRadius(s, ctx) };
+      const verified = await verifyTable(s, spec, state, windows, range, sample);
+      const report: TableReport = {
+        ...verified,
+        usedBy: await blastRadius(s, ctx),
+        operators,
+        ...(approval && verified.ok ? { approval: { approver: s.run.operator, selfApproved: approval.selfApproved, approvedAt: new Date().toISOString() } } : {}),
+      };
       tables.push(report);
       units.push(marksUnit(s, spec, report), { title: `${table.id}: verdict`, atomic: false, steps: [...scd2TableSteps(ctx), verdictStep(s, spec, report)] });
+      // Only reached when the verdict passed: a failing verification approves nothing.
+      if (approval) units.push(approvalUnit(s, report, approval));
     }
     const report: VerifyReport = {
       runId: s.run.runId,
@@ -185,6 +210,27 @@ async function samples(s: Session, spec: VerifySpec, window: Window, limit: numb
     }
   }
   return rows;
+}
+
+/** The backfill operators behind the table's windows: the run log's operator of each run the slices name. */
+async function backfillOperators(s: Session, state: TableState): Promise<string[]> {
+  const runs = [...new Set(state.slices.map((x) => x.runId).filter((r): r is string => r !== null))];
+  if (!runs.length) return [];
+  const byRun = (await s.reads.dataCheck('ledger', 'who ran the backfills (the run log)', (conn) => readRunOperators(conn, s.dialect, s.config.stateSchema))) ?? new Map<string, string>();
+  return [...new Set(runs.map((r) => byRun.get(r)).filter((o): o is string => Boolean(o)))].sort();
+}
+
+/** verify --approve: the approval of the marks this run records, fingerprinted as cutover will read them back. */
+function approvalUnit(s: Session, report: TableReport, approval: { operators: string[]; selfApproved: boolean }): Unit {
+  const marks = (runId: string): MarkFacts[] =>
+    report.windows.map((r) => ({ windowKey: r.window, status: r.failures.length ? 'failed' : 'validated', legacyChecksum: r.legacyChecksum, targetChecksum: r.targetChecksum, runId }));
+  const checksums = JSON.stringify(report.windows.map((r) => ({ window: r.window, legacy: r.legacyChecksum, target: r.targetChecksum })));
+  return {
+    title: `${report.table}: approve`,
+    atomic: true,
+    steps: [s.ledger.approvalRecordStep(report.table, { ...approval, fingerprint: (runId) => fingerprintOf(marks(runId)), checksums })],
+    report: () => [`${report.table}: approved by ${s.run.operator}${approval.selfApproved ? ' (self-approved: the same operator ran the backfill)' : ''}; cutover may proceed until a window is validated again or backfilled`],
+  };
 }
 
 /** Rewrites each verified window's mark in the ledger (one transaction, committed before the verdict, so a failure's marks stay). */

@@ -5,12 +5,12 @@ import { isConnectionUrl } from './connectionUrl';
 import { interpolateEnv } from './interpolate';
 import { parseTableRef } from './tableRef';
 import { readYamlFile } from './yamlFile';
-import type { ColumnOverride, Config, CursorUnit, RetireSettings, TableConfig } from './types';
+import type { ColumnOverride, Config, CursorUnit, CutoverSettings, RetireSettings, TableConfig } from './types';
 import { wholeNumber } from './wholeNumber';
 import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
-const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill', 'retire', 'duckdb'];
+const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill', 'cutover', 'retire', 'duckdb'];
 const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'cursor_immutable', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt'];
 const CURSOR_UNITS = ['s', 'ms', 'us'] as const;
 /** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
@@ -57,7 +57,7 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
     rejectUnknownKeys(backfill, [...CONTROL_KEYS], `${where}: backfill`);
   }
 
-  return { file, dialect, connection, stateSchema, tables, backfill, retire: validateRetire(top.retire, `${where}: retire`), engineSettings: validateDuckDb(top.duckdb, dialect, `${where}: duckdb`) };
+  return { file, dialect, connection, stateSchema, tables, backfill, cutover: validateCutover(top.cutover, `${where}: cutover`), retire: validateRetire(top.retire, `${where}: retire`), engineSettings: validateDuckDb(top.duckdb, dialect, `${where}: duckdb`) };
 }
 
 const MEMORY = /^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$/i;
@@ -89,6 +89,15 @@ function validateDuckDb(raw: unknown, dialect: string, where: string): Record<st
     out.threads = n;
   }
   return out;
+}
+
+function validateCutover(raw: unknown, where: string): CutoverSettings {
+  if (raw === undefined || raw === null) return { requireApproval: false };
+  const c = asObject(raw, where);
+  rejectUnknownKeys(c, ['require_approval'], where);
+  const v = c.require_approval;
+  if (v !== undefined && v !== null && typeof v !== 'boolean') throw usageError('CONFIG_INVALID', `${where}.require_approval is ${String(v)}; it must be true or false`, 'e.g. cutover: { require_approval: true }');
+  return { requireApproval: v === true };
 }
 
 function validateRetire(raw: unknown, where: string): RetireSettings {

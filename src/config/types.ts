@@ -68,12 +68,19 @@ export interface Config {
   backfill: RawControls;
   /** The `retire:` section. */
   retire: RetireSettings;
+  /** The `cutover:` section. */
+  cutover: CutoverSettings;
   /** The section named after the dialect (`duckdb:`), where the engine has settings of its own; passed to its driver. */
   engineSettings: EngineSettings;
 }
 
 /** DuckDB's: `memory_limit` (e.g. "2GB"; default a quarter of the machine's memory) and `threads`. */
 export type EngineSettings = Readonly<Record<string, string | number>>;
+
+export interface CutoverSettings {
+  /** cutover refuses (NOT_APPROVED) until a reviewer approved the current validated state with verify --approve. */
+  requireApproval: boolean;
+}
 
 export interface RetireSettings {
   /** Days the snapshot retire takes of legacy lives before the engine drops it (BigQuery's expiration_timestamp); unset: kept until --drop-snapshot. */

@@ -35,7 +35,9 @@ export function createRunContext(command: string, args: string[], env: NodeJS.Pr
     startedAt: new Date(seconds * 1000),
     command,
     arguments: JSON.stringify(args),
-    operator: env.USER || safeUserName(),
+    // Who runs it, for the run log and the reviewer rule (verify --approve): THESEUS_OPERATOR where a shared
+    // service account runs every command, else the OS user.
+    operator: env.THESEUS_OPERATOR?.trim() || env.USER || safeUserName(),
     toolVersion: toolVersion(),
   };
 }

@@ -323,6 +323,27 @@ export class LedgerWriter {
     return { intent: `Record that ${tableId}'s runs started before the cut-off can no longer be undone`, kind: 'exec', sql: this.render('ledger_undo_pruned', { table_name: this.literal(tableId), before }) };
   }
 
+  /**
+   * A reviewer's approval of the table's validated state as this verify run records it (lifecycle/approval.ts):
+   * binds the run id, the approver (this run's operator), the backfill operators, whether it is a self-approval,
+   * and the fingerprint of the marks, computed once the run id is known.
+   */
+  approvalRecordStep(tableId: string, approval: { operators: string[]; selfApproved: boolean; fingerprint: (runId: string) => string; checksums: string }): Step {
+    return {
+      intent: `Record the reviewer's approval of ${tableId}'s validated state`,
+      kind: 'exec',
+      sql: this.render('ledger_approval_record', { table_name: this.literal(tableId) }),
+      binds: [
+        { name: 'runId' },
+        { name: 'operator' },
+        { name: 'backfill_operators', value: () => approval.operators.join(', ') || null },
+        { name: 'self_approved', value: () => (approval.selfApproved ? 'yes' : 'no') },
+        { name: 'fingerprint', value: (v) => approval.fingerprint(String(v.get('runId'))) },
+        { name: 'checksums', value: () => approval.checksums },
+      ],
+    };
+  }
+
   /** Forgets how a window's previous slice wrote it (plan/windowState.ts). */
   windowStateClearStep(tableId: string, window: Window): Step {
     return { intent: `Clear how ${tableId} ${window.key} was last written`, kind: 'exec', sql: this.render('ledger_window_state_clear', this.sliceValues(tableId, window)) };

@@ -24,6 +24,10 @@ export interface TableReport {
   backfillRuns: string[];
   /** What else uses legacy, the target or the view (views, foreign keys), one line each: who the change reaches. */
   usedBy?: string[];
+  /** Who ran the backfill runs behind the marks (the run log's operators). */
+  operators?: string[];
+  /** verify --approve: the reviewer's approval this run records (only when every window passed). */
+  approval?: { approver: string; selfApproved: boolean; approvedAt: string };
   ok: boolean;
 }
 
@@ -153,6 +157,14 @@ export function formatMarkdown(report: VerifyReport): string {
     );
     out.push(`- **Validation:** ${t.ok ? 'passed' : 'FAILED'}. Compared per row: ${t.compared.map((c) => md(c.replace(/ \(text\)$/, ''))).join(', ')}${t.excluded.length ? `; not compared: ${t.excluded.map(md).join(', ')}` : ''}.${t.metrics.length ? ` Sums reconciled: ${t.metrics.map(md).join(', ')} (tolerance ${t.tolerance}).` : ''}`);
     out.push(`- **Backfill runs:** ${t.backfillRuns.length ? t.backfillRuns.map((r) => `\`${r}\``).join(', ') : 'none recorded'}.`);
+    if (t.operators) out.push(`- **Operator:** ${t.operators.length ? t.operators.map(md).join(', ') : 'none recorded'} (ran the backfill).`);
+    out.push(
+      `- **Reviewer:** ${
+        t.approval
+          ? `${md(t.approval.approver)}, approved ${t.approval.approvedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}${t.approval.selfApproved ? ' (self-approved: the same person ran the backfill)' : ''}`
+          : 'not approved yet (a reviewer runs migrate verify --approve)'
+      }.`,
+    );
     if (t.usedBy) out.push(`- **Downstream:** ${t.usedBy.length ? t.usedBy.map(md).join('; ') : 'nothing but the view uses legacy, the target or the view (no other view, materialized view or foreign key)'}.`);
     out.push('');
     const metricHeads = t.metrics.flatMap((m) => [`${md(m)} before`, `${md(m)} after`]);

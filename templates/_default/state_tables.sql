@@ -133,3 +133,16 @@ CREATE TABLE IF NOT EXISTS {{state}}.undo_windows (
   pruned_at {{timestamp}},
   PRIMARY KEY (table_name, window_key, run_id){{#key_options}} {{key_options}}{{/key_options}}
 );
+-- Reviewers' approvals (migrate verify --approve): who approved which validated state of a table, when, after which
+-- verify run; cutover.require_approval holds cutover until the current validated state has one (src/lifecycle/approval.ts).
+CREATE TABLE IF NOT EXISTS {{state}}.approvals (
+  table_name {{text}} NOT NULL,
+  verify_run_id {{text}} NOT NULL,
+  approver {{text}} NOT NULL,
+  operators {{text}},
+  self_approved {{text}},
+  fingerprint {{text}} NOT NULL,
+  checksums {{longText}},
+  approved_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name, verify_run_id){{#key_options}} {{key_options}}{{/key_options}}
+);

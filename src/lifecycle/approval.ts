@@ -1,0 +1,85 @@
+import * as crypto from 'node:crypto';
+import type { Connection, Dialect } from '../../dialects/types';
+import type { ValidationRecord } from '../ledger/reads';
+import { introspectRelation, schemaExists } from '../reads/catalogSnapshot';
+import { renderStatement } from '../sql/template';
+import { preconditionError } from '../errors';
+import { count } from '../plural';
+
+/**
+ * Operator and reviewer (issue 16): `migrate verify --approve` records that a reviewer approves a table's validated
+ * state, and `cutover.require_approval` holds cutover until the current state has such an approval. The state is
+ * fingerprinted by its validation marks: each window's status, both checksums and the run that recorded it. A window
+ * validated again (by verify, or by a backfill's slice), backfilled with --no-validate or undone changes its mark or
+ * removes it, so the fingerprint no longer matches and the approval is void.
+ */
+
+/** What one window's mark contributes to the fingerprint. */
+export interface MarkFacts {
+  windowKey: string;
+  status: string;
+  legacyChecksum: string | null;
+  targetChecksum: string | null;
+  runId: string | null;
+}
+
+export function fingerprintOf(marks: MarkFacts[]): string {
+  const lines = marks.map((m) => [m.windowKey, m.status, m.legacyChecksum ?? '', m.targetChecksum ?? '', m.runId ?? ''].join('|')).sort();
+  return crypto.createHash('sha256').update(lines.join('\n')).digest('hex');
+}
+
+export interface ApprovalRecord {
+  verifyRunId: string;
+  approver: string;
+  operators: string | null;
+  selfApproved: boolean;
+  fingerprint: string;
+  approvedAt: string | null;
+}
+
+/** A table's approvals, newest first (none before any was recorded, or in a ledger from before approvals). */
+export async function readApprovals(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<ApprovalRecord[]> {
+  if (!(await schemaExists(dialect, conn, stateSchema)) || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'approvals' }))) return [];
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
+  const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_approvals', values), [tableId]);
+  return rows.map((r) => ({
+    verifyRunId: String(r.verify_run_id),
+    approver: String(r.approver),
+    operators: r.operators == null ? null : String(r.operators),
+    selfApproved: r.self_approved === 'yes',
+    fingerprint: String(r.fingerprint),
+    approvedAt: r.approved_at == null ? null : String(r.approved_at),
+  }));
+}
+
+/** Who ran each run, from the run log. */
+export async function readRunOperators(conn: Connection, dialect: Dialect, stateSchema: string): Promise<Map<string, string>> {
+  if (!(await schemaExists(dialect, conn, stateSchema)) || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'runs' }))) return new Map();
+  const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_run_operators', { state: dialect.quoteIdent(stateSchema) }));
+  return new Map(rows.map((r) => [String(r.run_id), r.operator == null ? '' : String(r.operator)]));
+}
+
+/** The approval that holds for the current marks, if any. */
+export function currentApproval(approvals: ApprovalRecord[], marks: ValidationRecord[]): ApprovalRecord | undefined {
+  const now = fingerprintOf(marks.map(markFacts));
+  return approvals.find((a) => a.fingerprint === now);
+}
+
+export const markFacts = (m: ValidationRecord): MarkFacts => ({ windowKey: m.windowKey, status: m.status, legacyChecksum: m.legacyChecksum, targetChecksum: m.targetChecksum, runId: m.runId });
+
+/**
+ * cutover.require_approval: refuses (NOT_APPROVED, exit 3) unless an approval holds for the current marks, naming
+ * what voided the latest one. Returns the approval that holds.
+ */
+export function requireApproval(tableId: string, approvals: ApprovalRecord[], marks: ValidationRecord[]): ApprovalRecord {
+  const holding = currentApproval(approvals, marks);
+  if (holding) return holding;
+  const latest = approvals[0];
+  const hint = 'a reviewer other than the operator runs `migrate verify --approve` (cutover.require_approval is set in the config)';
+  if (!latest) throw preconditionError('NOT_APPROVED', `${tableId}: no reviewer has approved its validated state`, hint);
+  const changed = marks.filter((m) => m.runId !== latest.verifyRunId).map((m) => m.windowKey);
+  const what = changed.length
+    ? `${count(changed.length, 'window')} validated again or backfilled since (${changed.slice(0, 6).join(', ')}${changed.length > 6 ? ', …' : ''})`
+    : 'windows were backfilled or undone since';
+  throw preconditionError('NOT_APPROVED', `${tableId}: the approval by ${latest.approver} at ${latest.approvedAt ?? '?'} no longer holds: ${what}`, hint);
+}
