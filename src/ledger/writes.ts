@@ -298,13 +298,13 @@ export class LedgerWriter {
     };
   }
 
-  /** A run's changes to a window are undone (binds this run's id and the rows kept). */
-  undoDoneStep(tableId: string, window: Window, undoneRun: string): Step {
+  /** A run's changes to a window are undone (binds this run's id and the rows kept; `unlisted`: inserted rows changed since, not listed). */
+  undoDoneStep(tableId: string, window: Window, undoneRun: string, unlisted: (vars: Vars) => number = () => 0): Step {
     return {
       intent: `Record that run ${undoneRun}'s changes to ${tableId} ${window.key} are undone`,
       kind: 'exec',
       sql: this.render('ledger_undo_done', { ...this.sliceValues(tableId, window), run_id: this.literal(undoneRun) }),
-      binds: [{ name: 'runId' }, { name: 'kept_rows', value: (v) => Number(v.get('undo_kept') ?? 0) + Number(v.get('undo_gone') ?? 0) }],
+      binds: [{ name: 'runId' }, { name: 'kept_rows', value: (v) => Number(v.get('undo_kept') ?? 0) + Number(v.get('undo_gone') ?? 0) + unlisted(v) }],
     };
   }
 

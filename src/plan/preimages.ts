@@ -3,13 +3,14 @@ import type { TableInfo } from '../../dialects/types';
 import type { Window } from '../backfill/windows';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import { type TableContext, keyMatch, keyNames, renderFor } from './tableContext';
-import { replaceCondition } from './upsert';
+import { loadIdColumnOf, replaceCondition } from './upsert';
 
 /**
  * Pre-images (issue 16): each slice keeps, in its own transaction and before its upsert, the target rows the upsert
- * will replace (whole, as they were) and the keys it will insert, in a table of the state schema per migrated table,
- * so `migrate undo` can put the target back as it was before a run. A fresh window (the fast path found no target
- * row in its key range) keeps nothing one by one: every key of legacy's window was inserted, and the ledger says so.
+ * will replace (whole, as they were), in a table of the state schema per migrated table, so `migrate undo` can put
+ * the target back as it was before a run. The rows it inserts are found again by the dlt load id the slice wrote
+ * them with (one per slice); only a target without `_dlt_load_id` has their keys kept, and there a fresh window (the
+ * fast path found no target row in its key range) keeps none: every key of legacy's window was inserted.
  * What the slice changed is recorded in the ledger's undo_windows (the load id it wrote with, fresh or not, counts).
  *
  * Not on scd2 targets (a slice there also closes versions; undo refuses them) and not with
@@ -87,6 +88,9 @@ export function preimageCaptureSteps(ctx: TableContext, window: Window, source: 
       binds: [{ name: 'runId' }],
     });
   }
+  // Where the target has dlt's load id, the rows a slice inserted are found again by the load id it wrote (each slice
+  // has its own): nothing is kept per inserted row (plan/undo.ts).
+  if (loadIdColumnOf(ctx)) return steps;
   steps.push({
     intent: 'Keep the keys the upsert will insert, for migrate undo',
     kind: 'exec',

@@ -42,6 +42,8 @@ export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: 
         (c) => `s.${q(c.target.name)}`,
       )}`
     : undefined;
+  // Found by load id, an inserted row changed or deleted since is not listed at all: the slice's count says how many.
+  const unlisted = (listed: number) => (sameLoad ? Math.max(0, record.rowsInserted - listed) : 0);
   const ours = [sameLoad, sameValues].filter(Boolean).join(' AND ') || '1 = 1';
   const common = { preimages: preimagesQ(ctx), target: ctx.q.target, run_id: d.stringLiteral(record.runId), window_key: d.stringLiteral(window.key) };
   const steps: Step[] = [];
@@ -50,7 +52,14 @@ export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: 
   if (d.capabilities.mergeLocksOutWriters) {
     steps.push({ intent: "Hold off the target's writers until this window is undone", kind: 'exec', sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }) });
   }
-  if (record.fresh) {
+  if (sameLoad) {
+    steps.push({
+      intent: `List the keys the run inserted into the window: the rows still carrying its load id ${record.loadId}, less those it replaced`,
+      kind: 'exec',
+      captureChanged: 'undo_listed',
+      sql: renderFor(ctx, 'undo_inserted_keys', { ...common, same_load: sameLoad, key_columns: keyNames(ctx), t_keys: keyNames(ctx, 't'), key_match_tp: keyMatch(ctx, 't', 'p') }),
+    });
+  } else if (record.fresh) {
     steps.push({ intent: "List the keys the run inserted into the fresh window (every key of legacy's window)", kind: 'exec', sql: renderFor(ctx, 'undo_fresh_keys', { ...common, source, key_columns: keyNames(ctx), s_keys: keyNames(ctx, 's') }) });
   }
   steps.push(
@@ -66,7 +75,7 @@ export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: 
     ledger.validationClearStep(id, window),
     ledger.windowStateClearStep(id, window),
     ledger.sliceUndoneStep(id, window),
-    ledger.undoDoneStep(id, window, record.runId),
+    ledger.undoDoneStep(id, window, record.runId, (vars) => unlisted(Number(vars.get('undo_listed') ?? 0))),
   );
   return {
     title: `${id} ${window.key}: undo run ${record.runId}`,
@@ -74,7 +83,8 @@ export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: 
     steps,
     report: (vars) => {
       const n = (name: string) => Number(vars.get(name) ?? 0);
-      const done: UndoTally = { windows: 1, removed: n('undo_deleted'), restored: n('undo_restored'), kept: n('undo_kept'), gone: n('undo_gone') };
+      // Found by load id, an inserted row changed or deleted since is not listed at all: the slice's count says how many.
+      const done: UndoTally = { windows: 1, removed: n('undo_deleted'), restored: n('undo_restored'), kept: n('undo_kept') + unlisted(n('undo_listed')), gone: n('undo_gone') };
       (Object.keys(tally) as Array<keyof UndoTally>).forEach((k) => (tally[k] += done[k]));
       return [`${id} ${window.key}: undone: ${undoText(done)}`];
     },
