@@ -29,6 +29,22 @@ const EVENTS_TARGET = [...EVENTS, col('_dlt_load_id', 'STRING', false), col('_dl
 const view = (columns: Array<{ name: string; type: string }>) => ({ kind: 'view', columns: [...columns.map((c) => col(c.name, c.type)), col('source_flag', 'STRING')], unique_keys: [] });
 
 type Phase = 'new' | 'stitched' | 'backfilling' | 'backfilled' | 'cutover' | 'retired';
+
+/** A backfill run the ledger can undo (state.undo): a window it changed, and a fresh one. */
+const UNDO_RUN = '1732000000.500000-abcdef';
+const undoRecords = (phase: Phase) =>
+  phase === 'backfilled'
+    ? [
+        { window: '2023-01', run_id: UNDO_RUN, load_id: '1732000000.500000', rows_inserted: 400, rows_updated: 3 },
+        { window: '2023-02', run_id: UNDO_RUN, load_id: '1732000000.500001', fresh: true, rows_inserted: 380, rows_updated: 0 },
+      ]
+    : [];
+/** The pre-image table a backfill made (plan/preimages.ts): its bookkeeping columns, then the target's, nullable. */
+const preimages = (target: Array<{ name: string; type: string }>) => ({
+  kind: 'table',
+  columns: [...['_theseus_run_id', '_theseus_window', '_theseus_change', '_theseus_undo'].map((n) => col(n, 'STRING')), ...target.map((c) => col(c.name, c.type))],
+  unique_keys: [],
+});
 const MONTHS = ['2023-01', '2023-02', '2023-03'];
 
 function catalogFor(phase: Phase): Record<string, unknown> {
@@ -41,6 +57,8 @@ function catalogFor(phase: Phase): Record<string, unknown> {
     snapshots: phase === 'retired' ? [`${id}__retired_20241122__snapshot`] : [],
     slices: phase === 'backfilling' ? [{ window: '2023-01', status: 'done' }, { window: '2023-02', status: 'failed', error: 'concurrent update' }] : done ? MONTHS.map((m) => ({ window: m, status: 'done' })) : [],
     validations: done ? MONTHS.map((m) => ({ window: m, status: 'validated' })) : [],
+    // The runs to undo changed orders and payments; events has none.
+    undo: id === 'events' ? [] : undoRecords(phase),
   });
   return {
     theseus_catalog: 1,
@@ -59,6 +77,7 @@ function catalogFor(phase: Phase): Record<string, unknown> {
       ...(phase === 'retired' ? { 'erp.events__retired_20241122': { kind: 'table', columns: EVENTS, unique_keys: [] } } : {}),
       'dlt.events': { kind: 'table', columns: EVENTS_TARGET, unique_keys: [] },
       'dw.events_v': stitched ? view(EVENTS_TARGET) : null,
+      ...(phase === 'backfilled' ? { '_migrate.orders__preimages': preimages(ORDERS_TARGET), '_migrate.payments__preimages': preimages(PAYMENTS_TARGET) } : {}),
     },
     state: phase === 'new' ? {} : { orders: state('orders', 'erp.orders', 'dlt.orders'), payments: state('payments', 'erp.payments', 'dlt.payments'), events: state('events', 'erp.events', 'dlt.events') },
     legacy_profile: {
@@ -107,7 +126,7 @@ const COMMANDS: Record<Phase, string[][]> = {
   new: [['stitch']],
   stitched: [['stitch'], ['backfill', '--all', '--include-null-cursor'], ['backfill', '--month', '2023-02', '--slice', 'week'], ['backfill', '--month', '2023-03', '--slice', 'day', '--no-validate'], ['verify'], ['status']],
   backfilling: [['backfill', '--all', '--include-null-cursor'], ['backfill', '--month', '2023-01', '--rerun'], ['verify', '--month', '2023-01']],
-  backfilled: [['verify'], ['cutover']],
+  backfilled: [['verify'], ['verify', '--approve'], ['cutover'], ['undo', '--run', UNDO_RUN], ['prune', '--before', '2024-11-01']],
   cutover: [['rollback'], ['retire']],
   retired: [['retire', '--drop', '--confirm', 'erp.orders', '--table', 'orders'], ['retire', '--drop', '--drop-snapshot', '--confirm', 'erp.orders', '--table', 'orders'], ['status']],
 };

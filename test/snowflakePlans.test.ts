@@ -37,6 +37,22 @@ const LOADS = [col('LOAD_ID', 'VARCHAR', false), col('SCHEMA_NAME', 'VARCHAR'), 
 const view = (columns: Array<{ name: string }>) => ({ kind: 'view', columns: [...columns.map((c) => col(c.name, 'VARCHAR')), col('source_flag', 'VARCHAR')], unique_keys: [] });
 
 type Phase = 'new' | 'stitched' | 'backfilling' | 'backfilled' | 'cutover' | 'retired';
+
+/** A backfill run the ledger can undo (state.undo): a window it changed, and a fresh one. */
+const UNDO_RUN = '1732000000.500000-abcdef';
+const undoRecords = (phase: Phase) =>
+  phase === 'backfilled'
+    ? [
+        { window: '2023-01', run_id: UNDO_RUN, load_id: '1732000000.500000', rows_inserted: 400, rows_updated: 3 },
+        { window: '2023-02', run_id: UNDO_RUN, load_id: '1732000000.500001', fresh: true, rows_inserted: 380, rows_updated: 0 },
+      ]
+    : [];
+/** The pre-image table a backfill made (plan/preimages.ts): its bookkeeping columns, then the target's, nullable. */
+const preimages = (target: Array<{ name: string; type: string }>) => ({
+  kind: 'table',
+  columns: [...['_theseus_run_id', '_theseus_window', '_theseus_change', '_theseus_undo'].map((n) => col(n, 'VARCHAR')), ...target.map((c) => col(c.name, c.type))],
+  unique_keys: [],
+});
 const MONTHS = ['2023-01', '2023-02', '2023-03'];
 
 function catalogFor(phase: Phase): Record<string, unknown> {
@@ -53,6 +69,7 @@ function catalogFor(phase: Phase): Record<string, unknown> {
           ? MONTHS.map((m) => ({ window: m, status: 'done' }))
           : [],
     validations: ['backfilled', 'cutover', 'retired'].includes(phase) ? MONTHS.map((m) => ({ window: m, status: 'validated' })) : [],
+    undo: undoRecords(phase),
   });
   return {
     theseus_catalog: 1,
@@ -66,6 +83,7 @@ function catalogFor(phase: Phase): Record<string, unknown> {
       ...(phase === 'retired' ? { 'ERP.PAYMENTS__RETIRED_20241122': { kind: 'table', columns: PAYMENTS_LEGACY, unique_keys: [] } } : {}),
       'DLT.PAYMENTS': { kind: 'table', columns: PAYMENTS_TARGET, unique_keys: [] },
       'DW.PAYMENTS_V': stitched ? view(PAYMENTS_TARGET) : null,
+      ...(phase === 'backfilled' ? { '_migrate.orders__preimages': preimages(ORDERS_TARGET), '_migrate.payments__preimages': preimages(PAYMENTS_TARGET) } : {}),
     },
     state: phase === 'new' ? {} : { orders: state('orders', 'ERP.ORDERS', 'DLT.ORDERS'), payments: state('payments', 'ERP.PAYMENTS', 'DLT.PAYMENTS') },
     legacy_profile: {
@@ -109,7 +127,7 @@ const COMMANDS: Record<Phase, string[][]> = {
   new: [['stitch']],
   stitched: [['stitch'], ['backfill', '--all', '--include-null-cursor'], ['backfill', '--month', '2023-02', '--slice', 'week'], ['backfill', '--month', '2023-03', '--slice', 'day', '--no-validate'], ['verify'], ['status']],
   backfilling: [['backfill', '--all', '--include-null-cursor', '--create-key-index'], ['backfill', '--month', '2023-01', '--rerun'], ['verify', '--month', '2023-01']],
-  backfilled: [['verify'], ['cutover']],
+  backfilled: [['verify'], ['verify', '--approve'], ['cutover'], ['undo', '--run', UNDO_RUN], ['prune', '--before', '2024-11-01']],
   cutover: [['rollback'], ['retire']],
   retired: [['retire', '--drop', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['retire', '--drop', '--drop-snapshot', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['status']],
 };

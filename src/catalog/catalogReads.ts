@@ -4,7 +4,7 @@ import { formatTableRef } from '../config/tableRef';
 import type { LegacyProfile } from '../backfill/profile';
 import type { DltDataset } from '../dlt/dataset';
 import type { TableIdentity } from '../ledger/identity';
-import type { TableState, ValidationRecord } from '../ledger/reads';
+import type { TableState, UndoWindowRecord, ValidationRecord } from '../ledger/reads';
 import type { TableContext } from '../plan/tableContext';
 import type { PlanningReads } from '../reads/planningReads';
 import { usageError } from '../errors';
@@ -85,6 +85,10 @@ export class CatalogReads implements PlanningReads {
 
   async validations(tableId: string): Promise<ValidationRecord[]> {
     return structuredClone(this.catalog.state.get(tableId)?.validations ?? []);
+  }
+
+  async undoWindows(tableId: string): Promise<UndoWindowRecord[]> {
+    return structuredClone(this.catalog.state.get(tableId)?.undo ?? []);
   }
 
   async dltDataset(table: TableConfig, _target: TableRef): Promise<DltDataset> {

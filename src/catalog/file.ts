@@ -58,6 +58,23 @@ export function catalogDocument(c: Catalog): Record<string, unknown> {
           }),
         ),
         validations: s.validations.map((v) => ({ window: v.windowKey, status: v.status })),
+        undo: s.undo?.length
+          ? s.undo.map((u) =>
+              present({
+                window: u.windowKey,
+                run_id: u.runId,
+                load_id: u.loadId,
+                fresh: u.fresh || undefined,
+                rows_inserted: u.rowsInserted,
+                rows_updated: u.rowsUpdated,
+                recorded_at: u.recordedAt,
+                undone_at: u.undoneAt,
+                undone_by: u.undoneBy,
+                kept_rows: u.keptRows,
+                pruned_at: u.prunedAt,
+              }),
+            )
+          : undefined,
       }),
     ),
     legacy_profile: byName(c.legacyProfile, (p) =>

@@ -3,7 +3,7 @@ import type { TableRef } from '../config/types';
 import type { LegacyProfile } from '../backfill/profile';
 import type { DltTableHints } from '../dlt/tableHints';
 import type { TableIdentity } from '../ledger/identity';
-import type { SliceRecord, SliceStatus, TableState, ValidationRecord } from '../ledger/reads';
+import type { SliceRecord, SliceStatus, TableState, UndoWindowRecord, ValidationRecord } from '../ledger/reads';
 import { PHASES, type Phase } from '../lifecycle/phases';
 import { usageError } from '../errors';
 
@@ -36,6 +36,8 @@ export interface CatalogState {
   state: TableState;
   identity?: TableIdentity;
   validations: ValidationRecord[];
+  /** What backfill runs changed, per window, for migrate undo (the ledger's undo_windows). */
+  undo?: UndoWindowRecord[];
 }
 
 export interface CatalogDlt {
@@ -191,7 +193,7 @@ function readTable(r: Reader, value: unknown, name: string, path: string): Catal
 }
 
 function readState(r: Reader, value: unknown, path: string): CatalogState {
-  const s = r.object(value, path, ['phase', 'archive_name', 'archive_drop_requested', 'snapshots', 'identity', 'slices', 'validations']);
+  const s = r.object(value, path, ['phase', 'archive_name', 'archive_drop_requested', 'snapshots', 'identity', 'slices', 'validations', 'undo']);
   const phase = s.phase === undefined ? 'new' : r.string(s.phase, `${path}.phase`);
   if (!(PHASES as readonly string[]).includes(phase)) r.fail(`${path}.phase`, `is "${phase}": one of ${PHASES.join(', ')}`);
   let identity: TableIdentity | undefined;
@@ -223,6 +225,23 @@ function readState(r: Reader, value: unknown, path: string): CatalogState {
     if (status !== 'validated' && status !== 'failed') r.fail(`${at}.status`, `is "${status}": validated or failed`);
     return { windowKey: r.string(o.window, `${at}.window`), status, legacyRows: null, targetRows: null, legacyChecksum: null, targetChecksum: null, sums: null, failures: null, runId: null, checkedAt: null };
   });
+  const undo: UndoWindowRecord[] = r.list(s.undo, `${path}.undo`).map((x, i) => {
+    const at = `${path}.undo[${i}]`;
+    const o = r.object(x, at, ['window', 'run_id', 'load_id', 'fresh', 'rows_inserted', 'rows_updated', 'recorded_at', 'undone_at', 'undone_by', 'kept_rows', 'pruned_at']);
+    return {
+      windowKey: r.string(o.window, `${at}.window`),
+      runId: r.string(o.run_id, `${at}.run_id`),
+      loadId: r.nullableString(o.load_id, `${at}.load_id`),
+      fresh: r.boolean(o.fresh, `${at}.fresh`, false),
+      rowsInserted: r.count(o.rows_inserted, `${at}.rows_inserted`) ?? 0,
+      rowsUpdated: r.count(o.rows_updated, `${at}.rows_updated`) ?? 0,
+      recordedAt: r.nullableString(o.recorded_at, `${at}.recorded_at`),
+      undoneAt: r.nullableString(o.undone_at, `${at}.undone_at`),
+      undoneBy: r.nullableString(o.undone_by, `${at}.undone_by`),
+      keptRows: r.count(o.kept_rows, `${at}.kept_rows`),
+      prunedAt: r.nullableString(o.pruned_at, `${at}.pruned_at`),
+    };
+  });
   const archiveName = r.nullableString(s.archive_name, `${path}.archive_name`);
   return {
     state: {
@@ -234,6 +253,7 @@ function readState(r: Reader, value: unknown, path: string): CatalogState {
     },
     identity,
     validations,
+    ...(undo.length ? { undo } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { LegacyProfile } from '../backfill/profile';
 import type { DltDataset } from '../dlt/dataset';
 import { latestLoadId } from '../dlt/loadId';
 import type { TableIdentity } from '../ledger/identity';
-import type { TableState, ValidationRecord } from '../ledger/reads';
+import type { TableState, UndoWindowRecord, ValidationRecord } from '../ledger/reads';
 import type { TableContext } from '../plan/tableContext';
 import type { PlanningReads } from '../reads/planningReads';
 import type { Catalog, CatalogState } from './format';
@@ -75,6 +75,12 @@ export class RecordingReads implements PlanningReads {
     const marks = await this.live.validations(tableId);
     this.stateOf(tableId).validations = structuredClone(marks);
     return marks;
+  }
+
+  async undoWindows(tableId: string): Promise<UndoWindowRecord[]> {
+    const records = await this.live.undoWindows(tableId);
+    this.stateOf(tableId).undo = structuredClone(records);
+    return records;
   }
 
   async dltDataset(table: TableConfig, target: TableRef): Promise<DltDataset> {

@@ -28,6 +28,7 @@ export async function runCatalog(options: CatalogOptions): Promise<void> {
       // The ledger first (it also checks the table id is this config's), then the tables as the commands ask for them.
       const state = await s.state(table);
       await reads.validations(table.id);
+      await reads.undoWindows(table.id);
       await reads.introspect(table.target);
       await reads.introspect(table.view);
       // An interrupted retire, or retire --drop, asks for the archive the ledger names.

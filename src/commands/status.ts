@@ -9,7 +9,7 @@ import { flagLiterals } from '../plan/tableContext';
 import { readRows } from '../exec/read';
 import { type CommandOptions, type Session, withSession } from './session';
 import { runHoldsItsLock } from '../exec/operatorLock';
-import { type SliceRecord, readUndoWindows, undoable } from '../ledger/reads';
+import { type SliceRecord, undoable } from '../ledger/reads';
 import type { TableConfig } from '../config/types';
 import type { Connection } from '../../dialects/types';
 import { count } from '../plural';
@@ -112,8 +112,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
 
 /** The runs whose changes can still be undone, newest first, from the ledger's undo_windows. */
 async function undoableRuns(s: Session, tableId: string): Promise<UndoableRun[] | undefined> {
-  const records = await s.reads.dataCheck(tableId, 'the backfill runs that can be undone', (conn) => readUndoWindows(conn, s.dialect, s.config.stateSchema, tableId));
-  if (!records) return undefined;
+  const records = await s.reads.undoWindows(tableId);
   const byRun = new Map<string, UndoableRun>();
   for (const r of records.filter(undoable)) {
     const run = byRun.get(r.runId) ?? { run: r.runId, windows: [], rowsInserted: 0, rowsUpdated: 0 };

@@ -1,6 +1,6 @@
 import { parseWindowKey } from '../backfill/windows';
 import { preconditionError, usageError } from '../errors';
-import { readUndoWindows, undoable, type UndoWindowRecord } from '../ledger/reads';
+import { undoable, type UndoWindowRecord } from '../ledger/reads';
 import { count } from '../plural';
 import { type UndoTally, emptyTally, planUndoWindow, undoText } from '../plan/undo';
 import type { Unit } from '../plan/types';
@@ -29,7 +29,7 @@ export async function runUndo(options: UndoOptions): Promise<void> {
     for (const table of s.tables) {
       const id = table.id;
       const state = await s.state(table);
-      const records = await readUndoWindows(s.conn, s.dialect, s.config.stateSchema, id);
+      const records = await s.reads.undoWindows(id);
       const ofRun = records.filter((r) => r.runId === runId && (!options.windows?.length || options.windows.includes(r.windowKey)));
       const todo = ofRun.filter(undoable);
       if (!todo.length) {

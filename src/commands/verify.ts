@@ -79,6 +79,10 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       if (options.dryRun) {
         units.push(...dryRunUnits(s, spec, windows, sample));
         if (ctx.alignment.scd2) units.push({ title: `${table.id}: scd2 current versions`, atomic: false, steps: scd2TableSteps(ctx) });
+        if (approval) {
+          const step = s.ledger.approvalRecordStep(table.id, { ...approval, fingerprint: () => 'fingerprint of the marks this run records', checksums: '[]' });
+          units.push({ title: `${table.id}: approve`, atomic: true, steps: [step] });
+        }
         continue;
       }
       const verified = await verifyTable(s, spec, state, windows, range, sample);

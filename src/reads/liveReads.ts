@@ -2,7 +2,7 @@ import type { Connection, Dialect, ServerTraits, TableInfo } from '../../dialect
 import type { TableConfig, TableRef } from '../config/types';
 import { type LegacyProfile, profileLegacy } from '../backfill/profile';
 import { type DltDataset, readDltDataset } from '../dlt/dataset';
-import { readTableIdentity, readTableState, readValidations, type TableState, type ValidationRecord } from '../ledger/reads';
+import { readTableIdentity, readTableState, readUndoWindows, readValidations, type TableState, type UndoWindowRecord, type ValidationRecord } from '../ledger/reads';
 import type { TableIdentity } from '../ledger/identity';
 import type { TableContext } from '../plan/tableContext';
 import type { PlanningReads } from './planningReads';
@@ -45,6 +45,10 @@ export class LiveReads implements PlanningReads {
 
   validations(tableId: string): Promise<ValidationRecord[]> {
     return readValidations(this.conn, this.dialect, this.stateSchema, tableId);
+  }
+
+  undoWindows(tableId: string): Promise<UndoWindowRecord[]> {
+    return readUndoWindows(this.conn, this.dialect, this.stateSchema, tableId);
   }
 
   dltDataset(table: TableConfig, target: TableRef): Promise<DltDataset> {

@@ -3,7 +3,7 @@ import type { TableConfig, TableRef } from '../config/types';
 import type { LegacyProfile } from '../backfill/profile';
 import type { DltDataset } from '../dlt/dataset';
 import type { TableIdentity } from '../ledger/identity';
-import type { TableState, ValidationRecord } from '../ledger/reads';
+import type { TableState, UndoWindowRecord, ValidationRecord } from '../ledger/reads';
 import type { TableContext } from '../plan/tableContext';
 
 /**
@@ -34,6 +34,8 @@ export interface PlanningReads {
   tableIdentity(tableId: string): Promise<TableIdentity | undefined>;
   /** The validation marks cutover is gated on. */
   validations(tableId: string): Promise<ValidationRecord[]>;
+  /** What each backfill run changed per window, for migrate undo (undo_windows). */
+  undoWindows(tableId: string): Promise<UndoWindowRecord[]>;
   /** The dlt dataset beside the target: load ids, the dlt schema and its hints for the target. */
   dltDataset(table: TableConfig, target: TableRef): Promise<DltDataset>;
   /** Legacy's rows, NULL keys and cursors, and cursor range: what the windows are computed from. */
