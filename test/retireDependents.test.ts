@@ -80,6 +80,10 @@ describe.each(testEngines())('retire while other objects use legacy, on %s', (en
     expect(run('retire', '--reason', 'x').status).toBe(3); // a reason alone overrides nothing: it is only kept in the run log
     // DuckDB itself refuses to rename a table a foreign key references (a dependency error), --force or not.
     if (engine === 'duckdb') await s.exec(`DROP TABLE ${s.q('legacy_schema', 'order_lines')}`);
+    // The SQL a DBA reviews names what the forced retire leaves reading the archive or broken.
+    const dry = run('retire', '--dry-run', '--force', '--reason', 'finance moves its report to the view next week (TICKET-9)');
+    expect(dry.status).toBe(0);
+    expect(dry.stdout.split('\n').find((line) => line.startsWith('-- WARNING: orders: retiring legacy'))).toContain(`view ${s.schema('reports')}.order_totals`);
     const forced = run('retire', '--force', '--reason', 'finance moves its report to the view next week (TICKET-9)');
     expect(forced.stderr).toContain(`view ${s.schema('reports')}.order_totals`);
     expect(forced.stderr).toContain('(--force), reason: finance moves its report to the view next week (TICKET-9)');

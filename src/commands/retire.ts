@@ -43,6 +43,8 @@ export async function runRetire(options: RetireOptions): Promise<void> {
     }
     const units: Unit[] = [];
     const done: string[] = [];
+    // What a forced retire leaves broken: said when it runs, and in the SQL a DBA reviews (--dry-run).
+    const warnings: string[] = [];
     for (const table of s.tables) {
       const state = await s.state(table);
       const legacyName = formatTableRef(table.legacy);
@@ -84,7 +86,10 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         continue;
       }
       const ctx = await s.context(table);
-      refuseLegacyInUse(ctx, await legacyDependents(s, ctx), reason, (line) => s.warn(line));
+      refuseLegacyInUse(ctx, await legacyDependents(s, ctx), reason, (line) => {
+        if (!options.dryRun) s.warn(line);
+        warnings.push(line);
+      });
       const archiveName = archiveNameFor(ctx.legacy.ref, s.run.startedAt, s.dialect);
       if (await s.reads.introspect({ schema: ctx.legacy.ref.schema, name: archiveName }, table.id)) {
         throw preconditionError('ARCHIVE_EXISTS', `${table.id}: a table named ${archiveName} already exists`, 'rename or drop it, or retire on another day');
@@ -93,7 +98,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
       const snapshot = s.dialect.capabilities.cloneSnapshot ? `, after a zero-copy snapshot ${snapshotNameFor(archiveName, s.dialect)}` : '';
       done.push(`${table.id}: legacy ${legacyName} was renamed to ${archiveName}${snapshot} (rename it back to undo)`);
     }
-    await s.execute(units);
+    await s.execute(units, { warnings });
     if (!options.dryRun) done.forEach((line) => s.log(line));
   });
 }
