@@ -48,7 +48,7 @@ describe.each(testEngines())('approval before cutover on %s', (engine) => {
     expect(voided.status).toBe(3);
     expect(voided.stderr).toContain('NOT_APPROVED');
     expect(voided.stderr).toContain(`the approval by bob at`);
-    expect(voided.stderr).toContain(`1 window validated again or backfilled since (${month})`);
+    expect(voided.stderr).toContain(`1 window validated again, backfilled, undone or added since (${month})`);
     // --force overrides validation, not the reviewer the config asks for.
     expect(as('alice', 'cutover', '--force', '--reason', 'in a hurry').status).toBe(3);
 

@@ -62,7 +62,7 @@ describe.each(testEngines())('migrate undo on %s', (engine) => {
 
     const dry = run('undo', '--run', runId, '--dry-run');
     expect(dry.status).toBe(0);
-    expect(dry.stdout).toContain(`Mark each row run ${runId} wrote`);
+    expect(dry.stdout).toContain(`Mark every row run ${runId} wrote as changed since`);
     expect(dry.stderr).toMatch(/would undo: orders \d{4}-\d{2}: run .* inserted \d+ rows?/);
     expect(await rows()).not.toEqual(before); // the dry run changed nothing: the live rows are still there
 

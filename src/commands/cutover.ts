@@ -4,7 +4,7 @@ import { type CutoverGate, planCutover, planRollback } from '../plan/cutover';
 import type { TableContext } from '../plan/tableContext';
 import { type CommandOptions, type Session, withSession } from './session';
 import { blastRadius } from '../lifecycle/dependents';
-import { readApprovals, requireApproval } from '../lifecycle/approval';
+import { readApprovals, requireApproval, stateFacts } from '../lifecycle/approval';
 
 export interface CutoverOptions extends CommandOptions {
   /** Accept that legacy rows with a NULL key leave the view at cutover. */
@@ -22,8 +22,8 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
     const units = [];
     // What reads the view (its rows become the target's alone) or the tables: in the SQL a DBA reviews, and said when it runs.
     const radius: string[] = [];
-    for (const { ctx } of tables) {
-      if (s.config.cutover.requireApproval) await checkApproval(s, ctx);
+    for (const { ctx, state } of tables) {
+      if (s.config.cutover.requireApproval) await checkApproval(s, ctx, state.slices.map((x) => x.windowKey));
       const gate = { ...(await validationMarks(s, ctx)), forceReason: reason };
       units.push(planCutover(ctx, s.ledger, { allowUnkeyed: Boolean(options.allowUnkeyed), gate }));
       radius.push(...(await blastRadius(s, ctx)).map((line) => `${ctx.table.id}: used by ${line}`));
@@ -37,11 +37,11 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
  * cutover.require_approval: a reviewer's approval must hold for the current validation marks (lifecycle/approval.ts).
  * --force does not override it: the config asks for a reviewer, and only the config can stop asking.
  */
-async function checkApproval(s: Session, ctx: TableContext): Promise<void> {
+async function checkApproval(s: Session, ctx: TableContext, windowKeys: string[]): Promise<void> {
   const id = ctx.table.id;
   const approvals = await s.reads.dataCheck(id, "reviewers' approvals (cutover.require_approval)", (conn) => readApprovals(conn, s.dialect, s.config.stateSchema, id));
   if (!approvals) return;
-  const holding = requireApproval(id, approvals, await s.reads.validations(id));
+  const holding = requireApproval(id, approvals, stateFacts(windowKeys, await s.reads.validations(id)));
   s.log(`${id}: approved by ${holding.approver} at ${holding.approvedAt ?? '?'}${holding.selfApproved ? ' (self-approved)' : ''}; the operator${holding.operators?.includes(',') ? 's were' : ' was'} ${holding.operators ?? 'not recorded'}`);
 }
 

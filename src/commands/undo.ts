@@ -74,7 +74,14 @@ function whyNot(records: UndoWindowRecord[]): string {
   return 'it changed no row';
 }
 
-/** Undoable changes of other runs recorded after this run's, in the same windows. */
+/** Undoable changes of other runs recorded after this run's, in windows that overlap this run's (a week inside a month too). */
 function laterChanges(all: UndoWindowRecord[], todo: UndoWindowRecord[]): UndoWindowRecord[] {
-  return all.filter((r) => undoable(r) && r.runId !== todo[0].runId && todo.some((t) => t.windowKey === r.windowKey && (r.recordedAt ?? '') > (t.recordedAt ?? '')));
+  return all.filter((r) => undoable(r) && r.runId !== todo[0].runId && todo.some((t) => overlap(t.windowKey, r.windowKey) && (r.recordedAt ?? '') > (t.recordedAt ?? '')));
+}
+
+function overlap(a: string, b: string): boolean {
+  const x = parseWindowKey(a);
+  const y = parseWindowKey(b);
+  if (!x?.start || !x.end || !y?.start || !y.end) return a === b;
+  return x.start < y.end && y.start < x.end;
 }

@@ -21,7 +21,7 @@ import { type CommandOptions, type Session, withSession } from './session';
 import { readRows } from '../exec/read';
 import { wholeNumber } from '../config/wholeNumber';
 import { count } from '../plural';
-import { type MarkFacts, fingerprintOf, readRunOperators } from '../lifecycle/approval';
+import { type MarkFacts, fingerprintOf, readRunOperators, readWriterRuns } from '../lifecycle/approval';
 
 export interface VerifyOptions extends CommandOptions {
   month?: string;
@@ -67,7 +67,7 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       const spec = verifySpec(ctx);
       const windows = chooseWindows(state.slices.map((x) => x.windowKey), range);
       // Who ran the backfills behind the marks, known before the long read: a self-approval is refused first.
-      const operators = await backfillOperators(s, state);
+      const operators = await backfillOperators(s, table.id, state);
       if (options.approve && operators.includes(s.run.operator) && !options.selfApprove) {
         throw preconditionError(
           'SELF_APPROVAL',
@@ -216,11 +216,15 @@ async function samples(s: Session, spec: VerifySpec, window: Window, limit: numb
   return rows;
 }
 
-/** The backfill operators behind the table's windows: the run log's operator of each run the slices name. */
-async function backfillOperators(s: Session, state: TableState): Promise<string[]> {
-  const runs = [...new Set(state.slices.map((x) => x.runId).filter((r): r is string => r !== null))];
+/**
+ * The backfill operators behind the table's rows: the run log's operator of every run that changed rows of it (the
+ * slices' history), not only of the run each slices row names (a rerun that changed nothing keeps an earlier one's).
+ */
+async function backfillOperators(s: Session, tableId: string, state: TableState): Promise<string[]> {
+  const history = (await s.reads.dataCheck(tableId, 'which runs changed rows (the slices history)', (conn) => readWriterRuns(conn, s.dialect, s.config.stateSchema, tableId))) ?? [];
+  const runs = [...new Set([...history, ...state.slices.map((x) => x.runId).filter((r): r is string => r !== null)])];
   if (!runs.length) return [];
-  const byRun = (await s.reads.dataCheck('ledger', 'who ran the backfills (the run log)', (conn) => readRunOperators(conn, s.dialect, s.config.stateSchema))) ?? new Map<string, string>();
+  const byRun = (await s.reads.dataCheck(tableId, 'who ran the backfills (the run log)', (conn) => readRunOperators(conn, s.dialect, s.config.stateSchema))) ?? new Map<string, string>();
   return [...new Set(runs.map((r) => byRun.get(r)).filter((o): o is string => Boolean(o)))].sort();
 }
 

@@ -1,6 +1,7 @@
 import * as crypto from 'node:crypto';
 import type { Connection, Dialect } from '../../dialects/types';
 import type { ValidationRecord } from '../ledger/reads';
+import { type Window, parseWindowKey, withoutOverlaps } from '../backfill/windows';
 import { introspectRelation, schemaExists } from '../reads/catalogSnapshot';
 import { renderStatement } from '../sql/template';
 import { preconditionError } from '../errors';
@@ -52,6 +53,13 @@ export async function readApprovals(conn: Connection, dialect: Dialect, stateSch
   }));
 }
 
+/** The runs that changed rows of a table (the slices' history, slice_runs), whoever the slices row names now. */
+export async function readWriterRuns(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<string[]> {
+  if (!(await schemaExists(dialect, conn, stateSchema)) || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'slice_runs' }))) return [];
+  const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
+  return (await conn.query(renderStatement(dialect.templates, 'ledger_read_writer_runs', values), [tableId])).map((r) => String(r.run_id));
+}
+
 /** Who ran each run, from the run log. */
 export async function readRunOperators(conn: Connection, dialect: Dialect, stateSchema: string): Promise<Map<string, string>> {
   if (!(await schemaExists(dialect, conn, stateSchema)) || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'runs' }))) return new Map();
@@ -59,27 +67,38 @@ export async function readRunOperators(conn: Connection, dialect: Dialect, state
   return new Map(rows.map((r) => [String(r.run_id), r.operator == null ? '' : String(r.operator)]));
 }
 
-/** The approval that holds for the current marks, if any. */
-export function currentApproval(approvals: ApprovalRecord[], marks: ValidationRecord[]): ApprovalRecord | undefined {
-  const now = fingerprintOf(marks.map(markFacts));
-  return approvals.find((a) => a.fingerprint === now);
+/**
+ * The state an approval is for: each window verify checks (the ledger's windows without overlaps, as
+ * `verify` chooses them), with its mark or none. A window registered since (no mark) changes it too.
+ */
+export function stateFacts(windowKeys: string[], marks: ValidationRecord[]): MarkFacts[] {
+  const byWindow = new Map(marks.map((m) => [m.windowKey, m]));
+  const windows = withoutOverlaps(windowKeys.map(parseWindowKey).filter((w): w is Window => w !== undefined));
+  return windows.map((w) => {
+    const m = byWindow.get(w.key);
+    return m ? { windowKey: m.windowKey, status: m.status, legacyChecksum: m.legacyChecksum, targetChecksum: m.targetChecksum, runId: m.runId } : { windowKey: w.key, status: 'none', legacyChecksum: null, targetChecksum: null, runId: null };
+  });
 }
 
-export const markFacts = (m: ValidationRecord): MarkFacts => ({ windowKey: m.windowKey, status: m.status, legacyChecksum: m.legacyChecksum, targetChecksum: m.targetChecksum, runId: m.runId });
+/** The approval that holds for the current state, if any. */
+export function currentApproval(approvals: ApprovalRecord[], facts: MarkFacts[]): ApprovalRecord | undefined {
+  const now = fingerprintOf(facts);
+  return approvals.find((a) => a.fingerprint === now);
+}
 
 /**
  * cutover.require_approval: refuses (NOT_APPROVED, exit 3) unless an approval holds for the current marks, naming
  * what voided the latest one. Returns the approval that holds.
  */
-export function requireApproval(tableId: string, approvals: ApprovalRecord[], marks: ValidationRecord[]): ApprovalRecord {
-  const holding = currentApproval(approvals, marks);
+export function requireApproval(tableId: string, approvals: ApprovalRecord[], facts: MarkFacts[]): ApprovalRecord {
+  const holding = currentApproval(approvals, facts);
   if (holding) return holding;
   const latest = approvals[0];
   const hint = 'a reviewer other than the operator runs `migrate verify --approve` (cutover.require_approval is set in the config)';
   if (!latest) throw preconditionError('NOT_APPROVED', `${tableId}: no reviewer has approved its validated state`, hint);
-  const changed = marks.filter((m) => m.runId !== latest.verifyRunId).map((m) => m.windowKey);
+  const changed = facts.filter((m) => m.runId !== latest.verifyRunId).map((m) => m.windowKey);
   const what = changed.length
-    ? `${count(changed.length, 'window')} validated again or backfilled since (${changed.slice(0, 6).join(', ')}${changed.length > 6 ? ', …' : ''})`
+    ? `${count(changed.length, 'window')} validated again, backfilled, undone or added since (${changed.slice(0, 6).join(', ')}${changed.length > 6 ? ', …' : ''})`
     : 'windows were backfilled or undone since';
   throw preconditionError('NOT_APPROVED', `${tableId}: the approval by ${latest.approver} at ${latest.approvedAt ?? '?'} no longer holds: ${what}`, hint);
 }

@@ -1,7 +1,7 @@
 import type { Window } from '../backfill/windows';
 import type { LedgerWriter } from '../ledger/writes';
 import type { UndoWindowRecord } from '../ledger/reads';
-import type { Step, Unit } from './types';
+import type { Step, Unit, Vars } from './types';
 import { type TableContext, keyMatch, keyNames, renderFor } from './tableContext';
 import { sliceSourceSql } from './backfill';
 import { preimagesQ } from './preimages';
@@ -34,21 +34,26 @@ export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: 
   const columns = ctx.target.columns.map((c) => q(c.name));
   const source = sliceSourceSql(ctx, window);
   const loadIdColumn = loadIdColumnOf(ctx);
-  const sameLoad = loadIdColumn && record.loadId ? `t.${q(loadIdColumn.target.name)} = ${loadIdValueOf(ctx, loadIdColumn, record.loadId)}` : undefined;
-  const sameValues = ctx.alignment.payload.length
-    ? `NOT ${rowDiffers(
-        ctx,
-        (c) => `t.${q(c.target.name)}`,
-        (c) => `s.${q(c.target.name)}`,
-      )}`
-    : undefined;
+  const sameLoadAs = (alias: string) => (loadIdColumn && record.loadId ? `${alias}.${q(loadIdColumn.target.name)} = ${loadIdValueOf(ctx, loadIdColumn, record.loadId)}` : undefined);
+  const sameLoad = sameLoadAs('t');
+  /** Is the target row (under `alias`) still as the run wrote it: legacy's values, and the run's load id where there is one? */
+  const oursAs = (alias: string) => {
+    const sameValues = ctx.alignment.payload.length
+      ? `NOT ${rowDiffers(
+          ctx,
+          (c) => `${alias}.${q(c.target.name)}`,
+          (c) => `s.${q(c.target.name)}`,
+        )}`
+      : undefined;
+    return [sameLoadAs(alias), sameValues].filter(Boolean).join(' AND ') || '1 = 1';
+  };
   // Found by load id, an inserted row changed or deleted since is not listed at all: the slice's count says how many.
   const unlisted = (listed: number) => (sameLoad ? Math.max(0, record.rowsInserted - listed) : 0);
-  const ours = [sameLoad, sameValues].filter(Boolean).join(' AND ') || '1 = 1';
   const common = { preimages: preimagesQ(ctx), target: ctx.q.target, run_id: d.stringLiteral(record.runId), window_key: d.stringLiteral(window.key) };
+  const matches = { key_match_tp: keyMatch(ctx, 't', 'p'), key_match_ts: keyMatch(ctx, 't', 's'), key_match_qp: keyMatch(ctx, ctx.q.target, 'p'), key_match_qs: keyMatch(ctx, ctx.q.target, 's') };
   const steps: Step[] = [];
-  // Writers wait while the window is put back, where the engine can hold them off: a live write between the
-  // marking and the delete would otherwise be undone with the run's rows.
+  // Writers wait while the window is put back, where the engine can hold them off; elsewhere the delete asks again,
+  // row by row, whether each row is still as the run wrote it.
   if (d.capabilities.mergeLocksOutWriters) {
     steps.push({ intent: "Hold off the target's writers until this window is undone", kind: 'exec', sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }) });
   }
@@ -57,34 +62,38 @@ export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: 
       intent: `List the keys the run inserted into the window: the rows still carrying its load id ${record.loadId}, less those it replaced`,
       kind: 'exec',
       captureChanged: 'undo_listed',
-      sql: renderFor(ctx, 'undo_inserted_keys', { ...common, same_load: sameLoad, key_columns: keyNames(ctx), t_keys: keyNames(ctx, 't'), key_match_tp: keyMatch(ctx, 't', 'p') }),
+      sql: renderFor(ctx, 'undo_inserted_keys', { ...common, same_load: sameLoad, key_columns: keyNames(ctx), t_keys: keyNames(ctx, 't'), key_match_tp: matches.key_match_tp }),
     });
   } else if (record.fresh) {
     steps.push({ intent: "List the keys the run inserted into the fresh window (every key of legacy's window)", kind: 'exec', sql: renderFor(ctx, 'undo_fresh_keys', { ...common, source, key_columns: keyNames(ctx), s_keys: keyNames(ctx, 's') }) });
   }
   steps.push(
-    {
-      intent: `Mark each row run ${record.runId} wrote: still as it wrote it (undo), changed since (kept), or deleted since (gone)`,
-      kind: 'exec',
-      sql: renderFor(ctx, 'undo_mark', { ...common, source, key_match_tp: keyMatch(ctx, 't', 'p'), key_match_ts: keyMatch(ctx, 't', 's'), ours, load_id: sameLoad ? 'yes' : undefined }),
-    },
-    { intent: 'Count what the undo deletes, restores and leaves alone', kind: 'query', captureRow: true, sql: renderFor(ctx, 'undo_counts', common) },
-    { intent: 'Delete the rows the run wrote that are still as it wrote them', kind: 'exec', captureChanged: 'undo_removed', sql: renderFor(ctx, 'undo_delete', { ...common, key_match_tp: keyMatch(ctx, 't', 'p'), key_match_qp: keyMatch(ctx, ctx.q.target, 'p') }) },
-    { intent: 'Insert back, whole, the rows the run replaced', kind: 'exec', sql: renderFor(ctx, 'undo_restore', { ...common, columns: columns.join(', '), p_columns: columns.map((c) => `p.${c}`).join(', ') }) },
+    { intent: `Mark every row run ${record.runId} wrote as changed since, to begin with`, kind: 'exec', sql: renderFor(ctx, 'undo_mark_kept', common) },
+    { intent: 'Mark the rows still as the run wrote them', kind: 'exec', sql: renderFor(ctx, 'undo_mark_ours', { ...common, ...matches, source, ours: oursAs('t'), load_id: sameLoad ? 'yes' : undefined }) },
+    { intent: 'Mark the rows deleted since', kind: 'exec', sql: renderFor(ctx, 'undo_mark_gone', { ...common, ...matches }) },
+    { intent: 'Count the rows listed and those deleted since', kind: 'query', captureRow: true, sql: renderFor(ctx, 'undo_counts', common) },
+    { intent: 'Delete the rows the run wrote that are still as it wrote them', kind: 'exec', captureChanged: 'undo_removed', sql: renderFor(ctx, 'undo_delete', { ...common, ...matches, source, ours: oursAs('t'), ours_q: oursAs(ctx.q.target) }) },
+    { intent: 'Insert back, whole, the rows the run replaced', kind: 'exec', captureChanged: 'undo_put_back', sql: renderFor(ctx, 'undo_restore', { ...common, key_match_tp: matches.key_match_tp, columns: columns.join(', '), p_columns: columns.map((c) => `p.${c}`).join(', ') }) },
     { intent: "Drop the window's spent pre-images", kind: 'exec', sql: renderFor(ctx, 'undo_forget', common) },
     ledger.validationClearStep(id, window),
     ledger.windowStateClearStep(id, window),
     ledger.sliceUndoneStep(id, window),
-    ledger.undoDoneStep(id, window, record.runId, (vars) => unlisted(Number(vars.get('undo_listed') ?? 0))),
+    ledger.undoDoneStep(id, window, record.runId, (vars) => tallyOf(vars).kept + tallyOf(vars).gone),
   );
+  /** What the window's undo did, from what its statements changed. */
+  const tallyOf = (vars: Vars): UndoTally => {
+    const n = (name: string) => Number(vars.get(name) ?? 0);
+    const restored = n('undo_put_back');
+    const removed = Math.max(0, n('undo_removed') - restored);
+    const gone = n('undo_gone');
+    return { windows: 1, removed, restored, gone, kept: Math.max(0, n('undo_listed_total') - removed - restored - gone) + unlisted(n('undo_listed')) };
+  };
   return {
     title: `${id} ${window.key}: undo run ${record.runId}`,
     atomic: true,
     steps,
     report: (vars) => {
-      const n = (name: string) => Number(vars.get(name) ?? 0);
-      // Found by load id, an inserted row changed or deleted since is not listed at all: the slice's count says how many.
-      const done: UndoTally = { windows: 1, removed: n('undo_deleted'), restored: n('undo_restored'), kept: n('undo_kept') + unlisted(n('undo_listed')), gone: n('undo_gone') };
+      const done = tallyOf(vars);
       (Object.keys(tally) as Array<keyof UndoTally>).forEach((k) => (tally[k] += done[k]));
       return [`${id} ${window.key}: undone: ${undoText(done)}`];
     },

@@ -1,0 +1,11 @@
+-- Before the upsert, in its transaction: the target rows it will replace (those the source is at least as new as
+-- and differs from, the upsert's own condition), kept whole for migrate undo. Locked (the session reads
+-- committed data and locks nothing by itself): a live writer cannot change them between this copy and the upsert.
+INSERT INTO {{preimages}} (_theseus_run_id, _theseus_window, _theseus_change, {{columns}})
+SELECT {{run_id}}, {{window_key}}, 'updated', {{t_columns}}
+FROM {{target}} AS t
+JOIN (
+{{source}}
+) AS s ON {{key_match}}
+WHERE {{update_when}}
+FOR UPDATE;
