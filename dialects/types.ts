@@ -303,6 +303,12 @@ export interface Dialect {
   readonly now: string;
 
   cast(expr: string, type: string): string;
+  /**
+   * What ends a SELECT so the rows it reads of `alias` stay locked until the transaction ends (PostgreSQL's
+   * FOR UPDATE OF, MySQL/MariaDB's FOR UPDATE); absent where the engine locks no rows or one process writes (DuckDB).
+   * A slice's pre-image copy uses it: no live write may slip between the copy and the upsert.
+   */
+  lockReadRows?(alias: string): string;
   isDistinct(a: string, b: string): string;
   /** `expr DESC` with NULLs sorted after every value. */
   descNullsLast(expr: string): string;

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { cli } from './helpers/warehouse';
 import { analyzeBigQuery, analyzeBigQueryDryRun, bigqueryAnalyzerUnavailable, bigqueryCatalog } from './helpers/bigqueryAnalyzer';
 import { describePlanAnalysis } from './helpers/planAnalysis';
+import { UNDO_RUN, preimageTable, undoRecords } from './helpers/undoCatalog';
 import { readCatalogFile } from '../src/catalog/file';
 import { bigqueryOperatorLock } from '../dialects/bigquery/operatorLock';
 import { bigqueryLoadSignal } from '../dialects/bigquery/loadSignal';
@@ -30,21 +31,6 @@ const view = (columns: Array<{ name: string; type: string }>) => ({ kind: 'view'
 
 type Phase = 'new' | 'stitched' | 'backfilling' | 'backfilled' | 'cutover' | 'retired';
 
-/** A backfill run the ledger can undo (state.undo): a window it changed, and a fresh one. */
-const UNDO_RUN = '1732000000.500000-abcdef';
-const undoRecords = (phase: Phase) =>
-  phase === 'backfilled'
-    ? [
-        { window: '2023-01', run_id: UNDO_RUN, load_id: '1732000000.500000', rows_inserted: 400, rows_updated: 3 },
-        { window: '2023-02', run_id: UNDO_RUN, load_id: '1732000000.500001', fresh: true, rows_inserted: 380, rows_updated: 0 },
-      ]
-    : [];
-/** The pre-image table a backfill made (plan/preimages.ts): its bookkeeping columns, then the target's, nullable. */
-const preimages = (target: Array<{ name: string; type: string }>) => ({
-  kind: 'table',
-  columns: [...['_theseus_run_id', '_theseus_window', '_theseus_change', '_theseus_undo'].map((n) => col(n, 'STRING')), ...target.map((c) => col(c.name, c.type))],
-  unique_keys: [],
-});
 const MONTHS = ['2023-01', '2023-02', '2023-03'];
 
 function catalogFor(phase: Phase): Record<string, unknown> {
@@ -77,7 +63,7 @@ function catalogFor(phase: Phase): Record<string, unknown> {
       ...(phase === 'retired' ? { 'erp.events__retired_20241122': { kind: 'table', columns: EVENTS, unique_keys: [] } } : {}),
       'dlt.events': { kind: 'table', columns: EVENTS_TARGET, unique_keys: [] },
       'dw.events_v': stitched ? view(EVENTS_TARGET) : null,
-      ...(phase === 'backfilled' ? { '_migrate.orders__preimages': preimages(ORDERS_TARGET), '_migrate.payments__preimages': preimages(PAYMENTS_TARGET) } : {}),
+      ...(phase === 'backfilled' ? { '_migrate.orders__preimages': preimageTable('STRING', ORDERS_TARGET), '_migrate.payments__preimages': preimageTable('STRING', PAYMENTS_TARGET) } : {}),
     },
     state: phase === 'new' ? {} : { orders: state('orders', 'erp.orders', 'dlt.orders'), payments: state('payments', 'erp.payments', 'dlt.payments'), events: state('events', 'erp.events', 'dlt.events') },
     legacy_profile: {

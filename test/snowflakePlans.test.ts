@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { cli } from './helpers/warehouse';
 import { analyzeDryRun, analyzerUnavailable } from './helpers/snowflakeAnalyzer';
 import { describePlanAnalysis } from './helpers/planAnalysis';
+import { UNDO_RUN, preimageTable, undoRecords } from './helpers/undoCatalog';
 
 /**
  * Every statement of every command's plan on Snowflake passes the analyzer
@@ -38,21 +39,6 @@ const view = (columns: Array<{ name: string }>) => ({ kind: 'view', columns: [..
 
 type Phase = 'new' | 'stitched' | 'backfilling' | 'backfilled' | 'cutover' | 'retired';
 
-/** A backfill run the ledger can undo (state.undo): a window it changed, and a fresh one. */
-const UNDO_RUN = '1732000000.500000-abcdef';
-const undoRecords = (phase: Phase) =>
-  phase === 'backfilled'
-    ? [
-        { window: '2023-01', run_id: UNDO_RUN, load_id: '1732000000.500000', rows_inserted: 400, rows_updated: 3 },
-        { window: '2023-02', run_id: UNDO_RUN, load_id: '1732000000.500001', fresh: true, rows_inserted: 380, rows_updated: 0 },
-      ]
-    : [];
-/** The pre-image table a backfill made (plan/preimages.ts): its bookkeeping columns, then the target's, nullable. */
-const preimages = (target: Array<{ name: string; type: string }>) => ({
-  kind: 'table',
-  columns: [...['_theseus_run_id', '_theseus_window', '_theseus_change', '_theseus_undo'].map((n) => col(n, 'VARCHAR')), ...target.map((c) => col(c.name, c.type))],
-  unique_keys: [],
-});
 const MONTHS = ['2023-01', '2023-02', '2023-03'];
 
 function catalogFor(phase: Phase): Record<string, unknown> {
@@ -83,7 +69,7 @@ function catalogFor(phase: Phase): Record<string, unknown> {
       ...(phase === 'retired' ? { 'ERP.PAYMENTS__RETIRED_20241122': { kind: 'table', columns: PAYMENTS_LEGACY, unique_keys: [] } } : {}),
       'DLT.PAYMENTS': { kind: 'table', columns: PAYMENTS_TARGET, unique_keys: [] },
       'DW.PAYMENTS_V': stitched ? view(PAYMENTS_TARGET) : null,
-      ...(phase === 'backfilled' ? { '_migrate.orders__preimages': preimages(ORDERS_TARGET), '_migrate.payments__preimages': preimages(PAYMENTS_TARGET) } : {}),
+      ...(phase === 'backfilled' ? { '_migrate.orders__preimages': preimageTable('VARCHAR', ORDERS_TARGET), '_migrate.payments__preimages': preimageTable('VARCHAR', PAYMENTS_TARGET) } : {}),
     },
     state: phase === 'new' ? {} : { orders: state('orders', 'ERP.ORDERS', 'DLT.ORDERS'), payments: state('payments', 'ERP.PAYMENTS', 'DLT.PAYMENTS') },
     legacy_profile: {

@@ -134,6 +134,8 @@ export const mysql: Dialect = Object.freeze({
   dependents: mysqlDependents,
   schemaExists: mysqlSchemaExists,
   unindexableKey: (column: ColumnInfo, target: TableRef) => largeObjectKey(column, quoteBacktick(column.name), qualifyWith(quoteBacktick)(target)),
+  // The sessions read committed (driver.ts), so a plain read locks nothing.
+  lockReadRows: () => 'FOR UPDATE',
   operatorLock: Object.freeze({
     tryLock: 'SELECT GET_LOCK(?, 0) AS acquired',
     release: 'SELECT RELEASE_LOCK(?) AS released',

@@ -84,6 +84,7 @@ export const postgres: Dialect = Object.freeze({
   schemaExists: postgresSchemaExists,
   viewGrants: postgresViewGrants,
   dependents: postgresDependents,
+  lockReadRows: (alias: string) => `FOR UPDATE OF ${alias}`,
   operatorLock: Object.freeze({
     tryLock: 'SELECT pg_try_advisory_lock($1::bigint) AS acquired',
     release: 'SELECT pg_advisory_unlock($1::bigint) AS released',

@@ -84,7 +84,7 @@ export function preimageCaptureSteps(ctx: TableContext, window: Window, source: 
     steps.push({
       intent: 'Keep the target rows the upsert will replace, whole, for migrate undo',
       kind: 'exec',
-      sql: renderFor(ctx, 'preimage_capture_updated', { ...common, columns: columns.join(', '), t_columns: columns.map((c) => `t.${c}`).join(', '), update_when: updateWhen }),
+      sql: renderFor(ctx, 'preimage_capture_updated', { ...common, columns: columns.join(', '), t_columns: columns.map((c) => `t.${c}`).join(', '), update_when: updateWhen, lock: d.lockReadRows?.('t') }),
       binds: [{ name: 'runId' }],
     });
   }
