@@ -1,3 +1,4 @@
+import { preimageTableRef } from '../plan/preimages';
 import { formatCatalog } from '../catalog/file';
 import { archiveNameFor } from '../plan/retire';
 import { RecordingReads } from '../catalog/recordingReads';
@@ -29,6 +30,8 @@ export async function runCatalog(options: CatalogOptions): Promise<void> {
       const state = await s.state(table);
       await reads.validations(table.id);
       await reads.undoWindows(table.id);
+      // The backfill creates its pre-image table where there is none yet (plan/preimages.ts).
+      await reads.introspect(preimageTableRef({ table, dialect: s.dialect }, s.config.stateSchema), table.id);
       await reads.introspect(table.target);
       await reads.introspect(table.view);
       // An interrupted retire, or retire --drop, asks for the archive the ledger names.
