@@ -113,6 +113,8 @@ export async function openSandbox(engine: EngineName): Promise<Sandbox> {
     exec: async (sql) => void (await conn.execute(sql)),
     drop: async () => {
       const dbs = await conn.query('SELECT SCHEMA_NAME AS name FROM information_schema.SCHEMATA WHERE SCHEMA_NAME LIKE ?', [`${prefix}\\_%`]);
+      // A sandbox's foreign keys may cross its databases (retireDependents): dropped in whatever order SCHEMATA lists them.
+      await conn.execute('SET FOREIGN_KEY_CHECKS = 0');
       for (const d of dbs) await conn.execute(`DROP DATABASE IF EXISTS \`${String(d.name)}\``);
       await conn.close();
       cleanup(dir);
