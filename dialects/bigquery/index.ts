@@ -1,3 +1,4 @@
+import { bigqueryDependents } from './dependents';
 import type { TableRef } from '../../src/config/types';
 import type { Connection, ConnectionSpec, ConnectOptions, Dialect, ServerTraits } from '../types';
 import { canonicalType, isZonedTimestamp } from './typeNames';
@@ -92,6 +93,7 @@ export const bigquery: Dialect = Object.freeze({
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectBigQuery(connection, options),
   introspect: introspectBigQuery,
+  dependents: bigqueryDependents,
   schemaExists: bigquerySchemaExists,
   // No advisory locks: a lock row with an expiry, renewed by a heartbeat, owned by the connection's session.
   operatorLockIn: bigqueryOperatorLock,

@@ -1,3 +1,4 @@
+import { snowflakeDependents } from './dependents';
 import type { ConnectionSpec, ConnectOptions, Dialect } from '../types';
 import { quoteDouble, qualifyWith } from '../ansi';
 import { canonicalType, isZonedTimestamp } from './typeNames';
@@ -88,6 +89,7 @@ export const snowflake: Dialect = Object.freeze({
   sameType: (a: string, b: string) => canonicalType(a) === canonicalType(b),
   connect: async (connection: ConnectionSpec, options: ConnectOptions) => (await import('./driver')).connectSnowflake(connection, options),
   introspect: introspectSnowflake,
+  dependents: snowflakeDependents,
   schemaExists: snowflakeSchemaExists,
   // No advisory locks: a lock row with an expiry, renewed by a heartbeat (operatorLock.ts).
   operatorLockIn: snowflakeOperatorLock,
