@@ -61,5 +61,15 @@ describe.each(testEngines())('approval before cutover on %s', (engine) => {
     const cut = as('alice', 'cutover');
     expect(cut.status).toBe(0);
     expect(cut.stdout).toContain('orders: approved by alice');
+
+    // Weeks backfilled again inside an approved month void the approval too; a new one holds, with the week marks
+    // verify leaves as they are (it checks the month) part of the state it approves.
+    expect(as('alice', 'rollback').status).toBe(0);
+    expect(as('carol', 'backfill', '--month', month, '--slice', 'week', '--rerun').status).toBe(0);
+    const weeks = as('alice', 'cutover');
+    expect(weeks.status).toBe(3);
+    expect(weeks.stderr).toMatch(/NOT_APPROVED.*\(\d{4}-W\d{2}/);
+    expect(as('bob', 'verify', '--approve').status).toBe(0);
+    expect(as('alice', 'cutover').status).toBe(0);
   });
 });

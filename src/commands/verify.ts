@@ -3,7 +3,7 @@ import { NULL_CURSOR_KEY, type Window, parseWindowKey, withoutOverlaps } from '.
 import { formatTableRef } from '../config/tableRef';
 import { assertionError, preconditionError, usageError } from '../errors';
 import type { Phase } from '../lifecycle/phases';
-import type { TableState } from '../ledger/reads';
+import type { TableState, ValidationRecord } from '../ledger/reads';
 import { type VerifySpec, dayTotalsSql, verifySpec, windowCheckSql, windowSampleSql } from '../plan/verify';
 import type { Step, Unit } from '../plan/types';
 import { scd2TableSteps } from '../plan/scd2';
@@ -21,7 +21,7 @@ import { type CommandOptions, type Session, withSession } from './session';
 import { readRows } from '../exec/read';
 import { wholeNumber } from '../config/wholeNumber';
 import { count } from '../plural';
-import { type MarkFacts, fingerprintOf, readRunOperators, readWriterRuns } from '../lifecycle/approval';
+import { type MarkFacts, fingerprintOf, readRunOperators, readWriterRuns, stateFacts } from '../lifecycle/approval';
 
 export interface VerifyOptions extends CommandOptions {
   month?: string;
@@ -95,7 +95,8 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
       tables.push(report);
       units.push(marksUnit(s, spec, report), { title: `${table.id}: verdict`, atomic: false, steps: [...scd2TableSteps(ctx), verdictStep(s, spec, report)] });
       // Only reached when the verdict passed: a failing verification approves nothing.
-      if (approval) units.push(approvalUnit(s, report, approval));
+      // The marks this run leaves alone (a week inside a verified month) are part of the approved state as they are.
+      if (approval) units.push(approvalUnit(s, report, { ...approval, windowKeys: state.slices.map((x) => x.windowKey), marks: await s.reads.validations(table.id) }));
     }
     const report: VerifyReport = {
       runId: s.run.runId,
@@ -229,9 +230,10 @@ async function backfillOperators(s: Session, tableId: string, state: TableState)
 }
 
 /** verify --approve: the approval of the marks this run records, fingerprinted as cutover will read them back. */
-function approvalUnit(s: Session, report: TableReport, approval: { operators: string[]; selfApproved: boolean }): Unit {
-  const marks = (runId: string): MarkFacts[] =>
+function approvalUnit(s: Session, report: TableReport, approval: { operators: string[]; selfApproved: boolean; windowKeys: string[]; marks: ValidationRecord[] }): Unit {
+  const rewritten = (runId: string): MarkFacts[] =>
     report.windows.map((r) => ({ windowKey: r.window, status: r.failures.length ? 'failed' : 'validated', legacyChecksum: r.legacyChecksum, targetChecksum: r.targetChecksum, runId }));
+  const marks = (runId: string) => stateFacts(approval.windowKeys, approval.marks, rewritten(runId));
   const checksums = JSON.stringify(report.windows.map((r) => ({ window: r.window, legacy: r.legacyChecksum, target: r.targetChecksum })));
   return {
     title: `${report.table}: approve`,

@@ -1,7 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { Connection, Dialect } from '../../dialects/types';
 import type { ValidationRecord } from '../ledger/reads';
-import { type Window, parseWindowKey, withoutOverlaps } from '../backfill/windows';
 import { introspectRelation, schemaExists } from '../reads/catalogSnapshot';
 import { renderStatement } from '../sql/template';
 import { preconditionError } from '../errors';
@@ -68,16 +67,16 @@ export async function readRunOperators(conn: Connection, dialect: Dialect, state
 }
 
 /**
- * The state an approval is for: each window verify checks (the ledger's windows without overlaps, as
- * `verify` chooses them), with its mark or none. A window registered since (no mark) changes it too.
+ * The state an approval is for: every window of the ledger (a week inside a verified month too), with its mark or
+ * none; `rewritten` replaces the marks a verify run is about to record. A window registered since (no mark), or a
+ * week backfilled again inside an approved month, changes it.
  */
-export function stateFacts(windowKeys: string[], marks: ValidationRecord[]): MarkFacts[] {
-  const byWindow = new Map(marks.map((m) => [m.windowKey, m]));
-  const windows = withoutOverlaps(windowKeys.map(parseWindowKey).filter((w): w is Window => w !== undefined));
-  return windows.map((w) => {
-    const m = byWindow.get(w.key);
-    return m ? { windowKey: m.windowKey, status: m.status, legacyChecksum: m.legacyChecksum, targetChecksum: m.targetChecksum, runId: m.runId } : { windowKey: w.key, status: 'none', legacyChecksum: null, targetChecksum: null, runId: null };
-  });
+export function stateFacts(windowKeys: string[], marks: ValidationRecord[], rewritten: MarkFacts[] = []): MarkFacts[] {
+  const facts = new Map<string, MarkFacts>();
+  for (const key of windowKeys) facts.set(key, { windowKey: key, status: 'none', legacyChecksum: null, targetChecksum: null, runId: null });
+  for (const m of marks) facts.set(m.windowKey, { windowKey: m.windowKey, status: m.status, legacyChecksum: m.legacyChecksum, targetChecksum: m.targetChecksum, runId: m.runId });
+  for (const r of rewritten) facts.set(r.windowKey, r);
+  return [...facts.values()];
 }
 
 /** The approval that holds for the current state, if any. */
