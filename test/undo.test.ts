@@ -122,6 +122,13 @@ describe.each(testEngines())('migrate undo on %s', (engine) => {
     expect(prune.stdout).toMatch(/orders: [\d,]+ pre-image rows? of runs started before .* dropped; those runs can no longer be undone/);
     expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.quote(s.stateSchema)}.${s.quote('orders__preimages')}`))[0].n)).toBe(0);
     expect(JSON.parse(run('log', '--json').stdout).runs.every((e: { undoable: object }) => Object.keys(e.undoable).length === 0)).toBe(true);
+
+    // After retire, legacy is archived: nothing can be checked against it, so undo refuses whatever the ledger holds.
+    await s.exec(`UPDATE ${s.quote(s.stateSchema)}.undo_windows SET pruned_at = NULL`);
+    expect(run('retire').status).toBe(0);
+    const retired = run('undo', '--run', runId);
+    expect(retired.status).toBe(3);
+    expect(retired.stderr).toContain('UNDO_AFTER_RETIRE');
   });
 });
 
