@@ -137,8 +137,8 @@ async function main(): Promise<void> {
         common(y)
           .option('run', { type: 'string', demandOption: true, describe: 'the run to undo (migrate status and migrate log list them)' })
           .option('window', { type: 'string', array: true, describe: 'only this window (repeatable), e.g. 2024-03' })
-          .example('$0 undo --run 20261203T051200Z-ab12 --dry-run', 'print what it would do')
-          .example('$0 undo --run 20261203T051200Z-ab12 --table orders --window 2024-03', 'one window of one table'),
+          .example('$0 undo --run 1733130000.123456-ab12cd --dry-run', 'print what it would do')
+          .example('$0 undo --run 1733130000.123456-ab12cd --table orders --window 2024-03', 'one window of one table'),
       async (argv) => {
         await runUndo({ ...commandOptions(argv), run: argv.run, windows: argv.window });
       },
