@@ -80,6 +80,8 @@ describe.each(testEngines())('migrate undo on %s', (engine) => {
     // The ledger: every window pending again, no validation mark, the table backfilling, nothing left to undo.
     const slices = await s.query(`SELECT status, count(*) AS n FROM ${s.quote(s.stateSchema)}.slices GROUP BY status`);
     expect(slices.map((r) => String(r.status))).toEqual(['pending']);
+    // The ledger keeps what each window's undo left alone: the same 4 rows, each counted once.
+    expect(Number((await s.query(`SELECT sum(kept_rows) AS n FROM ${s.quote(s.stateSchema)}.undo_windows`))[0].n)).toBe(4);
     expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.quote(s.stateSchema)}.validations`))[0].n)).toBe(0);
     expect(JSON.parse(run('status', '--json').stdout).tables[0]).toMatchObject({ phase: 'backfilling', undoable: [] });
     const again = run('undo', '--run', runId);

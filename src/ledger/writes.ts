@@ -298,24 +298,19 @@ export class LedgerWriter {
     };
   }
 
-  /** A run's changes to a window are undone (binds this run's id and the rows kept; `unlisted`: inserted rows changed since, not listed). */
-  undoDoneStep(tableId: string, window: Window, undoneRun: string, unlisted: (vars: Vars) => number = () => 0): Step {
+  /** A run's changes to a window are undone (binds this run's id and `kept`: the rows left as live ingest or a later run made them). */
+  undoDoneStep(tableId: string, window: Window, undoneRun: string, kept: (vars: Vars) => number): Step {
     return {
       intent: `Record that run ${undoneRun}'s changes to ${tableId} ${window.key} are undone`,
       kind: 'exec',
       sql: this.render('ledger_undo_done', { ...this.sliceValues(tableId, window), run_id: this.literal(undoneRun) }),
-      binds: [{ name: 'runId' }, { name: 'kept_rows', value: (v) => Number(v.get('undo_kept') ?? 0) + Number(v.get('undo_gone') ?? 0) + unlisted(v) }],
+      binds: [{ name: 'runId' }, { name: 'kept_rows', value: kept }],
     };
   }
 
   /** After an undo, the window is pending again. */
   sliceUndoneStep(tableId: string, window: Window): Step {
     return { intent: `Mark ${tableId} ${window.key} as pending again`, kind: 'exec', sql: this.render('ledger_slice_undone', this.sliceValues(tableId, window)) };
-  }
-
-  /** The statement reading a table's undo_windows rows (binds the table id). */
-  undoWindowsSql(): string {
-    return this.render('ledger_read_undo_windows');
   }
 
   /** migrate prune: marks a table's runs started before `before` as no longer undoable. */

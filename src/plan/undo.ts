@@ -8,14 +8,6 @@ import { preimagesQ } from './preimages';
 import { loadIdColumnOf, loadIdValueOf, rowDiffers } from './upsert';
 import { count } from '../plural';
 
-/**
- * migrate undo, one window of one run (issue 16): one transaction that puts the target's rows back as they were
- * before the run, with its ledger update. A row the run wrote is undone only while it is still as the run wrote it:
- * it matches legacy's row of the window value for value and, where the target has dlt's load id, carries the load
- * id the slice wrote. Anything else (a newer version from live ingest or a later run, a row deleted since) is left
- * alone and counted. The rows still as written are deleted; the replaced ones are inserted back from their
- * pre-images, whole; the window is pending again, its validation mark and recorded state cleared.
- */
 /** What the undo of a table did, summed over its windows as each commits. */
 export interface UndoTally {
   windows: number;
@@ -27,6 +19,14 @@ export interface UndoTally {
 
 export const emptyTally = (): UndoTally => ({ windows: 0, removed: 0, restored: 0, kept: 0, gone: 0 });
 
+/**
+ * migrate undo, one window of one run (issue 16): one transaction that puts the target's rows back as they were
+ * before the run, with its ledger update. A row the run wrote is undone only while it is still as the run wrote it:
+ * it matches legacy's row of the window value for value and, where the target has dlt's load id, carries the load
+ * id the slice wrote. Anything else (a newer version from live ingest or a later run, a row deleted since) is left
+ * alone and counted. The rows still as written are deleted; the replaced ones are inserted back from their
+ * pre-images, whole; the window is pending again, its validation mark and recorded state cleared.
+ */
 export function planUndoWindow(ctx: TableContext, ledger: LedgerWriter, record: UndoWindowRecord, window: Window, tally: UndoTally = emptyTally()): Unit {
   const id = ctx.table.id;
   const d = ctx.dialect;
