@@ -1,6 +1,4 @@
-import { introspectRelation, schemaExists } from '../reads/catalogSnapshot';
-import { readUndoWindows, undoable } from '../ledger/reads';
-import { renderStatement } from '../sql/template';
+import { type RunRecord, readRuns, undoable } from '../ledger/reads';
 import { count } from '../plural';
 import { type CommandOptions, withSession } from './session';
 
@@ -11,51 +9,28 @@ export interface LogOptions extends CommandOptions {
   limit?: number;
 }
 
-export interface RunLogEntry {
+export interface RunLogEntry extends Omit<RunRecord, 'runId'> {
   run: string;
-  command: string;
-  arguments: string | null;
-  operator: string | null;
-  startedAt: string | null;
-  endedAt: string | null;
-  outcome: string;
-  error: string | null;
   /** The --reason given, from the arguments the run log keeps. */
   reason: string | null;
   /** Per table, the windows whose changes by this run `migrate undo --run` can still take back. */
   undoable: Record<string, string[]>;
 }
 
-const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
 /** migrate log: the runs the ledger keeps (command, arguments, operator, outcome), newest first, and which can be undone. Read-only. */
 export async function runLog(options: LogOptions): Promise<RunLogEntry[]> {
   return withSession('log', options, { readOnly: true }, async (s) => {
-    const d = s.dialect;
-    if (!(await schemaExists(d, s.conn, s.config.stateSchema)) || !(await introspectRelation(d, s.conn, { schema: s.config.stateSchema, name: 'runs' }))) return [];
-    const rows = await s.conn.query(renderStatement(d.templates, 'ledger_read_runs', { state: d.quoteIdent(s.config.stateSchema) }));
+    const runs = await readRuns(s.conn, s.dialect, s.config.stateSchema);
     const undo = new Map<string, Record<string, string[]>>();
     for (const table of s.tables) {
-      for (const r of (await readUndoWindows(s.conn, d, s.config.stateSchema, table.id)).filter(undoable)) {
+      for (const r of (await s.reads.undoWindows(table.id)).filter(undoable)) {
         const byTable = undo.get(r.runId) ?? {};
         byTable[table.id] = [...(byTable[table.id] ?? []), r.windowKey];
         undo.set(r.runId, byTable);
       }
     }
-    const entries = rows.map((r) => ({
-      run: String(r.run_id),
-      command: String(r.command),
-      arguments: text(r.arguments),
-      operator: text(r.operator),
-      startedAt: text(r.started_at),
-      endedAt: text(r.ended_at),
-      outcome: String(r.outcome),
-      error: text(r.error),
-      reason: reasonOf(text(r.arguments)),
-      undoable: undo.get(String(r.run_id)) ?? {},
-    }));
-    const chosen = options.run ? entries.filter((e) => e.run === options.run) : entries.slice(0, options.limit ?? 20);
-    return chosen;
+    const entries = runs.map(({ runId, ...r }) => ({ run: runId, ...r, reason: reasonOf(r.arguments), undoable: undo.get(runId) ?? {} }));
+    return options.run ? entries.filter((e) => e.run === options.run) : entries.slice(0, options.limit ?? 20);
   });
 }
 

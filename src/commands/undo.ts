@@ -21,6 +21,8 @@ export interface UndoOptions extends CommandOptions {
 export async function runUndo(options: UndoOptions): Promise<void> {
   if (!options.run?.trim()) throw usageError('RUN_REQUIRED', 'undo needs --run RUN_ID', 'migrate status and migrate log list the runs that can be undone');
   const runId = options.run.trim();
+  const unknownWindows = (options.windows ?? []).filter((w) => !parseWindowKey(w));
+  if (unknownWindows.length) throw usageError('BAD_WINDOW', `--window ${unknownWindows.join(', ')} is not a window key`, 'write it like 2024-03 (month), 2024-W09 (week) or 2024-03-05 (day)');
   await withSession('undo', options, {}, async (s) => {
     const units: Unit[] = [];
     const summary: string[] = [];
@@ -55,8 +57,6 @@ export async function runUndo(options: UndoOptions): Promise<void> {
       }
       found += todo.length;
     }
-    const unknownWindows = (options.windows ?? []).filter((w) => !parseWindowKey(w));
-    if (unknownWindows.length) throw usageError('BAD_WINDOW', `--window ${unknownWindows.join(', ')} is not a window key`, 'write it like 2024-03 (month), 2024-W09 (week) or 2024-03-05 (day)');
     if (!found) {
       summary.forEach((line) => s.log(line));
       throw preconditionError('NOTHING_TO_UNDO', `run ${runId} has no change left to undo${options.windows?.length ? ` in ${options.windows.join(', ')}` : ''}`, 'migrate status lists the runs that can be undone; a run with backfill.keep_preimages: false kept nothing to undo with');

@@ -31,6 +31,14 @@ export interface TableState {
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 
 /**
+ * Does the ledger hold this table yet? None before the state schema exists, and a ledger from an older version
+ * lacks the tables added since (they are created by the next command that writes).
+ */
+export async function ledgerHas(conn: Connection, dialect: Dialect, stateSchema: string, table: string): Promise<boolean> {
+  return (await schemaExists(dialect, conn, stateSchema)) && (await introspectRelation(dialect, conn, { schema: stateSchema, name: table })) !== undefined;
+}
+
+/**
  * Reads a table's phase and slices from the ledger. Planning-time reads, run
  * the same way in a dry run; a missing state schema means "not started".
  */
@@ -75,8 +83,7 @@ async function dropRequested(conn: Connection, dialect: Dialect, stateSchema: st
 
 /** The legacy and target tables the ledger has for a table id; undefined when it has none (or predates table_identity). */
 export async function readTableIdentity(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<{ legacy: string; target: string } | undefined> {
-  if (!(await schemaExists(dialect, conn, stateSchema))) return undefined;
-  if (!(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'table_identity' }))) return undefined;
+  if (!(await ledgerHas(conn, dialect, stateSchema, 'table_identity'))) return undefined;
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const [row] = await conn.query(renderStatement(dialect.templates, 'ledger_read_identity', values), [tableId]);
   return row ? { legacy: String(row.legacy_table), target: String(row.target_table) } : undefined;
@@ -111,8 +118,7 @@ const text = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 /** A table's validation marks (none before the state schema or its validations table exists: a ledger from before verify). */
 export async function readValidations(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<ValidationRecord[]> {
-  if (!(await schemaExists(dialect, conn, stateSchema))) return [];
-  if (!(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'validations' }))) return [];
+  if (!(await ledgerHas(conn, dialect, stateSchema, 'validations'))) return [];
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_validations', values), [tableId]);
   return rows.map((r) => ({
@@ -150,8 +156,7 @@ export const undoable = (r: UndoWindowRecord) => r.undoneAt === null && r.pruned
 
 /** A table's undo_windows rows, oldest first (none in a ledger from before undo, or before any backfill). */
 export async function readUndoWindows(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<UndoWindowRecord[]> {
-  if (!(await schemaExists(dialect, conn, stateSchema))) return [];
-  if (!(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'undo_windows' }))) return [];
+  if (!(await ledgerHas(conn, dialect, stateSchema, 'undo_windows'))) return [];
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_undo_windows', values), [tableId]);
   return rows.map((r) => ({
@@ -166,5 +171,34 @@ export async function readUndoWindows(conn: Connection, dialect: Dialect, stateS
     undoneBy: text(r.undone_by),
     keptRows: num(r.kept_rows),
     prunedAt: text(r.pruned_at),
+  }));
+}
+
+/** One run as the run log keeps it. */
+export interface RunRecord {
+  runId: string;
+  command: string;
+  /** The words typed after the command, as JSON text (secrets masked). */
+  arguments: string | null;
+  operator: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  outcome: string;
+  error: string | null;
+}
+
+/** The run log, newest first (none before the state schema exists). */
+export async function readRuns(conn: Connection, dialect: Dialect, stateSchema: string): Promise<RunRecord[]> {
+  if (!(await ledgerHas(conn, dialect, stateSchema, 'runs'))) return [];
+  const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_runs', { state: dialect.quoteIdent(stateSchema) }));
+  return rows.map((r) => ({
+    runId: String(r.run_id),
+    command: String(r.command),
+    arguments: text(r.arguments),
+    operator: text(r.operator),
+    startedAt: text(r.started_at),
+    endedAt: text(r.ended_at),
+    outcome: String(r.outcome),
+    error: text(r.error),
   }));
 }

@@ -1,7 +1,6 @@
 import * as crypto from 'node:crypto';
 import type { Connection, Dialect } from '../../dialects/types';
-import type { ValidationRecord } from '../ledger/reads';
-import { introspectRelation, schemaExists } from '../reads/catalogSnapshot';
+import { type ValidationRecord, ledgerHas, readRuns } from '../ledger/reads';
 import { renderStatement } from '../sql/template';
 import { preconditionError } from '../errors';
 import { count } from '../plural';
@@ -39,7 +38,7 @@ export interface ApprovalRecord {
 
 /** A table's approvals, newest first (none before any was recorded, or in a ledger from before approvals). */
 export async function readApprovals(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<ApprovalRecord[]> {
-  if (!(await schemaExists(dialect, conn, stateSchema)) || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'approvals' }))) return [];
+  if (!(await ledgerHas(conn, dialect, stateSchema, 'approvals'))) return [];
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_approvals', values), [tableId]);
   return rows.map((r) => ({
@@ -54,16 +53,14 @@ export async function readApprovals(conn: Connection, dialect: Dialect, stateSch
 
 /** The runs that changed rows of a table (the slices' history, slice_runs), whoever the slices row names now. */
 export async function readWriterRuns(conn: Connection, dialect: Dialect, stateSchema: string, tableId: string): Promise<string[]> {
-  if (!(await schemaExists(dialect, conn, stateSchema)) || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'slice_runs' }))) return [];
+  if (!(await ledgerHas(conn, dialect, stateSchema, 'slice_runs'))) return [];
   const values = { state: dialect.quoteIdent(stateSchema), p1: dialect.placeholder(1) };
   return (await conn.query(renderStatement(dialect.templates, 'ledger_read_writer_runs', values), [tableId])).map((r) => String(r.run_id));
 }
 
 /** Who ran each run, from the run log. */
 export async function readRunOperators(conn: Connection, dialect: Dialect, stateSchema: string): Promise<Map<string, string>> {
-  if (!(await schemaExists(dialect, conn, stateSchema)) || !(await introspectRelation(dialect, conn, { schema: stateSchema, name: 'runs' }))) return new Map();
-  const rows = await conn.query(renderStatement(dialect.templates, 'ledger_read_run_operators', { state: dialect.quoteIdent(stateSchema) }));
-  return new Map(rows.map((r) => [String(r.run_id), r.operator == null ? '' : String(r.operator)]));
+  return new Map((await readRuns(conn, dialect, stateSchema)).map((r) => [r.runId, r.operator ?? '']));
 }
 
 /**

@@ -41,6 +41,9 @@ export interface VerifyReport {
   ok: boolean;
 }
 
+/** An ISO instant as the change note writes it: `2026-12-03 06:09:44 UTC`. */
+const utcText = (iso: string) => iso.replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+
 const fmt = (n: number | undefined) => (n === undefined ? '—' : n.toLocaleString('en-US'));
 
 function resultText(r: WindowResult): string {
@@ -130,7 +133,7 @@ export function formatMarkdown(report: VerifyReport): string {
   const out: string[] = [];
   const names = report.tables.map((t) => t.table).join(', ');
   out.push(`# Change note: history of ${names} moved to the dlt tables`, '');
-  out.push(`Verified ${report.checkedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')} by **${md(report.operator)}** (Theseus ${report.toolVersion}, ${report.dialect}, verify run \`${report.runId}\`).`, '');
+  out.push(`Verified ${utcText(report.checkedAt)} by **${md(report.operator)}** (Theseus ${report.toolVersion}, ${report.dialect}, verify run \`${report.runId}\`).`, '');
   out.push(`**Result: ${report.ok ? 'PASSED, every legacy row is in the new table with the same values' : 'FAILED, see below'}.**`, '');
   for (const t of report.tables) {
     const timed = t.windows.filter((w) => /^\d/.test(w.window));
@@ -161,7 +164,7 @@ export function formatMarkdown(report: VerifyReport): string {
     out.push(
       `- **Reviewer:** ${
         t.approval
-          ? `${md(t.approval.approver)}, approved ${t.approval.approvedAt.replace('T', ' ').replace(/\.\d+Z$/, ' UTC')}${t.approval.selfApproved ? ' (self-approved: the same person ran the backfill)' : ''}`
+          ? `${md(t.approval.approver)}, approved ${utcText(t.approval.approvedAt)}${t.approval.selfApproved ? ' (self-approved: the same person ran the backfill)' : ''}`
           : 'not approved yet (a reviewer runs migrate verify --approve)'
       }.`,
     );
