@@ -17,7 +17,7 @@ export type BackfillEvent =
   | { event: 'paused'; file: string }
   | { event: 'resumed'; file: string }
   | { event: 'stopping'; reason: string }
-  | { event: 'summary'; slices_done: number; slices_failed: number; slices_skipped: number; legacy_rows: number; inserted: number; updated: number; seconds: number; stopped?: string };
+  | { event: 'summary'; command?: string; slices_done: number; slices_failed: number; slices_skipped: number; legacy_rows: number; inserted: number; updated: number; seconds: number; stopped?: string };
 
 export interface Reporter {
   emit(e: BackfillEvent): void;
@@ -74,7 +74,7 @@ export function eventText(e: BackfillEvent): string | undefined {
       return `stopping: ${e.reason}`;
     case 'summary':
       return (
-        `backfill: ${count(e.slices_done, 'slice')} done` +
+        `${e.command ?? 'backfill'}: ${count(e.slices_done, 'slice')} done` +
         (e.slices_failed ? `, ${e.slices_failed} failed` : '') +
         (e.slices_skipped ? `, ${e.slices_skipped} skipped` : '') +
         `; ${count(e.legacy_rows, 'legacy row')} → ${fmt(e.inserted)} inserted, ${fmt(e.updated)} updated in ${formatDuration(e.seconds)}` +

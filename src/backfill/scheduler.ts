@@ -18,6 +18,8 @@ export interface SchedulerInput {
   reporter: Reporter;
   stop: StopSignal;
   runId: string;
+  /** The command running the slices (backfill, promote), as the summary names it. */
+  command?: string;
   /** Slices the ledger has as done run again (--rerun, or months named on the command line). */
   redoDone: boolean;
   /** A connection of its own for one more worker; absent where slices share the session's (DuckDB). */
@@ -271,6 +273,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
   const stoppedEarly = stop.stopped && queue.length > 0 ? stop.reason : undefined;
   reporter.emit({
     event: 'summary',
+    ...(input.command ? { command: input.command } : {}),
     slices_done: outcome.done,
     slices_failed: outcome.failures.length,
     slices_skipped: totals.skipped,

@@ -83,7 +83,15 @@ function stopOnSignals(stop: StopSignal, say: (line: string) => void): () => voi
   return () => handlers.forEach((off) => off());
 }
 
-export async function backfillCommand(argv: BackfillArgv, common: CommandOptions): Promise<void> {
+/** The backfill's own flags beside the run controls: where its slices write. */
+export function strategyFlag<T>(y: Argv<T>) {
+  return y
+    .option('strategy', { type: 'string', choices: ['direct', 'staging'], describe: "where the slices write: the target (direct), or a staging table migrate promote moves in later (staging); default: each table's strategy:, else direct" })
+    .example('$0 backfill --all --strategy staging', 'stage every window; the live target is not touched')
+    .example('$0 promote --all', 'then move the staged windows into the target');
+}
+
+export async function backfillCommand(argv: BackfillArgv & { strategy?: string }, common: CommandOptions, promote = false): Promise<void> {
   const sqlOnStdout = Boolean(common.dryRun && !common.out);
   const err = (text: string) => process.stderr.write(text);
   const reporter = argv.json
@@ -105,6 +113,8 @@ export async function backfillCommand(argv: BackfillArgv, common: CommandOptions
     controls: controlsFrom(argv),
     reporter,
     stop,
+    ...(argv.strategy ? { strategy: argv.strategy as 'direct' | 'staging' } : {}),
+    ...(promote ? { promote } : {}),
   };
   try {
     await runBackfill(options);

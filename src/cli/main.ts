@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { backfillCommand, backfillFlags } from './backfillCommand';
+import { backfillCommand, backfillFlags, strategyFlag } from './backfillCommand';
 import { attachNegativeValues } from './negativeValues';
-import { runCutover, runRollback } from '../commands/cutover';
+import { runCutover, runDropStaging, runRollback } from '../commands/cutover';
 import { runDemo } from '../commands/demo';
 import { runCatalog } from '../commands/catalog';
 import { runRetire } from '../commands/retire';
@@ -78,8 +78,25 @@ async function main(): Promise<void> {
     .command(
       'backfill',
       'merge legacy into the target, one idempotent upsert per window, under the run controls (throttle, pause, limits, parallelism)',
-      (y) => dltFlags(backfillFlags(common(y))),
+      (y) => strategyFlag(dltFlags(backfillFlags(common(y)))),
       async (argv) => backfillCommand(argv, commandOptions(argv)),
+    )
+    .command(
+      'promote',
+      'move staged windows (strategy: staging) into the target, one upsert per window where live data wins, each validated against legacy, under the same run controls',
+      (y) =>
+        backfillFlags(common(y))
+          .example('$0 promote --all', 'every staged window not promoted yet')
+          .example('$0 promote --month 2024-03 --dry-run', 'print what promoting one month would run'),
+      async (argv) => backfillCommand(argv, commandOptions(argv), true),
+    )
+    .command(
+      'drop-staging',
+      'drop the staging table and forget its staged windows; refused while some are not promoted (--force --reason drops them)',
+      (y) => common(y).option('force', { type: 'boolean', default: false, describe: 'drop staged windows that were never promoted (needs --reason)' }),
+      async (argv) => {
+        await runDropStaging({ ...commandOptions(argv), force: argv.force, reason: argv.reason });
+      },
     )
     .command(
       'status',
@@ -102,7 +119,8 @@ async function main(): Promise<void> {
           .option('json', { type: 'boolean', default: false, describe: 'print the report as JSON' })
           .option('markdown', { type: 'string', describe: 'write a change note for stakeholders (Markdown) to FILE' })
           .option('approve', { type: 'boolean', default: false, describe: 'once every window passes, record that you (THESEUS_OPERATOR, or the OS user) approve this validated state; cutover.require_approval needs it' })
-          .option('self-approve', { type: 'boolean', default: false, describe: 'with --approve: approve a backfill you ran yourself (recorded as such)' }),
+          .option('self-approve', { type: 'boolean', default: false, describe: 'with --approve: approve a backfill you ran yourself (recorded as such)' })
+          .option('against', { type: 'string', choices: ['target', 'staging'], default: 'target', describe: 'compare legacy with the target, or with the staging table before promote (strategy: staging)' }),
       async (argv) => {
         await runVerify({
           ...commandOptions(argv),
@@ -113,6 +131,7 @@ async function main(): Promise<void> {
           markdown: argv.markdown,
           approve: argv.approve,
           selfApprove: argv['self-approve'],
+          against: argv.against as 'target' | 'staging',
           // JSON goes to stdout alone; progress lines then go to stderr.
           ...(argv.json ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
           onReport: (report) => process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`),
@@ -125,9 +144,10 @@ async function main(): Promise<void> {
       (y) =>
         common(y)
           .option('allow-unkeyed', { type: 'boolean', default: false, describe: 'accept that legacy rows with a NULL key leave the view' })
-          .option('force', { type: 'boolean', default: false, describe: 'cut over although some windows are not validated (needs --reason)' }),
+          .option('force', { type: 'boolean', default: false, describe: 'cut over although some windows are not validated (needs --reason)' })
+          .option('keep-staging', { type: 'boolean', default: false, describe: 'keep the staging table (strategy: staging); cutover drops it by default' }),
       async (argv) => {
-        await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'], force: argv.force, reason: argv.reason });
+        await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'], force: argv.force, reason: argv.reason, keepStaging: argv['keep-staging'] });
       },
     )
     .command(

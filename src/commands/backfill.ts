@@ -17,6 +17,11 @@ import { keyIndexUnit } from '../plan/upsertStyle';
 import type { SliceJob, Unit } from '../plan/types';
 import { type CommandOptions, type Session, withSession } from './session';
 import { blastRadius } from '../lifecycle/dependents';
+import type { SliceSource } from '../plan/backfill';
+import type { TableState } from '../ledger/reads';
+import { formatTableRef } from '../config/tableRef';
+import { promoteSource, promoteWindows, readStaging, stagingBackfill } from './staging';
+import { checkApproval } from './approvalGate';
 import { count } from '../plural';
 
 export interface BackfillOptions extends CommandOptions {
@@ -38,6 +43,10 @@ export interface BackfillOptions extends CommandOptions {
   reporter?: Reporter;
   /** Set by signal handlers: start no new slice. */
   stop?: StopSignal;
+  /** Overrides each table's `strategy:` (staging: the slices write the staging table; see plan/staging.ts). */
+  strategy?: 'direct' | 'staging';
+  /** migrate promote: move staged windows into the target, each slice reading the staging table instead of legacy. */
+  promote?: boolean;
 }
 
 /** A backfill runs once the view is stitched; its preflight (--plan) only reads, so it serves in any phase before cutover. */
@@ -48,10 +57,11 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** Validates the range flags up front (before any database work); undefined means --all. */
 function requestedMonths(options: BackfillOptions): MonthRange | undefined {
-  const usage = 'e.g. migrate backfill --month 2024-03';
+  const verb = options.promote ? 'promote' : 'backfill';
+  const usage = `e.g. migrate ${verb} --month 2024-03`;
   const ranged = options.month !== undefined || options.from !== undefined || options.to !== undefined;
   if (ranged === Boolean(options.all)) {
-    throw usageError('BACKFILL_RANGE', 'backfill needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, or --all', usage);
+    throw usageError('BACKFILL_RANGE', `${verb} needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, or --all`, usage);
   }
   return monthRange(options, usage);
 }
@@ -110,6 +120,8 @@ interface TableBackfill {
   slices: SliceRecord[];
   /** The planned slices, whose statements the engine may estimate (BigQuery's dry run). */
   jobs: SliceJob[];
+  /** The slices write the staging table (strategy: staging), not the target. */
+  staged: boolean;
 }
 
 /** migrate backfill --plan: what a run would do, per window, and how long it should take; changes nothing. */
@@ -150,12 +162,16 @@ async function printPreflight(s: Session, tables: TableBackfill[], controls: Bac
  * recorded in the ledger, run by the scheduler under the run controls.
  */
 export async function runBackfill(options: BackfillOptions): Promise<void> {
+  if (options.promote && (options.controls?.slice !== undefined || options.includeNullCursor || options.strategy)) {
+    throw usageError('BAD_FLAG', 'promote moves the windows that were staged: --slice, --include-null-cursor and --strategy belong to the staging backfill', 'e.g. migrate backfill --all --strategy staging --slice week, then migrate promote --all');
+  }
   const months = requestedMonths(options);
   const readOnly = Boolean(options.planOnly);
   if (readOnly && options.catalog) {
     throw usageError('CATALOG_NEEDS_DRY_RUN', 'backfill --plan counts legacy rows per window (and on BigQuery dry-runs each slice for the bytes it would read), which needs a connection; a catalog holds no rows', 'backfill --dry-run --catalog FILE prints the plan (its windows come from the catalog\'s legacy_profile)');
   }
-  await withSession('backfill', options, { readOnly, sharedLock: true }, async (s) => {
+  const command = options.promote ? 'promote' : 'backfill';
+  await withSession(command, options, { readOnly, sharedLock: true }, async (s) => {
     const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names, billsBytes: s.dialect.capabilities.bytesBilledCap });
     const reporter = options.reporter ?? textReporter((text) => s.log(text.replace(/\n$/, '')), false);
     const units: Unit[] = [];
@@ -169,8 +185,11 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     s.run.loadId = nextLoadId(s.run.loadId, prepared.flatMap(({ ctx }) => ctx.dlt.loadIds));
     // Each slice its own load id (dlt registers one load per package; a slice is one transaction), across every table.
     const sliceLoadIds = loadIdSequence(s.run.loadId);
-    for (const { ctx, state } of prepared) {
+    for (const table of prepared) {
+      // What the slices write (the target, or the staging table) and, for promote, what they read instead of legacy.
+      const { ctx, state, source, promoted, setup } = await sliceTarget(s, table, options, months, controls);
       const id = ctx.table.id;
+      units.push(...setup);
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
       if (ctx.table.cursorImmutable && ctx.upsert !== 'merge') {
@@ -178,11 +197,11 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       }
       const profile = await s.legacyProfile(ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
-      const { windows, skippedDone } = chooseWindows(options, months, controls, profile, state.slices);
+      const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices);
       // Reported, not refused: the slice keeps each key's latest row.
       const noDuplicates = { keys: 0, rows: 0, tied: 0 };
       const duplicates =
-        windows.length && !ctx.alignment.legacyKeyUnique ? ((await s.reads.dataCheck(id, 'keys legacy holds more than once (reported only)', (conn) => duplicateKeys(conn, ctx))) ?? noDuplicates) : noDuplicates;
+        windows.length && !ctx.alignment.legacyKeyUnique && !source ? ((await s.reads.dataCheck(id, 'keys legacy holds more than once (reported only)', (conn) => duplicateKeys(conn, ctx))) ?? noDuplicates) : noDuplicates;
       const span = profileWindows(profile, controls.slice);
       reporter.emit({
         event: 'table',
@@ -206,13 +225,15 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         accounted.add(id);
         return true;
       };
-      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: controls.keepPreimages });
-      const preimages = plan.jobs.length && keepsPreimages(ctx, controls.keepPreimages) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
+      // Staged rows are not kept for undo: the staging table is dropped and staged again instead.
+      const keep = controls.keepPreimages && ctx.table.id === table.ctx.table.id;
+      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: ctx !== table.ctx, ...(source ? { source } : {}) });
+      const preimages = plan.jobs.length && keepsPreimages(ctx, keep) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
       if (preimages) units.push(preimages);
       units.push(...plan.units);
       jobs.push(...plan.jobs);
       after.push(...plan.after);
-      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs });
+      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs, staged: ctx !== table.ctx });
     }
     if (options.planOnly) return printPreflight(s, tables, controls);
 
@@ -228,6 +249,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
           reporter,
           stop,
           runId: s.run.runId,
+          command,
           redoDone: controls.rerun || !options.all,
           openConnection: s.dialect.capabilities.concurrentSlices ? () => s.openConnection() : undefined,
           runAlive: (runId) => s.runAlive(runId),
@@ -247,13 +269,41 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         // Counted once: the phase change just before asked the same (a full scan of legacy grouped by day).
         if (!options.dryRun && !accounted.has(id)) await assertRowsAccounted(s.conn, t.ctx, slices);
         const deleted = t.profile.deletedRows ? ` but the ${count(t.profile.deletedRows, 'row', 'rows')} dlt's merge would delete` : '';
-        s.log(`${id}: complete: every legacy row is in the target${deleted}${options.dryRun ? ' once this plan has run' : ''}`);
+        const where = t.staged ? `the staging table ${formatTableRef(t.ctx.target.ref)} (the target is untouched: migrate promote --all moves it in)` : 'the target';
+        s.log(`${id}: complete: every legacy row is in ${where}${deleted}${options.dryRun ? ' once this plan has run' : ''}`);
       } else {
         s.log(`${id}: NOT complete:`);
         [...working, ...unhandled].forEach((u) => s.log(`  - ${u}`));
       }
     }
   });
+}
+
+/**
+ * What a table's slices write and read. Direct: the target, from legacy. Staging (strategy: staging, or --strategy):
+ * the staging table, from legacy, under the staging's own ledger id. Promote: the target, from the staging table's
+ * staged windows.
+ */
+async function sliceTarget(
+  s: Session,
+  table: { ctx: TableContext; state: TableState },
+  options: BackfillOptions,
+  months: MonthRange | undefined,
+  controls: BackfillControls,
+): Promise<{ ctx: TableContext; state: TableState; setup: Unit[]; source?: SliceSource; promoted?: { windows: Window[]; skippedDone: number } }> {
+  const { ctx, state } = table;
+  if (options.promote) {
+    const staging = await readStaging(s, ctx);
+    const source = promoteSource(ctx, staging);
+    if (s.config.cutover.requireApproval) await checkApproval(s, staging.ctx, staging.state.slices.map((x) => x.windowKey), 'promote');
+    const windows = promoteWindows(ctx.table.id, staging.state, state, months, controls.rerun);
+    const staged = staging.state.slices.filter((x) => x.status === 'done').length;
+    if (controls.newestFirst) windows.reverse();
+    return { ctx, state, setup: [], source, promoted: { windows, skippedDone: months ? 0 : staged - windows.length } };
+  }
+  if ((options.strategy ?? ctx.table.strategy ?? 'direct') !== 'staging') return { ctx, state, setup: [] };
+  const staging = await stagingBackfill(s, ctx);
+  return { ctx: staging.ctx, state: staging.state, setup: staging.unit ? [staging.unit] : [] };
 }
 
 /** The running slices of other runs that are still alive (they hold their run lock), by run. */

@@ -4,7 +4,8 @@ import { type CutoverGate, planCutover, planRollback } from '../plan/cutover';
 import type { TableContext } from '../plan/tableContext';
 import { type CommandOptions, type Session, withSession } from './session';
 import { blastRadius } from '../lifecycle/dependents';
-import { readApprovals, requireApproval, stateFacts } from '../lifecycle/approval';
+import { checkApproval } from './approvalGate';
+import { dropStagingUnits } from './staging';
 
 export interface CutoverOptions extends CommandOptions {
   /** Accept that legacy rows with a NULL key leave the view at cutover. */
@@ -12,6 +13,8 @@ export interface CutoverOptions extends CommandOptions {
   /** Cut over although some windows are not validated; needs `reason`, which the run log keeps (it is part of the arguments). */
   force?: boolean;
   reason?: string;
+  /** Keep the staging table (strategy: staging) after cutover; by default cutover drops it, its rows being in the target. */
+  keepStaging?: boolean;
 }
 
 /** migrate cutover: refuses unless every window is validated and every legacy key is in the target; then the view shows the target alone. */
@@ -23,26 +26,16 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
     // What reads the view (its rows become the target's alone) or the tables: in the SQL a DBA reviews, and said when it runs.
     const radius: string[] = [];
     for (const { ctx, state } of tables) {
-      if (s.config.cutover.requireApproval) await checkApproval(s, ctx, state.slices.map((x) => x.windowKey));
+      if (s.config.cutover.requireApproval) await checkApproval(s, ctx, state.slices.map((x) => x.windowKey), 'cutover');
       const gate = { ...(await validationMarks(s, ctx)), forceReason: reason };
       units.push(planCutover(ctx, s.ledger, { allowUnkeyed: Boolean(options.allowUnkeyed), gate }));
+      // After the cutover's own gate: every window is in the target, so staged windows not promoted are stale re-stages.
+      if (!options.keepStaging) units.push(...(await dropStagingUnits(s, ctx, state, true)));
       radius.push(...(await blastRadius(s, ctx)).map((line) => `${ctx.table.id}: used by ${line}`));
     }
     await s.execute(units, { warnings: radius });
     if (!options.dryRun) radius.forEach((line) => s.log(line));
   });
-}
-
-/**
- * cutover.require_approval: a reviewer's approval must hold for the current validation marks (lifecycle/approval.ts).
- * --force does not override it: the config asks for a reviewer, and only the config can stop asking.
- */
-async function checkApproval(s: Session, ctx: TableContext, windowKeys: string[]): Promise<void> {
-  const id = ctx.table.id;
-  const approvals = await s.reads.dataCheck(id, "reviewers' approvals (cutover.require_approval)", (conn) => readApprovals(conn, s.dialect, s.config.stateSchema, id));
-  if (!approvals) return;
-  const holding = requireApproval(id, approvals, stateFacts(windowKeys, await s.reads.validations(id)));
-  s.log(`${id}: approved by ${holding.approver} at ${holding.approvedAt ?? '?'}${holding.selfApproved ? ' (self-approved)' : ''}; the operator${holding.operators?.includes(',') ? 's were' : ' was'} ${holding.operators ?? 'not recorded'}`);
 }
 
 /** The windows the backfill or verify marked validated, and those that failed verification (a failure removes the mark). */
@@ -59,5 +52,26 @@ export async function runRollback(options: CommandOptions): Promise<void> {
   await withSession('rollback', options, {}, async (s) => {
     const tables = await s.preparedTables(['cutover'], 'roll back');
     await s.execute(tables.map(({ ctx }) => planRollback(ctx, s.ledger)));
+  });
+}
+
+export interface DropStagingOptions extends CommandOptions {
+  /** Drop staged windows not promoted yet. */
+  force?: boolean;
+  reason?: string;
+}
+
+/** migrate drop-staging: drop a table's staging table and forget its staged windows (refused while some are not promoted, unless --force). */
+export async function runDropStaging(options: DropStagingOptions): Promise<void> {
+  forceReason(options, 'why staged windows that were never promoted may be dropped', 'staged with the wrong cursor, staging again');
+  await withSession('drop-staging', options, {}, async (s) => {
+    const tables = await s.preparedTables(['stitched', 'backfilling', 'backfilled', 'cutover'], 'drop the staging of');
+    const units = [];
+    for (const { ctx, state } of tables) {
+      const drop = await dropStagingUnits(s, ctx, state, Boolean(options.force));
+      if (!drop.length) s.log(`${ctx.table.id}: has no staging table; nothing to drop`);
+      units.push(...drop);
+    }
+    await s.execute(units);
   });
 }

@@ -13,6 +13,7 @@ import { type SliceRecord, undoable } from '../ledger/reads';
 import type { TableConfig } from '../config/types';
 import type { Connection } from '../../dialects/types';
 import { count } from '../plural';
+import { stagingId, stagingRef } from '../plan/staging';
 
 export interface TableStatus {
   table: string;
@@ -42,6 +43,17 @@ export interface TableStatus {
   dlt: { schemaName: string | null; loadsTable: boolean; hints: DltTableHints | null } | null;
   /** Backfill runs `migrate undo --run` can take back (their changes kept as pre-images), newest first; undefined offline. */
   undoable: UndoableRun[] | undefined;
+  /** The staging table (strategy: staging) and, per staged window, whether promote moved it into the target; null: none. */
+  staging: StagingStatus | null;
+}
+
+export interface StagingStatus {
+  table: string;
+  exists: boolean;
+  /** Staged windows (done in the staging's ledger) and how many of them the target's ledger has as done. */
+  staged: number;
+  promoted: number;
+  windows: Array<{ window: string; status: string; promoted: boolean }>;
 }
 
 export interface UndoableRun {
@@ -107,7 +119,19 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     interrupted,
     dlt,
     undoable: await undoableRuns(s, table.id),
+    staging: await stagingStatus(s, table, slices),
   };
+}
+
+/** The staging's windows beside the table's: staged (done in the staging's ledger), and promoted (done in the table's). */
+async function stagingStatus(s: Session, table: TableConfig, slices: SliceRecord[]): Promise<StagingStatus | null> {
+  const ref = stagingRef(table, s.config.stateSchema, s.dialect);
+  const exists = (await s.reads.introspect(ref)) !== undefined;
+  const staged = await s.reads.tableState(stagingId(table.id));
+  if (!exists && !staged.slices.length && table.strategy !== 'staging') return null;
+  const done = new Set(slices.filter((x) => x.status === 'done').map((x) => x.windowKey));
+  const windows = staged.slices.map((x) => ({ window: x.windowKey, status: x.status, promoted: x.status === 'done' && done.has(x.windowKey) }));
+  return { table: formatTableRef(ref), exists, staged: windows.filter((w) => w.status === 'done').length, promoted: windows.filter((w) => w.promoted).length, windows };
 }
 
 /** The runs whose changes can still be undone, newest first, from the ledger's undo_windows. */
@@ -169,6 +193,7 @@ export function formatStatus(statuses: TableStatus[]): string {
     if (t.nullKeyRows) out.push(`${t.table}: ${count(t.nullKeyRows, 'legacy row has', 'legacy rows have')} a NULL key`);
     for (const snapshot of t.snapshots) out.push(`${t.table}: legacy's zero-copy snapshot ${snapshot} is kept (retire --drop --drop-snapshot drops it)`);
     for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
+    if (t.staging) out.push(stagingLine(t.table, t.staging));
     for (const u of t.undoable ?? []) {
       out.push(`${t.table}: run ${u.run} can be undone (${count(u.windows.length, 'window')}: ${count(u.rowsInserted, 'row')} inserted, ${count(u.rowsUpdated, 'row')} replaced): migrate undo --run ${u.run}`);
     }
@@ -177,6 +202,17 @@ export function formatStatus(statuses: TableStatus[]): string {
     }
   }
   return out.join('\n');
+}
+
+/** One line: where the staging stands, naming the windows waiting for promote. */
+function stagingLine(table: string, st: StagingStatus): string {
+  if (!st.exists) return `${table}: staging ${st.table} is not made yet (strategy: staging; migrate backfill makes and fills it)`;
+  const waiting = st.windows.filter((w) => w.status === 'done' && !w.promoted).map((w) => w.window);
+  const other = st.windows.filter((w) => w.status !== 'done').map((w) => `${w.window} ${w.status}`);
+  const parts = [`${count(st.staged, 'window')} staged, ${st.promoted} promoted`];
+  if (waiting.length) parts.push(`waiting for migrate promote: ${waiting.slice(0, 6).join(', ')}${waiting.length > 6 ? `, … (${waiting.length})` : ''}`);
+  if (other.length) parts.push(`not staged yet: ${other.slice(0, 6).join(', ')}${other.length > 6 ? ', …' : ''}`);
+  return `${table}: staging ${st.table}: ${parts.join('; ')}`;
 }
 
 function groupByRun(slices: TableStatus['interrupted']): Map<string | null, string[]> {

@@ -22,6 +22,9 @@ import { readRows } from '../exec/read';
 import { wholeNumber } from '../config/wholeNumber';
 import { count } from '../plural';
 import { type MarkFacts, fingerprintOf, readRunOperators, readWriterRuns, stateFacts } from '../lifecycle/approval';
+import type { TableConfig } from '../config/types';
+import type { TableContext } from '../plan/tableContext';
+import { readStaging } from './staging';
 
 export interface VerifyOptions extends CommandOptions {
   month?: string;
@@ -37,6 +40,8 @@ export interface VerifyOptions extends CommandOptions {
   approve?: boolean;
   /** With approve: the approver ran the backfill too; allowed, and recorded as a self-approval. */
   selfApprove?: boolean;
+  /** Compare legacy with the staging table (strategy: staging) instead of the target, before promote. */
+  against?: 'target' | 'staging';
 }
 
 const VERIFIABLE: readonly Phase[] = ['stitched', 'backfilling', 'backfilled', 'cutover'];
@@ -58,9 +63,9 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
   return withSession('verify', options, {}, async (s) => {
     const tables: TableReport[] = [];
     const units: Unit[] = [];
-    for (const table of s.tables) {
-      const ctx = await s.context(table, { quiet: true });
-      const state = await s.state(table);
+    for (const configured of s.tables) {
+      const { ctx, state } = await verifiedSide(s, configured, options.against ?? 'target');
+      const table = ctx.table;
       if (!VERIFIABLE.includes(state.phase)) {
         throw preconditionError('WRONG_PHASE', `${table.id} is "${state.phase}": verify compares legacy with the target between stitch and retire`, state.phase === 'new' ? 'run migrate stitch and backfill first' : 'legacy is archived; verify before retire');
       }
@@ -114,6 +119,20 @@ export async function runVerify(options: VerifyOptions): Promise<VerifyReport> {
     await s.execute(units);
     return report;
   });
+}
+
+/**
+ * What verify compares legacy with: the target, or (--against staging) the staging table, under the staging's ledger
+ * id, so its marks and approval are the staged state's (plan/staging.ts).
+ */
+async function verifiedSide(s: Session, table: TableConfig, against: 'target' | 'staging'): Promise<{ ctx: TableContext; state: TableState }> {
+  const ctx = await s.context(table, { quiet: true });
+  if (against === 'target') return { ctx, state: await s.state(table) };
+  const staging = await readStaging(s, ctx);
+  if (!staging.existing || !staging.state.slices.length) {
+    throw preconditionError('NOTHING_STAGED', `${table.id}: nothing is staged to verify (no staging table ${formatTableRef(staging.ctx.target.ref)}, or no window staged)`, `stage first: migrate backfill --all with tables.${table.id}.strategy: staging (or --strategy staging)`);
+  }
+  return { ctx: staging.ctx, state: staging.state };
 }
 
 /**

@@ -11,7 +11,8 @@ import type { ConnectionSpec } from '../../dialects/types';
 import { DEFAULT_VERIFY, VERIFY_KEYS, parseTolerance, type VerifySettings } from '../verify/settings';
 
 const KNOWN_TOP_KEYS = ['dialect', 'connection', 'state_schema', 'tables', 'backfill', 'cutover', 'retire', 'duckdb'];
-const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'cursor_immutable', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt'];
+const KNOWN_TABLE_KEYS = ['legacy', 'target', 'view', 'key', 'cursor', 'cursor_unit', 'cursor_immutable', 'updated_at', 'legacy_timezone', 'columns', 'verify', 'dlt', 'strategy', 'staging_schema'];
+const STRATEGIES = ['direct', 'staging'] as const;
 const CURSOR_UNITS = ['s', 'ms', 'us'] as const;
 /** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
@@ -135,6 +136,8 @@ function validateConnection(raw: unknown, where: string, env: NodeJS.ProcessEnv)
 }
 
 function validateTable(id: string, value: unknown, where: string): TableConfig {
+  // The ledger keeps a table's staging under `<id>@staging` (plan/staging.ts): an id holding '@' could collide.
+  if (id.includes('@')) throw usageError('CONFIG_INVALID', `${where}: a table id may not contain "@"`, 'rename the table under tables: (it names the migration in --table and the ledger, not a database table)');
   const t = asObject(value, where);
   rejectUnknownKeys(t, KNOWN_TABLE_KEYS, where);
   const keyRaw = t.key;
@@ -160,7 +163,21 @@ function validateTable(id: string, value: unknown, where: string): TableConfig {
     columns,
     verify: validateVerify(t.verify, `${where}.verify`),
     dlt: validateDlt(t.dlt, `${where}.dlt`),
+    ...validateStrategy(t.strategy, t.staging_schema, where),
   };
+}
+
+/** `strategy: staging` backfills into a staging table, which `migrate promote` then moves into the target; default direct. */
+function validateStrategy(strategy: unknown, schema: unknown, where: string): Pick<TableConfig, 'strategy' | 'stagingSchema'> {
+  const out: Pick<TableConfig, 'strategy' | 'stagingSchema'> = {};
+  if (strategy !== undefined && strategy !== null) {
+    if (!STRATEGIES.includes(strategy as (typeof STRATEGIES)[number])) {
+      throw usageError('CONFIG_INVALID', `${where}.strategy is ${JSON.stringify(strategy)}`, 'strategy: direct (default: slices write the target) or strategy: staging (slices write a staging table; migrate promote moves it into the target)');
+    }
+    if (strategy === 'staging') out.strategy = 'staging';
+  }
+  if (schema !== undefined && schema !== null) out.stagingSchema = requireString(schema, `${where}.staging_schema`);
+  return out;
 }
 
 function validateCursorImmutable(raw: unknown, where: string): boolean {

@@ -54,6 +54,13 @@ export interface TableConfig {
   dlt: { schemaName?: string };
   /** The table's `verify:` section: metric sums, their tolerance, columns left out of the checksums. */
   verify: VerifySettings;
+  /**
+   * `staging`: backfill writes a staging table shaped like the target and leaves the target alone until `migrate
+   * promote` moves it in, window by window (plan/staging.ts). Unset: direct, slices write the target.
+   */
+  strategy?: 'staging';
+  /** Where the staging table is made (default: the state schema). */
+  stagingSchema?: string;
 }
 
 export interface Config {

@@ -380,6 +380,15 @@ export class LedgerWriter {
   }
 
   /** Removes a window's validation mark (re-recorded by the step after it, or left off after a failure). */
+  /** Forgets a table id's phase, windows, validation marks and window states (the staging of a table, once dropped). */
+  forgetTableSteps(tableId: string): Step[] {
+    return (['slices', 'validations', 'window_states', 'table_phases'] as const).map((ledgerTable) => ({
+      intent: `Forget ${tableId}'s ${ledgerTable.replace('_', ' ')} in the ledger`,
+      kind: 'exec' as const,
+      sql: this.render('ledger_forget_table', { ledger_table: ledgerTable, table_name: this.literal(tableId) }),
+    }));
+  }
+
   validationClearStep(tableId: string, window: Window): Step {
     return {
       intent: `Clear ${tableId} ${window.key}'s validation mark`,

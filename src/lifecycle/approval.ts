@@ -86,11 +86,11 @@ export function currentApproval(approvals: ApprovalRecord[], facts: MarkFacts[])
  * cutover.require_approval: refuses (NOT_APPROVED, exit 3) unless an approval holds for the current marks, naming
  * what voided the latest one. Returns the approval that holds.
  */
-export function requireApproval(tableId: string, approvals: ApprovalRecord[], facts: MarkFacts[]): ApprovalRecord {
+export function requireApproval(tableId: string, approvals: ApprovalRecord[], facts: MarkFacts[], verify = 'migrate verify --approve'): ApprovalRecord {
   const holding = currentApproval(approvals, facts);
   if (holding) return holding;
   const latest = approvals[0];
-  const hint = 'a reviewer other than the operator runs `migrate verify --approve` (cutover.require_approval is set in the config)';
+  const hint = `a reviewer other than the operator runs \`${verify}\` (cutover.require_approval is set in the config)`;
   if (!latest) throw preconditionError('NOT_APPROVED', `${tableId}: no reviewer has approved its validated state`, hint);
   const changed = facts.filter((m) => m.runId !== latest.verifyRunId).map((m) => m.windowKey);
   const what = changed.length

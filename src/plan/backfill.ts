@@ -25,6 +25,16 @@ export interface BackfillPlanInput {
   validate: boolean;
   /** Keep what each slice replaces and inserts, for migrate undo (backfill.keep_preimages; plan/preimages.ts). Default: true. */
   keepPreimages?: boolean;
+  /** Upsert these rows of each window instead of legacy's (migrate promote: the staging table's); no fast path then. */
+  source?: SliceSource;
+  /** The slices write a table the view does not read (the staging table): the view's checks after the run are left out. */
+  outsideView?: boolean;
+}
+
+/** Where a slice's rows come from, when not legacy: the rows of a window, already in the target's shape, and a name for them. */
+export interface SliceSource {
+  rows: (window: Window) => string;
+  describe: string;
 }
 
 /** The slice's source: the window's legacy rows with a key, de-duplicated by key, in the target's shape. */
@@ -33,8 +43,8 @@ export function sliceSourceSql(ctx: TableContext, window: Window, guard?: string
 }
 
 /** The slice's upsert, in the shape chosen for this table (MERGE, ON CONFLICT or ON DUPLICATE KEY UPDATE); its source guarded on the fast path. */
-export function mergeSql(ctx: TableContext, window: Window, loadId: string, guard?: string): string {
-  return renderFor(ctx, `slice_${ctx.upsert}`, sliceUpsertValues(ctx, window, loadId, guard));
+export function mergeSql(ctx: TableContext, window: Window, loadId: string, source = sliceSourceSql(ctx, window)): string {
+  return renderFor(ctx, `slice_${ctx.upsert}`, sliceUpsertValues(ctx, window, loadId, source));
 }
 
 /**
@@ -44,8 +54,8 @@ export function mergeSql(ctx: TableContext, window: Window, loadId: string, guar
  * a key's cursor never changes: a key held under another window's cursor would be inserted again, and the slice's
  * keys-twice check (keysOnceSteps) then rolls it back.
  */
-function sliceUpsertValues(ctx: TableContext, window: Window, loadId: string, guard?: string) {
-  const values = upsertValues(ctx, sliceSourceSql(ctx, window, guard), loadId);
+function sliceUpsertValues(ctx: TableContext, window: Window, loadId: string, source: string) {
+  const values = upsertValues(ctx, source, loadId);
   if (!prunesTarget(ctx)) return values;
   return { ...values, key_match: `${String(values.key_match)} AND ${targetWindowPredicate(ctx, window, 't')}` };
 }
@@ -72,12 +82,12 @@ function writerLockSteps(ctx: TableContext): Step[] {
   return [{ intent: `Hold off the target's writers until this slice commits: ${why}`, kind: 'exec', sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }) }];
 }
 
-function windowCountsSql(ctx: TableContext, window: Window, guard?: string): string {
+function windowCountsSql(ctx: TableContext, window: Window, source: string, fastPath: boolean): string {
   return renderFor(ctx, 'window_counts', {
     // On the fast path the window's legacy rows are already counted (windowStateSteps).
-    legacy: guard ? undefined : ctx.q.legacy,
+    legacy: fastPath ? undefined : ctx.q.legacy,
     window: windowPredicate(ctx, window),
-    source: sliceSourceSql(ctx, window, guard),
+    source,
     target: ctx.q.target,
     key_match: keyMatch(ctx, 't', 's'),
   });
@@ -106,11 +116,10 @@ function countedUpsert(ctx: TableContext): Pick<Step, 'captureAs'> & { template:
  * itself how many rows it inserted (PostgreSQL's RETURNING), nothing probes
  * the target beforehand; elsewhere the keys the target lacks are counted first.
  */
-function upsertSteps(ctx: TableContext, window: Window, loadId: string, guard?: string): Step[] {
-  const fastPath = guard !== undefined;
-  const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target${fastPath ? ' if it differs' : ''} (idempotent: keyed on ${keyLabel(ctx)}, ${
-    ctx.alignment.legacyKeyUnique ? "legacy's key is declared unique" : 'source de-duplicated by key, latest row wins'
-  })`;
+function upsertSteps(ctx: TableContext, window: Window, loadId: string, source: string, p: { fastPath: boolean; from?: string }): Step[] {
+  const { fastPath } = p;
+  const origin = p.from ? `, from ${p.from}` : ctx.alignment.legacyKeyUnique ? ", legacy's key is declared unique" : ', source de-duplicated by key, latest row wins';
+  const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target${fastPath ? ' if it differs' : ''} (idempotent: keyed on ${keyLabel(ctx)}${origin})`;
   // On the fast path every statement here reads nothing unless the window's recorded state is 'differs'.
   if (ctx.dialect.capabilities.countedUpserts.includes(ctx.upsert)) {
     const counted = countedUpsert(ctx);
@@ -127,13 +136,13 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string, guard?: 
         kind: 'query',
         captureRow: true,
         ...(counted.captureAs ? { captureAs: counted.captureAs } : {}),
-        sql: renderFor(ctx, counted.template, sliceUpsertValues(ctx, window, loadId, guard)),
+        sql: renderFor(ctx, counted.template, sliceUpsertValues(ctx, window, loadId, source)),
       },
     ];
   }
   return [
-    { intent: fastPath ? 'Count the keys the target does not hold yet, if the window differs' : 'Count the legacy rows of the window, and the keys the target does not hold yet', kind: 'query', captureRow: true, sql: windowCountsSql(ctx, window, guard) },
-    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: mergeSql(ctx, window, loadId, guard) },
+    { intent: fastPath ? 'Count the keys the target does not hold yet, if the window differs' : 'Count the legacy rows of the window, and the keys the target does not hold yet', kind: 'query', captureRow: true, sql: windowCountsSql(ctx, window, source, fastPath) },
+    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: mergeSql(ctx, window, loadId, source) },
   ];
 }
 
@@ -238,25 +247,30 @@ function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): 
 }
 
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
-function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, options: { validate: boolean; keepPreimages?: boolean }): Unit {
+type SliceOptions = Pick<BackfillPlanInput, 'validate' | 'keepPreimages' | 'source'>;
+
+function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, options: SliceOptions): Unit {
   const { ctx } = spec;
   const id = ctx.table.id;
-  const fast = fastPathApplies(ctx);
+  // The fast path compares legacy's window with what its last slice recorded: a slice from another source has no such record.
+  const fast = !options.source && fastPathApplies(ctx);
   const { validate } = options;
   const keep = keepsPreimages(ctx, options.keepPreimages ?? true);
   const checks = validate ? windowValidationSteps(spec, ledger, window, fast ? fastValidation(spec, ledger, window) : undefined) : [...keysPresentSteps(ctx, window), ledger.validationClearStep(id, window)];
   const race = { lost: false };
   // The upsert's guard on the fast path (it writes only where the window differs); the pre-images share it.
   const guard = fast ? differsGuard(ctx, ledger, window) : undefined;
-  const captures = keep ? preimageCaptureSteps(ctx, window, sliceSourceSql(ctx, window, guard)) : [];
+  const source = options.source ? options.source.rows(window) : sliceSourceSql(ctx, window, guard);
+  const captures = keep ? preimageCaptureSteps(ctx, window, source) : [];
+  const upsert = upsertSteps(ctx, window, loadId, source, { fastPath: fast, from: options.source?.describe });
   const writes = fast
     ? [
         ...windowStateSteps(spec, ledger, window, validate, race),
         freshInsertStep(ctx, ledger, window, (freshGuard) => upsertValues(ctx, sliceSourceSql(ctx, window, freshGuard), loadId), race),
         ...captures,
-        ...upsertSteps(ctx, window, loadId, guard),
+        ...upsert,
       ]
-    : [...captures, ...upsertSteps(ctx, window, loadId)];
+    : [...captures, ...upsert];
   const undoRecord = keep ? [ledger.undoRecordStep(id, window, loadId)] : [];
   return {
     title: `${id} ${window.key}: backfill`,
@@ -267,7 +281,7 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
 }
 
 /** A window's slice unit, and what checks it after commit where the engine needs that; both write with the same load id. */
-function sliceAndSettle(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, options: { validate: boolean; keepPreimages?: boolean }): Pick<SliceJob, 'slice' | 'settle'> {
+function sliceAndSettle(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadId: string, options: SliceOptions): Pick<SliceJob, 'slice' | 'settle'> {
   const settle = settleUnit(spec.ctx, window, loadId);
   return { slice: sliceUnit(spec, ledger, window, loadId, options), ...(settle ? { settle } : {}) };
 }
@@ -310,13 +324,15 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
     claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
     ...sliceAndSettle(spec, ledger, window, input.nextLoadId(), input),
   }));
-  const after: Unit[] = [
-    {
-      title: `${id}: check the view after this run's slices`,
-      atomic: false,
-      steps: [...viewCensusSteps(ctx), ...scd2TableSteps(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
-    },
-  ];
+  const after: Unit[] = input.outsideView
+    ? []
+    : [
+        {
+          title: `${id}: check the view after this run's slices`,
+          atomic: false,
+          steps: [...viewCensusSteps(ctx), ...scd2TableSteps(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
+        },
+      ];
   // Where this run's windows alone do not complete the table, other processes may finish the rest meanwhile:
   // whichever run ends last records the phase.
   if (input.phase !== 'backfilled') {

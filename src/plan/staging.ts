@@ -1,0 +1,111 @@
+import { fitIdentifier } from '../../dialects/identifierLength';
+import type { TableInfo } from '../../dialects/types';
+import type { Window } from '../backfill/windows';
+import type { TableConfig, TableRef } from '../config/types';
+import { formatTableRef } from '../config/tableRef';
+import { preconditionError } from '../errors';
+import type { LedgerWriter } from '../ledger/writes';
+import { ddlUnitMode, type Step, type Unit } from './types';
+import { type TableContext, columnList, renderFor } from './tableContext';
+import { chooseUpsert, keyIndexUnit } from './upsertStyle';
+import { targetWindowPredicate } from './windowPredicate';
+
+/**
+ * The staging strategy (seed 001's pattern B, seed 003's blue-green): backfill writes a staging table shaped like the
+ * target, and the live target is not touched until `migrate promote` moves each window in. The staging backfill is
+ * an ordinary backfill whose target is the staging table and whose ledger id is the table's id with `@staging`
+ * (its slices, validations and window states are the staging's own, and every control works on it unchanged); the
+ * promote is an ordinary backfill of the table whose slices read the staging table's window instead of legacy's
+ * (plan/backfill.ts, `source`), so it upserts, checks, validates against legacy and records exactly as a direct one.
+ */
+
+/** The ledger id of a table's staging (config ids may not contain '@', so it names nothing else). */
+export const stagingId = (tableId: string) => `${tableId}@staging`;
+
+/**
+ * The staging table: `<table id>__backfill` in staging_schema, else the state schema. Named after the table id rather
+ * than the target's name: the ledger already holds one migration per id in a state schema (table_identity), while two
+ * tables' targets in different schemas may share a name.
+ */
+export function stagingRef(table: TableConfig, stateSchema: string, dialect: Pick<TableContext['dialect'], 'maxIdentifierLength'>): TableRef {
+  return { schema: table.stagingSchema ?? stateSchema, name: fitIdentifier(table.id, '__backfill', dialect.maxIdentifierLength) };
+}
+
+/** The table config the staging backfill plans with: the same legacy, view and columns, the staging table as target. */
+export function stagingTableConfig(table: TableConfig, stateSchema: string, dialect: Pick<TableContext['dialect'], 'maxIdentifierLength'>): TableConfig {
+  return { ...table, id: stagingId(table.id), target: stagingRef(table, stateSchema, dialect) };
+}
+
+/** Will the staging table carry a unique index on the key (the engine upserts through one, or prefers to)? */
+const indexesKey = (ctx: TableContext) => ctx.dialect.capabilities.upsert !== 'merge' || ctx.dialect.capabilities.onConflictWhenKeyIndexed;
+
+/**
+ * The staging backfill's context: the table's, with the staging table as target (as it stands, or as it will be made:
+ * the target's columns, a unique index on the key where the engine upserts through one). No dlt load is registered
+ * for staged rows: the promote registers the loads that reach the target.
+ */
+export function stagingContext(ctx: TableContext, stateSchema: string, existing: TableInfo | undefined): TableContext {
+  const d = ctx.dialect;
+  const table = stagingTableConfig(ctx.table, stateSchema, d);
+  const keyColumns = ctx.alignment.key.map((k) => k.target.name);
+  const info: TableInfo = existing ?? { ref: table.target, kind: 'table', columns: ctx.target.columns, uniqueKeys: indexesKey(ctx) ? [keyColumns] : [] };
+  return {
+    ...ctx,
+    table,
+    target: info,
+    upsert: chooseUpsert(d, info, keyColumns),
+    dlt: { ...ctx.dlt, loads: undefined },
+    q: { ...ctx.q, target: d.qualify(info.ref) },
+    existingView: undefined,
+  };
+}
+
+/**
+ * Creates the staging table where it is missing (the target's columns, and the unique index an upsert needs), or adds
+ * the target's columns it lacks (dlt added one since). A table already there that this migration did not make (the
+ * ledger has no identity for its staging id yet) is refused: it may be someone else's.
+ */
+export function stagingTableUnit(ctx: TableContext, staging: TableContext, existing: TableInfo | undefined, known: boolean): Unit | undefined {
+  const d = ctx.dialect;
+  const name = formatTableRef(staging.target.ref);
+  if (existing && !known) {
+    throw preconditionError(
+      'STAGING_TABLE_TAKEN',
+      `${ctx.table.id}: the staging table ${name} exists, but the ledger has no staging of this table: it was not made by this migration`,
+      `drop or rename ${name} if it is not needed, or set tables.${ctx.table.id}.staging_schema to stage elsewhere`,
+    );
+  }
+  const steps: Step[] = [];
+  if (!existing) {
+    if (staging.table.target.schema !== undefined) steps.push({ intent: 'Create the staging schema if missing', kind: 'exec', sql: renderFor(ctx, 'create_schema', { schema: d.quoteIdent(staging.table.target.schema) }) });
+    steps.push({
+      intent: `Create ${ctx.table.id}'s staging table, shaped like the target; the backfill writes it and migrate promote moves it into the target`,
+      kind: 'exec',
+      sql: renderFor(ctx, 'staging_table', { table: staging.q.target, target_name: ctx.q.target, columns: ctx.target.columns.map((c) => `${d.quoteIdent(c.name)} ${c.type}`).join(',\n  ') }),
+    });
+    const index = indexesKey(ctx) ? keyIndexUnit({ ...staging, target: { ...staging.target, uniqueKeys: [] } }, true) : undefined;
+    if (index) steps.push(...index.steps);
+  } else {
+    const have = new Set(existing.columns.map((c) => c.name.toLowerCase()));
+    for (const c of ctx.target.columns.filter((col) => !have.has(col.name.toLowerCase()))) {
+      steps.push({ intent: `Add the target's new column ${c.name} to the staging table`, kind: 'exec', sql: renderFor(ctx, 'add_column', { table: staging.q.target, column: d.quoteIdent(c.name), type: c.type }) });
+    }
+  }
+  return steps.length ? { title: `${ctx.table.id}: the staging table ${name}`, ...ddlUnitMode(d), steps } : undefined;
+}
+
+/** What a promote slice upserts into the target: the staging table's rows of the window (its cursor is the target's). */
+export function stagedRowsSql(ctx: TableContext, staging: TableContext, window: Window): string {
+  return renderFor(ctx, 'staged_rows', { columns: columnList(ctx, ctx.alignment.columns, 'p'), staging: staging.q.target, window: targetWindowPredicate(ctx, window, 'p') });
+}
+
+/**
+ * Drops the staging table (where it still exists) and forgets the staging's ledger rows, so a later staging backfill
+ * starts from nothing instead of trusting windows whose rows are gone. The identity stays: the id keeps its tables.
+ */
+export function dropStagingUnit(ctx: TableContext, staging: TableContext, ledger: LedgerWriter, exists: boolean): Unit {
+  const steps: Step[] = [];
+  if (exists) steps.push({ intent: `Drop the staging table ${formatTableRef(staging.target.ref)}`, kind: 'exec', sql: renderFor(ctx, 'drop_table', { table: staging.q.target }) });
+  steps.push(...ledger.forgetTableSteps(staging.table.id));
+  return { title: `${ctx.table.id}: drop the staging table`, atomic: false, steps };
+}

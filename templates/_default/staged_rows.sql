@@ -1,0 +1,1 @@
+SELECT {{columns}} FROM {{staging}} AS p WHERE {{window}}
