@@ -4,6 +4,7 @@ import { cli } from './helpers/warehouse';
 import { analyzeDryRun, analyzerUnavailable } from './helpers/snowflakeAnalyzer';
 import { describePlanAnalysis } from './helpers/planAnalysis';
 import { UNDO_RUN, preimageTable, undoRecords } from './helpers/undoCatalog';
+import { STAGING_COMMANDS, inspectStaging, stagingState, stagingTables } from './helpers/stagingCatalog';
 
 /**
  * Every statement of every command's plan on Snowflake passes the analyzer
@@ -69,9 +70,10 @@ function catalogFor(phase: Phase): Record<string, unknown> {
       ...(phase === 'retired' ? { 'ERP.PAYMENTS__RETIRED_20241122': { kind: 'table', columns: PAYMENTS_LEGACY, unique_keys: [] } } : {}),
       'DLT.PAYMENTS': { kind: 'table', columns: PAYMENTS_TARGET, unique_keys: [] },
       'DW.PAYMENTS_V': stitched ? view(PAYMENTS_TARGET) : null,
+      ...stagingTables(phase, ORDERS_TARGET),
       ...(phase === 'backfilled' ? { '_migrate.orders__preimages': preimageTable('VARCHAR', ORDERS_TARGET), '_migrate.payments__preimages': preimageTable('VARCHAR', PAYMENTS_TARGET) } : {}),
     },
-    state: phase === 'new' ? {} : { orders: state('orders', 'ERP.ORDERS', 'DLT.ORDERS'), payments: state('payments', 'ERP.PAYMENTS', 'DLT.PAYMENTS') },
+    state: phase === 'new' ? {} : { ...stagingState(phase, 'ERP.ORDERS', MONTHS), orders: state('orders', 'ERP.ORDERS', 'DLT.ORDERS'), payments: state('payments', 'ERP.PAYMENTS', 'DLT.PAYMENTS') },
     legacy_profile: {
       orders: { rows: 1200, null_cursor_rows: 3, null_key_rows: 0, first_day: '2023-01-15', last_day: '2023-03-02' },
       payments: { rows: 800, null_cursor_rows: 0, null_key_rows: 0, first_day: '2023-01-01', last_day: '2023-03-31' },
@@ -111,8 +113,8 @@ tables:
 
 const COMMANDS: Record<Phase, string[][]> = {
   new: [['stitch']],
-  stitched: [['stitch'], ['backfill', '--all', '--include-null-cursor'], ['backfill', '--month', '2023-02', '--slice', 'week'], ['backfill', '--month', '2023-03', '--slice', 'day', '--no-validate'], ['verify'], ['status']],
-  backfilling: [['backfill', '--all', '--include-null-cursor', '--create-key-index'], ['backfill', '--month', '2023-01', '--rerun'], ['verify', '--month', '2023-01']],
+  stitched: [...STAGING_COMMANDS.stitched, ['stitch'], ['backfill', '--all', '--include-null-cursor'], ['backfill', '--month', '2023-02', '--slice', 'week'], ['backfill', '--month', '2023-03', '--slice', 'day', '--no-validate'], ['verify'], ['status']],
+  backfilling: [...STAGING_COMMANDS.backfilling, ['backfill', '--all', '--include-null-cursor', '--create-key-index'], ['backfill', '--month', '2023-01', '--rerun'], ['verify', '--month', '2023-01']],
   backfilled: [['verify'], ['verify', '--approve'], ['cutover'], ['undo', '--run', UNDO_RUN], ['prune', '--before', '2024-11-01']],
   cutover: [['rollback'], ['retire']],
   retired: [['retire', '--drop', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['retire', '--drop', '--drop-snapshot', '--confirm', 'ERP.ORDERS', '--table', 'orders'], ['status']],
@@ -126,6 +128,7 @@ describePlanAnalysis({
   catalogFor,
   env: PINNED,
   inspect: (r, phase, command) => {
+    inspectStaging(r.stdout, phase, command);
     if (command[0] === 'status') {
       if (phase === 'retired') expect(r.stdout).toContain("orders: legacy's zero-copy snapshot ORDERS__RETIRED_20241122__SNAPSHOT is kept (retire --drop --drop-snapshot drops it)");
       return;

@@ -195,7 +195,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       if (ctx.table.cursorImmutable && ctx.upsert !== 'merge') {
         s.warn(`${id}: cursor_immutable has no effect here: its slices upsert with ${ctx.upsert === 'on_conflict' ? 'INSERT … ON CONFLICT' : 'INSERT … ON DUPLICATE KEY UPDATE'}, which finds each key through the unique index, not by a match the window could narrow`);
       }
-      const profile = await s.legacyProfile(ctx);
+      // Legacy's profile, read once per table whatever the slices write.
+      const profile = await s.legacyProfile(table.ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices);
       // Reported, not refused: the slice keeps each key's latest row.
