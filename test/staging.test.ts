@@ -56,9 +56,19 @@ describe.each(testEngines())('strategy: staging on %s', (engine) => {
     await liveRow(NEWER_LIVE[1], '2031-01-01 00:00:00');
     await liveRow(OLDER_LIVE, '2000-01-01 00:00:00');
     await liveRow(NEW_KEY, '2031-01-01 00:00:00', '2023-06-01 00:00:00');
-    const rest = run('backfill', '--all', '--include-null-cursor');
-    expect(rest.status).toBe(0);
-    expect(rest.stdout).toContain('orders@staging: complete: every legacy row is in the staging table');
+    const plan = run('backfill', '--all', '--include-null-cursor', '--plan');
+    expect(plan.status).toBe(0);
+    expect(plan.stdout).toContain('orders@staging: 15 windows to run');
+    // On a server the live writer works while the staging backfill runs (its slow month holds it for a while).
+    const child = startCli(['backfill', '--all', '--include-null-cursor', '--config', engine === 'duckdb' ? config : slowConfig]);
+    if (engine !== 'duckdb') {
+      await child.waitFor(/orders@staging \S+: \d+ legacy rows? →/);
+      await liveRow(NEW_KEY + 2, '2031-01-01 00:00:00', '2024-02-01 00:00:00');
+      await s.exec(`DELETE FROM ${target()} WHERE id = ${NEW_KEY + 2}`);
+    }
+    const rest = await child.exited;
+    expect(rest.code).toBe(0);
+    expect(child.stdout()).toContain('orders@staging: complete: every legacy row is in the staging table');
     // The target holds the live rows alone; the staging table every legacy row; the view legacy and the live rows.
     expect(await count(target())).toBe(4);
     expect(await count(staging())).toBe(ROWS);
@@ -94,6 +104,9 @@ describe.each(testEngines())('strategy: staging on %s', (engine) => {
     expect(dry.stdout).toContain('orders__backfill');
     expect(await count(target())).toBe(4);
 
+    expect(cli(['promote', '--all', '--slice', 'week', '--config', config]).status).toBe(2);
+    // dlt adds a column to the target after the staging was made: promote adds it to the staging table too.
+    await s.exec(`ALTER TABLE ${target()} ADD COLUMN coupon ${engine === 'mysql' ? 'VARCHAR(32)' : 'VARCHAR'}`);
     const first = cli(['promote', '--all', '--limit', '5', '--config', approvalConfig]);
     expect(first.stderr).not.toMatch(/error/);
     expect(first.status).toBe(0);
@@ -144,5 +157,28 @@ describe.each(testEngines())('strategy: staging on %s', (engine) => {
     expect(await s.query(`SELECT 1 FROM ${staging()}`).then(() => 'exists', () => 'gone')).toBe('gone');
     expect(JSON.parse(run('status', '--json').stdout).tables[0]).toMatchObject({ phase: 'cutover', staging: { exists: false, staged: 0 } });
     expect(await keysTwiceInView()).toBe(0);
+  });
+});
+
+describe.each(testEngines())('strategy: staging refusals on %s', (engine) => {
+  let s: Sandbox;
+  let config: string;
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    config = s.writeConfig((await loadOrders(s, { rows: 50 })).replace('    key: id\n', '    key: id\n    strategy: staging\n'));
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+  });
+  afterAll(async () => s?.drop());
+
+  it('refuses a staging table it did not make, and promote with nothing staged', async () => {
+    const promote = cli(['promote', '--all', '--config', config]);
+    expect(promote.status).toBe(3);
+    expect(promote.stderr).toContain('NOTHING_STAGED');
+    await s.exec(`CREATE SCHEMA IF NOT EXISTS ${s.quote(s.stateSchema)}`);
+    await s.exec(`CREATE TABLE ${s.quote(s.stateSchema)}.${s.quote('orders__backfill')} (id ${engine === 'postgres' ? 'bigint' : 'BIGINT'})`);
+    const taken = cli(['backfill', '--all', '--config', config]);
+    expect(taken.status).toBe(3);
+    expect(taken.stderr).toContain('STAGING_TABLE_TAKEN');
+    expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.quote(s.stateSchema)}.${s.quote('orders__backfill')}`))[0].n)).toBe(0);
   });
 });

@@ -21,6 +21,7 @@ import type { SliceSource } from '../plan/backfill';
 import type { TableState } from '../ledger/reads';
 import { formatTableRef } from '../config/tableRef';
 import { promoteSource, promoteWindows, readStaging, stagingBackfill } from './staging';
+import { stagingTableUnit } from '../plan/staging';
 import { checkApproval } from './approvalGate';
 import { count } from '../plural';
 
@@ -300,7 +301,9 @@ async function sliceTarget(
     const windows = promoteWindows(ctx.table.id, staging.state, state, months, controls.rerun);
     const staged = staging.state.slices.filter((x) => x.status === 'done').length;
     if (controls.newestFirst) windows.reverse();
-    return { ctx, state, setup: [], source, promoted: { windows, skippedDone: months ? 0 : staged - windows.length } };
+    // A column dlt added to the target since the staging was made is added to it too (NULL in the staged rows).
+    const columns = stagingTableUnit(ctx, staging.ctx, staging.existing, true);
+    return { ctx, state, setup: columns ? [columns] : [], source, promoted: { windows, skippedDone: months ? 0 : staged - windows.length } };
   }
   if ((options.strategy ?? ctx.table.strategy ?? 'direct') !== 'staging') return { ctx, state, setup: [] };
   const staging = await stagingBackfill(s, ctx);
