@@ -14,11 +14,13 @@ import { type BenchSettings, type EngineName, readSettings } from './settings';
 import { measureViewScan } from './viewScan';
 import { measureValidationCost, measureVerify } from './verify';
 import { measurePreimageCost } from './preimages';
+import { measureStagingCost } from './staging';
 
 /**
  * `npm run bench`: for each engine, generate the orders, measure the copy
  * baseline, backfill, rerun, verify, mixed-phase view scan, what validating
- * as it goes costs the backfill, what keeping pre-images for undo costs it, and the dry run at scale,
+ * as it goes costs the backfill, what keeping pre-images for undo costs it, the staging strategy's
+ * backfill and promote against a direct backfill, and the dry run at scale,
  * and write bench/results/<date>-<engine>.json. A missed target is reported,
  * not fatal; a step that errors ends that engine's run and the exit code is 1.
  *
@@ -58,6 +60,7 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
     await measureViewScan(db, report, dir, settings.months);
     await measureValidationCost(db, report, dir, first, baseline);
     await measurePreimageCost(db, report, dir);
+    await measureStagingCost(db, report, dir);
     await measureDryRunScale(engine, settings, dir, report);
   } catch (err) {
     report.error = err instanceof Error ? err.message : String(err);
