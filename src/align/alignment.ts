@@ -40,7 +40,8 @@ export interface Alignment {
   /** In the target's column order. */
   columns: AlignedColumn[];
   key: AlignedColumn[];
-  cursor: AlignedColumn;
+  /** Absent for a table sliced by its key alone (no cursor in its config). */
+  cursor?: AlignedColumn;
   updatedAt?: AlignedColumn;
   /** Mapped columns that are neither key nor dlt columns: what a MERGE compares and updates. */
   payload: AlignedColumn[];
@@ -91,7 +92,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
       for (const c of legacy.columns) if (new RegExp(`\\b${escapeRegExp(c.name)}\\b`, 'i').test(override.expr)) used.add(c.name);
       const raw = override.type ? dialect.cast(`(${override.expr})`, override.type) : `(${override.expr})`;
       const fromExpr: AlignedColumn = { target: col, role: 'mapped', rawLegacySql: raw, rawType: override.type ?? col.type, legacySql: dialect.cast(raw, col.type), from: 'expr' };
-      return withTimeConversion(fromExpr, dialect, table, col.name.toLowerCase() === table.cursor.toLowerCase());
+      return withTimeConversion(fromExpr, dialect, table, col.name.toLowerCase() === table.cursor?.toLowerCase());
     }
     let source: ColumnInfo | undefined;
     if (override?.from !== undefined) {
@@ -109,7 +110,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
     const needsCast = override?.type ? !dialect.sameType(override.type, col.type) : !dialect.sameType(source.type, col.type);
     const rawType = override?.type ?? source.type;
     const aligned: AlignedColumn = { target: col, role: 'mapped', rawLegacySql: raw, rawType, legacySql: needsCast ? dialect.cast(raw, col.type) : raw, from: source.name, allowNarrowing: override?.allowNarrowing };
-    return withTimeConversion(aligned, dialect, table, col.name.toLowerCase() === table.cursor.toLowerCase());
+    return withTimeConversion(aligned, dialect, table, col.name.toLowerCase() === table.cursor?.toLowerCase());
   });
 
   const byName = (name: string, what: string): AlignedColumn => {
@@ -123,8 +124,8 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
     return found;
   };
   const key = table.key.map((k) => byName(k, 'key'));
-  const cursor = byName(table.cursor, 'cursor');
-  checkCursorType(table, cursor);
+  const cursor = table.cursor === undefined ? undefined : byName(table.cursor, 'cursor');
+  if (cursor) checkCursorType(table, cursor);
   const updatedAt = table.updatedAt ? byName(table.updatedAt, 'updated_at') : undefined;
   const payload = columns.filter((c) => c.role === 'mapped' && !key.includes(c));
   const legacyKeyColumns = key.map((k) => (k.from && k.from !== 'expr' ? k.from : undefined));

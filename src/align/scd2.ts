@@ -57,6 +57,7 @@ export function withScd2(alignment: Alignment, hints: DltTableHints | undefined,
   const validTo: AlignedColumn = declaredTo.role === 'mapped' ? { target: declaredTo.target, role: 'absent', legacySql: dialect.cast('NULL', declaredTo.target.type) } : declaredTo;
   // valid_from: the column the config maps to it, else legacy's cursor, converted to the target's type in UTC.
   const cursor = alignment.cursor;
+  if (!cursor) throw usageError('DLT_SCD2_COLUMNS', `${table.id}: dlt loads it as scd2, whose versions start at legacy's cursor, and tables.${table.id} has none`, `set tables.${table.id}.cursor (or map ${declaredFrom.target.name} under columns:)`);
   const validFrom: AlignedColumn =
     declaredFrom.role === 'mapped'
       ? declaredFrom

@@ -19,7 +19,10 @@ export interface LoadThreshold {
 }
 
 export interface BackfillControls {
-  slice: SliceUnit;
+  /** Windows by a period of the cursor, or by chunks of the key (keyChunks.ts). */
+  slice: SliceUnit | 'key';
+  /** slice: key: about how many legacy rows each chunk holds. */
+  chunkRows: number;
   newestFirst: boolean;
   /** Run at most this many slices, then stop cleanly (undefined: no limit). */
   limit?: number;
@@ -48,6 +51,7 @@ export interface BackfillControls {
 
 export const DEFAULT_CONTROLS: Readonly<BackfillControls> = Object.freeze({
   slice: 'month',
+  chunkRows: 100_000,
   newestFirst: false,
   rerun: false,
   maxParallel: 1,
@@ -63,6 +67,7 @@ export const DEFAULT_CONTROLS: Readonly<BackfillControls> = Object.freeze({
 /** The config's `backfill:` keys (snake_case) and the flags (kebab-case) name the same controls. */
 export const CONTROL_KEYS = [
   'slice',
+  'chunk_rows',
   'newest_first',
   'limit',
   'rerun',
@@ -165,7 +170,8 @@ export function resolveControls(
       if (v === undefined || v === null) continue;
       const where = name(key);
       switch (key) {
-        case 'slice': c.slice = oneOf(v, ['month', 'week', 'day'] as const, where); break;
+        case 'slice': c.slice = oneOf(v, ['month', 'week', 'day', 'key'] as const, where); break;
+        case 'chunk_rows': c.chunkRows = positiveInt(v, where, 1); break;
         case 'newest_first': c.newestFirst = bool(v, where); break;
         case 'limit': c.limit = positiveInt(v, where, 1); break;
         case 'rerun': c.rerun = bool(v, where); break;

@@ -23,7 +23,7 @@ export async function profileLegacy(conn: Connection, ctx: TableContext): Promis
   const flag = hardDeleteFlag(ctx);
   const sql = renderFor(ctx, 'legacy_profile', {
     // Days are UTC days: a naive cursor in another zone, or an integer epoch, is read as its UTC wall time.
-    cursor: legacyCursorUtc(ctx),
+    cursor: ctx.alignment.cursor ? legacyCursorUtc(ctx) : undefined,
     raw_key_null: rawKeyNull(ctx),
     flagged: flag?.flagged(flag.column.legacySql),
     legacy: ctx.q.legacy,

@@ -1,16 +1,18 @@
 import { usageError } from '../errors';
 import type { SliceUnit } from './controls';
+import { type KeyChunk, parseChunkKey } from './keyChunks';
 
 /**
  * A backfill window: a half-open period [start, end) on the cursor (a month,
- * an ISO week or a day, in UTC), or the rows whose cursor is NULL (no period
- * can hold them).
+ * an ISO week or a day, in UTC), the rows whose cursor is NULL (no period
+ * can hold them), or a chunk of the key (slice: key; see keyChunks.ts).
  */
 export interface Window {
-  /** 'YYYY-MM', 'YYYY-Www', 'YYYY-MM-DD' or NULL_CURSOR_KEY; the ledger's window_key. */
+  /** 'YYYY-MM', 'YYYY-Www', 'YYYY-MM-DD', NULL_CURSOR_KEY or a chunk's key; the ledger's window_key. */
   key: string;
   start?: Date;
   end?: Date;
+  chunk?: KeyChunk;
 }
 
 export const NULL_CURSOR_KEY = 'null-cursor';
@@ -97,6 +99,8 @@ export function dayOfCursorText(text: string): Date | undefined {
 /** Rebuilds a window from its ledger key, whatever slice size wrote it; undefined for keys this version does not know. */
 export function parseWindowKey(key: string): Window | undefined {
   if (key === NULL_CURSOR_KEY) return { key };
+  const chunk = parseChunkKey(key);
+  if (chunk) return { key, chunk };
   let m = MONTH.exec(key);
   if (m) return periodWindow(new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, 1)), 'month');
   m = DAY.exec(key);
@@ -154,12 +158,13 @@ export function coverageOf(done: Window[]): (window: Window) => boolean {
 
 /**
  * Windows without overlaps, oldest first: where a period was done by weeks and again by months, the larger
- * windows are kept. The NULL-cursor window, if any, comes last.
+ * windows are kept. The NULL-cursor window, if any, comes last; key chunks (one plan per table) are kept as they are.
  */
 export function withoutOverlaps(windows: Window[]): Window[] {
   const timed = windows.filter((w) => w.start && w.end).sort((a, b) => a.start!.getTime() - b.start!.getTime() || b.end!.getTime() - a.end!.getTime());
   const chosen: Window[] = [];
   for (const w of timed) if (!chosen.length || w.start! >= chosen[chosen.length - 1].end!) chosen.push(w);
   const nullCursor = windows.find((w) => w.key === NULL_CURSOR_KEY);
-  return nullCursor ? [...chosen, nullCursor] : chosen;
+  const chunks = windows.filter((w) => w.chunk).sort((a, b) => a.chunk!.index - b.chunk!.index);
+  return [...chosen, ...chunks, ...(nullCursor ? [nullCursor] : [])];
 }

@@ -20,7 +20,9 @@ export function backfillFlags<T>(y: Argv<T>) {
     .option('create-key-index', { type: 'boolean', default: false, describe: 'PostgreSQL 12-14, MySQL/MariaDB: create the unique index on the target key that the upsert needs, if missing' })
     .option('allow-empty', { type: 'boolean', default: false, describe: 'with --month/--from/--to: also run months outside legacy\'s cursor range (windows with no legacy row)' })
     .option('plan', { type: 'boolean', default: false, describe: 'preflight only: windows, legacy rows per window, NULL and duplicate keys, estimated duration; changes nothing' })
-    .option('slice', { type: 'string', choices: ['month', 'week', 'day'], describe: 'window size (default month; ISO weeks start on Monday, UTC)' })
+    .option('slice', { type: 'string', choices: ['month', 'week', 'day', 'key'], describe: 'window size (default month; ISO weeks start on Monday, UTC), or key: chunks of the key, for a table without a usable cursor' })
+    .option('chunk-rows', { type: 'string', describe: 'with --slice key: about this many legacy rows per chunk (default 100000)' })
+    .option('chunk', { type: 'string', describe: 'with slice: key: run this one chunk (its number, as migrate status lists them)' })
     .option('newest-first', { type: 'boolean', describe: 'run the newest window first' })
     .option('limit', { type: 'string', describe: 'run at most N slices, then stop cleanly; the next run goes on from there' })
     .option('rerun', { type: 'boolean', describe: 'run windows again even if the ledger has them as done (repairs); unchanged legacy → 0 rows changed' })
@@ -47,6 +49,7 @@ type BackfillArgv = ReturnType<typeof backfillFlags> extends Argv<infer A> ? A :
 function controlsFrom(argv: BackfillArgv): RawControls {
   return {
     slice: argv.slice,
+    chunk_rows: argv['chunk-rows'],
     newest_first: argv['newest-first'],
     limit: argv.limit,
     rerun: argv.rerun,
@@ -110,6 +113,7 @@ export async function backfillCommand(argv: BackfillArgv & { strategy?: string }
     createKeyIndex: argv['create-key-index'],
     planOnly: argv.plan,
     allowEmpty: argv['allow-empty'],
+    chunk: argv.chunk,
     controls: controlsFrom(argv),
     reporter,
     stop,

@@ -23,6 +23,8 @@ import { formatTableRef } from '../config/tableRef';
 import { promoteSource, promoteWindows, readStaging, stagingBackfill } from './staging';
 import { stagingTableUnit } from '../plan/staging';
 import { checkApproval } from './approvalGate';
+import { recordedChunks, tableChunks } from '../backfill/chunkPlan';
+import { chunkByNumber } from '../backfill/keyChunks';
 import { count } from '../plural';
 
 export interface BackfillOptions extends CommandOptions {
@@ -48,6 +50,8 @@ export interface BackfillOptions extends CommandOptions {
   strategy?: 'direct' | 'staging';
   /** migrate promote: move staged windows into the target, each slice reading the staging table instead of legacy. */
   promote?: boolean;
+  /** slice: key: run this one chunk (its number, as status and the ledger's chunk keys show it). */
+  chunk?: string;
 }
 
 /** A backfill runs once the view is stitched; its preflight (--plan) only reads, so it serves in any phase before cutover. */
@@ -61,8 +65,9 @@ function requestedMonths(options: BackfillOptions): MonthRange | undefined {
   const verb = options.promote ? 'promote' : 'backfill';
   const usage = `e.g. migrate ${verb} --month 2024-03`;
   const ranged = options.month !== undefined || options.from !== undefined || options.to !== undefined;
-  if (ranged === Boolean(options.all)) {
-    throw usageError('BACKFILL_RANGE', `${verb} needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, or --all`, usage);
+  const chosen = [ranged, Boolean(options.all), options.chunk !== undefined].filter(Boolean).length;
+  if (chosen !== 1) {
+    throw usageError('BACKFILL_RANGE', `${verb} needs exactly one of --month YYYY-MM, --from YYYY-MM --to YYYY-MM, --all, or (slice: key) --chunk N`, usage);
   }
   return monthRange(options, usage);
 }
@@ -82,8 +87,11 @@ function chooseWindows(
   controls: BackfillControls,
   profile: LegacyProfile,
   slices: SliceRecord[],
+  chunks: Window[] | undefined,
 ): { windows: Window[]; skippedDone: number } {
   const done = recordedWindows(slices, 'done');
+  if (chunks) return chooseChunks(options, controls, chunks, done);
+  if (controls.slice === 'key' || options.chunk !== undefined) throw usageError('BAD_FLAG', '--chunk and slice: key go together', 'e.g. migrate backfill --all --slice key --chunk-rows 100000');
   const all = months === undefined;
   let windows = months ? monthWindows(months.from, months.to, controls.slice) : profileWindows(profile, controls.slice);
   let skippedDone = 0;
@@ -99,13 +107,24 @@ function chooseWindows(
   return { windows, skippedDone };
 }
 
+/** slice: key: the named chunk (--chunk N), or every chunk not done yet (every one with --rerun). */
+function chooseChunks(options: BackfillOptions, controls: BackfillControls, chunks: Window[], done: Window[]): { windows: Window[]; skippedDone: number } {
+  if (options.chunk !== undefined) return { windows: [chunkByNumber(chunks.map((w) => w.chunk!), options.chunk)].map((c) => chunks.find((w) => w.chunk === c)!), skippedDone: 0 };
+  const doneKeys = new Set(done.map((w) => w.key));
+  const windows = controls.rerun ? [...chunks] : chunks.filter((w) => !doneKeys.has(w.key));
+  if (controls.newestFirst) windows.reverse();
+  return { windows, skippedDone: chunks.length - windows.length };
+}
+
 /** Will every legacy row be in a done window once `windows` are done? Reports what stands in the way. */
-function assessCompleteness(ctx: TableContext, profile: LegacyProfile, slices: SliceRecord[], windows: Window[]): { complete: boolean; unhandled: string[] } {
+function assessCompleteness(ctx: TableContext, profile: LegacyProfile, slices: SliceRecord[], windows: Window[], chunks?: Window[]): { complete: boolean; unhandled: string[] } {
   const doneAfter = [...recordedWindows(slices, 'done'), ...windows];
   const unhandled: string[] = [];
-  const missing = uncoveredMonths(profile, doneAfter);
-  if (missing.length) unhandled.push(`${count(missing.length, 'month')} not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
-  if (profile.nullCursorRows > 0 && !doneAfter.some((w) => w.key === NULL_CURSOR_KEY)) {
+  const doneKeys = new Set(doneAfter.map((w) => w.key));
+  const missing = chunks ? chunks.filter((w) => !doneKeys.has(w.key)) : uncoveredMonths(profile, doneAfter);
+  const unit = chunks ? 'chunk' : 'month';
+  if (missing.length) unhandled.push(`${count(missing.length, unit)} not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
+  if (!chunks && profile.nullCursorRows > 0 && !doneAfter.some((w) => w.key === NULL_CURSOR_KEY)) {
     unhandled.push(`${count(profile.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor and ${profile.nullCursorRows === 1 ? 'is' : 'are'} in no window: add --include-null-cursor to load them as a slice of their own`);
   }
   if (profile.nullKeyRows > 0) {
@@ -123,6 +142,8 @@ interface TableBackfill {
   jobs: SliceJob[];
   /** The slices write the staging table (strategy: staging), not the target. */
   staged: boolean;
+  /** slice: key: the table's chunks. */
+  chunks?: Window[];
 }
 
 /** migrate backfill --plan: what a run would do, per window, and how long it should take; changes nothing. */
@@ -188,7 +209,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     const sliceLoadIds = loadIdSequence(s.run.loadId);
     for (const table of prepared) {
       // What the slices write (the target, or the staging table) and, for promote, what they read instead of legacy.
-      const { ctx, state, source, promoted, setup } = await sliceTarget(s, table, options, months, controls);
+      const { ctx, state, source, promoted, setup, planSlices } = await sliceTarget(s, table, options, months, controls);
       const id = ctx.table.id;
       units.push(...setup);
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
@@ -199,12 +220,15 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       // Legacy's profile, read once per table whatever the slices write.
       const profile = await s.legacyProfile(table.ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
-      const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices);
+      // slice: key: the table's chunks (the ledger's plan, or planned now); promote keeps the staging's plan.
+      const chunks = keySliced(ctx, controls, planSlices, Boolean(options.promote)) ? await tableChunks(s.reads, table.ctx, profile, planSlices, controls.chunkRows) : undefined;
+      if (chunks && months) throw usageError('BAD_FLAG', `${id} is sliced by its key: it has no months to name`, 'run --all, or --chunk N for one chunk (migrate status lists them)');
+      const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices, chunks);
       // Reported, not refused: the slice keeps each key's latest row.
       const noDuplicates = { keys: 0, rows: 0, tied: 0 };
       const duplicates =
         windows.length && !ctx.alignment.legacyKeyUnique && !source ? ((await s.reads.dataCheck(id, 'keys legacy holds more than once (reported only)', (conn) => duplicateKeys(conn, ctx))) ?? noDuplicates) : noDuplicates;
-      const span = profileWindows(profile, controls.slice);
+      const span = chunks ?? profileWindows(profile, controls.slice === 'key' ? 'month' : controls.slice);
       reporter.emit({
         event: 'table',
         table: id,
@@ -219,10 +243,10 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         ...(duplicates.tied ? { tied_keys: duplicates.tied } : {}),
         ...(profile.deletedRows ? { deleted_rows: profile.deletedRows, hard_delete_column: ctx.dlt.hints?.hardDelete } : {}),
       });
-      const { complete } = assessCompleteness(ctx, profile, state.slices, windows);
+      const { complete } = assessCompleteness(ctx, profile, state.slices, windows, chunks);
       const isComplete = async () => {
         const slices = (await s.state(ctx.table)).slices;
-        if (!assessCompleteness(ctx, profile, slices, []).complete) return false;
+        if (!assessCompleteness(ctx, profile, slices, [], chunks).complete) return false;
         await assertRowsAccounted(s.conn, ctx, slices);
         accounted.add(id);
         return true;
@@ -235,7 +259,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       units.push(...plan.units);
       jobs.push(...plan.jobs);
       after.push(...plan.after);
-      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs, staged: ctx !== table.ctx });
+      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs, staged: ctx !== table.ctx, chunks });
     }
     if (options.planOnly) return printPreflight(s, tables, controls);
 
@@ -263,7 +287,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       // Windows another live process is merging right now (a backfill beside this one) are neither done nor missing.
       const others = options.dryRun ? new Map<string, Window[]>() : await windowsOfOtherLiveRuns(s, slices);
       const inProgress = [...others.values()].flat();
-      const { complete, unhandled } = assessCompleteness(t.ctx, t.profile, slices, options.dryRun ? t.windows : inProgress);
+      const { complete, unhandled } = assessCompleteness(t.ctx, t.profile, slices, options.dryRun ? t.windows : inProgress, t.chunks);
       const working = [...others].map(([run, ws]) => `run ${run} is still working on ${ws.map((w) => w.key).join(', ')}`);
       if (complete && working.length) {
         s.log(`${id}: not complete yet: ${working.join('; ')}; the table is complete once ${working.length === 1 ? 'it finishes' : 'they finish'}`);
@@ -292,7 +316,7 @@ async function sliceTarget(
   options: BackfillOptions,
   months: MonthRange | undefined,
   controls: BackfillControls,
-): Promise<{ ctx: TableContext; state: TableState; setup: Unit[]; source?: SliceSource; promoted?: { windows: Window[]; skippedDone: number } }> {
+): Promise<{ ctx: TableContext; state: TableState; setup: Unit[]; planSlices: SliceRecord[]; source?: SliceSource; promoted?: { windows: Window[]; skippedDone: number } }> {
   const { ctx, state } = table;
   if (options.promote) {
     const staging = await readStaging(s, ctx);
@@ -303,11 +327,25 @@ async function sliceTarget(
     if (controls.newestFirst) windows.reverse();
     // A column dlt added to the target since the staging was made is added to it too (NULL in the staged rows).
     const columns = stagingTableUnit(ctx, staging.ctx, staging.existing, true);
-    return { ctx, state, setup: columns ? [columns] : [], source, promoted: { windows, skippedDone: months ? 0 : staged - windows.length } };
+    return { ctx, state, setup: columns ? [columns] : [], planSlices: staging.state.slices, source, promoted: { windows, skippedDone: months ? 0 : staged - windows.length } };
   }
-  if ((options.strategy ?? ctx.table.strategy ?? 'direct') !== 'staging') return { ctx, state, setup: [] };
+  if ((options.strategy ?? ctx.table.strategy ?? 'direct') !== 'staging') return { ctx, state, setup: [], planSlices: state.slices };
   const staging = await stagingBackfill(s, ctx);
-  return { ctx: staging.ctx, state: staging.state, setup: staging.unit ? [staging.unit] : [] };
+  return { ctx: staging.ctx, state: staging.state, setup: staging.unit ? [staging.unit] : [], planSlices: staging.state.slices };
+}
+
+/**
+ * Is the table sliced by its key? When it has no cursor, or `slice: key` says so; promote follows what was staged.
+ * A table's windows are all of one kind: chunks and periods cannot tell each other's rows apart.
+ */
+function keySliced(ctx: TableContext, controls: BackfillControls, slices: SliceRecord[], promote: boolean): boolean {
+  const chunked = recordedChunks(slices).length > 0;
+  if (promote) return chunked;
+  const keyed = controls.slice === 'key' || !ctx.alignment.cursor;
+  const periods = slices.some((x) => !parseWindowKey(x.windowKey)?.chunk);
+  if (keyed && periods) throw usageError('BAD_FLAG', `${ctx.table.id} was backfilled by periods of its cursor: it cannot be sliced by key too`, 'keep slice: month, week or day for it (or undo those runs first)');
+  if (!keyed && chunked) throw usageError('BAD_FLAG', `${ctx.table.id} was backfilled in chunks of its key: keep slice: key for it`, 'e.g. migrate backfill --all --slice key');
+  return keyed;
 }
 
 /** The running slices of other runs that are still alive (they hold their run lock), by run. */

@@ -158,11 +158,12 @@ export class Session {
    * anyway) and, where dlt's pipeline state says, where the live incremental stands. Nothing for other tables.
    */
   private async appendFacts(ctx: TableContext): Promise<DltConflictFacts> {
-    if (!appendsLive(ctx)) return {};
+    // An append table's overlap is judged on the cursor; a table without one is warned without it.
+    if (!appendsLive(ctx) || !ctx.alignment.cursor) return {};
     return {
       legacyLastCursor: (await this.legacyProfile(ctx)).maxCursor,
       liveIncremental: await this.reads.dataCheck(ctx.table.id, "where the live incremental stands, in dlt's pipeline state", (conn) =>
-        readLiveIncremental(conn, this.dialect, ctx.target.ref, ctx.dlt.hints?.table ?? ctx.target.ref.name, ctx.alignment.cursor.target.name),
+        readLiveIncremental(conn, this.dialect, ctx.target.ref, ctx.dlt.hints?.table ?? ctx.target.ref.name, ctx.alignment.cursor!.target.name),
       ),
     };
   }

@@ -155,7 +155,8 @@ function validateTable(id: string, value: unknown, where: string): TableConfig {
     target: parseTableRef(t.target, `${where}.target`),
     view: parseTableRef(t.view, `${where}.view`),
     key,
-    cursor: requireString(t.cursor, `${where}.cursor`),
+    // Without a cursor the table is backfilled in chunks of its key (backfill.slice: key).
+    ...(t.cursor === undefined || t.cursor === null ? {} : { cursor: requireString(t.cursor, `${where}.cursor`) }),
     updatedAt: t.updated_at === undefined || t.updated_at === null ? undefined : requireString(t.updated_at, `${where}.updated_at`),
     legacyTimezone: validateZone(t.legacy_timezone, `${where}.legacy_timezone`),
     cursorUnit: validateCursorUnit(t.cursor_unit, `${where}.cursor_unit`),

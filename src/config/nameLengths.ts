@@ -21,7 +21,7 @@ function configNames(config: Config): Array<{ where: string; name: string }> {
     ref(`${at}.target`, t.target);
     ref(`${at}.view`, t.view);
     t.key.forEach((k) => names.push({ where: `${at}.key`, name: k }));
-    names.push({ where: `${at}.cursor`, name: t.cursor });
+    if (t.cursor !== undefined) names.push({ where: `${at}.cursor`, name: t.cursor });
     if (t.updatedAt !== undefined) names.push({ where: `${at}.updated_at`, name: t.updatedAt });
     for (const [target, override] of Object.entries(t.columns)) {
       names.push({ where: `${at}.columns`, name: target });

@@ -30,8 +30,8 @@ export interface TableConfig {
   view: TableRef;
   /** Target column names forming the business key. */
   key: string[];
-  /** Target column name whose time defines the windows. */
-  cursor: string;
+  /** Target column name whose time defines the windows; absent for a table sliced by its key alone (slice: key). */
+  cursor?: string;
   /** Optional target column name: a target row is only overwritten by a source row at least as new. */
   updatedAt?: string;
   /**

@@ -44,14 +44,14 @@ export function utcCursorText(text: string): string {
 export function appendOverlapWarning(ctx: TableContext, legacyLastCursor: string | undefined, live?: LiveIncremental): string {
   const id = ctx.table.id;
   const table = ctx.dlt.hints?.table ?? ctx.table.target.name;
-  const cursor = ctx.alignment.cursor.target.name;
+  const cursor = ctx.alignment.cursor?.target.name ?? 'cursor';
   const stands = live ? ` (pipeline ${live.pipeline}'s state has its ${cursor} incremental at ${live.lastValue})` : '';
   if (legacyLastCursor === undefined) {
     return `${id}: dlt appends to ${table}: a live load whose incremental starts before legacy's last ${cursor} would load those rows again; start it after the backfilled range${stands}`;
   }
   const utc = utcCursorText(legacyLastCursor);
   // An integer epoch cursor's incremental counts in its own unit: the integer is what initial_value must pass.
-  const epoch = ctx.alignment.cursor.legacyTime === 'epoch' ? epochText(utc, ctx.table.cursorUnit ?? 's') : undefined;
+  const epoch = ctx.alignment.cursor?.legacyTime === 'epoch' ? epochText(utc, ctx.table.cursorUnit ?? 's') : undefined;
   const last = epoch === undefined ? utc : `${epoch} (${utc})`;
   return `${id}: dlt appends to ${table}: a live load whose incremental initial_value is at or before ${last} (legacy's last ${cursor}) would load those rows again; start it after that${stands}`;
 }

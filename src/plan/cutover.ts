@@ -2,7 +2,8 @@ import { NULL_CURSOR_KEY } from '../backfill/windows';
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
-import { type TableContext, legacyDaysSql, nullKeyText } from './tableContext';
+import { type TableContext, legacyDaysSql, nullKeyText, renderFor } from './tableContext';
+import { outsideChunksPredicate } from './windowPredicate';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
@@ -58,6 +59,7 @@ export interface CutoverGate {
  */
 function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
   const id = ctx.table.id;
+  if (!ctx.alignment.cursor || gate.validated.some((w) => w.chunk)) return chunkGateStep(ctx, gate);
   const covered = dayIndex(gate.validated);
   return {
     intent: `Refuse unless every day legacy has rows on lies in a validated window (${gate.validated.length} validated)`,
@@ -83,6 +85,25 @@ function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
           ? 'the rows left are the ones without a cursor: migrate backfill --all --include-null-cursor loads and validates them as a slice of their own'
           : `run migrate verify (it checks every window and marks those that pass), backfill the windows it names${unvalidated.includes(NULL_CURSOR_KEY) ? ' (rows without a cursor: backfill --all --include-null-cursor)' : ''}, or cut over with --force --reason "…"`,
       );
+    },
+  };
+}
+
+/** slice: key: every keyed legacy row must lie in a validated chunk. */
+function chunkGateStep(ctx: TableContext, gate: CutoverGate): Step {
+  const id = ctx.table.id;
+  const chunks = gate.validated.filter((w) => w.chunk).map((w) => w.chunk!);
+  return {
+    intent: `Refuse unless every keyed legacy row lies in a validated chunk (${chunks.length} validated)`,
+    expect: 'legacy_rows = 0',
+    kind: 'query',
+    sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: outsideChunksPredicate(ctx, chunks) }),
+    check: (rows) => {
+      const outside = Number(rows[0]?.legacy_rows ?? 0);
+      if (outside === 0) return [`${id}: every keyed legacy row lies in a validated chunk`];
+      const what = `${id}: ${count(outside, 'legacy row lies', 'legacy rows lie')} in no validated chunk${gate.failed.length ? ` (failed verification: ${gate.failed.slice(0, 8).join(', ')})` : ''}`;
+      if (gate.forceReason) return [`warning: ${what}; cutting over anyway (--force), reason: ${gate.forceReason}`];
+      throw preconditionError('NOT_VALIDATED', what, 'run migrate verify (it checks every chunk and marks those that pass), backfill the chunks it names (backfill --chunk N), or cut over with --force --reason "…"');
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Dialect, TableInfo, UpsertStyle } from '../../dialects/types';
 import { renderStatement, type TemplateValues } from '../sql/template';
 import type { DltDataset } from '../dlt/dataset';
 import { hardDeleteFlag } from '../dlt/hardDelete';
+import { usageError } from '../errors';
 
 /**
  * Everything a planner needs about one configured table, with every name
@@ -30,6 +31,16 @@ export interface TableContext {
     viewSchema?: string;
     state: string;
   };
+}
+
+/**
+ * The table's cursor, for what only a time cursor can do (time windows, days, scd2's versions, append loads). A table
+ * sliced by its key alone has none: asking for it then is refused, naming what needed it.
+ */
+export function cursorOf(ctx: Pick<TableContext, 'alignment' | 'table'>, what: string): AlignedColumn {
+  const cursor = ctx.alignment.cursor;
+  if (!cursor) throw usageError('NO_CURSOR', `tables.${ctx.table.id} has no cursor, and ${what} needs one`, `set tables.${ctx.table.id}.cursor to a date or timestamp column, or backfill it in chunks of its key: backfill.slice: key`);
+  return cursor;
 }
 
 /** Name of the row_number() column used for de-duplication; chosen so it cannot clash with dlt's names. */
@@ -59,7 +70,7 @@ export function keyLabel(ctx: TableContext): string {
 
 /** What a row without a key lacks, for messages: on an scd2 target the key includes valid_from, legacy's cursor. */
 export function nullKeyText(ctx: Pick<TableContext, 'alignment'>): string {
-  return ctx.alignment.scd2 ? `a NULL key or ${ctx.alignment.cursor.target.name} (an scd2 version starts at it)` : 'a NULL key';
+  return ctx.alignment.scd2 ? `a NULL key or ${ctx.alignment.cursor?.target.name ?? 'valid_from'} (an scd2 version starts at it)` : 'a NULL key';
 }
 
 /** `t."id" = s."id" AND …` */
@@ -140,7 +151,7 @@ export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Pr
 
 /** Legacy's cursor as a UTC wall time or an instant (what days are counted on), over legacy's own columns. */
 export function legacyCursorUtc(ctx: TableContext): string {
-  const cursor = ctx.alignment.cursor;
+  const cursor = cursorOf(ctx, "counting legacy's rows per day");
   return cursor.utcLegacySql ?? cursor.rawLegacySql!;
 }
 
@@ -156,7 +167,7 @@ export function legacyDaysSql(ctx: TableContext, options: { deleted?: boolean } 
 /** The UTC day (days since 1970-01-01) of a target cursor value, an integer epoch included. */
 export function targetCursorDay(ctx: TableContext, expr: string): string {
   const d = ctx.dialect;
-  return d.epochDay(ctx.alignment.cursor.targetTime === 'epoch' ? d.epochToUtcWallTime(expr, ctx.table.cursorUnit ?? 's') : expr);
+  return d.epochDay(cursorOf(ctx, "counting the target's rows per day").targetTime === 'epoch' ? d.epochToUtcWallTime(expr, ctx.table.cursorUnit ?? 's') : expr);
 }
 
 /**

@@ -3,6 +3,7 @@ import type { AlignedColumn } from '../align/alignment';
 import type { TemplateValues } from '../sql/template';
 import type { TableContext } from './tableContext';
 import { keyMatch, keyNames } from './tableContext';
+import { keyTextSql } from './windowPredicate';
 
 /**
  * The values every upsert template needs, for the three shapes engines offer
@@ -93,12 +94,7 @@ function duplicateKeySet(
 
 /** dlt's row id for a backfilled row: derived from the key alone, so the same on every re-run and unique per key. */
 export function dltIdSql(ctx: TableContext, alias: string): string {
-  const d = ctx.dialect;
-  const text = (k: AlignedColumn) => d.cast(`${alias}.${d.quoteIdent(k.target.name)}`, d.textType);
-  const keys = ctx.alignment.key;
-  // A composite key is length-prefixed per part, so ('a|b','c') and ('a','b|c') cannot collide.
-  const input = keys.length === 1 ? text(keys[0]) : d.concat(keys.flatMap((k) => [`length(${text(k)})`, "':'", text(k), "'|'"]));
-  return d.md5Hex(input);
+  return ctx.dialect.md5Hex(keyTextSql(ctx, ctx.alignment.key.map((k) => `${alias}.${ctx.dialect.quoteIdent(k.target.name)}`)));
 }
 
 /** The target's dlt load id column (`_dlt_load_id`), which tells the rows a slice wrote from everyone else's; absent on a target that is not dlt's. */

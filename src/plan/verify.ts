@@ -10,7 +10,7 @@ import type { LedgerWriter } from '../ledger/writes';
 import { type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
 import type { Step, Vars } from './types';
 import { targetWindowPredicate, windowPredicate } from './windowPredicate';
-import { type Projection, type TableContext, anyNull, keyNames, legacyCursorUtc, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
+import { type Projection, type TableContext, anyNull, cursorOf, keyNames, legacyCursorUtc, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
 
 /**
  * What verify compares for one table, and the SQL it compares with. Both
@@ -128,7 +128,8 @@ function buildProjection(spec: VerifySpec, side: Side, options: ProjectionOption
   const out: Projection = { names: [], exprs: [] };
   const add = (name: string, expr: string) => (out.names.push(name), out.exprs.push(expr));
   ctx.alignment.key.forEach((k, i) => add(n.key[i], side.side === 'legacy' ? k.legacySql : valueOf(spec, k, undefined, side)));
-  add(n.day, side.side === 'legacy' ? d.epochDay(legacyCursorUtc(ctx)) : targetCursorDay(ctx, valueOf(spec, ctx.alignment.cursor, undefined, side)));
+  // The day a row falls on, which the fast pass totals by; a table without a cursor has none (its chunks are joined).
+  if (ctx.alignment.cursor) add(n.day, side.side === 'legacy' ? d.epochDay(legacyCursorUtc(ctx)) : targetCursorDay(ctx, valueOf(spec, cursorOf(ctx, "verify's checksums per day"), undefined, side)));
   const values = spec.compared.map((c) => ({ expr: valueOf(spec, c.column, c.rule, side), rule: c.rule }));
   const normalized = values.map((v) => normalizedText(d, v.expr, v.rule));
   if (options.fieldsForRowSet) normalized.forEach((expr, i) => add(n.normalized[i], expr));

@@ -1,0 +1,57 @@
+import { usageError } from '../errors';
+
+/**
+ * Slicing without a time cursor (`slice: key`, issue 17): a table whose only usable order is its key is cut into
+ * chunks of about `chunk_rows` legacy rows. A single integer key is cut into contiguous ranges planned from the
+ * key's distribution (every chunk_rows-th key is a bound, so sparse keys make no empty or giant chunks); the first
+ * range is open below and the last open above, so a key legacy gains after the plan still lies in a chunk. Any other
+ * key (text, uuid, composite) goes into hash buckets of its text. Each chunk's bounds are in its ledger key, so
+ * resume, --rerun and verify find the same chunk again.
+ */
+export type KeyChunk = { index: number; lo?: string; hi?: string } | { index: number; bucket: number; of: number };
+
+/** `chunk-0017:1000000..2000000` (open bound: empty), or `bucket-0007-of-0016`. */
+const RANGE_KEY = /^chunk-(\d+):(-?\d*)\.\.(-?\d*)$/;
+const BUCKET_KEY = /^bucket-(\d+)-of-(\d+)$/;
+
+const pad = (n: number) => String(n).padStart(4, '0');
+
+export function chunkKey(chunk: KeyChunk): string {
+  return 'bucket' in chunk ? `bucket-${pad(chunk.bucket)}-of-${pad(chunk.of)}` : `chunk-${pad(chunk.index)}:${chunk.lo ?? ''}..${chunk.hi ?? ''}`;
+}
+
+/** The chunk a ledger key names, or undefined for a key that is no chunk's. */
+export function parseChunkKey(key: string): KeyChunk | undefined {
+  let m = RANGE_KEY.exec(key);
+  if (m) return { index: Number(m[1]), ...(m[2] ? { lo: m[2] } : {}), ...(m[3] ? { hi: m[3] } : {}) };
+  m = BUCKET_KEY.exec(key);
+  if (m) return { index: Number(m[1]), bucket: Number(m[1]), of: Number(m[2]) };
+  return undefined;
+}
+
+/** Contiguous ranges from the inner bounds (ascending integers as text): (…, b1), [b1, b2), …, [bn, …). */
+export function rangeChunks(bounds: string[]): KeyChunk[] {
+  const sorted = [...new Set(bounds)].sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0));
+  const edges: Array<string | undefined> = [undefined, ...sorted, undefined];
+  return edges.slice(0, -1).map((lo, i) => ({ index: i, ...(lo !== undefined ? { lo } : {}), ...(edges[i + 1] !== undefined ? { hi: edges[i + 1] } : {}) }));
+}
+
+/** `of` hash buckets of the key. */
+export function bucketChunks(of: number): KeyChunk[] {
+  return Array.from({ length: of }, (_, i) => ({ index: i, bucket: i, of }));
+}
+
+/** How many buckets hold about `chunkRows` of `rows` keys each (at least one). */
+export function bucketCount(rows: number, chunkRows: number): number {
+  return Math.max(1, Math.ceil(rows / chunkRows));
+}
+
+/** `--chunk 17`: the chunk of that number among the planned ones. */
+export function chunkByNumber(chunks: KeyChunk[], text: string): KeyChunk {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;
+  const found = chunks.find((c) => c.index === n);
+  if (!found) {
+    throw usageError('BAD_CHUNK', `--chunk ${text} is not a chunk of this table`, chunks.length ? `its chunks are numbered 0 to ${chunks.length - 1} (migrate status lists them)` : 'no chunk is planned yet: run backfill --all --slice key first');
+  }
+  return found;
+}
