@@ -309,6 +309,12 @@ export interface Dialect {
    * A slice's pre-image copy uses it: no live write may slip between the copy and the upsert.
    */
   lockReadRows?(alias: string): string;
+  /**
+   * The staging table (strategy: staging) is made LIKE the target, its collations and indexes copied, by the
+   * dialect's staging_table template (MySQL/MariaDB: a column's collation decides which keys are equal, and the
+   * introspected type does not carry it). Absent: made from the target's column types, the key index added.
+   */
+  readonly stagingLikeTarget?: boolean;
   isDistinct(a: string, b: string): string;
   /** `expr DESC` with NULLs sorted after every value. */
   descNullsLast(expr: string): string;

@@ -3,6 +3,7 @@ import { readRuns } from '../ledger/reads';
 import type { TableContext } from '../plan/tableContext';
 import { stagingId } from '../plan/staging';
 import type { Session } from './session';
+import { unpromoted } from './staging';
 
 /**
  * cutover.require_approval, as cutover and promote ask it. Cutover: a reviewer's approval must hold for the table's
@@ -24,7 +25,9 @@ export async function checkApproval(s: Session, ctx: TableContext, windowKeys: s
     const staged = stagingId(id);
     const stagedApprovals = (await approvals(staged)) ?? [];
     const stagedState = await s.reads.tableState(staged);
-    holding = currentApproval(stagedApprovals, stateFacts(stagedState.slices.map((x) => x.windowKey), await s.reads.validations(staged)));
+    // Every staged window must be in the target as approved: one staged again since its promote is not.
+    if (unpromoted(stagedState, await s.reads.tableState(id)).length === 0)
+      holding = currentApproval(stagedApprovals, stateFacts(stagedState.slices.map((x) => x.windowKey), await s.reads.validations(staged)));
     through = ' (the staged state, every window since moved in by promote)';
   }
   holding ??= requireApproval(id, own, facts, gate === 'promote' ? 'migrate verify --against staging --approve' : 'migrate verify --approve');

@@ -20,7 +20,7 @@ import { blastRadius } from '../lifecycle/dependents';
 import type { SliceSource } from '../plan/backfill';
 import type { TableState } from '../ledger/reads';
 import { formatTableRef } from '../config/tableRef';
-import { promoteSource, promoteWindows, readStaging, stagingBackfill } from './staging';
+import { promoteSource, promoteWindows, readStaging, refuseStaleStaging, stagingBackfill } from './staging';
 import { stagingTableUnit } from '../plan/staging';
 import { checkApproval } from './approvalGate';
 import { recordedChunks, tableChunks } from '../backfill/chunkPlan';
@@ -117,7 +117,7 @@ function chooseChunks(options: BackfillOptions, controls: BackfillControls, chun
 }
 
 /** Will every legacy row be in a done window once `windows` are done? Reports what stands in the way. */
-function assessCompleteness(ctx: TableContext, profile: LegacyProfile, slices: SliceRecord[], windows: Window[], chunks?: Window[]): { complete: boolean; unhandled: string[] } {
+function assessCompleteness(ctx: TableContext, profile: LegacyProfile, slices: SliceRecord[], windows: Window[], chunks?: Window[], promote = false): { complete: boolean; unhandled: string[] } {
   const doneAfter = [...recordedWindows(slices, 'done'), ...windows];
   const unhandled: string[] = [];
   const doneKeys = new Set(doneAfter.map((w) => w.key));
@@ -125,7 +125,7 @@ function assessCompleteness(ctx: TableContext, profile: LegacyProfile, slices: S
   const unit = chunks ? 'chunk' : 'month';
   if (missing.length) unhandled.push(`${count(missing.length, unit)} not backfilled yet (${missing[0].key}${missing.length > 1 ? ` … ${missing[missing.length - 1].key}` : ''})`);
   if (!chunks && profile.nullCursorRows > 0 && !doneAfter.some((w) => w.key === NULL_CURSOR_KEY)) {
-    unhandled.push(`${count(profile.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor and ${profile.nullCursorRows === 1 ? 'is' : 'are'} in no window: add --include-null-cursor to load them as a slice of their own`);
+    unhandled.push(`${count(profile.nullCursorRows, 'legacy row has', 'legacy rows have')} a NULL cursor and ${profile.nullCursorRows === 1 ? 'is' : 'are'} in no window: ${promote ? 'stage them with migrate backfill --all --include-null-cursor, then promote' : 'add --include-null-cursor to load them as a slice of their own'}`);
   }
   if (profile.nullKeyRows > 0) {
     unhandled.push(`${count(profile.nullKeyRows, 'legacy row has', 'legacy rows have')} ${nullKeyText(ctx)} and cannot be merged: fix them in legacy (cutover refuses while they exist, unless --allow-unkeyed)`);
@@ -276,7 +276,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
           stop,
           runId: s.run.runId,
           command,
-          redoDone: controls.rerun || !options.all,
+          // Promote chooses exactly the windows not promoted since they were staged: one done before (staged again since) is redone.
+          redoDone: controls.rerun || !options.all || Boolean(options.promote),
           openConnection: s.dialect.capabilities.concurrentSlices ? () => s.openConnection() : undefined,
           runAlive: (runId) => s.runAlive(runId),
         }),
@@ -287,7 +288,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       // Windows another live process is merging right now (a backfill beside this one) are neither done nor missing.
       const others = options.dryRun ? new Map<string, Window[]>() : await windowsOfOtherLiveRuns(s, slices);
       const inProgress = [...others.values()].flat();
-      const { complete, unhandled } = assessCompleteness(t.ctx, t.profile, slices, options.dryRun ? t.windows : inProgress, t.chunks);
+      const { complete, unhandled } = assessCompleteness(t.ctx, t.profile, slices, options.dryRun ? t.windows : inProgress, t.chunks, Boolean(options.promote));
       const working = [...others].map(([run, ws]) => `run ${run} is still working on ${ws.map((w) => w.key).join(', ')}`);
       if (complete && working.length) {
         s.log(`${id}: not complete yet: ${working.join('; ')}; the table is complete once ${working.length === 1 ? 'it finishes' : 'they finish'}`);
@@ -322,10 +323,12 @@ async function sliceTarget(
     const staging = await readStaging(s, ctx);
     const source = promoteSource(ctx, staging);
     if (s.config.cutover.requireApproval) await checkApproval(s, staging.ctx, staging.state.slices.map((x) => x.windowKey), 'promote');
-    const windows = promoteWindows(ctx.table.id, staging.state, state, months, controls.rerun);
+    const windows = promoteWindows(ctx.table.id, staging.state, state, months, controls.rerun, await s.legacyProfile(ctx));
     const staged = staging.state.slices.filter((x) => x.status === 'done').length;
     if (controls.newestFirst) windows.reverse();
-    // A column dlt added to the target since the staging was made is added to it too (NULL in the staged rows).
+    // A column dlt added to the target since the staging was made is added to it too, NULL in the staged rows: refused
+    // where legacy feeds it (the staged rows lack its values: stage again), added where nothing does.
+    refuseStaleStaging(ctx, staging);
     const columns = stagingTableUnit(ctx, staging.ctx, staging.existing, true);
     return { ctx, state, setup: columns ? [columns] : [], planSlices: staging.state.slices, source, promoted: { windows, skippedDone: months ? 0 : staged - windows.length } };
   }

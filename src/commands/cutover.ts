@@ -29,8 +29,8 @@ export async function runCutover(options: CutoverOptions): Promise<void> {
       if (s.config.cutover.requireApproval) await checkApproval(s, ctx, state.slices.map((x) => x.windowKey), 'cutover');
       const gate = { ...(await validationMarks(s, ctx)), forceReason: reason };
       units.push(planCutover(ctx, s.ledger, { allowUnkeyed: Boolean(options.allowUnkeyed), gate }));
-      // After the cutover's own gate: every window is in the target, so staged windows not promoted are stale re-stages.
-      if (!options.keepStaging) units.push(...(await dropStagingUnits(s, ctx, state, true)));
+      // A window staged again since its promote is refused: its staged rows are newer than the target's.
+      if (!options.keepStaging) units.push(...(await dropStagingUnits(s, ctx, state, false)));
       radius.push(...(await blastRadius(s, ctx)).map((line) => `${ctx.table.id}: used by ${line}`));
     }
     await s.execute(units, { warnings: radius });

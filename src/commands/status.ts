@@ -14,6 +14,7 @@ import type { TableConfig } from '../config/types';
 import type { Connection } from '../../dialects/types';
 import { count } from '../plural';
 import { stagingId, stagingRef } from '../plan/staging';
+import { promotedKeys } from './staging';
 
 export interface TableStatus {
   table: string;
@@ -129,8 +130,8 @@ async function stagingStatus(s: Session, table: TableConfig, slices: SliceRecord
   const exists = (await s.reads.introspect(ref)) !== undefined;
   const staged = await s.reads.tableState(stagingId(table.id));
   if (!exists && !staged.slices.length && table.strategy !== 'staging') return null;
-  const done = new Set(slices.filter((x) => x.status === 'done').map((x) => x.windowKey));
-  const windows = staged.slices.map((x) => ({ window: x.windowKey, status: x.status, promoted: x.status === 'done' && done.has(x.windowKey) }));
+  const promoted = promotedKeys(staged, { ...staged, slices });
+  const windows = staged.slices.map((x) => ({ window: x.windowKey, status: x.status, promoted: promoted.has(x.windowKey) }));
   return { table: formatTableRef(ref), exists, staged: windows.filter((w) => w.status === 'done').length, promoted: windows.filter((w) => w.promoted).length, windows };
 }
 

@@ -380,9 +380,13 @@ export class LedgerWriter {
   }
 
   /** Removes a window's validation mark (re-recorded by the step after it, or left off after a failure). */
-  /** Forgets a table id's phase, windows, validation marks and window states (the staging of a table, once dropped). */
-  forgetTableSteps(tableId: string): Step[] {
-    return (['slices', 'validations', 'window_states', 'table_phases'] as const).map((ledgerTable) => ({
+  /**
+   * Forgets a table id's phase, windows, their history, validation marks and window states (the staging of a table,
+   * once dropped), and with `identity` which tables the id stood for (so it may stand for others next).
+   */
+  forgetTableSteps(tableId: string, options: { identity?: boolean } = {}): Step[] {
+    const tables = ['slices', 'slice_runs', 'validations', 'window_states', 'table_phases', ...(options.identity ? ['table_identity'] : [])];
+    return tables.map((ledgerTable) => ({
       intent: `Forget ${tableId}'s ${ledgerTable.replace('_', ' ')} in the ledger`,
       kind: 'exec' as const,
       sql: this.render('ledger_forget_table', { ledger_table: ledgerTable, table_name: this.literal(tableId) }),

@@ -152,8 +152,8 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string, source: 
  * index on the key (ON CONFLICT, ON DUPLICATE KEY) leaves no other outcome
  * once it succeeds. Validation (the default) counts missing keys itself.
  */
-function keysPresentSteps(ctx: TableContext, window: Window): Step[] {
-  if (ctx.upsert !== 'merge') return [];
+function keysPresentSteps(ctx: TableContext, window: Window, otherSource = false): Step[] {
+  if (ctx.upsert !== 'merge' && !otherSource) return [];
   return [
     {
       intent: 'Assert: every legacy key of the window is now in the target',
@@ -256,7 +256,9 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
   const fast = !options.source && fastPathApplies(ctx);
   const { validate } = options;
   const keep = keepsPreimages(ctx, options.keepPreimages ?? true);
-  const checks = validate ? windowValidationSteps(spec, ledger, window, fast ? fastValidation(spec, ledger, window) : undefined) : [...keysPresentSteps(ctx, window), ledger.validationClearStep(id, window)];
+  // Without validation a promote still checks every legacy key of the window arrived: its source is the staging
+  // table, which may lack a key legacy gained since, whatever the upsert's shape.
+  const checks = validate ? windowValidationSteps(spec, ledger, window, fast ? fastValidation(spec, ledger, window) : undefined) : [...keysPresentSteps(ctx, window, Boolean(options.source)), ledger.validationClearStep(id, window)];
   const race = { lost: false };
   // The upsert's guard on the fast path (it writes only where the window differs); the pre-images share it.
   const guard = fast ? differsGuard(ctx, ledger, window) : undefined;

@@ -6,9 +6,10 @@ import { formatTableRef } from '../config/tableRef';
 import { preconditionError } from '../errors';
 import type { LedgerWriter } from '../ledger/writes';
 import { ddlUnitMode, type Step, type Unit } from './types';
-import { type TableContext, columnList, renderFor } from './tableContext';
+import { type TableContext, columnList, keyMatch, legacyKeysSql, renderFor } from './tableContext';
 import { chooseUpsert, keyIndexUnit } from './upsertStyle';
-import { targetWindowPredicate } from './windowPredicate';
+import { hasUniqueKeyOn } from '../align/alignment';
+import { targetWindowPredicate, windowPredicate } from './windowPredicate';
 
 /**
  * The staging strategy (seed 001's pattern B, seed 003's blue-green): backfill writes a staging table shaped like the
@@ -39,6 +40,9 @@ export function stagingTableConfig(table: TableConfig, stateSchema: string, dial
 /** Will the staging table carry a unique index on the key (the engine upserts through one, or prefers to)? */
 const indexesKey = (ctx: TableContext) => ctx.dialect.capabilities.upsert !== 'merge' || ctx.dialect.capabilities.onConflictWhenKeyIndexed;
 
+/** Made LIKE a target that has a unique key on the key columns, the staging table has it too. */
+const copiesKeyIndex = (ctx: TableContext) => Boolean(ctx.dialect.stagingLikeTarget) && hasUniqueKeyOn(ctx.target, ctx.alignment.key.map((k) => k.target.name));
+
 /**
  * The staging backfill's context: the table's, with the staging table as target (as it stands, or as it will be made:
  * the target's columns, a unique index on the key where the engine upserts through one). No dlt load is registered
@@ -65,7 +69,7 @@ export function stagingContext(ctx: TableContext, stateSchema: string, existing:
  * the target's columns it lacks (dlt added one since). A table already there that this migration did not make (the
  * ledger has no identity for its staging id yet) is refused: it may be someone else's.
  */
-export function stagingTableUnit(ctx: TableContext, staging: TableContext, existing: TableInfo | undefined, known: boolean): Unit | undefined {
+export function stagingTableUnit(ctx: TableContext, staging: TableContext, existing: TableInfo | undefined, known: boolean, before: Step[] = []): Unit | undefined {
   const d = ctx.dialect;
   const name = formatTableRef(staging.target.ref);
   if (existing && !known) {
@@ -75,7 +79,8 @@ export function stagingTableUnit(ctx: TableContext, staging: TableContext, exist
       `drop or rename ${name} if it is not needed, or set tables.${ctx.table.id}.staging_schema to stage elsewhere`,
     );
   }
-  const steps: Step[] = [];
+  const steps: Step[] = [...before];
+  const keyColumns = ctx.alignment.key.map((k) => k.target.name);
   if (!existing) {
     if (staging.table.target.schema !== undefined) steps.push({ intent: 'Create the staging schema if missing', kind: 'exec', sql: renderFor(ctx, 'create_schema', { schema: d.quoteIdent(staging.table.target.schema) }) });
     steps.push({
@@ -83,9 +88,12 @@ export function stagingTableUnit(ctx: TableContext, staging: TableContext, exist
       kind: 'exec',
       sql: renderFor(ctx, 'staging_table', { table: staging.q.target, target_name: ctx.q.target, columns: ctx.target.columns.map((c) => `${d.quoteIdent(c.name)} ${c.type}`).join(',\n  ') }),
     });
-    const index = indexesKey(ctx) ? keyIndexUnit({ ...staging, target: { ...staging.target, uniqueKeys: [] } }, true) : undefined;
+    const index = indexesKey(ctx) && !copiesKeyIndex(ctx) ? keyIndexUnit({ ...staging, target: { ...staging.target, uniqueKeys: [] } }, true) : undefined;
     if (index) steps.push(...index.steps);
   } else {
+    // A run killed between making the table and its index (MySQL/MariaDB commit DDL on its own) left it without one.
+    const index = indexesKey(ctx) && !hasUniqueKeyOn(existing, keyColumns) ? keyIndexUnit(staging, true) : undefined;
+    if (index) steps.push(...index.steps);
     const have = new Set(existing.columns.map((c) => c.name.toLowerCase()));
     for (const c of ctx.target.columns.filter((col) => !have.has(col.name.toLowerCase()))) {
       steps.push({ intent: `Add the target's new column ${c.name} to the staging table`, kind: 'exec', sql: renderFor(ctx, 'add_column', { table: staging.q.target, column: d.quoteIdent(c.name), type: c.type }) });
@@ -94,9 +102,19 @@ export function stagingTableUnit(ctx: TableContext, staging: TableContext, exist
   return steps.length ? { title: `${ctx.table.id}: the staging table ${name}`, ...ddlUnitMode(d), steps } : undefined;
 }
 
-/** What a promote slice upserts into the target: the staging table's rows of the window (its cursor is the target's). */
+/**
+ * What a promote slice upserts into the target: the staging table's rows of the window (its cursor is the target's)
+ * whose key legacy still holds in the window: a row legacy deleted (or dlt's hard-delete flag marked) after it was
+ * staged is not brought back, as a direct backfill would not write it.
+ */
 export function stagedRowsSql(ctx: TableContext, staging: TableContext, window: Window): string {
-  return renderFor(ctx, 'staged_rows', { columns: columnList(ctx, ctx.alignment.columns, 'p'), staging: staging.q.target, window: targetWindowPredicate(ctx, window, 'p') });
+  return renderFor(ctx, 'staged_rows', {
+    columns: columnList(ctx, ctx.alignment.columns, 'p'),
+    staging: staging.q.target,
+    window: targetWindowPredicate(ctx, window, 'p'),
+    legacy_keys: legacyKeysSql(ctx, windowPredicate(ctx, window)),
+    key_match: keyMatch(ctx, 'l', 'p'),
+  });
 }
 
 /**
@@ -106,6 +124,8 @@ export function stagedRowsSql(ctx: TableContext, staging: TableContext, window: 
 export function dropStagingUnit(ctx: TableContext, staging: TableContext, ledger: LedgerWriter, exists: boolean): Unit {
   const steps: Step[] = [];
   if (exists) steps.push({ intent: `Drop the staging table ${formatTableRef(staging.target.ref)}`, kind: 'exec', sql: renderFor(ctx, 'drop_table', { table: staging.q.target }) });
-  steps.push(...ledger.forgetTableSteps(staging.table.id));
-  return { title: `${ctx.table.id}: drop the staging table`, atomic: false, steps };
+  // One transaction where DDL is transactional; elsewhere a kill between the two leaves the ledger's windows without
+  // their table, which the next staging backfill forgets before staging again (commands/staging.ts).
+  steps.push(...ledger.forgetTableSteps(staging.table.id, { identity: true }));
+  return { title: `${ctx.table.id}: drop the staging table`, ...ddlUnitMode(ctx.dialect), steps };
 }
