@@ -156,7 +156,9 @@ export class LedgerWriter {
   }
 
   private sliceValues(tableId: string, window: Window) {
-    const ts = (d?: Date) => (d ? this.dialect.timestampLiteral(d, true) : 'NULL');
+    // A window with no period (NULL cursor, a key chunk) has typed NULL bounds: in a VALUES list of such windows
+    // alone, nothing else would tell the engine (Snowflake) that the column is a timestamp.
+    const ts = (d?: Date) => (d ? this.dialect.timestampLiteral(d, true) : this.dialect.cast('NULL', this.dialect.stateTypes.timestamp));
     return {
       table_name: this.literal(tableId),
       window_key: this.literal(window.key),
