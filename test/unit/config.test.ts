@@ -47,7 +47,13 @@ describe('config', () => {
   it('refuses unknown keys, missing fields and type names that are not type names', () => {
     expect(codeOf(() => validateConfig({ ...base, dialekt: 'x' }, '/x/m.yaml', {}))).toBe('CONFIG_INVALID');
     const t = base.tables.orders;
-    expect(codeOf(() => validateConfig({ ...base, tables: { o: { ...t, cursor: undefined } } }, '/x/m.yaml', {}))).toBe('CONFIG_INVALID');
+    // A table without a cursor is backfilled in chunks of its key (slice: key); a cursor that is no name is refused.
+    expect(validateConfig({ ...base, tables: { o: { ...t, cursor: undefined } } }, '/x/m.yaml', {}).tables[0].cursor).toBeUndefined();
+    expect(codeOf(() => validateConfig({ ...base, tables: { o: { ...t, cursor: 42 } } }, '/x/m.yaml', {}))).toBe('CONFIG_INVALID');
+    // strategy: direct | staging; a table id may not hold '@' (the ledger names a table's staging <id>@staging).
+    expect(validateConfig({ ...base, tables: { o: { ...t, strategy: 'staging', staging_schema: 'stage' } } }, '/x/m.yaml', {}).tables[0]).toMatchObject({ strategy: 'staging', stagingSchema: 'stage' });
+    expect(codeOf(() => validateConfig({ ...base, tables: { o: { ...t, strategy: 'blue-green' } } }, '/x/m.yaml', {}))).toBe('CONFIG_INVALID');
+    expect(codeOf(() => validateConfig({ ...base, tables: { 'o@staging': t } }, '/x/m.yaml', {}))).toBe('CONFIG_INVALID');
     expect(codeOf(() => validateConfig({ ...base, tables: { o: { ...t, legacy: 'a.b.c' } } }, '/x/m.yaml', {}))).toBe('CONFIG_INVALID');
     const evilType = { ...t, columns: { total: { from: 'x', type: 'int); DROP TABLE t; --' } } };
     expect(codeOf(() => validateConfig({ ...base, tables: { o: evilType } }, '/x/m.yaml', {}))).toBe('CONFIG_INVALID');
