@@ -150,6 +150,11 @@ describe.each(testEngines())('strategy: staging on %s', (engine) => {
   });
 
   it('cuts over on the staged approval and drops the staging table', async () => {
+    // --keep-staging leaves it: the plan drops it only without the flag.
+    const kept = cli(['cutover', '--dry-run', '--keep-staging', '--config', approvalConfig]);
+    expect(kept.status).toBe(0);
+    expect(kept.stdout).not.toMatch(/DROP TABLE \S*orders__backfill/);
+    expect(cli(['cutover', '--dry-run', '--config', approvalConfig]).stdout).toMatch(/DROP TABLE \S*orders__backfill/);
     const cutover = cli(['cutover', '--config', approvalConfig]);
     expect(cutover.stderr).not.toMatch(/error/);
     expect(cutover.status).toBe(0);

@@ -150,3 +150,30 @@ describeMysql('strategy: staging keeps the key collation on MariaDB', () => {
     expect((await s.query(`SELECT code FROM ${s.q('dlt_schema', 'codes')} ORDER BY val`)).map((r) => String(r.code))).toEqual(['abc', 'ABC', 'x']);
   });
 });
+
+/** Staging by chunks of the key (slice: key), then promote one chunk (--chunk N), then the rest. */
+describe.each(testEngines())('strategy: staging with slice: key on %s', (engine) => {
+  let s: Sandbox;
+  afterAll(async () => s?.drop());
+  it('stages by chunks and promotes them, one by --chunk, then the rest', async () => {
+    s = await openSandbox(engine);
+    const tables = (await loadOrders(s, { rows: ROWS })).replace('    key: id\n', '    key: id\n    strategy: staging\n');
+    const config = s.writeConfig(`${tables}      channel: { expr: "'web'" }\n`);
+    const run = (...args: string[]) => cli([...args, '--config', config]);
+    expect(run('stitch').status).toBe(0);
+    const stage = run('backfill', '--all', '--slice', 'key', '--chunk-rows', '40');
+    expect(stage.status).toBe(0);
+    expect(stage.stdout).toContain('orders@staging: complete: every legacy row is in the staging table');
+    const one = run('promote', '--chunk', '1');
+    expect(one.stderr).not.toMatch(/error/);
+    expect(one.status).toBe(0);
+    expect(one.stdout).toMatch(/orders chunk-0001:\S+: 40 legacy rows → 40 inserted/);
+    expect(Number((await s.query(`SELECT count(*) AS n FROM ${s.q('dlt_schema', 'orders')}`))[0].n)).toBe(40);
+    const rest = run('promote', '--all');
+    expect(rest.status).toBe(0);
+    expect(rest.stdout).toMatch(/2 windows to run, 1 already done/);
+    expect(rest.stdout).toContain('orders: complete: every legacy row is in the target');
+    expect(JSON.parse(run('status', '--json').stdout).tables[0]).toMatchObject({ phase: 'backfilled', staging: { staged: 3, promoted: 3 } });
+    expect(run('verify').status).toBe(0);
+  });
+});

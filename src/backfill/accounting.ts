@@ -1,7 +1,9 @@
 import type { Connection } from '../../dialects/types';
 import { assertionError } from '../errors';
 import type { SliceRecord } from '../ledger/reads';
-import { type TableContext, legacyDaysSql, rawKeyNotNull, renderFor } from '../plan/tableContext';
+import { type TableContext, legacyDaysSql, renderFor } from '../plan/tableContext';
+import { legacyChunkIndexSql } from '../plan/windowPredicate';
+import type { KeyChunk } from './keyChunks';
 import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
 import { type Window, parseWindowKey } from './windows';
 import { readRows } from '../exec/read';
@@ -49,19 +51,26 @@ export async function assertRowsAccounted(conn: Connection, ctx: TableContext, s
 }
 
 /**
- * slice: key: the chunks cover every key (ranges open at both ends, or every hash bucket), so a legacy row can only be
- * unaccounted for by arriving after its chunk was done: legacy's keyed rows now must not outnumber what the done
- * chunks counted when their slices ran.
+ * slice: key: legacy's rows are counted per chunk, with the chunks' own predicates in one pass, and each chunk must
+ * hold no more rows now than its slice counted: a row that arrived after its chunk was done (a late key in the last,
+ * open range; a key filling a gap) is named with its chunk. The chunks cover every key (planned whole, completed
+ * from the ledger), so no row can lie in none.
  */
 async function assertChunkRowsAccounted(conn: Connection, ctx: TableContext, done: SliceRecord[]): Promise<void> {
-  const sql = renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: rawKeyNotNull(ctx) });
-  const [row] = await readRows(conn, sql, `${ctx.table.id}: count legacy's keyed rows, to check the done chunks counted them all`);
-  const now = Number(row?.legacy_rows ?? 0);
-  const counted = done.reduce((n, s) => n + (s.legacyRows ?? 0), 0);
-  if (now <= counted) return;
+  const chunks = done.map((s) => ({ record: s, chunk: parseWindowKey(s.windowKey)?.chunk })).filter((c): c is { record: SliceRecord; chunk: KeyChunk } => c.chunk !== undefined);
+  const sql = renderFor(ctx, 'legacy_chunk_counts', { chunk: legacyChunkIndexSql(ctx, chunks.map((c) => c.chunk)), legacy: ctx.q.legacy });
+  const now = new Map<number, number>();
+  for (const r of await readRows(conn, sql, `${ctx.table.id}: count legacy rows per chunk, to check each done chunk counted them all`)) {
+    if (r.chunk_index !== null && r.chunk_index !== undefined) now.set(Number(r.chunk_index), Number(r.legacy_rows ?? 0));
+  }
+  const grown = chunks
+    .map(({ record, chunk }) => ({ key: record.windowKey, more: (now.get(chunk.index) ?? 0) - (record.legacyRows ?? 0) }))
+    .filter((g) => g.more > 0);
+  const missing = grown.reduce((n, g) => n + g.more, 0);
+  if (missing === 0) return;
   throw assertionError(
     'ROWS_UNACCOUNTED',
-    `${ctx.table.id}: the chunks look complete, but legacy holds ${count(now - counted, 'keyed row')} more than the done chunks counted (${fmt(now)} now, ${fmt(counted)} counted)`,
-    'the phase was not changed; legacy gained rows after their chunk was done: migrate backfill --all --rerun copies them (unchanged chunks change nothing)',
+    `${ctx.table.id}: the chunks look complete, but ${count(missing, 'legacy row is', 'legacy rows are')} not accounted for: ${grown.slice(0, 6).map((g) => `${fmt(g.more)} more in ${g.key} than its slice counted`).join('; ')}`,
+    `the phase was not changed; legacy gained rows after their chunk was done: migrate backfill --chunk N copies a chunk again (backfill --all --rerun: every one)`,
   );
 }

@@ -4,7 +4,7 @@ import { readRows } from '../exec/read';
 import type { SliceRecord } from '../ledger/reads';
 import type { PlanningReads } from '../reads/planningReads';
 import { type TableContext, renderFor } from '../plan/tableContext';
-import { bucketChunks, bucketCount, chunkKey, rangeChunks } from './keyChunks';
+import { bucketChunks, bucketCount, chunkKey, completePlan, rangeChunks } from './keyChunks';
 import type { LegacyProfile } from './profile';
 import { type Window, parseWindowKey } from './windows';
 
@@ -30,13 +30,14 @@ export function recordedChunks(slices: SliceRecord[]): Window[] {
 }
 
 /**
- * The table's chunks: the ledger's, once a run planned them (resume, --rerun and verify then meet the same chunks);
+ * The table's chunks: the ledger's, once a run planned them (resume, --rerun and verify then meet the same chunks),
+ * with any gap between them made a chunk of its own (completePlan);
  * otherwise planned now from legacy's keys: the inner bounds of about `chunkRows` keys each for ranges (read from
  * the key's distribution), or as many hash buckets as hold about `chunkRows` keys each.
  */
 export async function tableChunks(reads: PlanningReads, ctx: TableContext, profile: LegacyProfile, slices: SliceRecord[], chunkRows: number): Promise<Window[]> {
   const recorded = recordedChunks(slices);
-  if (recorded.length) return recorded;
+  if (recorded.length) return completePlan(ctx.table.id, recorded.map((w) => w.chunk!)).map((c) => ({ key: chunkKey(c), chunk: c }));
   if (chunkingOf(ctx) === 'bucket') return bucketChunks(bucketCount(profile.totalRows - profile.nullKeyRows, chunkRows)).map((c) => ({ key: chunkKey(c), chunk: c }));
   const sql = renderFor(ctx, 'key_chunk_bounds', { key: ctx.alignment.key[0].rawLegacySql, legacy: ctx.q.legacy, chunk_rows: String(chunkRows) });
   const bounds = await reads.dataCheck(ctx.table.id, "legacy's keys in order, every chunk_rows-th a chunk's bound", async (conn) =>

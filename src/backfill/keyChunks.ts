@@ -1,4 +1,4 @@
-import { usageError } from '../errors';
+import { preconditionError, usageError } from '../errors';
 
 /**
  * Slicing without a time cursor (`slice: key`, issue 17): a table whose only usable order is its key is cut into
@@ -54,4 +54,41 @@ export function chunkByNumber(chunks: KeyChunk[], text: string): KeyChunk {
     throw usageError('BAD_CHUNK', `--chunk ${text} is not a chunk of this table`, chunks.length ? `its chunks are numbered 0 to ${chunks.length - 1} (migrate status lists them)` : 'no chunk is planned yet: run backfill --all --slice key first');
   }
   return found;
+}
+
+type Range = Extract<KeyChunk, { lo?: string }>;
+const cmp = (a: string, b: string) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
+
+/**
+ * The ledger's chunks made whole: every key must lie in exactly one. A plan a run registered only in part (an older
+ * version registered just the chunks it ran), or a chunk the ledger lost, leaves gaps: each gap becomes a chunk of its
+ * own, numbered after the others, so `backfill --all` copies its keys. Chunks that overlap, mix ranges with buckets
+ * or disagree on the number of buckets (two plans) are refused: no one chunk holds a key then.
+ */
+export function completePlan(tableId: string, chunks: KeyChunk[]): KeyChunk[] {
+  if (!chunks.length) return chunks;
+  const conflict = (what: string) =>
+    preconditionError('CHUNK_PLAN_CONFLICT', `${tableId}: the ledger's key chunks ${what}`, 'two plans were made for this table; undo or re-run its backfill from one plan (the ledger\'s slices of this table name them)');
+  const buckets = chunks.filter((c): c is Extract<KeyChunk, { bucket: number }> => 'bucket' in c);
+  let next = Math.max(...chunks.map((c) => c.index)) + 1;
+  if (buckets.length) {
+    if (buckets.length !== chunks.length) throw conflict('mix ranges and hash buckets');
+    const of = buckets[0].of;
+    if (buckets.some((b) => b.of !== of)) throw conflict(`disagree on the number of buckets (${[...new Set(buckets.map((b) => b.of))].join(', ')})`);
+    const have = new Set(buckets.map((b) => b.bucket));
+    return [...buckets, ...Array.from({ length: of }, (_, i) => i).filter((i) => !have.has(i)).map((i) => ({ index: i, bucket: i, of }))];
+  }
+  const ranges = (chunks as Range[]).slice().sort((a, b) => (a.lo === undefined ? -1 : b.lo === undefined ? 1 : cmp(a.lo, b.lo)));
+  const filled: KeyChunk[] = [...ranges];
+  const gap = (lo?: string, hi?: string) => filled.push({ index: next++, ...(lo !== undefined ? { lo } : {}), ...(hi !== undefined ? { hi } : {}) });
+  if (ranges[0].lo !== undefined) gap(undefined, ranges[0].lo);
+  for (let i = 0; i + 1 < ranges.length; i++) {
+    const { hi } = ranges[i];
+    const { lo } = ranges[i + 1];
+    if (hi === undefined || lo === undefined || cmp(hi, lo) > 0) throw conflict(`overlap (${chunkKey(ranges[i])} and ${chunkKey(ranges[i + 1])})`);
+    if (cmp(hi, lo) < 0) gap(hi, lo);
+  }
+  const last = ranges[ranges.length - 1];
+  if (last.hi !== undefined) gap(last.hi, undefined);
+  return filled.sort((a, b) => a.index - b.index);
 }

@@ -21,7 +21,8 @@ export async function duplicateKeys(conn: Connection, ctx: TableContext): Promis
       key_aliases: keys.map((k) => `r.${k.alias}`).join(', '),
       raw_key_not_null: rawKeyNotNull(ctx),
       rank: q('_theseus_rank'),
-      latest_first: order.map((c) => ctx.dialect.descNullsLast(c!.rawLegacySql!)).join(', '),
+      // Without updated_at or a cursor every row of a key ties (ordered by the key, the same across the partition).
+      latest_first: (order.length ? order : ctx.alignment.key.slice(0, 1)).map((c) => ctx.dialect.descNullsLast(c!.rawLegacySql!)).join(', '),
     }),
     `${ctx.table.id}: count the keys legacy holds more than once`,
   );

@@ -221,7 +221,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const profile = await s.legacyProfile(table.ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       // slice: key: the table's chunks (the ledger's plan, or planned now); promote keeps the staging's plan.
-      const chunks = keySliced(ctx, controls, planSlices, Boolean(options.promote)) ? await tableChunks(s.reads, table.ctx, profile, planSlices, controls.chunkRows) : undefined;
+      const chunks = keySliced(ctx, controls, planSlices, table.state.slices, Boolean(options.promote)) ? await tableChunks(s.reads, table.ctx, profile, planSlices, controls.chunkRows) : undefined;
       if (chunks && months) throw usageError('BAD_FLAG', `${id} is sliced by its key: it has no months to name`, 'run --all, or --chunk N for one chunk (migrate status lists them)');
       const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices, chunks);
       // Reported, not refused: the slice keeps each key's latest row.
@@ -253,7 +253,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       };
       // Staged rows are not kept for undo: the staging table is dropped and staged again instead.
       const keep = controls.keepPreimages && ctx.table.id === table.ctx.table.id;
-      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: ctx !== table.ctx, ...(source ? { source } : {}) });
+      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: ctx !== table.ctx, ...(source ? { source } : {}), ...(chunks ? { plan: chunks } : {}) });
       const preimages = plan.jobs.length && keepsPreimages(ctx, keep) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
       if (preimages) units.push(preimages);
       units.push(...plan.units);
@@ -323,14 +323,19 @@ async function sliceTarget(
     const staging = await readStaging(s, ctx);
     const source = promoteSource(ctx, staging);
     if (s.config.cutover.requireApproval) await checkApproval(s, staging.ctx, staging.state.slices.map((x) => x.windowKey), 'promote');
-    const windows = promoteWindows(ctx.table.id, staging.state, state, months, controls.rerun, await s.legacyProfile(ctx));
     const staged = staging.state.slices.filter((x) => x.status === 'done').length;
+    let windows = promoteWindows(ctx.table.id, staging.state, state, months, controls.rerun || options.chunk !== undefined, await s.legacyProfile(ctx));
+    // --chunk N: that staged chunk alone, promoted again whether or not it was.
+    if (options.chunk !== undefined) {
+      const chunk = chunkByNumber(windows.filter((w) => w.chunk).map((w) => w.chunk!), options.chunk);
+      windows = windows.filter((w) => w.chunk === chunk);
+    }
     if (controls.newestFirst) windows.reverse();
     // A column dlt added to the target since the staging was made is added to it too, NULL in the staged rows: refused
     // where legacy feeds it (the staged rows lack its values: stage again), added where nothing does.
     refuseStaleStaging(ctx, staging);
     const columns = stagingTableUnit(ctx, staging.ctx, staging.existing, true);
-    return { ctx, state, setup: columns ? [columns] : [], planSlices: staging.state.slices, source, promoted: { windows, skippedDone: months ? 0 : staged - windows.length } };
+    return { ctx, state, setup: columns ? [columns] : [], planSlices: staging.state.slices, source, promoted: { windows, skippedDone: months || options.chunk !== undefined ? 0 : staged - windows.length } };
   }
   if ((options.strategy ?? ctx.table.strategy ?? 'direct') !== 'staging') return { ctx, state, setup: [], planSlices: state.slices };
   const staging = await stagingBackfill(s, ctx);
@@ -339,15 +344,17 @@ async function sliceTarget(
 
 /**
  * Is the table sliced by its key? When it has no cursor, or `slice: key` says so; promote follows what was staged.
- * A table's windows are all of one kind: chunks and periods cannot tell each other's rows apart.
+ * A table's windows are all of one kind, in its ledger and its staging's alike (promote carries the staging's into
+ * the table's): chunks and periods cannot tell each other's rows apart.
  */
-function keySliced(ctx: TableContext, controls: BackfillControls, slices: SliceRecord[], promote: boolean): boolean {
-  const chunked = recordedChunks(slices).length > 0;
-  if (promote) return chunked;
-  const keyed = controls.slice === 'key' || !ctx.alignment.cursor;
-  const periods = slices.some((x) => !parseWindowKey(x.windowKey)?.chunk);
-  if (keyed && periods) throw usageError('BAD_FLAG', `${ctx.table.id} was backfilled by periods of its cursor: it cannot be sliced by key too`, 'keep slice: month, week or day for it (or undo those runs first)');
-  if (!keyed && chunked) throw usageError('BAD_FLAG', `${ctx.table.id} was backfilled in chunks of its key: keep slice: key for it`, 'e.g. migrate backfill --all --slice key');
+function keySliced(ctx: TableContext, controls: BackfillControls, slices: SliceRecord[], tableSlices: SliceRecord[], promote: boolean): boolean {
+  const all = [...slices, ...tableSlices];
+  const chunked = all.some((x) => parseWindowKey(x.windowKey)?.chunk);
+  const periods = all.some((x) => !parseWindowKey(x.windowKey)?.chunk);
+  const keyed = promote ? recordedChunks(slices).length > 0 : controls.slice === 'key' || !ctx.alignment.cursor;
+  const id = ctx.table.id.replace(/@staging$/, '');
+  if (keyed && periods) throw usageError('BAD_FLAG', `${id} was backfilled (or staged) by periods of its cursor: it cannot be sliced by key too`, 'keep slice: month, week or day for it (or undo those runs, or drop the staging, first)');
+  if (!keyed && chunked) throw usageError('BAD_FLAG', `${id} was backfilled (or staged) in chunks of its key: keep slice: key for it`, 'e.g. migrate backfill --all --slice key');
   return keyed;
 }
 

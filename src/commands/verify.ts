@@ -331,7 +331,10 @@ function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefin
         // Rows without a cursor are repaired by their own slice, not by a month.
         const nullCursor = report.outside.some((o) => o.month === NULL_CURSOR_KEY) || failed.some((r) => r.window === NULL_CURSOR_KEY);
         const onlyNullCursor = nullCursor && failed.every((r) => r.window === NULL_CURSOR_KEY) && report.outside.every((o) => o.month === NULL_CURSOR_KEY);
-        const hint = onlyNullCursor
+        const chunked = failed.some((r) => parseWindowKey(r.window)?.chunk) || report.outside.some((o) => o.month === 'no chunk');
+        const hint = chunked
+          ? 'their validation marks were removed, so cutover refuses; migrate verify --sample 5 shows the rows, and backfill --chunk N repairs a chunk (backfill --all fills a chunk the ledger lacks)'
+          : onlyNullCursor
           ? 'the rows left are the ones without a cursor: migrate backfill --all --include-null-cursor loads and validates them as a slice of their own'
           : `their validation marks were removed, so cutover refuses; migrate verify --month YYYY-MM --sample 5 shows the rows, and backfill --month YYYY-MM repairs a window${nullCursor ? ' (rows without a cursor: backfill --all --include-null-cursor)' : ''}`;
         throw assertionError('VERIFY_FAILED', `${id}: ${count(failed.length, 'window')} failed verification: ${parts.join('; ')}`, hint);

@@ -29,6 +29,8 @@ export interface BackfillPlanInput {
   source?: SliceSource;
   /** The slices write a table the view does not read (the staging table): the view's checks after the run are left out. */
   outsideView?: boolean;
+  /** slice: key: every chunk of the table's plan, registered with this run's windows (those not run stay pending). */
+  plan?: Window[];
 }
 
 /** Where a slice's rows come from, when not legacy: the rows of a window, already in the target's shape, and a name for them. */
@@ -317,7 +319,9 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
   if (input.windows.length === 0) {
     return { units: input.completes && input.phase !== 'backfilled' ? [backfilledUnit] : [], jobs: [], after: [] };
   }
-  const register: Step[] = [ledger.registerWindowsStep(id, input.windows)];
+  // slice: key: the whole plan is registered (pending), whichever chunks this run takes, so the next run meets it whole.
+  const planned = (input.plan ?? []).filter((w) => !input.windows.some((x) => x.key === w.key));
+  const register: Step[] = [ledger.registerWindowsStep(id, [...input.windows, ...planned])];
   if (input.phase === 'stitched') register.push(ledger.setPhaseStep(id, 'backfilling'));
   const spec = verifySpec(ctx);
   const jobs: SliceJob[] = input.windows.map((window) => ({

@@ -130,7 +130,10 @@ export function legacyRowsSql(ctx: TableContext, where?: string, projection?: Pr
   // other column's exact text, so each run keeps the very same row (text: some types, e.g. json, have no order).
   const order = [alignment.updatedAt, alignment.cursor].filter((c): c is AlignedColumn => c !== undefined);
   const tieBreak = alignment.payload.filter((c) => !order.includes(c)).map((c) => ctx.dialect.exactOrderText(c.rawLegacySql!));
-  const latestFirst = [...order.map((c) => c.rawLegacySql!), ...tieBreak].map((e) => ctx.dialect.descNullsLast(e)).join(', ');
+  // With nothing but the key (no cursor, no updated_at, no payload) the rows of a key are alike: ordered by the key
+  // itself (the same across its partition), any one will do.
+  const orderBy = [...order.map((c) => c.rawLegacySql!), ...tieBreak];
+  const latestFirst = (orderBy.length ? orderBy : [alignment.key[0].rawLegacySql!]).map((e) => ctx.dialect.descNullsLast(e)).join(', ');
   // Without de-duplication the flag is tested on legacy's aligned value directly; with it, after it (as dlt does).
   const kept = flag && !dedupe ? flag.kept(flag.column.legacySql) : undefined;
   return renderFor(ctx, 'legacy_rows', {

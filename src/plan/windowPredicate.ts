@@ -30,7 +30,8 @@ export function keyTextSql(ctx: Pick<TableContext, 'dialect'>, parts: string[]):
  */
 function keyInChunk(ctx: TableContext, chunk: KeyChunk, side: { range: string; parts: string[] }): string {
   const d = ctx.dialect;
-  if ('bucket' in chunk) return `mod(${d.hash60(keyTextSql(ctx, side.parts))}, ${chunk.of}) = ${chunk.bucket}`;
+  // A key with a NULL part is in no bucket (some engines' concat skips NULLs, which would hash what is left).
+  if ('bucket' in chunk) return `${side.parts.map((p) => `${p} IS NOT NULL`).join(' AND ')} AND mod(${d.hash60(keyTextSql(ctx, side.parts))}, ${chunk.of}) = ${chunk.bucket}`;
   const bounds = [chunk.lo !== undefined ? `${side.range} >= ${chunk.lo}` : undefined, chunk.hi !== undefined ? `${side.range} < ${chunk.hi}` : undefined].filter(Boolean);
   return bounds.length ? bounds.join(' AND ') : `${side.range} IS NOT NULL`;
 }
@@ -79,4 +80,20 @@ export function outsideChunksPredicate(ctx: TableContext, chunks: KeyChunk[]): s
   const column = ctx.alignment.key[0].rawLegacySql!;
   const inside = merged.map((m) => keyInChunk(ctx, { index: 0, ...m }, { range: column, parts: [] }));
   return `${keyed} AND NOT (${inside.map((p) => `(${p})`).join(' OR ')})`;
+}
+
+/**
+ * Which chunk of a complete plan a legacy row is in, as one expression (the chunk's index; NULL for a row with a NULL
+ * key part): the bucket number, or the range whose bounds hold the key. Completeness counts legacy's rows per chunk
+ * with it, in one pass, against what each chunk's slice counted.
+ */
+export function legacyChunkIndexSql(ctx: TableContext, chunks: KeyChunk[]): string {
+  const parts = ctx.alignment.key.map((k) => k.legacySql);
+  const keyed = ctx.alignment.key.map((k) => `${k.rawLegacySql} IS NOT NULL`).join(' AND ');
+  const first = chunks[0];
+  if (first && 'bucket' in first) return `CASE WHEN ${keyed} THEN mod(${ctx.dialect.hash60(keyTextSql(ctx, parts))}, ${first.of}) END`;
+  const column = ctx.alignment.key[0].rawLegacySql!;
+  const ranges = (chunks as Array<Extract<KeyChunk, { lo?: string }>>).filter((c) => c.hi !== undefined).sort((a, b) => (BigInt(a.hi!) < BigInt(b.hi!) ? -1 : 1));
+  const last = chunks.find((c) => !('bucket' in c) && c.hi === undefined);
+  return `CASE WHEN ${column} IS NULL THEN NULL ${ranges.map((r) => `WHEN ${column} < ${r.hi} THEN ${r.index}`).join(' ')} ELSE ${last ? last.index : 'NULL'} END`;
 }

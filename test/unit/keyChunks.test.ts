@@ -1,4 +1,4 @@
-import { bucketChunks, bucketCount, chunkByNumber, chunkKey, parseChunkKey, rangeChunks } from '../../src/backfill/keyChunks';
+import { bucketChunks, bucketCount, chunkByNumber, chunkKey, completePlan, parseChunkKey, rangeChunks } from '../../src/backfill/keyChunks';
 import { parseWindowKey, withoutOverlaps } from '../../src/backfill/windows';
 
 describe('key chunks (slice: key)', () => {
@@ -33,5 +33,16 @@ describe('key chunks (slice: key)', () => {
   it('keeps chunks beside periods when windows are de-overlapped (verify)', () => {
     const windows = ['chunk-0001:5..9', '2024-03', 'chunk-0000:..5'].map((k) => parseWindowKey(k)!);
     expect(withoutOverlaps(windows).map((w) => w.key)).toEqual(['2024-03', 'chunk-0000:..5', 'chunk-0001:5..9']);
+  });
+
+  it('makes a plan whole: gaps and missing ends become chunks of their own; overlaps and mixed plans are refused', () => {
+    const keys = (cs: ReturnType<typeof completePlan>) => cs.map(chunkKey);
+    expect(keys(completePlan('t', [{ index: 1, lo: '4', hi: '7' }]))).toEqual(['chunk-0001:4..7', 'chunk-0002:..4', 'chunk-0003:7..']);
+    expect(keys(completePlan('t', [{ index: 0, hi: '4' }, { index: 2, lo: '7' }]))).toEqual(['chunk-0000:..4', 'chunk-0002:7..', 'chunk-0003:4..7']);
+    expect(keys(completePlan('t', rangeChunks(['4', '7'])))).toEqual(keys(rangeChunks(['4', '7'])));
+    expect(keys(completePlan('t', [{ index: 2, bucket: 2, of: 3 }]))).toEqual(['bucket-0002-of-0003', 'bucket-0000-of-0003', 'bucket-0001-of-0003']);
+    expect(() => completePlan('t', [{ index: 0, hi: '8' }, { index: 1, lo: '7' }])).toThrow(/overlap/);
+    expect(() => completePlan('t', [{ index: 0, bucket: 0, of: 3 }, { index: 1, bucket: 1, of: 4 }])).toThrow(/number of buckets/);
+    expect(() => completePlan('t', [{ index: 0, bucket: 0, of: 3 }, { index: 1, lo: '1' }])).toThrow(/mix ranges/);
   });
 });
