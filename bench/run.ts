@@ -30,7 +30,7 @@ import { measureStagingCost } from './staging';
  * creates and drops its databases theseus_bench and theseus_bench_dry there), BENCH_MYSQL_URL
  * (mysql://root@127.0.0.1:3306; MariaDB, whose sequence engine generates the rows; there a schema is a
  * database, so legacy_schema, dlt_schema, analytics and _migrate are the server's, dropped before and after),
- * BENCH_DUCKDB_MEMORY_MB (512).
+ * BENCH_DUCKDB_MEMORY_MB (512), BENCH_ONLY=staging (the staging step alone).
  */
 async function benchEngine(engine: EngineName, settings: BenchSettings): Promise<Report> {
   const report = new Report(engine, settings);
@@ -52,16 +52,9 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
       { id: 'orders', legacy: 'legacy_schema.orders', target: 'dlt_schema.orders', view: 'analytics.orders' },
     ]);
 
-    const baseline = await measureBaseline(db, report, settings.rows);
-    const first = await measureBackfill(db, report, config, settings.rows, baseline);
-    await measureMergeLoop(db, report, settings.months, first);
-    await measureRerun(db, report, config, first);
-    await measureVerify(db, report, config);
-    await measureViewScan(db, report, dir, settings.months);
-    await measureValidationCost(db, report, dir, first, baseline);
-    await measurePreimageCost(db, report, dir);
-    await measureStagingCost(db, report, dir);
-    await measureDryRunScale(engine, settings, dir, report);
+    // BENCH_ONLY=staging: the staging step alone (after generating the rows), to measure it again without the rest.
+    if (process.env.BENCH_ONLY === 'staging') await measureStagingCost(db, report, dir);
+    else await measureAll(db, report, dir, config, settings);
   } catch (err) {
     report.error = err instanceof Error ? err.message : String(err);
     report.say(`ERROR: ${report.error}`);
@@ -71,6 +64,21 @@ async function benchEngine(engine: EngineName, settings: BenchSettings): Promise
   }
   report.say(`results: ${path.relative(REPO_ROOT, report.write())}`);
   return report;
+}
+
+/** Every step of the bench, in order (bench/*.ts), once the rows are generated. */
+async function measureAll(db: BenchDatabase, report: Report, dir: string, config: string, settings: BenchSettings): Promise<void> {
+  const engine = report.engine;
+  const baseline = await measureBaseline(db, report, settings.rows);
+  const first = await measureBackfill(db, report, config, settings.rows, baseline);
+  await measureMergeLoop(db, report, settings.months, first);
+  await measureRerun(db, report, config, first);
+  await measureVerify(db, report, config);
+  await measureViewScan(db, report, dir, settings.months);
+  await measureValidationCost(db, report, dir, first, baseline);
+  await measurePreimageCost(db, report, dir);
+  await measureStagingCost(db, report, dir);
+  await measureDryRunScale(engine, settings, dir, report);
 }
 
 async function main(): Promise<void> {

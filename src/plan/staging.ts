@@ -1,4 +1,6 @@
 import { fitIdentifier } from '../../dialects/identifierLength';
+import type { AlignedColumn } from '../align/alignment';
+import { hardDeleteFlag } from '../dlt/hardDelete';
 import type { TableInfo } from '../../dialects/types';
 import type { Window } from '../backfill/windows';
 import type { TableConfig, TableRef } from '../config/types';
@@ -108,13 +110,14 @@ export function stagingTableUnit(ctx: TableContext, staging: TableContext, exist
  * staged is not brought back, as a direct backfill would not write it.
  */
 export function stagedRowsSql(ctx: TableContext, staging: TableContext, window: Window): string {
-  return renderFor(ctx, 'staged_rows', {
-    columns: columnList(ctx, ctx.alignment.columns, 'p'),
-    staging: staging.q.target,
-    window: targetWindowPredicate(ctx, window, 'p'),
-    legacy_keys: legacyKeysSql(ctx, windowPredicate(ctx, window)),
-    key_match: keyMatch(ctx, 'l', 'p'),
-  });
+  const inWindow = windowPredicate(ctx, window);
+  const staged = (k: AlignedColumn) => `p.${ctx.dialect.quoteIdent(k.target.name)}`;
+  // Looked up in legacy row by row, by its key as legacy holds it (its index serves where the key needs no cast);
+  // where dlt's hard-delete flag applies, among the keys legacy keeps (legacyKeysSql de-duplicates and filters).
+  const legacyKey = hardDeleteFlag(ctx)
+    ? `SELECT 1 FROM (${legacyKeysSql(ctx, inWindow)}) AS l WHERE ${keyMatch(ctx, 'l', 'p')}`
+    : `SELECT 1 FROM ${ctx.q.legacy} WHERE ${inWindow} AND ${ctx.alignment.key.map((k) => `${k.legacySql} = ${staged(k)}`).join(' AND ')}`;
+  return renderFor(ctx, 'staged_rows', { columns: columnList(ctx, ctx.alignment.columns, 'p'), staging: staging.q.target, window: targetWindowPredicate(ctx, window, 'p'), legacy_key: legacyKey });
 }
 
 /**

@@ -1,1 +1,1 @@
-SELECT {{columns}} FROM {{staging}} AS p WHERE {{window}} AND EXISTS (SELECT 1 FROM ({{legacy_keys}}) AS l WHERE {{key_match}})
+SELECT {{columns}} FROM {{staging}} AS p WHERE {{window}} AND EXISTS ({{legacy_key}})
