@@ -315,6 +315,12 @@ export interface Dialect {
    * introspected type does not carry it). Absent: made from the target's column types, the key index added.
    */
   readonly stagingLikeTarget?: boolean;
+  /**
+   * The engine has secondary indexes (CREATE INDEX): the staging table gets one on the cursor, so each promote slice
+   * reads its window by range instead of scanning every staged row. Absent: none (Snowflake, BigQuery prune by
+   * micro-partitions and clustering; DuckDB by its zone maps).
+   */
+  readonly secondaryIndexes?: boolean;
   isDistinct(a: string, b: string): string;
   /** `expr DESC` with NULLs sorted after every value. */
   descNullsLast(expr: string): string;

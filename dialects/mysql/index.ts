@@ -86,6 +86,7 @@ export const mysql: Dialect = Object.freeze({
   capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: true, countedUpserts: Object.freeze([] as const) }),
   stateTypes: Object.freeze({ text: 'VARCHAR(191)', longText: 'TEXT', bigint: 'BIGINT', timestamp: 'DATETIME(6)' }),
   stagingLikeTarget: true,
+  secondaryIndexes: true,
   // Databases, tables, views and columns: 64 characters; a longer name is refused (ER_TOO_LONG_IDENT, ER_WRONG_TABLE_NAME).
   maxIdentifierLength: Object.freeze({ max: 64, unit: 'characters' as const }),
   // dlt loads MySQL/MariaDB through its sqlalchemy destination, which sets 64 (impl/sqlalchemy/dialect.py, MysqlDialectCapabilities).

@@ -44,6 +44,7 @@ export const postgres: Dialect = Object.freeze({
   name: 'postgres',
   templates: Object.freeze(['postgres']),
   capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: true, upsert: 'merge', onConflictWhenKeyIndexed: true, mergeLocksOutWriters: true, viewReplaceAppendOnly: true, concurrentSlices: true, countedUpserts: Object.freeze(['on_conflict'] as const) }),
+  secondaryIndexes: true,
   stateTypes: Object.freeze({ text: 'text', longText: 'text', bigint: 'bigint', timestamp: 'timestamptz' }),
   // NAMEDATALEN - 1: a longer name is cut to 63 bytes without an error, so a table created under it is not found by its full name.
   maxIdentifierLength: Object.freeze({ max: 63, unit: 'bytes' as const }),

@@ -92,6 +92,12 @@ export function stagingTableUnit(ctx: TableContext, staging: TableContext, exist
     });
     const index = indexesKey(ctx) && !copiesKeyIndex(ctx) ? keyIndexUnit({ ...staging, target: { ...staging.target, uniqueKeys: [] } }, true) : undefined;
     if (index) steps.push(...index.steps);
+    // Each promote slice reads one window of the staging table: by its cursor's index where the engine has one.
+    const cursor = ctx.alignment.cursor;
+    if (cursor && d.secondaryIndexes) {
+      const name = fitIdentifier(ctx.table.id, '__backfill_cursor', d.maxIdentifierLength);
+      steps.push({ intent: `Index the staging table on ${cursor.target.name}, which each promote slice reads its window by`, kind: 'exec', sql: renderFor(ctx, 'create_index', { index: d.quoteIdent(name), table: staging.q.target, columns: d.quoteIdent(cursor.target.name) }) });
+    }
   } else {
     // A run killed between making the table and its index (MySQL/MariaDB commit DDL on its own) left it without one.
     const index = indexesKey(ctx) && !hasUniqueKeyOn(existing, keyColumns) ? keyIndexUnit(staging, true) : undefined;
