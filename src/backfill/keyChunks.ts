@@ -46,6 +46,12 @@ export function bucketCount(rows: number, chunkRows: number): number {
   return Math.max(1, Math.ceil(rows / chunkRows));
 }
 
+/** `--chunk 17` among windows: the window of the chunk of that number (keyed windows only are asked). */
+export function chunkWindow<W extends { chunk?: KeyChunk }>(windows: W[], text: string): W {
+  const chunk = chunkByNumber(windows.filter((w) => w.chunk).map((w) => w.chunk!), text);
+  return windows.find((w) => w.chunk === chunk)!;
+}
+
 /** `--chunk 17`: the chunk of that number among the planned ones. */
 export function chunkByNumber(chunks: KeyChunk[], text: string): KeyChunk {
   const n = /^\d+$/.test(text.trim()) ? Number(text) : NaN;

@@ -1,5 +1,5 @@
 import { type ApprovalRecord, currentApproval, readApprovals, requireApproval, stateFacts } from '../lifecycle/approval';
-import { readRuns } from '../ledger/reads';
+import { type ValidationRecord, readRuns } from '../ledger/reads';
 import type { TableContext } from '../plan/tableContext';
 import { stagingId } from '../plan/staging';
 import type { Session } from './session';
@@ -18,15 +18,16 @@ export async function checkApproval(s: Session, ctx: TableContext, windowKeys: s
   const approvals = (tableId: string) => s.reads.dataCheck(tableId, "reviewers' approvals (cutover.require_approval)", (conn) => readApprovals(conn, s.dialect, s.config.stateSchema, tableId));
   const own = await approvals(id);
   if (!own) return;
-  const facts = stateFacts(windowKeys, await s.reads.validations(id));
+  const marks = await s.reads.validations(id);
+  const facts = stateFacts(windowKeys, marks);
   let holding: ApprovalRecord | undefined = gate === 'cutover' ? currentApproval(own, facts) : undefined;
   let through = '';
-  if (!holding && gate === 'cutover' && (await promotedOnly(s, id))) {
+  if (!holding && gate === 'cutover' && (await promotedOnly(s, id, marks))) {
     const staged = stagingId(id);
     const stagedApprovals = (await approvals(staged)) ?? [];
     const stagedState = await s.reads.tableState(staged);
     // Every staged window must be in the target as approved: one staged again since its promote is not.
-    if (unpromoted(stagedState, await s.reads.tableState(id)).length === 0)
+    if (unpromoted(stagedState.slices, (await s.reads.tableState(id)).slices).length === 0)
       holding = currentApproval(stagedApprovals, stateFacts(stagedState.slices.map((x) => x.windowKey), await s.reads.validations(staged)));
     through = ' (the staged state, every window since moved in by promote)';
   }
@@ -35,8 +36,7 @@ export async function checkApproval(s: Session, ctx: TableContext, windowKeys: s
 }
 
 /** Were every one of the table's validation marks written by a promote run (and is there one)? */
-async function promotedOnly(s: Session, id: string): Promise<boolean> {
-  const marks = await s.reads.validations(id);
+async function promotedOnly(s: Session, id: string, marks: ValidationRecord[]): Promise<boolean> {
   if (!marks.length) return false;
   const runs = await s.reads.dataCheck(id, 'which commands wrote the validation marks (the run log)', (conn) => readRuns(conn, s.dialect, s.config.stateSchema));
   if (!runs) return false;

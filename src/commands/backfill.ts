@@ -24,7 +24,7 @@ import { promoteSource, promoteWindows, readStaging, refuseStaleStaging, staging
 import { stagingTableUnit } from '../plan/staging';
 import { checkApproval } from './approvalGate';
 import { recordedChunks, tableChunks } from '../backfill/chunkPlan';
-import { chunkByNumber } from '../backfill/keyChunks';
+import { chunkWindow } from '../backfill/keyChunks';
 import { count } from '../plural';
 
 export interface BackfillOptions extends CommandOptions {
@@ -109,7 +109,7 @@ function chooseWindows(
 
 /** slice: key: the named chunk (--chunk N), or every chunk not done yet (every one with --rerun). */
 function chooseChunks(options: BackfillOptions, controls: BackfillControls, chunks: Window[], done: Window[]): { windows: Window[]; skippedDone: number } {
-  if (options.chunk !== undefined) return { windows: [chunkByNumber(chunks.map((w) => w.chunk!), options.chunk)].map((c) => chunks.find((w) => w.chunk === c)!), skippedDone: 0 };
+  if (options.chunk !== undefined) return { windows: [chunkWindow(chunks, options.chunk)], skippedDone: 0 };
   const doneKeys = new Set(done.map((w) => w.key));
   const windows = controls.rerun ? [...chunks] : chunks.filter((w) => !doneKeys.has(w.key));
   if (controls.newestFirst) windows.reverse();
@@ -211,6 +211,8 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       // What the slices write (the target, or the staging table) and, for promote, what they read instead of legacy.
       const { ctx, state, source, promoted, setup, planSlices } = await sliceTarget(s, table, options, months, controls);
       const id = ctx.table.id;
+      // The slices write the staging table, which the view does not read.
+      const staged = ctx !== table.ctx;
       units.push(...setup);
       const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
       if (keyIndex) units.push(keyIndex);
@@ -221,7 +223,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
       const profile = await s.legacyProfile(table.ctx);
       if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
       // slice: key: the table's chunks (the ledger's plan, or planned now); promote keeps the staging's plan.
-      const chunks = keySliced(ctx, controls, planSlices, table.state.slices, Boolean(options.promote)) ? await tableChunks(s.reads, table.ctx, profile, planSlices, controls.chunkRows) : undefined;
+      const chunks = keySliced(table.ctx, controls, planSlices, table.state.slices, Boolean(options.promote)) ? await tableChunks(s.reads, table.ctx, profile, planSlices, controls.chunkRows) : undefined;
       if (chunks && months) throw usageError('BAD_FLAG', `${id} is sliced by its key: it has no months to name`, 'run --all, or --chunk N for one chunk (migrate status lists them)');
       const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices, chunks);
       // Reported, not refused: the slice keeps each key's latest row.
@@ -252,14 +254,14 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         return true;
       };
       // Staged rows are not kept for undo: the staging table is dropped and staged again instead.
-      const keep = controls.keepPreimages && ctx.table.id === table.ctx.table.id;
-      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: ctx !== table.ctx, ...(source ? { source } : {}), ...(chunks ? { plan: chunks } : {}) });
+      const keep = controls.keepPreimages && !staged;
+      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: staged, ...(source ? { source } : {}), ...(chunks ? { plan: chunks } : {}) });
       const preimages = plan.jobs.length && keepsPreimages(ctx, keep) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
       if (preimages) units.push(preimages);
       units.push(...plan.units);
       jobs.push(...plan.jobs);
       after.push(...plan.after);
-      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs, staged: ctx !== table.ctx, chunks });
+      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs, staged, chunks });
     }
     if (options.planOnly) return printPreflight(s, tables, controls);
 
@@ -326,10 +328,7 @@ async function sliceTarget(
     const staged = staging.state.slices.filter((x) => x.status === 'done').length;
     let windows = promoteWindows(ctx.table.id, staging.state, state, months, controls.rerun || options.chunk !== undefined, await s.legacyProfile(ctx));
     // --chunk N: that staged chunk alone, promoted again whether or not it was.
-    if (options.chunk !== undefined) {
-      const chunk = chunkByNumber(windows.filter((w) => w.chunk).map((w) => w.chunk!), options.chunk);
-      windows = windows.filter((w) => w.chunk === chunk);
-    }
+    if (options.chunk !== undefined) windows = [chunkWindow(windows, options.chunk)];
     if (controls.newestFirst) windows.reverse();
     // A column dlt added to the target since the staging was made is added to it too, NULL in the staged rows: refused
     // where legacy feeds it (the staged rows lack its values: stage again), added where nothing does.
@@ -348,11 +347,11 @@ async function sliceTarget(
  * the table's): chunks and periods cannot tell each other's rows apart.
  */
 function keySliced(ctx: TableContext, controls: BackfillControls, slices: SliceRecord[], tableSlices: SliceRecord[], promote: boolean): boolean {
+  const id = ctx.table.id;
   const all = [...slices, ...tableSlices];
   const chunked = all.some((x) => parseWindowKey(x.windowKey)?.chunk);
   const periods = all.some((x) => !parseWindowKey(x.windowKey)?.chunk);
   const keyed = promote ? recordedChunks(slices).length > 0 : controls.slice === 'key' || !ctx.alignment.cursor;
-  const id = ctx.table.id.replace(/@staging$/, '');
   if (keyed && periods) throw usageError('BAD_FLAG', `${id} was backfilled (or staged) by periods of its cursor: it cannot be sliced by key too`, 'keep slice: month, week or day for it (or undo those runs, or drop the staging, first)');
   if (!keyed && chunked) throw usageError('BAD_FLAG', `${id} was backfilled (or staged) in chunks of its key: keep slice: key for it`, 'e.g. migrate backfill --all --slice key');
   return keyed;

@@ -2,7 +2,7 @@ import type { TableInfo } from '../../dialects/types';
 import { type Window, parseWindowKey } from '../backfill/windows';
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError, usageError } from '../errors';
-import { type TableState, parseLedgerTime } from '../ledger/reads';
+import { type SliceRecord, type TableState, parseLedgerTime } from '../ledger/reads';
 import { type LegacyProfile, legacyCoverageOf } from '../backfill/profile';
 import { monthWindows } from '../backfill/windows';
 import type { SliceSource } from '../plan/backfill';
@@ -54,10 +54,10 @@ export async function stagingBackfill(s: Session, ctx: TableContext): Promise<{ 
  * done. A window staged again after its promote (legacy was corrected, and the month staged anew) is not promoted
  * until promote moves it again.
  */
-export function promotedKeys(staged: TableState, state: TableState): Set<string> {
-  const doneAt = new Map(state.slices.filter((x) => x.status === 'done').map((x) => [x.windowKey, parseLedgerTime(x.endedAt) ?? 0]));
+export function promotedKeys(staged: SliceRecord[], table: SliceRecord[]): Set<string> {
+  const doneAt = new Map(table.filter((x) => x.status === 'done').map((x) => [x.windowKey, parseLedgerTime(x.endedAt) ?? 0]));
   const promoted = new Set<string>();
-  for (const x of staged.slices) {
+  for (const x of staged) {
     if (x.status !== 'done' || !doneAt.has(x.windowKey)) continue;
     if (doneAt.get(x.windowKey)! >= (parseLedgerTime(x.endedAt) ?? 0)) promoted.add(x.windowKey);
   }
@@ -84,7 +84,7 @@ export function promoteWindows(id: string, staged: TableState, state: TableState
     return windows.filter((w) => w.start && w.end && w.start < end && w.end > range.from);
   }
   if (rerun) return windows;
-  const promoted = promotedKeys(staged, state);
+  const promoted = promotedKeys(staged.slices, state.slices);
   return windows.filter((w) => !promoted.has(w.key));
 }
 
@@ -114,9 +114,9 @@ export function refuseStaleStaging(ctx: TableContext, staging: Staging): void {
 }
 
 /** Staged windows not promoted since they were staged: what promote has yet to move. */
-export function unpromoted(staged: TableState, state: TableState): string[] {
-  const promoted = promotedKeys(staged, state);
-  return staged.slices.filter((x) => x.status === 'done' && !promoted.has(x.windowKey)).map((x) => x.windowKey);
+export function unpromoted(staged: SliceRecord[], table: SliceRecord[]): string[] {
+  const promoted = promotedKeys(staged, table);
+  return staged.filter((x) => x.status === 'done' && !promoted.has(x.windowKey)).map((x) => x.windowKey);
 }
 
 /**
@@ -126,7 +126,7 @@ export function unpromoted(staged: TableState, state: TableState): string[] {
 export async function dropStagingUnits(s: Session, ctx: TableContext, state: TableState, force: boolean): Promise<Unit[]> {
   const staging = await readStaging(s, ctx);
   if (!staging.existing && !staging.state.slices.length && staging.state.phase === 'new') return [];
-  const waiting = state.phase === 'cutover' || state.phase === 'retired' ? [] : unpromoted(staging.state, state);
+  const waiting = state.phase === 'cutover' || state.phase === 'retired' ? [] : unpromoted(staging.state.slices, state.slices);
   if (waiting.length && !force) {
     throw preconditionError(
       'STAGING_NOT_PROMOTED',

@@ -130,7 +130,7 @@ async function stagingStatus(s: Session, table: TableConfig, slices: SliceRecord
   const exists = (await s.reads.introspect(ref)) !== undefined;
   const staged = await s.reads.tableState(stagingId(table.id));
   if (!exists && !staged.slices.length && table.strategy !== 'staging') return null;
-  const promoted = promotedKeys(staged, { ...staged, slices });
+  const promoted = promotedKeys(staged.slices, slices);
   const windows = staged.slices.map((x) => ({ window: x.windowKey, status: x.status, promoted: promoted.has(x.windowKey) }));
   return { table: formatTableRef(ref), exists, staged: windows.filter((w) => w.status === 'done').length, promoted: windows.filter((w) => w.promoted).length, windows };
 }

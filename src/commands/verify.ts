@@ -25,8 +25,7 @@ import { type MarkFacts, fingerprintOf, readRunOperators, readWriterRuns, stateF
 import type { TableConfig } from '../config/types';
 import type { TableContext } from '../plan/tableContext';
 import { readStaging } from './staging';
-import { outsideChunksPredicate } from '../plan/windowPredicate';
-import { renderStatement } from '../sql/template';
+import { legacyRowsOutsideChunksSql, slicedByKey } from '../plan/windowPredicate';
 
 export interface VerifyOptions extends CommandOptions {
   month?: string;
@@ -156,7 +155,7 @@ async function query(s: Session, sql: string, step: string): Promise<Row[]> {
 
 async function verifyTable(s: Session, spec: VerifySpec, state: TableState, windows: Window[], range: MonthRange | undefined, sample: number): Promise<TableReport> {
   const id = spec.ctx.table.id;
-  if (!spec.ctx.alignment.cursor || windows.some((w) => w.chunk)) return tableReport(spec, state, windows, ...(await verifyChunks(s, spec, windows, sample)));
+  if (slicedByKey(spec.ctx, windows)) return tableReport(spec, state, windows, ...(await verifyChunks(s, spec, windows, sample)));
   s.log(`${id}: checksums per day over legacy and target (one pass each)…`);
   const legacyDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'legacy'), `${id}: verify: checksums per day over legacy`));
   const targetDays = readDayTotals(spec, await query(s, dayTotalsSql(spec, 'target'), `${id}: verify: checksums per day over the target`));
@@ -214,11 +213,13 @@ async function verifyChunks(s: Session, spec: VerifySpec, windows: Window[], sam
     result.supersededRows = 0;
     results.push(result);
   }
-  const sql = renderStatement(s.dialect.templates, 'legacy_window_count', { legacy: spec.ctx.q.legacy, window: outsideChunksPredicate(spec.ctx, windows.filter((w) => w.chunk).map((w) => w.chunk!)) });
-  const [counted] = await query(s, sql, `${id}: verify: legacy's keyed rows in no chunk`);
+  const [counted] = await query(s, outsideChunksSql(spec, windows), `${id}: verify: legacy's keyed rows in no chunk`);
   const rows = Number(counted?.legacy_rows ?? 0);
   return [results, rows ? [{ month: 'no chunk', rows }] : []];
 }
+
+/** Legacy's keyed rows in none of the windows' chunks: the count verify reports as outside every window. */
+const outsideChunksSql = (spec: VerifySpec, windows: Window[]) => legacyRowsOutsideChunksSql(spec.ctx, windows.filter((w) => w.chunk).map((w) => w.chunk!));
 
 function tableReport(spec: VerifySpec, state: TableState, windows: Window[], results: WindowResult[], outside: TableReport['outside']): TableReport {
   const id = spec.ctx.table.id;
@@ -344,27 +345,29 @@ function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefin
   };
 }
 
+/** One window's verify, for --dry-run: its row-by-row join (said by `join`), the samples, its new mark. */
+function windowDryRunUnit(s: Session, spec: VerifySpec, w: Window, sample: number, join: string): Unit {
+  const id = spec.ctx.table.id;
+  const steps: Step[] = [{ intent: `${join} row by row (missing, changed, extra, duplicate keys)`, kind: 'query', sql: windowCheckSql(spec, w, true) }];
+  if (sample > 0) {
+    const sql = windowSampleSql(spec, w, sample);
+    steps.push({ intent: `Only if ${w.key} fails: up to ${sample} differing rows, side by side`, kind: 'query', sql: sql.differing }, { intent: "…and the target's rows legacy lacks", kind: 'query', sql: sql.extra });
+  }
+  steps.push(s.ledger.validationClearStep(id, w), s.ledger.validationRecordStep(id, w));
+  return { title: `${id} ${w.key}: verify`, atomic: false, steps };
+}
+
 /** What verify would run over key chunks, for --dry-run: each chunk joined row by row, then legacy's keyed rows in no chunk. */
 function dryRunChunkUnits(s: Session, spec: VerifySpec, windows: Window[], sample: number): Unit[] {
-  const id = spec.ctx.table.id;
-  const units: Unit[] = windows.map((w) => {
-    const steps: Step[] = [{ intent: `Join ${w.key} row by row (missing, changed, extra, duplicate keys)`, kind: 'query', sql: windowCheckSql(spec, w, true) }];
-    if (sample > 0) {
-      const sql = windowSampleSql(spec, w, sample);
-      steps.push({ intent: `Only if ${w.key} fails: up to ${sample} differing rows, side by side`, kind: 'query', sql: sql.differing }, { intent: "…and the target's rows legacy lacks", kind: 'query', sql: sql.extra });
-    }
-    steps.push(s.ledger.validationClearStep(id, w), s.ledger.validationRecordStep(id, w));
-    return { title: `${id} ${w.key}: verify`, atomic: false, steps };
-  });
-  const outside = renderStatement(s.dialect.templates, 'legacy_window_count', { legacy: spec.ctx.q.legacy, window: outsideChunksPredicate(spec.ctx, windows.filter((w) => w.chunk).map((w) => w.chunk!)) });
-  units.push({ title: `${id}: verdict`, atomic: false, steps: [{ intent: "Legacy's keyed rows in no chunk", kind: 'query', sql: outside }, verdictStep(s, spec, undefined)] });
+  const units = windows.map((w) => windowDryRunUnit(s, spec, w, sample, `Join ${w.key}`));
+  units.push({ title: `${spec.ctx.table.id}: verdict`, atomic: false, steps: [{ intent: "Legacy's keyed rows in no chunk", kind: 'query', sql: outsideChunksSql(spec, windows) }, verdictStep(s, spec, undefined)] });
   return units;
 }
 
 /** What verify would run, for --dry-run: the fast pass, and per window the join it runs where the totals differ. */
 function dryRunUnits(s: Session, spec: VerifySpec, windows: Window[], sample: number): Unit[] {
   const id = spec.ctx.table.id;
-  if (!spec.ctx.alignment.cursor || windows.some((w) => w.chunk)) return dryRunChunkUnits(s, spec, windows, sample);
+  if (slicedByKey(spec.ctx, windows)) return dryRunChunkUnits(s, spec, windows, sample);
   const units: Unit[] = [
     {
       title: `${id}: checksums per day, one pass over each table`,
@@ -375,15 +378,7 @@ function dryRunUnits(s: Session, spec: VerifySpec, windows: Window[], sample: nu
       ],
     },
   ];
-  for (const w of windows) {
-    const steps: Step[] = [{ intent: `Only if ${w.key}'s totals differ: join it row by row (missing, changed, extra, duplicate keys)`, kind: 'query', sql: windowCheckSql(spec, w, true) }];
-    if (sample > 0) {
-      const sql = windowSampleSql(spec, w, sample);
-      steps.push({ intent: `Only if ${w.key} fails: up to ${sample} differing rows, side by side`, kind: 'query', sql: sql.differing }, { intent: "…and the target's rows legacy lacks", kind: 'query', sql: sql.extra });
-    }
-    steps.push(s.ledger.validationClearStep(id, w), s.ledger.validationRecordStep(id, w));
-    units.push({ title: `${id} ${w.key}: verify`, atomic: false, steps });
-  }
+  for (const w of windows) units.push(windowDryRunUnit(s, spec, w, sample, `Only if ${w.key}'s totals differ: join it`));
   units.push({ title: `${id}: verdict`, atomic: false, steps: [verdictStep(s, spec, undefined)] });
   return units;
 }

@@ -2,8 +2,8 @@ import { NULL_CURSOR_KEY } from '../backfill/windows';
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
-import { type TableContext, legacyDaysSql, nullKeyText, renderFor } from './tableContext';
-import { outsideChunksPredicate } from './windowPredicate';
+import { type TableContext, legacyDaysSql, nullKeyText } from './tableContext';
+import { legacyRowsOutsideChunksSql, slicedByKey } from './windowPredicate';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
@@ -59,7 +59,7 @@ export interface CutoverGate {
  */
 function validationGateStep(ctx: TableContext, gate: CutoverGate): Step {
   const id = ctx.table.id;
-  if (!ctx.alignment.cursor || gate.validated.some((w) => w.chunk)) return chunkGateStep(ctx, gate);
+  if (slicedByKey(ctx, gate.validated)) return chunkGateStep(ctx, gate);
   const covered = dayIndex(gate.validated);
   return {
     intent: `Refuse unless every day legacy has rows on lies in a validated window (${gate.validated.length} validated)`,
@@ -97,7 +97,7 @@ function chunkGateStep(ctx: TableContext, gate: CutoverGate): Step {
     intent: `Refuse unless every keyed legacy row lies in a validated chunk (${chunks.length} validated)`,
     expect: 'legacy_rows = 0',
     kind: 'query',
-    sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: outsideChunksPredicate(ctx, chunks) }),
+    sql: legacyRowsOutsideChunksSql(ctx, chunks),
     check: (rows) => {
       const outside = Number(rows[0]?.legacy_rows ?? 0);
       if (outside === 0) return [`${id}: every keyed legacy row lies in a validated chunk`];

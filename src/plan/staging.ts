@@ -84,7 +84,8 @@ export function stagingTableUnit(ctx: TableContext, staging: TableContext, exist
   const steps: Step[] = [...before];
   const keyColumns = ctx.alignment.key.map((k) => k.target.name);
   if (!existing) {
-    if (staging.table.target.schema !== undefined) steps.push({ intent: 'Create the staging schema if missing', kind: 'exec', sql: renderFor(ctx, 'create_schema', { schema: d.quoteIdent(staging.table.target.schema) }) });
+    // stagingRef always names the schema: staging_schema, else the state schema.
+    steps.push({ intent: 'Create the staging schema if missing', kind: 'exec', sql: renderFor(ctx, 'create_schema', { schema: d.quoteIdent(staging.table.target.schema!) }) });
     steps.push({
       intent: `Create ${ctx.table.id}'s staging table, shaped like the target; the backfill writes it and migrate promote moves it into the target`,
       kind: 'exec',
@@ -95,8 +96,8 @@ export function stagingTableUnit(ctx: TableContext, staging: TableContext, exist
     // Each promote slice reads one window of the staging table: by its cursor's index where the engine has one.
     const cursor = ctx.alignment.cursor;
     if (cursor && d.secondaryIndexes) {
-      const name = fitIdentifier(ctx.table.id, '__backfill_cursor', d.maxIdentifierLength);
-      steps.push({ intent: `Index the staging table on ${cursor.target.name}, which each promote slice reads its window by`, kind: 'exec', sql: renderFor(ctx, 'create_index', { index: d.quoteIdent(name), table: staging.q.target, columns: d.quoteIdent(cursor.target.name) }) });
+      const indexName = fitIdentifier(ctx.table.id, '__backfill_cursor', d.maxIdentifierLength);
+      steps.push({ intent: `Index the staging table on ${cursor.target.name}, which each promote slice reads its window by`, kind: 'exec', sql: renderFor(ctx, 'create_index', { index: d.quoteIdent(indexName), table: staging.q.target, columns: d.quoteIdent(cursor.target.name) }) });
     }
   } else {
     // A run killed between making the table and its index (MySQL/MariaDB commit DDL on its own) left it without one.
@@ -128,7 +129,8 @@ export function stagedRowsSql(ctx: TableContext, staging: TableContext, window: 
 
 /**
  * Drops the staging table (where it still exists) and forgets the staging's ledger rows, so a later staging backfill
- * starts from nothing instead of trusting windows whose rows are gone. The identity stays: the id keeps its tables.
+ * starts from nothing instead of trusting windows whose rows are gone; and its identity, so the staging may be made
+ * again elsewhere (another staging_schema).
  */
 export function dropStagingUnit(ctx: TableContext, staging: TableContext, ledger: LedgerWriter, exists: boolean): Unit {
   const steps: Step[] = [];

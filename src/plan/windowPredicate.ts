@@ -2,7 +2,7 @@ import type { TimeKind } from '../align/timeConversion';
 import { cursorBound } from '../align/timeConversion';
 import type { Window } from '../backfill/windows';
 import type { KeyChunk } from '../backfill/keyChunks';
-import { type TableContext, cursorOf } from './tableContext';
+import { type TableContext, cursorOf, rawKeyNotNull, renderFor } from './tableContext';
 
 /**
  * `expr` (a cursor of that kind) falls in the window: half-open [start, end), or IS NULL for the NULL-cursor
@@ -24,21 +24,33 @@ export function keyTextSql(ctx: Pick<TableContext, 'dialect'>, parts: string[]):
   return parts.length === 1 ? text(parts[0]) : d.concat(parts.flatMap((p) => [`length(${text(p)})`, "':'", text(p), "'|'"]));
 }
 
+/** The hash bucket (0 … of-1) of a key given by its parts: the engine's 60-bit hash of the key's text, modulo `of`. */
+function bucketSql(ctx: TableContext, parts: string[], of: number): string {
+  return `mod(${ctx.dialect.hash60(keyTextSql(ctx, parts))}, ${of})`;
+}
+
+/** Legacy's key parts as aligned to the target's types: what both sides hash the same text of. */
+const legacyKeyParts = (ctx: TableContext) => ctx.alignment.key.map((k) => k.legacySql);
+
+/** Are these windows (or, for a table without a cursor, any windows) chunks of the key rather than periods? */
+export function slicedByKey(ctx: TableContext, windows: Window[]): boolean {
+  return !ctx.alignment.cursor || windows.some((w) => w.chunk);
+}
+
 /**
  * The rows of a key chunk: a range on the single integer key (as legacy holds it, where its index serves), or a hash
  * bucket of the key's text (legacy's key as aligned to the target's types, so both sides hash the same text).
  */
 function keyInChunk(ctx: TableContext, chunk: KeyChunk, side: { range: string; parts: string[] }): string {
-  const d = ctx.dialect;
   // A key with a NULL part is in no bucket (some engines' concat skips NULLs, which would hash what is left).
-  if ('bucket' in chunk) return `${side.parts.map((p) => `${p} IS NOT NULL`).join(' AND ')} AND mod(${d.hash60(keyTextSql(ctx, side.parts))}, ${chunk.of}) = ${chunk.bucket}`;
+  if ('bucket' in chunk) return `${side.parts.map((p) => `${p} IS NOT NULL`).join(' AND ')} AND ${bucketSql(ctx, side.parts, chunk.of)} = ${chunk.bucket}`;
   const bounds = [chunk.lo !== undefined ? `${side.range} >= ${chunk.lo}` : undefined, chunk.hi !== undefined ? `${side.range} < ${chunk.hi}` : undefined].filter(Boolean);
   return bounds.length ? bounds.join(' AND ') : `${side.range} IS NOT NULL`;
 }
 
 /** The legacy rows of one window, on legacy's own cursor column so an index on it still serves. */
 export function windowPredicate(ctx: TableContext, window: Window): string {
-  if (window.chunk) return keyInChunk(ctx, window.chunk, { range: ctx.alignment.key[0].rawLegacySql!, parts: ctx.alignment.key.map((k) => k.legacySql) });
+  if (window.chunk) return keyInChunk(ctx, window.chunk, { range: ctx.alignment.key[0].rawLegacySql!, parts: legacyKeyParts(ctx) });
   const cursor = cursorOf(ctx, `the window ${window.key}`);
   return cursorInWindow(ctx, cursor.rawLegacySql!, cursor.legacyTime!, cursor.legacyZone ?? ctx.table.legacyTimezone, window);
 }
@@ -56,14 +68,12 @@ export function targetWindowPredicate(ctx: TableContext, window: Window, alias?:
  * with every chunk. Touching ranges are merged first (the usual plan, open at both ends, is then one `IS NOT NULL`);
  * buckets are listed. Nothing at all when no chunk is given: every keyed row is outside.
  */
-export function outsideChunksPredicate(ctx: TableContext, chunks: KeyChunk[]): string {
-  const keyed = ctx.alignment.key.map((k) => `${k.rawLegacySql} IS NOT NULL`).join(' AND ');
+function outsideChunksPredicate(ctx: TableContext, chunks: KeyChunk[]): string {
+  const keyed = rawKeyNotNull(ctx);
   if (!chunks.length) return keyed;
   const buckets = chunks.filter((c): c is Extract<KeyChunk, { bucket: number }> => 'bucket' in c);
   if (buckets.length) {
-    const of = buckets[0].of;
-    const text = keyTextSql(ctx, ctx.alignment.key.map((k) => k.legacySql));
-    return `${keyed} AND mod(${ctx.dialect.hash60(text)}, ${of}) NOT IN (${[...new Set(buckets.map((b) => b.bucket))].sort((a, b) => a - b).join(', ')})`;
+    return `${keyed} AND ${bucketSql(ctx, legacyKeyParts(ctx), buckets[0].of)} NOT IN (${[...new Set(buckets.map((b) => b.bucket))].sort((a, b) => a - b).join(', ')})`;
   }
   const ranges = chunks.filter((c): c is Extract<KeyChunk, { lo?: string }> => !('bucket' in c));
   const big = (v: string | undefined, open: bigint) => (v === undefined ? open : BigInt(v));
@@ -82,16 +92,19 @@ export function outsideChunksPredicate(ctx: TableContext, chunks: KeyChunk[]): s
   return `${keyed} AND NOT (${inside.map((p) => `(${p})`).join(' OR ')})`;
 }
 
+/** How many of legacy's keyed rows lie in none of these chunks (`legacy_rows`): verify's check, cutover's gate. */
+export function legacyRowsOutsideChunksSql(ctx: TableContext, chunks: KeyChunk[]): string {
+  return renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: outsideChunksPredicate(ctx, chunks) });
+}
+
 /**
  * Which chunk of a complete plan a legacy row is in, as one expression (the chunk's index; NULL for a row with a NULL
  * key part): the bucket number, or the range whose bounds hold the key. Completeness counts legacy's rows per chunk
  * with it, in one pass, against what each chunk's slice counted.
  */
 export function legacyChunkIndexSql(ctx: TableContext, chunks: KeyChunk[]): string {
-  const parts = ctx.alignment.key.map((k) => k.legacySql);
-  const keyed = ctx.alignment.key.map((k) => `${k.rawLegacySql} IS NOT NULL`).join(' AND ');
   const first = chunks[0];
-  if (first && 'bucket' in first) return `CASE WHEN ${keyed} THEN mod(${ctx.dialect.hash60(keyTextSql(ctx, parts))}, ${first.of}) END`;
+  if (first && 'bucket' in first) return `CASE WHEN ${rawKeyNotNull(ctx)} THEN ${bucketSql(ctx, legacyKeyParts(ctx), first.of)} END`;
   const column = ctx.alignment.key[0].rawLegacySql!;
   const ranges = (chunks as Array<Extract<KeyChunk, { lo?: string }>>).filter((c) => c.hi !== undefined).sort((a, b) => (BigInt(a.hi!) < BigInt(b.hi!) ? -1 : 1));
   const last = chunks.find((c) => !('bucket' in c) && c.hi === undefined);
