@@ -62,7 +62,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
 
   log('\n7. migrate status');
   log(formatStatus(await runStatus(base)).replace(/^/gm, '  '));
-  log(`\nDone. Explore it: npx migrate status --config ${files.config}`);
+  log(`\nDone. Explore it: npx theseus-migrate status --config ${files.config}`);
 }
 
 /** During --all, print the per-month lines but not 24 distributions. */
