@@ -1,5 +1,7 @@
 import type { Dialect } from './types';
 import { usageError } from '../src/errors';
+import { didYouMean } from '../src/config/didYouMean';
+import { KNOWN_DIALECTS, canonicalDialect } from './names';
 
 /**
  * Name → dialect, loaded on first use so a DuckDB run never loads another
@@ -13,15 +15,14 @@ const loaders: Readonly<Record<string, () => Promise<Dialect>>> = Object.freeze(
   bigquery: async () => (await import('./bigquery')).bigquery,
 });
 
-/** Other names people write for the same engines. */
-const ALIASES: Readonly<Record<string, string>> = Object.freeze({ postgresql: 'postgres', mariadb: 'mysql' });
+export { KNOWN_DIALECTS } from './names';
 
-export const KNOWN_DIALECTS = [...Object.keys(loaders), ...Object.keys(ALIASES)];
-
+/** The engine a name means, in any case and by any of its names (names.ts). */
 export async function loadDialect(name: string): Promise<Dialect> {
-  const load = loaders[ALIASES[name] ?? name];
+  const canonical = canonicalDialect(name);
+  const load = canonical && loaders[canonical];
   if (!load) {
-    throw usageError('UNKNOWN_DIALECT', `dialect "${name}" is not supported`, `use one of: ${KNOWN_DIALECTS.join(', ')}`);
+    throw usageError('UNKNOWN_DIALECT', `dialect "${name}" is not supported`, `use one of: ${KNOWN_DIALECTS.join(', ')}${didYouMean(name, KNOWN_DIALECTS)}`);
   }
   return load();
 }

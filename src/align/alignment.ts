@@ -1,3 +1,4 @@
+import { didYouMean } from '../config/didYouMean';
 import type { TableConfig } from '../config/types';
 import { formatTableRef } from '../config/tableRef';
 import type { ColumnInfo, Dialect, TableInfo } from '../../dialects/types';
@@ -76,7 +77,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
   }
   for (const name of Object.keys(table.columns)) {
     if (!targetByLower.has(name.toLowerCase())) {
-      throw usageError('MISSING_COLUMN', `${where}.columns names ${name}, which is not a column of target ${formatTableRef(table.target)}`, `target columns: ${target.columns.map((c) => c.name).join(', ')}`);
+      throw usageError('MISSING_COLUMN', `${where}.columns names ${name}, which is not a column of target ${formatTableRef(table.target)}${didYouMean(name, target.columns.map((c) => c.name))}`, `target columns: ${target.columns.map((c) => c.name).join(', ')}`);
     }
     if (isDltColumn(name)) throw usageError('CONFIG_INVALID', `${where}.columns cannot map ${name}: Theseus fills dlt's columns itself`);
   }
@@ -98,7 +99,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
     if (override?.from !== undefined) {
       source = legacyByLower.get(override.from.toLowerCase());
       if (!source) {
-        throw usageError('MISSING_COLUMN', `${where}.columns.${col.name}.from names ${override.from}, which is not a column of legacy ${formatTableRef(table.legacy)}`, `legacy columns: ${legacy.columns.map((c) => c.name).join(', ')}`);
+        throw usageError('MISSING_COLUMN', `${where}.columns.${col.name}.from names ${override.from}, which is not a column of legacy ${formatTableRef(table.legacy)}${didYouMean(override.from, legacy.columns.map((c) => c.name))}`, `legacy columns: ${legacy.columns.map((c) => c.name).join(', ')}`);
       }
     } else {
       source = legacyByLower.get(col.name.toLowerCase()) ?? legacyBySnake.get(dltName(col.name));
@@ -116,7 +117,7 @@ export function alignColumns(table: TableConfig, legacy: TableInfo, target: Tabl
   const byName = (name: string, what: string): AlignedColumn => {
     const found = columns.find((c) => c.target.name.toLowerCase() === name.toLowerCase());
     if (!found) {
-      throw usageError('MISSING_COLUMN', `${where}.${what} is ${name}, which is not a column of target ${formatTableRef(table.target)}`, `target columns: ${target.columns.map((c) => c.name).join(', ')}`);
+      throw usageError('MISSING_COLUMN', `${where}.${what} is ${name}, which is not a column of target ${formatTableRef(table.target)}${didYouMean(name, target.columns.map((c) => c.name))}`, `target columns: ${target.columns.map((c) => c.name).join(', ')}`);
     }
     if (found.role !== 'mapped') {
       throw usageError('MISSING_COLUMN', `${where}.${what} is ${name}, but no legacy column feeds it`, `map it under ${where}.columns, e.g. ${name}: { from: <legacy column> }`);

@@ -14,6 +14,7 @@ import type { CommandOptions } from '../commands/session';
 import { formatStatus, runStatus } from '../commands/status';
 import { runStitch } from '../commands/stitch';
 import { runVerify } from '../commands/verify';
+import { formatValidation, runValidate } from '../commands/validate';
 import { formatReport } from '../verify/report';
 import { EXIT_CODES, asTheseusError, maskSecrets } from '../errors';
 
@@ -215,6 +216,23 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'validate',
+      'check the config without changing anything: every problem at once; with --connect, that every table and column it names exists',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
+          .option('table', { alias: 't', type: 'string', array: true, describe: 'with --connect: only these tables (default: all)' })
+          .option('connect', { type: 'boolean', default: false, describe: 'also connect (read-only) and look up every table and column' })
+          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+          .example('$0 validate', 'the file alone, offline')
+          .example('$0 validate --connect', 'and the warehouse'),
+      async (argv) => {
+        const result = await runValidate({ config: argv.config, tables: argv.table, connect: argv.connect, argv: process.argv.slice(2), log: (line) => process.stderr.write(`${line}\n`) });
+        process.stdout.write(argv.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatValidation(result)}\n`);
+        if (!result.ok) process.exitCode = EXIT_CODES.usage;
+      },
+    )
+    .command(
       'demo',
       'build a DuckDB demo warehouse and walk the Definition of Done',
       (y) =>
@@ -226,7 +244,7 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
-    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog or demo')
+    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog, validate or demo')
     .strict()
     .help()
     .fail((message, err) => {
