@@ -15,6 +15,8 @@ import { formatStatus, runStatus } from '../commands/status';
 import { runStitch } from '../commands/stitch';
 import { runVerify } from '../commands/verify';
 import { formatValidation, runValidate } from '../commands/validate';
+import { runInit } from '../commands/init';
+import { KNOWN_DIALECTS } from '../../dialects/names';
 import { formatReport } from '../verify/report';
 import { EXIT_CODES, asTheseusError, maskSecrets } from '../errors';
 
@@ -216,6 +218,26 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'init',
+      'introspect a legacy and a target table and write a commented migrate.yaml (key, cursor candidates, column sources, what stitch would say); never replaces a file without --force',
+      (y) =>
+        y
+          .option('dialect', { type: 'string', demandOption: true, describe: `the engine: ${KNOWN_DIALECTS.join(', ')}` })
+          .option('connection', { type: 'string', demandOption: true, describe: 'a DuckDB file, or a URL (postgres://…, mysql://…); a password in it is written as ${MIGRATE_DB_PASSWORD}' })
+          .option('legacy', { type: 'string', demandOption: true, describe: 'the legacy table, schema.table' })
+          .option('target', { type: 'string', demandOption: true, describe: 'the table the dlt pipeline loads, schema.table' })
+          .option('view', { type: 'string', demandOption: true, describe: 'the view users will read, schema.table' })
+          .option('table', { type: 'string', describe: "the migration's name under tables: (default: the target's table name)" })
+          .option('state-schema', { type: 'string', describe: 'where the ledger lives (default _migrate)' })
+          .option('out', { type: 'string', default: './migrate.yaml', describe: 'the config file to write' })
+          .option('force', { type: 'boolean', default: false, describe: 'replace the file if it exists' })
+          .example('$0 init --dialect postgres --connection postgres://etl@db/warehouse --legacy legacy.orders --target dlt.orders --view dw.all_orders', 'write ./migrate.yaml'),
+      async (argv) => {
+        const { file } = await runInit({ dialect: argv.dialect, connection: argv.connection, legacy: argv.legacy, target: argv.target, view: argv.view, table: argv.table, stateSchema: argv['state-schema'], out: argv.out, force: argv.force, log: (line) => process.stderr.write(`note: ${line}\n`) });
+        process.stdout.write(`wrote ${file}: read it through, then run migrate validate --connect --config ${file}\n`);
+      },
+    )
+    .command(
       'validate',
       'check the config without changing anything: every problem at once; with --connect, that every table and column it names exists',
       (y) =>
@@ -244,7 +266,7 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
-    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog, validate or demo')
+    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog, init, validate or demo')
     .strict()
     .help()
     .fail((message, err) => {

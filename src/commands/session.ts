@@ -8,7 +8,7 @@ import { openCatalog } from '../catalog/open';
 import { RecordingReads } from '../catalog/recordingReads';
 import { LiveReads } from '../reads/liveReads';
 import type { PlanningReads } from '../reads/planningReads';
-import { loadConfig } from '../config/load';
+import { type ConfigDocument, configOf } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
 import type { Config, TableConfig, TableRef } from '../config/types';
@@ -44,7 +44,11 @@ export interface SessionMode {
 
 /** What every command accepts. */
 export interface CommandOptions {
-  config: string;
+  /**
+   * The config file's path, or the config itself as migrate.yaml would hold it (an object with the same keys; the
+   * programmatic API's callers build it in code). A DuckDB path in an object is relative to the working directory.
+   */
+  config: string | ConfigDocument;
   /** Table ids from the config; default: all of them. */
   tables?: string[];
   dryRun?: boolean;
@@ -99,7 +103,7 @@ export class Session {
     // Before any database work: a typo in --out must not surface after the changes were applied.
     if (options.out) checkWritable(options.out, '--out');
     // Planning from a catalog needs no connection: the config's connection may be absent or name unset variables.
-    const config = loadConfig(options.config, env, { connectionOptional: Boolean(options.catalog) });
+    const config = configOf(options.config, env, { connectionOptional: Boolean(options.catalog) });
     const tables = selectTables(config, options.tables);
     const run = createRunContext(command, (options.argv ?? []).map(maskSecrets), env);
     const base = await loadDialect(config.dialect);

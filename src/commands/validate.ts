@@ -1,5 +1,6 @@
 import { resolveControls } from '../backfill/controls';
-import { configProblemsOf, readConfigFile, validateConfig } from '../config/load';
+import * as path from 'node:path';
+import { CONFIG_OBJECT, configProblemsOf, readConfigFile, validateConfig } from '../config/load';
 import { checkNameLengths } from '../config/nameLengths';
 import { formatTableRef } from '../config/tableRef';
 import type { Config } from '../config/types';
@@ -41,7 +42,7 @@ const problemOf = (err: unknown, table?: string): ValidationProblem => {
  */
 export async function runValidate(options: ValidateOptions): Promise<ValidationResult> {
   const env = options.env ?? process.env;
-  const { absolute, raw } = readConfigFile(options.config);
+  const { absolute, raw } = typeof options.config === 'string' ? readConfigFile(options.config) : { absolute: path.resolve(CONFIG_OBJECT), raw: options.config };
   const result: ValidationResult = { config: absolute, ok: false, checked: options.connect ? 'config and warehouse' : 'config', tables: [], problems: [] };
   result.problems.push(...configProblemsOf(raw, absolute).map((p) => ({ code: 'CONFIG_INVALID', ...p })));
   if (result.problems.length) return result;

@@ -25,6 +25,17 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env, o
   return validateConfig(raw, absolute, env, options);
 }
 
+/** migrate.yaml's content as an object, for callers that build the config in code rather than in a file. */
+export type ConfigDocument = Record<string, unknown>;
+
+/** What a config object is called in messages: it has no file, and a relative DuckDB path is read from here. */
+export const CONFIG_OBJECT = '(config object)';
+
+/** A config given as a file's path (read, like loadConfig) or as the document itself. */
+export function configOf(config: string | ConfigDocument, env: NodeJS.ProcessEnv = process.env, options: LoadOptions = {}): Config {
+  return typeof config === 'string' ? loadConfig(config, env, options) : validateConfig(config, path.resolve(CONFIG_OBJECT), env, options);
+}
+
 export function readConfigFile(file: string): { absolute: string; raw: unknown } {
   return readYamlFile(file, {
     what: 'config file',
