@@ -40,6 +40,12 @@ describe('the published package', () => {
     expect(help).toContain('migrate backfill');
   });
 
+  test('the package is a library too: its functions load from the installed folder, typed', () => {
+    const exported = execFileSync(process.execPath, ['-e', "const m = require('theseus-migrate'); console.log(['stitch','backfill','verify','cutover','status','validate'].map((f) => typeof m[f]).join(','))"], { cwd: app, encoding: 'utf8' });
+    expect(exported.trim()).toBe('function,function,function,function,function,function');
+    expect(listing).toContain('package/dist/src/index.d.ts');
+  });
+
   test('migrate demo walks the Definition of Done from there, on its own DuckDB file', () => {
     const out = npx(['migrate', 'demo', '--dir', path.join(work, 'demo'), '--rows', '3000']);
     expect(out).toContain('Built ');

@@ -56,9 +56,20 @@ function common(y: Argv): Argv<CommonArgs> {
     }) as Argv<CommonArgs>;
 }
 
-/** A dry run with no --out prints SQL on stdout, so progress goes to stderr and stdout stays pasteable. */
-function commandOptions(argv: CommonArgs): CommandOptions {
-  const sqlOnStdout = Boolean(argv['dry-run'] && !argv.out);
+function jsonFlag<T>(y: Argv<T>) {
+  return y.option('json', { type: 'boolean', default: false, describe: "print each table's status afterwards as JSON (progress goes to stderr)" });
+}
+
+/** stitch --json, cutover --json: the tables' status afterwards, as status --json prints it (the API's return value). */
+async function printStatusJson(argv: CommonArgs & { json?: boolean }): Promise<void> {
+  if (!argv.json || argv['dry-run']) return;
+  const tables = await runStatus({ config: argv.config, tables: argv.table, log: () => undefined, warn: () => undefined });
+  process.stdout.write(`${JSON.stringify({ tables }, null, 2)}\n`);
+}
+
+/** A dry run with no --out prints SQL on stdout, and --json its JSON: progress then goes to stderr, so stdout stays pasteable and parseable. */
+function commandOptions(argv: CommonArgs & { json?: boolean }): CommandOptions {
+  const stdoutTaken = Boolean((argv['dry-run'] && !argv.out) || argv.json);
   return {
     config: argv.config,
     tables: argv.table,
@@ -67,7 +78,7 @@ function commandOptions(argv: CommonArgs): CommandOptions {
     catalog: argv.catalog,
     dltAllow: { keyMismatch: argv['allow-key-mismatch'], orphanChildren: argv['allow-orphan-children'] },
     argv: process.argv.slice(2),
-    log: (line) => (sqlOnStdout ? process.stderr : process.stdout).write(`${line}\n`),
+    log: (line) => (stdoutTaken ? process.stderr : process.stdout).write(`${line}\n`),
   };
 }
 
@@ -75,9 +86,15 @@ async function main(): Promise<void> {
   await yargs(attachNegativeValues(hideBin(process.argv)))
     .scriptName('migrate')
     .usage('$0 <command> [options]\n\nMove a table\'s history from a legacy schema into the table a dlt pipeline loads.')
-    .command('stitch', 'create the unified view (legacy + target, target wins); asserts (\'legacy\', N) while the target is empty', (y) => dltFlags(common(y)), async (argv) => {
-      await runStitch(commandOptions(argv));
-    })
+    .command(
+      'stitch',
+      "create the unified view (legacy + target, target wins); asserts ('legacy', N) while the target is empty",
+      (y) => jsonFlag(dltFlags(common(y))),
+      async (argv) => {
+        await runStitch(commandOptions(argv));
+        await printStatusJson(argv);
+      },
+    )
     .command(
       'backfill',
       'merge legacy into the target, one idempotent upsert per window, under the run controls (throttle, pause, limits, parallelism)',
@@ -148,9 +165,11 @@ async function main(): Promise<void> {
         common(y)
           .option('allow-unkeyed', { type: 'boolean', default: false, describe: 'accept that legacy rows with a NULL key leave the view' })
           .option('force', { type: 'boolean', default: false, describe: 'cut over although some windows are not validated (needs --reason)' })
-          .option('keep-staging', { type: 'boolean', default: false, describe: 'keep the staging table (strategy: staging); cutover drops it by default' }),
+          .option('keep-staging', { type: 'boolean', default: false, describe: 'keep the staging table (strategy: staging); cutover drops it by default' })
+          .option('json', { type: 'boolean', default: false, describe: "print each table's status afterwards as JSON (progress goes to stderr)" }),
       async (argv) => {
         await runCutover({ ...commandOptions(argv), allowUnkeyed: argv['allow-unkeyed'], force: argv.force, reason: argv.reason, keepStaging: argv['keep-staging'] });
+        await printStatusJson(argv);
       },
     )
     .command(
