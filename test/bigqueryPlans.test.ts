@@ -9,6 +9,8 @@ import { readCatalogFile } from '../src/catalog/file';
 import { bigqueryOperatorLock } from '../dialects/bigquery/operatorLock';
 import { bigqueryLoadSignal } from '../dialects/bigquery/loadSignal';
 import type { Connection } from '../dialects/types';
+import { bigquery } from '../dialects/bigquery';
+import { auditInsertFor } from './helpers/auditInsert';
 
 /**
  * Every statement of every command's plan on BigQuery passes Google's ZetaSQL analyzer with BigQuery's language
@@ -177,6 +179,19 @@ describePlanAnalysis({
       expect(await signal.read({ query: async (sql: string) => (seen.push(sql), [{ running: 2, pending: 3, dml_pending: 1 }]) } as unknown as Connection)).toEqual({ active: 4, running: 1, pending: 3, dml_pending: 1 });
       const catalog = bigqueryCatalog(readCatalogFile(path.join(FIXTURE, 'catalog.json')), DEMO);
       expect(await analyzeBigQuery([...statements, ...seen.map((sql) => ({ sql }))], catalog)).toHaveLength(statements.length + 1);
+    });
+
+    it("the audit log's INSERT (the statements a run executed, written after each unit) analyzes", async () => {
+      const catalog = path.join(files.dir(), 'audit.json');
+      fs.writeFileSync(catalog, JSON.stringify(catalogFor('new'), null, 2));
+      const r = cli(['stitch', '--dry-run', '--catalog', catalog, '--config', files.config()], PINNED);
+      expect(r.stdout).toContain('CREATE TABLE IF NOT EXISTS `_migrate`.statement_log');
+      const inserts = await auditInsertFor(bigquery, '_migrate');
+      expect(inserts).toHaveLength(1);
+      const plan = await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' });
+      const withAudit = await analyzeBigQueryDryRun(`${r.stdout}\n-- the audit log\n${inserts[0]};\n`, catalog, { stateSchema: '_migrate', location: 'EU' });
+      expect(withAudit.length).toBe(plan.length + 1);
+      expect(withAudit[withAudit.length - 1]).toMatch(/insert/i);
     });
 
     it('retire.snapshot_days gives the snapshot a lifetime (expiration_timestamp), and the statement analyzes', async () => {

@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import { cli } from './helpers/warehouse';
 import { analyzeDryRun, analyzerUnavailable } from './helpers/snowflakeAnalyzer';
 import { describePlanAnalysis } from './helpers/planAnalysis';
+import { auditInsertFor } from './helpers/auditInsert';
+import { snowflake } from '../dialects/snowflake';
 import { UNDO_RUN, preimageTable, undoRecords } from './helpers/undoCatalog';
 import { STAGING_COMMANDS, inspectStaging, stagingState, stagingTables } from './helpers/stagingCatalog';
 
@@ -139,6 +141,19 @@ describePlanAnalysis({
   },
   analyze: (planText, catalogFile) => analyzeDryRun(planText, catalogFile, { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' }),
   more: (files) => {
+    it("the audit log's INSERT (the statements a run executed, written after each unit) analyzes", async () => {
+      const catalog = path.join(files.dir(), 'audit.json');
+      fs.writeFileSync(catalog, JSON.stringify(catalogFor('new'), null, 2));
+      const r = cli(['stitch', '--dry-run', '--catalog', catalog, '--config', files.config()], PINNED);
+      expect(r.stdout).toMatch(/CREATE TABLE IF NOT EXISTS "_migrate"\.statement_log/i);
+      const inserts = await auditInsertFor(snowflake, '_migrate');
+      expect(inserts).toHaveLength(1);
+      const options = { defaultDatabase: DATABASE, defaultSchema: SCHEMA, stateSchema: '_migrate' };
+      const plan = await analyzeDryRun(r.stdout, catalog, options);
+      const withAudit = await analyzeDryRun(`${r.stdout}\n-- the audit log\n${inserts[0]};\n`, catalog, options);
+      expect(withAudit.length).toBe(plan.length + 1);
+    });
+
     it("the demo's migration on Snowflake (fixtures/demo/snowflake) plans offline, and its stitch passes the analyzer", async () => {
       const fixture = path.join(__dirname, '..', '..', 'fixtures', 'demo', 'snowflake');
       const r = cli(['stitch', '--dry-run', '--catalog', path.join(fixture, 'catalog.json'), '--config', path.join(fixture, 'migrate.yaml')], PINNED);

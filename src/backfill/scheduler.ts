@@ -115,7 +115,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     // parameter cannot be written into an INT64 column).
     vars.set('prior_rows_inserted', countOrNull(row?.rows_inserted));
     vars.set('prior_rows_updated', countOrNull(row?.rows_updated));
-    await applyUnit(job.claim, { ...exec, conn: withTrace(exec, worker.conn), vars });
+    await applyUnit(job.claim, { ...exec, conn: withTrace(exec, worker.conn), untraced: worker.conn, vars });
     return Number(vars.get('claimed')) === 1 ? undefined : 'another worker took it first';
   };
 
@@ -198,7 +198,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
         }
         busy++;
         try {
-          await applyUnit(job.slice, { ...exec, conn: withTrace(exec, worker.conn), vars });
+          await applyUnit(job.slice, { ...exec, conn: withTrace(exec, worker.conn), untraced: worker.conn, vars });
         } finally {
           busy--;
         }
@@ -218,7 +218,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
         // reason to claim the window again, which the ledger has as done). It is retried on its own: it only
         // removes the slice's rows of keys held twice, so running it twice changes nothing.
         if (job.settle) {
-          const settled = await retryTransient(job, () => applyUnit(job.settle!, { ...exec, conn: withTrace(exec, worker.conn), vars })).then(
+          const settled = await retryTransient(job, () => applyUnit(job.settle!, { ...exec, conn: withTrace(exec, worker.conn), untraced: worker.conn, vars })).then(
             () => undefined,
             (err: unknown) => {
               if (isRefusal(err)) throw err;

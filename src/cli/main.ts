@@ -192,9 +192,11 @@ async function main(): Promise<void> {
         common(y)
           .option('run', { type: 'string', describe: 'only this run' })
           .option('limit', { type: 'number', default: 20, describe: 'at most N runs' })
-          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }),
+          .option('sql', { type: 'boolean', default: false, describe: 'also print the SQL each run executed, statement by statement, from the audit log' })
+          .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
+          .example('$0 log --run 1733130000.123456-ab12cd --sql', 'what one run executed'),
       async (argv) => {
-        const entries = await runLog({ ...commandOptions(argv), run: argv.run, limit: argv.limit });
+        const entries = await runLog({ ...commandOptions(argv), run: argv.run, limit: argv.limit, sql: argv.sql });
         process.stdout.write(argv.json ? `${JSON.stringify({ runs: entries }, null, 2)}\n` : `${formatLog(entries)}\n`);
       },
     )

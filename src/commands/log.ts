@@ -1,5 +1,8 @@
 import { type RunRecord, readRuns, undoable } from '../ledger/reads';
 import { count } from '../plural';
+import { usageError } from '../errors';
+import { formatDuration } from '../backfill/progress';
+import { type LoggedStatement, readStatements } from '../ledger/statementLog';
 import { type CommandOptions, withSession } from './session';
 
 export interface LogOptions extends CommandOptions {
@@ -7,6 +10,8 @@ export interface LogOptions extends CommandOptions {
   run?: string;
   /** At most this many runs, newest first (default 20). */
   limit?: number;
+  /** Also read the statements each listed run executed (the audit log). */
+  sql?: boolean;
 }
 
 export interface RunLogEntry extends Omit<RunRecord, 'runId'> {
@@ -15,6 +20,10 @@ export interface RunLogEntry extends Omit<RunRecord, 'runId'> {
   reason: string | null;
   /** Per table, the windows whose changes by this run `migrate undo --run` can still take back. */
   undoable: Record<string, string[]>;
+  /** Seconds from start to end (null while running, or for a run that never closed its entry). */
+  seconds: number | null;
+  /** With --sql: the statements the run executed, in order. */
+  statements?: LoggedStatement[];
 }
 
 /** migrate log: the runs the ledger keeps (command, arguments, operator, outcome), newest first, and which can be undone. Read-only. */
@@ -29,9 +38,18 @@ export async function runLog(options: LogOptions): Promise<RunLogEntry[]> {
         undo.set(r.runId, byTable);
       }
     }
-    const entries = runs.map(({ runId, ...r }) => ({ run: runId, ...r, reason: reasonOf(r.arguments), undoable: undo.get(runId) ?? {} }));
-    return options.run ? entries.filter((e) => e.run === options.run) : entries.slice(0, options.limit ?? 20);
+    const entries: RunLogEntry[] = runs.map(({ runId, ...r }) => ({ run: runId, ...r, reason: reasonOf(r.arguments), undoable: undo.get(runId) ?? {}, seconds: secondsBetween(r.startedAt, r.endedAt) }));
+    const listed = options.run ? entries.filter((e) => e.run === options.run) : entries.slice(0, options.limit ?? 20);
+    if (options.run && listed.length === 0) throw usageError('RUN_NOT_FOUND', `the ledger in ${s.config.stateSchema} has no run ${options.run}`, 'migrate log lists the runs it has');
+    if (options.sql) for (const e of listed) e.statements = await readStatements(s.conn, s.dialect, s.config.stateSchema, e.run);
+    return listed;
   });
+}
+
+function secondsBetween(start: string | null, end: string | null): number | null {
+  if (!start || !end) return null;
+  const ms = Date.parse(end) - Date.parse(start);
+  return Number.isFinite(ms) ? Math.round(ms / 100) / 10 : null;
 }
 
 /** The value of --reason in the arguments as the run log keeps them (a JSON array of the words typed). */
@@ -56,12 +74,24 @@ export function formatLog(entries: RunLogEntry[]): string {
   if (!entries.length) return 'no runs in the ledger yet';
   return entries
     .map((e) => {
-      const lines = [`${e.run}  ${e.command}  ${e.outcome}  started ${e.startedAt ?? '?'}${e.endedAt ? `, ended ${e.endedAt}` : ''}${e.operator ? `  by ${e.operator}` : ''}`];
+      const took = e.seconds === null ? '' : ` (${formatDuration(e.seconds)})`;
+      const lines = [`${e.run}  ${e.command}  ${e.outcome}  started ${e.startedAt ?? '?'}${e.endedAt ? `, ended ${e.endedAt}${took}` : ''}${e.operator ? `  by ${e.operator}` : ''}`];
       if (e.reason) lines.push(`  reason: ${e.reason}`);
       if (e.arguments) lines.push(`  arguments: ${e.arguments}`);
       if (e.error) lines.push(`  error: ${e.error}`);
       for (const [table, windows] of Object.entries(e.undoable)) lines.push(`  can be undone: ${table} (${count(windows.length, 'window')}): migrate undo --run ${e.run} --table ${table}`);
+      if (e.statements) lines.push(...formatStatements(e.statements));
       return lines.join('\n');
     })
     .join('\n');
+}
+
+/** A run's statements as SQL a reader can follow: each headed by its unit, intent, duration and rows. */
+function formatStatements(statements: LoggedStatement[]): string[] {
+  if (!statements.length) return ['  (no statements in the audit log for this run)'];
+  return statements.flatMap((st) => {
+    const rows = st.rowsChanged === null ? '' : `, ${count(st.rowsChanged, 'row')} changed`;
+    const head = `-- [${st.seq}] ${st.unit ?? '?'}: ${st.intent ?? ''} (${st.durationMs ?? '?'} ms${rows}${st.error ? `, FAILED: ${st.error}` : ''})`;
+    return ['', head, ...(st.bound ? [`-- bound: ${st.bound}`] : []), st.sql === null ? '-- (SQL not kept: log.keep_sql is false)' : `${st.sql};`];
+  });
 }

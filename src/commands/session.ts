@@ -18,6 +18,7 @@ import { parseBytesBilled } from '../backfill/controls';
 import { TheseusError, maskSecrets, preconditionError, usageError } from '../errors';
 import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
+import { StatementAudit } from '../exec/statementAudit';
 import { reconnectingConnection } from '../exec/reconnectingConnection';
 import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
 import type { TableState } from '../ledger/reads';
@@ -331,6 +332,7 @@ export class Session {
       trace: this.options.trace,
       runJobs: more.runJobs,
       beforeUnit: this.locks ? () => this.locks!.check() : undefined,
+      audit: new StatementAudit(this.dialect, this.config.stateSchema, this.run.runId, this.config.log.keepSql, (line) => this.warn(line)),
     });
   }
 

@@ -88,6 +88,7 @@ export function validateConfig(raw: unknown, file: string, env: NodeJS.ProcessEn
     tables,
     backfill: dropNulls(top.backfill ?? {}) as RawControls,
     cutover: { requireApproval: top.cutover?.require_approval === true },
+    log: { keepSql: top.log?.keep_sql !== false },
     retire: top.retire?.snapshot_days == null ? {} : { snapshotDays: wholeNumber(top.retire.snapshot_days)! },
     engineSettings: duckDbSettings(top.duckdb, `${where}: duckdb`),
   };

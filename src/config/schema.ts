@@ -189,6 +189,15 @@ export const configSchema = z
           .describe("days the snapshot of legacy that retire takes lives before the engine drops it (BigQuery's expiration); unset: kept until --drop-snapshot"),
       })
       .nullish(),
+    log: z
+      .strictObject({
+        keep_sql: z
+          .boolean({ error: (iss) => withHint(`is ${JSON.stringify(iss.input)}; it must be true or false`, 'e.g. log: { keep_sql: false }') })
+          .nullish()
+          .describe("keep each statement's SQL text in the audit log (default true); false keeps the unit, duration and rows changed only"),
+      })
+      .nullish()
+      .describe('the audit log of every statement a run executes (migrate log --sql)'),
     duckdb: z
       .strictObject({
         memory_limit: z

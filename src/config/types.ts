@@ -77,12 +77,19 @@ export interface Config {
   retire: RetireSettings;
   /** The `cutover:` section. */
   cutover: CutoverSettings;
+  /** The `log:` section: the audit log of the statements runs execute. */
+  log: LogSettings;
   /** The section named after the dialect (`duckdb:`), where the engine has settings of its own; passed to its driver. */
   engineSettings: EngineSettings;
 }
 
 /** DuckDB's: `memory_limit` (e.g. "2GB"; default a quarter of the machine's memory) and `threads`. */
 export type EngineSettings = Readonly<Record<string, string | number>>;
+
+export interface LogSettings {
+  /** Keep each statement's SQL text in the audit log (statement_log); false keeps the rest of each row. */
+  keepSql: boolean;
+}
 
 export interface CutoverSettings {
   /** cutover refuses (NOT_APPROVED) until a reviewer approved the current validated state with verify --approve. */

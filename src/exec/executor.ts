@@ -2,6 +2,7 @@ import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
 import { isUniqueViolation } from '../backfill/transient';
 import { renderFinish, renderPlanHeader, renderUnit } from '../plan/render';
+import type { StatementAudit } from './statementAudit';
 import { bindKind, type Plan, type SliceJob, type Step, type Unit, type Vars } from '../plan/types';
 
 export interface ExecuteOptions {
@@ -25,6 +26,8 @@ export interface ExecuteOptions {
   beforeUnit?: () => Promise<void>;
   /** Runs the plan's slice jobs (the backfill scheduler); required when the plan has jobs. */
   runJobs?: (jobs: SliceJob[], options: ExecuteOptions) => Promise<void>;
+  /** Keeps each statement run, with its unit, duration and rows changed, in the state schema (exec/statementAudit.ts). */
+  audit?: StatementAudit;
 }
 
 /**
@@ -57,6 +60,7 @@ export async function executePlan(plan: Plan, given: ExecuteOptions): Promise<vo
       options.log(`warning: could not close the run log entry: ${errorText(err)}`);
     }
   }
+  await options.audit?.flush(options.untraced ?? options.conn);
   if (failure) throw failure;
 }
 
@@ -93,6 +97,9 @@ async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
       await runStep(step, unit.title, options).catch((e) => options.log(`warning: could not record the failure: ${errorText(e)}`));
     }
     throw err;
+  } finally {
+    // After COMMIT or ROLLBACK: the log's rows never ride in (or roll back with) the unit's transaction.
+    await options.audit?.flush(options.untraced ?? conn);
   }
 }
 
@@ -100,20 +107,30 @@ async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): 
   const { conn, vars } = options;
   const params = step.binds?.map((b) => (b.value ? b.value(vars) : vars.get(b.name) ?? null));
   const kinds = step.binds?.map((b) => bindKind(b.name));
+  const startedAt = new Date();
+  const audit = (more: { rowsChanged?: number; error?: string }) =>
+    options.audit?.record({ unit: unitTitle, intent: step.intent, sql: step.sql, bound: params, startedAt, durationMs: Date.now() - startedAt.getTime(), ...more });
+  let ran = false;
   try {
     if (step.kind === 'exec') {
       const changed = await conn.execute(step.sql, params, kinds);
+      ran = true;
+      audit({ rowsChanged: changed });
       if (step.captureChanged) vars.set(step.captureChanged, changed);
       for (const line of step.check?.([{ rows_changed: changed }], vars) ?? []) options.log(line);
       return;
     }
     const rows = await conn.query(step.sql, params, kinds);
+    ran = true;
+    audit({});
     if (step.captureRow && rows[0]) {
       for (const [name, value] of Object.entries(rows[0])) vars.set(name, asSqlValue(value));
       for (const [column, name] of Object.entries(step.captureAs ?? {})) vars.set(name, asSqlValue(rows[0][column] ?? 0));
     }
     for (const line of step.check?.(rows, vars) ?? []) options.log(line);
   } catch (err) {
+    // A statement the engine refused is kept with its error; a check that failed after it ran was kept above.
+    if (!ran) audit({ error: errorText(err) });
     if (err instanceof TheseusError) throw err;
     if (step.onUniqueViolation && isUniqueViolation(err)) {
       step.onUniqueViolation();

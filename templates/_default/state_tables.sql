@@ -146,3 +146,19 @@ CREATE TABLE IF NOT EXISTS {{state}}.approvals (
   approved_at {{timestamp}} NOT NULL,
   PRIMARY KEY (table_name, verify_run_id){{#key_options}} {{key_options}}{{/key_options}}
 );
+-- The audit log: each statement a run's plan executed, with its unit, duration and rows changed (migrate log --sql).
+-- A long statement is kept in parts of a few thousand characters (part 0, 1, …), so every engine's text type holds it.
+CREATE TABLE IF NOT EXISTS {{state}}.statement_log (
+  run_id {{text}} NOT NULL,
+  seq {{bigint}} NOT NULL,
+  part {{bigint}} NOT NULL,
+  unit_title {{longText}},
+  intent {{longText}},
+  started_at {{timestamp}} NOT NULL,
+  duration_ms {{bigint}},
+  rows_changed {{bigint}},
+  error {{longText}},
+  bound_values {{longText}},
+  sql_text {{longText}},
+  PRIMARY KEY (run_id, seq, part){{#key_options}} {{key_options}}{{/key_options}}
+);

@@ -131,7 +131,12 @@ export class SnowflakeAnalyzer {
    * rejects with the analyzer's one-line message ("… [at line:col]").
    */
   async analyzeOne(sql: string, binds?: string[]): Promise<any> {
-    const text = sql.trim().replace(/;\s*$/, '');
+    // Snowflake writes a quote inside a literal doubled ('it''s') or backslashed ('it\'s'), which mean the same; the
+    // fork's lexer (GoogleSQL's) knows only the second, so the doubled form is handed to it as the backslashed one.
+    const text = sql
+      .trim()
+      .replace(/;\s*$/, '')
+      .replace(/'((?:[^'\\]|\\.|'')*)'/g, (_m, inner: string) => `'${inner.replace(/''/g, "\\'")}'`);
     const hasBinds = binds !== undefined ? binds.length > 0 : /\?/.test(text.replace(/'(?:[^'\\]|\\.|'')*'/g, "''"));
     const options = {
       languageOptions: this.languageOptions,

@@ -1,0 +1,89 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Connection } from '../dialects/types';
+import { StatementAudit } from '../src/exec/statementAudit';
+import { readStatements } from '../src/ledger/statementLog';
+import { type Sandbox, openSandbox, testEngines } from './helpers/engines';
+import { loadOrders } from './helpers/ordersFixture';
+import { cli } from './helpers/warehouse';
+
+interface LoggedRun {
+  run: string;
+  command: string;
+  seconds: number | null;
+  statements?: Array<{ seq: number; unit: string; intent: string; durationMs: number; rowsChanged: number | null; error: string | null; bound: string | null; sql: string | null }>;
+}
+
+/** The audit log on each engine: every statement a run's plan executed, kept in the state schema, shown by migrate log --sql. */
+describe.each(testEngines())('the audit log on %s', (engine) => {
+  let s: Sandbox;
+  let config: string;
+  let tables: string;
+  beforeAll(async () => {
+    s = await openSandbox(engine);
+    tables = await loadOrders(s, { rows: 1500 });
+    config = s.writeConfig(tables);
+  });
+  afterAll(async () => s?.drop());
+  const newestRun = (file = config): LoggedRun => (JSON.parse(cli(['log', '--json', '--limit', '1', '--sql', '--config', file]).stdout) as { runs: LoggedRun[] }).runs[0];
+
+  test('each statement a backfill ran is kept in order, with its unit, duration, rows changed and bound values: the SQL its --out file shows', () => {
+    expect(cli(['stitch', '--config', config]).status).toBe(0);
+    const ran = path.join(s.dir, 'ran.sql');
+    const backfill = cli(['backfill', '--month', '2023-06', '--out', ran, '--config', config]);
+    expect(backfill.status).toBe(0);
+    const run = newestRun();
+    expect(run.command).toBe('backfill');
+    expect(run.seconds).toEqual(expect.any(Number));
+    const statements = run.statements!;
+    expect(statements.length).toBeGreaterThan(10);
+    expect(statements.map((st) => st.seq)).toEqual(statements.map((_, i) => i + 1));
+    const outFile = fs.readFileSync(ran, 'utf8');
+    for (const st of statements) {
+      expect(outFile).toContain(`${st.sql};`);
+      expect(st.durationMs).toBeGreaterThanOrEqual(0);
+      expect(st.error).toBeNull();
+    }
+    // The window's upsert changed rows, and says how many; the run log's first entry kept its bound values.
+    const slice = statements.filter((st) => st.unit.includes('2023-06') && (st.rowsChanged ?? 0) > 0);
+    expect(slice.length).toBeGreaterThan(0);
+    expect(statements.find((st) => st.intent.startsWith('Record this run'))!.bound).toContain(run.run);
+    // The text form: each statement headed by its unit and intent, then the SQL.
+    const text = cli(['log', '--run', run.run, '--sql', '--config', config]).stdout;
+    expect(text).toMatch(/-- \[1\] ledger: make sure the state schema \S+ exists: Create the state schema if missing \(\d+ ms/);
+    expect(text).toContain(`${slice[0].sql};`);
+  });
+
+  test('log.keep_sql: false keeps every row but the SQL text', () => {
+    const quiet = s.writeConfig(`${tables}log:\n  keep_sql: false\n`, 'quiet.yaml');
+    expect(cli(['stitch', '--config', quiet]).status).toBe(0);
+    const run = newestRun(quiet);
+    expect(run.command).toBe('stitch');
+    expect(run.statements!.length).toBeGreaterThan(3);
+    expect(run.statements!.every((st) => st.sql === null && st.unit && st.intent)).toBe(true);
+    expect(cli(['log', '--run', run.run, '--sql', '--config', quiet]).stdout).toContain('-- (SQL not kept: log.keep_sql is false)');
+  });
+
+  test('a statement longer than a part is kept in parts and read back whole, characters outside the BMP included; a failed one keeps its error', async () => {
+    const conn = { execute: async (sql: string) => (await s.exec(sql), 0), query: (sql: string, params?: Array<string | number | null>) => s.query(sql, params), close: async () => undefined } as unknown as Connection;
+    const audit = new StatementAudit(s.dialect, s.stateSchema, 'audit-parts-run', true, (line) => {
+      throw new Error(line);
+    });
+    const long = `SELECT '${'é🦀x'.repeat(7000)}' AS "it's"`;
+    const startedAt = new Date();
+    audit.record({ unit: 'parts', intent: 'a long statement', sql: long, startedAt, durationMs: 12, rowsChanged: 3 });
+    audit.record({ unit: 'parts', intent: 'a failed one', sql: 'SELECT 1/0', startedAt, durationMs: 1, error: 'division by zero' });
+    await audit.flush(conn);
+    const read = await readStatements(conn, s.dialect, s.stateSchema, 'audit-parts-run');
+    expect(read.map((st) => [st.seq, st.sql, st.rowsChanged, st.error])).toEqual([
+      [1, long, 3, null],
+      [2, 'SELECT 1/0', null, 'division by zero'],
+    ]);
+  });
+
+  test('an unknown run is a clear refusal', () => {
+    const r = cli(['log', '--run', 'no-such-run', '--config', config]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('error [RUN_NOT_FOUND]');
+  });
+});
