@@ -249,6 +249,12 @@ export interface Dialect {
   readonly upsertResultColumns?: UpsertResultColumns;
   readonly stateTypes: StateTypes;
   /**
+   * Where the engine admits one process per database file (DuckDB): the file beside the database in which a
+   * backfill keeps its progress for `status` in another shell (backfill/progressFile.ts). Undefined elsewhere,
+   * where status reads the ledger while a backfill runs.
+   */
+  progressFile?(connection: ConnectionSpec): string | undefined;
+  /**
    * The longest table, schema or column name the engine keeps as written;
    * absent where there is no practical limit (DuckDB). Config names are checked
    * against it before any work, and derived names (archives) are made to fit.

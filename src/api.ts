@@ -5,6 +5,7 @@ import { runCutover } from './commands/cutover';
 import type { CommandOptions } from './commands/session';
 import { type TableStatus, runStatus } from './commands/status';
 import { runStitch } from './commands/stitch';
+import { type HeldDatabase, orProgressOfHolder } from './commands/heldDatabase';
 import { type ValidationResult, runValidate } from './commands/validate';
 import { runVerify } from './commands/verify';
 import type { ConfigDocument } from './config/load';
@@ -125,9 +126,14 @@ export async function cutover(config: Config, options: CutoverRunOptions = {}): 
   return afterwards(config, options, o.sql);
 }
 
-/** migrate status: what `status --json` prints under `tables`. */
-export async function status(config: Config, options: Pick<RunOptions, 'tables' | 'env'> = {}): Promise<{ tables: TableStatus[] }> {
-  return { tables: await runStatus({ config, tables: options.tables, env: options.env, log: () => undefined, warn: () => undefined }) };
+/**
+ * migrate status: what `status --json` prints: each table's status, or, while a DuckDB backfill in another process
+ * holds the database file, `held` with that run's progress (tables is then empty).
+ */
+export async function status(config: Config, options: Pick<RunOptions, 'tables' | 'env'> = {}): Promise<{ tables: TableStatus[]; held?: HeldDatabase }> {
+  const o = { config, tables: options.tables, env: options.env, log: () => undefined, warn: () => undefined };
+  const r = await orProgressOfHolder(o, () => runStatus(o));
+  return 'held' in r ? { tables: [], held: r.held } : { tables: r.result };
 }
 
 /** migrate validate: every problem in the config; with connect, the warehouse's tables and columns too. */

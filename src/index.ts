@@ -7,6 +7,8 @@ export type { BackfillResult, BackfillRunOptions, CommandResult, Config, Cutover
 export type { BackfillEvent } from './backfill/progress';
 export type { RawControls } from './backfill/controls';
 export type { TableStatus } from './commands/status';
+export type { HeldDatabase } from './commands/heldDatabase';
+export type { ProgressSnapshot } from './backfill/progressFile';
 export type { ValidationProblem, ValidationResult } from './commands/validate';
 export type { ConfigDocument } from './config/load';
 export type { RawConfig as ConfigFile } from './config/schema';

@@ -15,6 +15,9 @@ export const duckdb: Dialect = Object.freeze({
   templates: Object.freeze(['duckdb']),
   capabilities: Object.freeze({ transactionalDdl: true, advisoryLock: false, upsert: 'merge', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: false, countedUpserts: Object.freeze([] as const) }),
   stateTypes: Object.freeze({ text: 'VARCHAR', longText: 'VARCHAR', bigint: 'BIGINT', timestamp: 'TIMESTAMPTZ' }),
+  // One process per file: a backfill's progress for status in another shell sits beside the database.
+  progressFile: (connection: ConnectionSpec) =>
+    typeof connection === 'string' && connection !== '' && connection !== ':memory:' && !isConnectionUrl(connection) ? `${connection}.migrate-progress.json` : undefined,
   // dlt's duckdb destination (impl/duckdb/factory.py): 65536, so in practice nothing is shortened.
   dltMaxNameLength: 65_536,
   textType: 'VARCHAR',

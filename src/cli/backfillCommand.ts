@@ -94,12 +94,14 @@ export function strategyFlag<T>(y: Argv<T>) {
     .example('$0 promote --all', 'then move the staged windows into the target');
 }
 
-export async function backfillCommand(argv: BackfillArgv & { strategy?: string }, common: CommandOptions, promote = false): Promise<void> {
+export async function backfillCommand(argv: BackfillArgv & { strategy?: string; quiet?: boolean }, common: CommandOptions, promote = false): Promise<void> {
   const sqlOnStdout = Boolean(common.dryRun && !common.out);
   const err = (text: string) => process.stderr.write(text);
   const reporter = argv.json
     ? jsonReporter((text) => process.stdout.write(text), err)
-    : textReporter((text) => (sqlOnStdout ? process.stderr : process.stdout).write(text), Boolean(process.stdout.isTTY) && !sqlOnStdout && !argv.plan);
+    : argv.quiet
+      ? textReporter(() => undefined, false)
+      : textReporter((text) => (sqlOnStdout ? process.stderr : process.stdout).write(text), Boolean(process.stdout.isTTY) && !sqlOnStdout && !argv.plan);
   const stop = new StopSignal();
   const release = stopOnSignals(stop, (line) => reporter.line(line));
   const options: BackfillOptions = {

@@ -16,9 +16,11 @@ import { runStitch } from '../commands/stitch';
 import { runVerify } from '../commands/verify';
 import { formatValidation, runValidate } from '../commands/validate';
 import { runInit } from '../commands/init';
+import { formatHeld, orProgressOfHolder } from '../commands/heldDatabase';
 import { KNOWN_DIALECTS } from '../../dialects/names';
 import { formatReport } from '../verify/report';
 import { EXIT_CODES, asTheseusError, maskSecrets } from '../errors';
+import { createOutput, outputFlags } from './output';
 
 /**
  * The `migrate` command line: parse → run → render → exit code. Everything
@@ -27,6 +29,8 @@ import { EXIT_CODES, asTheseusError, maskSecrets } from '../errors';
 
 interface CommonArgs {
   config: string;
+  quiet?: boolean;
+  color?: boolean;
   reason?: string;
   table?: string[];
   'dry-run'?: boolean;
@@ -78,8 +82,14 @@ function commandOptions(argv: CommonArgs & { json?: boolean }): CommandOptions {
     catalog: argv.catalog,
     dltAllow: { keyMismatch: argv['allow-key-mismatch'], orphanChildren: argv['allow-orphan-children'] },
     argv: process.argv.slice(2),
-    log: (line) => (stdoutTaken ? process.stderr : process.stdout).write(`${line}\n`),
+    ...outputOf(argv, stdoutTaken),
   };
+}
+
+/** The run's writer of progress lines and warnings (colour, --quiet, each warning once): see output.ts. */
+function outputOf(argv: { quiet?: boolean; color?: boolean }, stdoutTaken: boolean): Pick<CommandOptions, 'log' | 'warn'> {
+  const output = createOutput({ quiet: argv.quiet, color: argv.color, stdoutTaken });
+  return { log: (line) => output.info(line), warn: (line) => output.warn(line) };
 }
 
 async function main(): Promise<void> {
@@ -123,8 +133,11 @@ async function main(): Promise<void> {
       "each table's phase, slices and view distribution",
       (y) => common(y).option('json', { type: 'boolean', default: false, describe: 'machine-readable output' }),
       async (argv) => {
-        const statuses = await runStatus(commandOptions(argv));
-        process.stdout.write(argv.json ? `${JSON.stringify({ tables: statuses }, null, 2)}\n` : `${formatStatus(statuses)}\n`);
+        const options = commandOptions(argv);
+        // While a DuckDB backfill holds the file, its progress file answers instead.
+        const status = await orProgressOfHolder(options, () => runStatus(options));
+        if ('held' in status) process.stdout.write(argv.json ? `${JSON.stringify({ held: status.held }, null, 2)}\n` : `${formatHeld(status.held)}\n`);
+        else process.stdout.write(argv.json ? `${JSON.stringify({ tables: status.result }, null, 2)}\n` : `${formatStatus(status.result)}\n`);
       },
     )
     .command(
@@ -287,12 +300,20 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
+    .completion('completion', 'print a shell completion script for bash or zsh (e.g. migrate completion >> ~/.bashrc)')
+    .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'print only warnings, errors and what the command was asked for (no progress)' })
+    .option('color', { type: 'boolean', global: true, describe: 'colour errors and warnings (default: on a terminal, unless NO_COLOR is set; --no-color turns it off)' })
     .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog, init, validate or demo')
     .strict()
+    .recommendCommands()
     .help()
     .fail((message, err) => {
       if (err) throw err;
-      process.stderr.write(`error [USAGE]: ${message}\nhint: migrate --help lists the commands and options\n`);
+      // yargs says only "Did you mean stitch?" for a mistyped command: name what was typed, in the tool's form.
+      const suggested = /^Did you mean (\S+)\?$/.exec(message);
+      const typed = hideBin(process.argv).find((word) => !word.startsWith('-'));
+      const said = suggested ? `unknown command "${typed}"; did you mean "${suggested[1]}"?` : message;
+      createOutput(outputFlags(process.argv)).error('USAGE', said, 'migrate --help lists the commands and options');
       process.exit(EXIT_CODES.usage);
     })
     .parseAsync();
@@ -300,8 +321,7 @@ async function main(): Promise<void> {
 
 main().catch((err: unknown) => {
   const e = asTheseusError(err);
-  process.stderr.write(`error [${e.code}]: ${maskSecrets(e.message)}\n`);
-  if (e.hint) process.stderr.write(`hint: ${maskSecrets(e.hint)}\n`);
+  createOutput(outputFlags(process.argv)).error(e.code, maskSecrets(e.message), e.hint && maskSecrets(e.hint));
   if (e.errorClass === 'internal' && err instanceof Error && err.stack) process.stderr.write(`${maskSecrets(err.stack)}\n`);
   process.exitCode = e.exitCode;
 });

@@ -1,3 +1,4 @@
+import { withProgressFile } from '../backfill/progressFile';
 import { keepsPreimages, preimageTableRef, preimageTableUnit } from '../plan/preimages';
 import { type BackfillControls, type RawControls, resolveControls } from '../backfill/controls';
 import { ON_DEMAND_USD_PER_TIB, duplicateKeys, formatBytes, measuredRate, rowsPerWindow, sliceBytes } from '../backfill/preflight';
@@ -193,96 +194,102 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
     throw usageError('CATALOG_NEEDS_DRY_RUN', 'backfill --plan counts legacy rows per window (and on BigQuery dry-runs each slice for the bytes it would read), which needs a connection; a catalog holds no rows', 'backfill --dry-run --catalog FILE prints the plan (its windows come from the catalog\'s legacy_profile)');
   }
   const command = options.promote ? 'promote' : 'backfill';
-  await withSession(command, options, { readOnly, sharedLock: true }, async (s) => {
-    const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names, billsBytes: s.dialect.capabilities.bytesBilledCap });
-    const reporter = options.reporter ?? textReporter((text) => s.log(text.replace(/\n$/, '')), false);
-    const units: Unit[] = [];
-    const jobs: SliceJob[] = [];
-    const after: Unit[] = [];
-    const tables: TableBackfill[] = [];
-    /** Tables whose legacy rows were found accounted for by this run's phase change. */
-    const accounted = new Set<string>();
-    const prepared = await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { beforeWriting: true });
-    // dlt readers take the highest load id for the latest load: this run's comes after every load the datasets hold.
-    s.run.loadId = nextLoadId(s.run.loadId, prepared.flatMap(({ ctx }) => ctx.dlt.loadIds));
-    // Each slice its own load id (dlt registers one load per package; a slice is one transaction), across every table.
-    const sliceLoadIds = loadIdSequence(s.run.loadId);
-    for (const table of prepared) {
-      // What the slices write (the target, or the staging table) and, for promote, what they read instead of legacy.
-      const { ctx, state, source, promoted, setup, planSlices } = await sliceTarget(s, table, options, months, controls);
-      const id = ctx.table.id;
-      // The slices write the staging table, which the view does not read.
-      const staged = ctx !== table.ctx;
-      units.push(...setup);
-      const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
-      if (keyIndex) units.push(keyIndex);
-      if (ctx.table.cursorImmutable && ctx.upsert !== 'merge') {
-        s.warn(`${id}: cursor_immutable has no effect here: its slices upsert with ${ctx.upsert === 'on_conflict' ? 'INSERT … ON CONFLICT' : 'INSERT … ON DUPLICATE KEY UPDATE'}, which finds each key through the unique index, not by a match the window could narrow`);
+  // Where the engine admits one process per file, the run's progress for status in another shell (progressFile.ts).
+  let progress: ReturnType<typeof withProgressFile> | undefined;
+  try {
+    await withSession(command, options, { readOnly, sharedLock: true }, async (s) => {
+      const controls = resolveControls(s.config.backfill, options.controls ?? {}, { name: s.dialect.name, loadSignalNames: s.dialect.loadSignal?.names, billsBytes: s.dialect.capabilities.bytesBilledCap });
+      const given = options.reporter ?? textReporter((text) => s.log(text.replace(/\n$/, '')), false);
+      const progressFile = options.dryRun || readOnly ? undefined : s.dialect.progressFile?.(s.config.connection);
+      if (progressFile) progress = withProgressFile(given, progressFile, { runId: s.run.runId, command });
+      const reporter = progress ?? given;
+      const units: Unit[] = [];
+      const jobs: SliceJob[] = [];
+      const after: Unit[] = [];
+      const tables: TableBackfill[] = [];
+      /** Tables whose legacy rows were found accounted for by this run's phase change. */
+      const accounted = new Set<string>();
+      const prepared = await s.preparedTables(options.planOnly ? PLAN_PHASES : RUN_PHASES, 'backfill', { beforeWriting: true });
+      // dlt readers take the highest load id for the latest load: this run's comes after every load the datasets hold.
+      s.run.loadId = nextLoadId(s.run.loadId, prepared.flatMap(({ ctx }) => ctx.dlt.loadIds));
+      // Each slice its own load id (dlt registers one load per package; a slice is one transaction), across every table.
+      const sliceLoadIds = loadIdSequence(s.run.loadId);
+      for (const table of prepared) {
+        // What the slices write (the target, or the staging table) and, for promote, what they read instead of legacy.
+        const { ctx, state, source, promoted, setup, planSlices } = await sliceTarget(s, table, options, months, controls);
+        const id = ctx.table.id;
+        // The slices write the staging table, which the view does not read.
+        const staged = ctx !== table.ctx;
+        units.push(...setup);
+        const keyIndex = keyIndexUnit(ctx, Boolean(options.createKeyIndex));
+        if (keyIndex) units.push(keyIndex);
+        if (ctx.table.cursorImmutable && ctx.upsert !== 'merge') {
+          s.warn(`${id}: cursor_immutable has no effect here: its slices upsert with ${ctx.upsert === 'on_conflict' ? 'INSERT … ON CONFLICT' : 'INSERT … ON DUPLICATE KEY UPDATE'}, which finds each key through the unique index, not by a match the window could narrow`);
+        }
+        // Legacy's profile, read once per table whatever the slices write.
+        const profile = await s.legacyProfile(table.ctx);
+        if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
+        // slice: key: the table's chunks (the ledger's plan, or planned now); promote keeps the staging's plan.
+        const chunks = keySliced(table.ctx, controls, planSlices, table.state.slices, Boolean(options.promote)) ? await tableChunks(s.reads, table.ctx, profile, planSlices, controls.chunkRows) : undefined;
+        if (chunks && months) throw usageError('BAD_FLAG', `${id} is sliced by its key: it has no months to name`, 'run --all, or --chunk N for one chunk (migrate status lists them)');
+        const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices, chunks);
+        // Reported, not refused: the slice keeps each key's latest row.
+        const noDuplicates = { keys: 0, rows: 0, tied: 0 };
+        const duplicates =
+          windows.length && !ctx.alignment.legacyKeyUnique && !source ? ((await s.reads.dataCheck(id, 'keys legacy holds more than once (reported only)', (conn) => duplicateKeys(conn, ctx))) ?? noDuplicates) : noDuplicates;
+        const span = chunks ?? profileWindows(profile, controls.slice === 'key' ? 'month' : controls.slice);
+        reporter.emit({
+          event: 'table',
+          table: id,
+          legacy_rows: profile.totalRows,
+          first_window: span[0]?.key,
+          last_window: span[span.length - 1]?.key,
+          windows: windows.length,
+          already_done: skippedDone,
+          null_key_rows: profile.nullKeyRows,
+          null_cursor_rows: profile.nullCursorRows,
+          ...(duplicates.keys ? { duplicate_keys: duplicates.keys } : {}),
+          ...(duplicates.tied ? { tied_keys: duplicates.tied } : {}),
+          ...(profile.deletedRows ? { deleted_rows: profile.deletedRows, hard_delete_column: ctx.dlt.hints?.hardDelete } : {}),
+        });
+        const { complete } = assessCompleteness(ctx, profile, state.slices, windows, chunks);
+        const isComplete = async () => {
+          const slices = (await s.state(ctx.table)).slices;
+          if (!assessCompleteness(ctx, profile, slices, [], chunks).complete) return false;
+          await assertRowsAccounted(s.conn, ctx, slices);
+          accounted.add(id);
+          return true;
+        };
+        // Staged rows are not kept for undo: the staging table is dropped and staged again instead.
+        const keep = controls.keepPreimages && !staged;
+        const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: staged, ...(source ? { source } : {}), ...(chunks ? { plan: chunks } : {}) });
+        const preimages = plan.jobs.length && keepsPreimages(ctx, keep) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
+        if (preimages) units.push(preimages);
+        units.push(...plan.units);
+        jobs.push(...plan.jobs);
+        after.push(...plan.after);
+        tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs, staged, chunks });
       }
-      // Legacy's profile, read once per table whatever the slices write.
-      const profile = await s.legacyProfile(table.ctx);
-      if (months) refuseMonthsOutsideLegacy(id, months, profile, Boolean(options.allowEmpty));
-      // slice: key: the table's chunks (the ledger's plan, or planned now); promote keeps the staging's plan.
-      const chunks = keySliced(table.ctx, controls, planSlices, table.state.slices, Boolean(options.promote)) ? await tableChunks(s.reads, table.ctx, profile, planSlices, controls.chunkRows) : undefined;
-      if (chunks && months) throw usageError('BAD_FLAG', `${id} is sliced by its key: it has no months to name`, 'run --all, or --chunk N for one chunk (migrate status lists them)');
-      const { windows, skippedDone } = promoted ?? chooseWindows(options, months, controls, profile, state.slices, chunks);
-      // Reported, not refused: the slice keeps each key's latest row.
-      const noDuplicates = { keys: 0, rows: 0, tied: 0 };
-      const duplicates =
-        windows.length && !ctx.alignment.legacyKeyUnique && !source ? ((await s.reads.dataCheck(id, 'keys legacy holds more than once (reported only)', (conn) => duplicateKeys(conn, ctx))) ?? noDuplicates) : noDuplicates;
-      const span = chunks ?? profileWindows(profile, controls.slice === 'key' ? 'month' : controls.slice);
-      reporter.emit({
-        event: 'table',
-        table: id,
-        legacy_rows: profile.totalRows,
-        first_window: span[0]?.key,
-        last_window: span[span.length - 1]?.key,
-        windows: windows.length,
-        already_done: skippedDone,
-        null_key_rows: profile.nullKeyRows,
-        null_cursor_rows: profile.nullCursorRows,
-        ...(duplicates.keys ? { duplicate_keys: duplicates.keys } : {}),
-        ...(duplicates.tied ? { tied_keys: duplicates.tied } : {}),
-        ...(profile.deletedRows ? { deleted_rows: profile.deletedRows, hard_delete_column: ctx.dlt.hints?.hardDelete } : {}),
-      });
-      const { complete } = assessCompleteness(ctx, profile, state.slices, windows, chunks);
-      const isComplete = async () => {
-        const slices = (await s.state(ctx.table)).slices;
-        if (!assessCompleteness(ctx, profile, slices, [], chunks).complete) return false;
-        await assertRowsAccounted(s.conn, ctx, slices);
-        accounted.add(id);
-        return true;
-      };
-      // Staged rows are not kept for undo: the staging table is dropped and staged again instead.
-      const keep = controls.keepPreimages && !staged;
-      const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: staged, ...(source ? { source } : {}), ...(chunks ? { plan: chunks } : {}) });
-      const preimages = plan.jobs.length && keepsPreimages(ctx, keep) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
-      if (preimages) units.push(preimages);
-      units.push(...plan.units);
-      jobs.push(...plan.jobs);
-      after.push(...plan.after);
-      tables.push({ ctx, profile, windows, slices: state.slices, jobs: plan.jobs, staged, chunks });
-    }
-    if (options.planOnly) return printPreflight(s, tables, controls);
+      if (options.planOnly) return printPreflight(s, tables, controls);
 
-    const stop = options.stop ?? new StopSignal();
-    await s.execute(units, {
-      jobs,
-      after,
-      runJobs: (scheduled, exec) =>
-        runSlices(scheduled, exec, {
-          controls,
-          dialect: s.dialect,
-          ledger: s.ledger,
-          reporter,
-          stop,
-          runId: s.run.runId,
-          command,
-          // Promote chooses exactly the windows not promoted since they were staged: one done before (staged again since) is redone.
-          redoDone: controls.rerun || !options.all || Boolean(options.promote),
-          openConnection: s.dialect.capabilities.concurrentSlices ? () => s.openConnection() : undefined,
-          runAlive: (runId) => s.runAlive(runId),
-        }),
+      const stop = options.stop ?? new StopSignal();
+      await s.execute(units, {
+        jobs,
+        after,
+        runJobs: (scheduled, exec) =>
+          runSlices(scheduled, exec, {
+            controls,
+            dialect: s.dialect,
+            ledger: s.ledger,
+            reporter,
+            stop,
+            runId: s.run.runId,
+            command,
+            // Promote chooses exactly the windows not promoted since they were staged: one done before (staged again since) is redone.
+            redoDone: controls.rerun || !options.all || Boolean(options.promote),
+            openConnection: s.dialect.capabilities.concurrentSlices ? () => s.openConnection() : undefined,
+            runAlive: (runId) => s.runAlive(runId),
+          }),
     });
     for (const t of tables) {
       const id = t.ctx.table.id;
@@ -305,7 +312,10 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         [...working, ...unhandled].forEach((u) => s.log(`  - ${u}`));
       }
     }
-  });
+    });
+  } finally {
+    progress?.remove();
+  }
 }
 
 /**
