@@ -16,6 +16,7 @@ import { runStitch } from '../commands/stitch';
 import { runVerify } from '../commands/verify';
 import { formatValidation, runValidate } from '../commands/validate';
 import { runInit } from '../commands/init';
+import { runReport } from '../commands/report';
 import { formatHeld, orProgressOfHolder } from '../commands/heldDatabase';
 import { KNOWN_DIALECTS } from '../../dialects/names';
 import { formatReport } from '../verify/report';
@@ -238,6 +239,20 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'report',
+      'write the migration on one self-contained HTML page: windows by state, legacy vs target rows, the view, the checks, the runs',
+      (y) =>
+        y
+          .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
+          .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
+          .option('html', { type: 'string', demandOption: true, describe: 'the page to write, e.g. report.html' }),
+      async (argv) => {
+        const options = commandOptions({ ...argv, 'dry-run': false });
+        await runReport({ ...options, html: argv.html });
+        options.log?.(`wrote ${argv.html}`);
+      },
+    )
+    .command(
       'catalog',
       'write a snapshot of what planning reads (tables, ledger state, dlt dataset, legacy profile) for --dry-run --catalog FILE; changes nothing',
       (y) =>
@@ -303,7 +318,7 @@ async function main(): Promise<void> {
     .completion('completion', 'print a shell completion script for bash or zsh (e.g. migrate completion >> ~/.bashrc)')
     .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'print only warnings, errors and what the command was asked for (no progress)' })
     .option('color', { type: 'boolean', global: true, describe: 'colour errors and warnings (default: on a terminal, unless NO_COLOR is set; --no-color turns it off)' })
-    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog, init, validate or demo')
+    .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog, init, validate, report or demo')
     .strict()
     .recommendCommands()
     .help()

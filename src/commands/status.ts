@@ -26,6 +26,8 @@ export interface TableStatus {
   /** Zero-copy snapshots retire took of legacy (Snowflake), kept until retire --drop --drop-snapshot. */
   snapshots: string[];
   windows: { total: number; done: number; pending: number; running: number; failed: number };
+  /** Pending windows the ledger holds no row for yet: months of legacy's rows no backfill has registered (and the NULL-cursor slice). */
+  unregistered: string[];
   nullCursorRows: number | null;
   nullKeyRows: number | null;
   /** Legacy rows carrying dlt's hard-delete flag, which the backfill leaves out (null: no flag applies, or legacy is gone). */
@@ -73,7 +75,7 @@ export async function runStatus(options: CommandOptions): Promise<TableStatus[]>
   });
 }
 
-async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus> {
+export async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus> {
   const state = await s.state(table);
   const slices = state.slices;
   const count = (status: string) => slices.filter((x) => x.status === status).length;
@@ -82,6 +84,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
   let nullKeyRows: number | null = null;
   let deletedRows: number | null = null;
   let dlt: TableStatus['dlt'] = null;
+  let unregistered: string[] = [];
   // Once legacy is retired (or gone, as after an interrupted retire) there is nothing left to profile; the ledger alone tells the story.
   const legacyPresent = state.phase !== 'retired' && (await s.reads.introspect(table.legacy)) !== undefined;
   if (legacyPresent) {
@@ -94,6 +97,8 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     const keys = new Set([...uncovered.map((w) => w.key), ...slices.map((x) => x.windowKey)]);
     if (profile.nullCursorRows > 0) keys.add(NULL_CURSOR_KEY);
     total = keys.size;
+    const recordedKeys = new Set(slices.map((x) => x.windowKey));
+    unregistered = [...keys].filter((k) => !recordedKeys.has(k)).sort();
     nullCursorRows = profile.nullCursorRows;
     nullKeyRows = profile.nullKeyRows;
     deletedRows = profile.deletedRows ?? null;
@@ -111,6 +116,7 @@ async function tableStatus(s: Session, table: TableConfig): Promise<TableStatus>
     archiveDropping: state.phase === 'retired' && state.archiveDropRequested,
     snapshots: state.snapshots,
     windows: { total, done, running, failed, pending: total - done - running - failed },
+    unregistered,
     nullCursorRows,
     nullKeyRows,
     deletedRows,
