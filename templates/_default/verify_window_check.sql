@@ -25,5 +25,5 @@ FROM (
   FROM l LEFT JOIN {{target}} AS t ON {{key_match}}
   -- A limit no window reaches: it keeps engines from inlining these columns
   -- into each sum above, which would compute a row's checksum once per sum.
-  LIMIT {{no_limit}}
+  LIMIT {{no_limit}} -- a fence, not a limit: no window has that many rows, and it keeps the checksums computed once per row
 ) AS p;
