@@ -48,10 +48,15 @@ function dltFlags<T>(y: Argv<T>) {
     .option('allow-orphan-children', { type: 'boolean', describe: 'backfill an upsert/insert-only parent whose nested tables stay empty' });
 }
 
-function common(y: Argv): Argv<CommonArgs> {
+/** --config and --table: what every command that reads the config takes. */
+function configFlags(y: Argv) {
   return y
     .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
-    .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
+    .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' });
+}
+
+function common(y: Argv): Argv<CommonArgs> {
+  return configFlags(y)
     .option('dry-run', { type: 'boolean', default: false, describe: 'print the SQL it would run and change nothing' })
     .option('reason', { type: 'string', describe: 'why, in words (a ticket, a business reason): kept in the run log; required with --force' })
     .option('out', { type: 'string', describe: 'write the SQL to FILE (dry run: what would run; otherwise: what ran)' })
@@ -242,9 +247,7 @@ async function main(): Promise<void> {
       'report',
       'write the migration on one self-contained HTML page: windows by state, legacy vs target rows, the view, the checks, the runs',
       (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
-          .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
+        configFlags(y)
           .option('html', { type: 'string', demandOption: true, describe: 'the page to write, e.g. report.html' }),
       async (argv) => {
         const options = commandOptions({ ...argv, 'dry-run': false });
@@ -256,9 +259,7 @@ async function main(): Promise<void> {
       'catalog',
       'write a snapshot of what planning reads (tables, ledger state, dlt dataset, legacy profile) for --dry-run --catalog FILE; changes nothing',
       (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
-          .option('table', { alias: 't', type: 'string', array: true, describe: 'table name from the config (repeatable; default: all)' })
+        configFlags(y)
           .option('out', { type: 'string', demandOption: true, describe: 'the catalog file to write (.json: JSON, otherwise YAML)' })
           .example('$0 catalog --out catalog.json', 'snapshot the warehouse')
           .example('$0 backfill --all --dry-run --catalog catalog.json', 'print the plan from it, with no connection'),
@@ -290,9 +291,7 @@ async function main(): Promise<void> {
       'validate',
       'check the config without changing anything: every problem at once; with --connect, that every table and column it names exists',
       (y) =>
-        y
-          .option('config', { alias: 'c', type: 'string', default: './migrate.yaml', describe: 'config file (YAML or JSON)' })
-          .option('table', { alias: 't', type: 'string', array: true, describe: 'with --connect: only these tables (default: all)' })
+        configFlags(y)
           .option('connect', { type: 'boolean', default: false, describe: 'also connect (read-only) and look up every table and column' })
           .option('json', { type: 'boolean', default: false, describe: 'machine-readable output' })
           .example('$0 validate', 'the file alone, offline')
