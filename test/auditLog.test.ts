@@ -6,6 +6,7 @@ import { readStatements } from '../src/ledger/statementLog';
 import { type Sandbox, openSandbox, testEngines } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { cli } from './helpers/warehouse';
+import { startCli } from './helpers/processes';
 
 interface LoggedRun {
   run: string;
@@ -79,6 +80,29 @@ describe.each(testEngines())('the audit log on %s', (engine) => {
       [1, long, 3, null],
       [2, 'SELECT 1/0', null, 'division by zero'],
     ]);
+  });
+
+  test('prune --audit-log drops the statements of runs started before the day; the runs stay in the log', () => {
+    const first = newestRun();
+    const pruned = cli(['prune', '--before', '2999-01-01', '--audit-log', '--config', config]);
+    expect(pruned.stderr).toBe('');
+    expect(pruned.status).toBe(0);
+    expect(pruned.stdout).toMatch(/audit log: [\d,]+ statement rows of runs started before 2999-01-01 dropped/);
+    const after = (JSON.parse(cli(['log', '--json', '--sql', '--run', first.run, '--config', config]).stdout) as { runs: LoggedRun[] }).runs[0];
+    expect(after.statements).toEqual([]);
+    expect(cli(['log', '--run', first.run, '--sql', '--config', config]).stdout).toContain('(no statements in the audit log for this run)');
+  });
+
+  test("a run killed outright keeps the statements of every slice that committed", async () => {
+    const running = startCli(['backfill', '--from', '2023-08', '--to', '2023-12', '--min-interval', '400ms', '--config', config]);
+    await running.waitFor(/orders 2023-09: /);
+    running.child.kill('SIGKILL');
+    await running.exited;
+    const run = String((await s.query(`SELECT run_id FROM ${s.quote(s.stateSchema)}.runs WHERE command = 'backfill' ORDER BY started_at DESC`))[0].run_id);
+    const done = (await s.query(`SELECT window_key FROM ${s.quote(s.stateSchema)}.slices WHERE run_id = ${s.dialect.stringLiteral(run)} AND status = 'done'`)).map((r) => String(r.window_key));
+    expect(done).toEqual(expect.arrayContaining(['2023-08', '2023-09']));
+    const logged = (JSON.parse(cli(['log', '--json', '--sql', '--run', run, '--config', config]).stdout) as { runs: LoggedRun[] }).runs[0].statements!;
+    for (const window of done) expect(logged.some((st) => st.unit === `orders ${window}: backfill` && /Mark orders \S+ as done/.test(st.intent))).toBe(true);
   });
 
   test('an unknown run is a clear refusal', () => {

@@ -187,11 +187,12 @@ describePlanAnalysis({
       const r = cli(['stitch', '--dry-run', '--catalog', catalog, '--config', files.config()], PINNED);
       expect(r.stdout).toContain('CREATE TABLE IF NOT EXISTS `_migrate`.statement_log');
       const inserts = await auditInsertFor(bigquery, '_migrate');
-      expect(inserts).toHaveLength(1);
+      expect(inserts).toHaveLength(2);
       const plan = await analyzeBigQueryDryRun(r.stdout, catalog, { stateSchema: '_migrate', location: 'EU' });
-      const withAudit = await analyzeBigQueryDryRun(`${r.stdout}\n-- the audit log\n${inserts[0]};\n`, catalog, { stateSchema: '_migrate', location: 'EU' });
-      expect(withAudit.length).toBe(plan.length + 1);
-      expect(withAudit[withAudit.length - 1]).toMatch(/insert/i);
+      const withAudit = await analyzeBigQueryDryRun(`${r.stdout}\n-- the audit log\n${inserts[0]};\n-- prune it\n${inserts[1]};\n`, catalog, { stateSchema: '_migrate', location: 'EU' });
+      expect(withAudit.length).toBe(plan.length + 2);
+      expect(withAudit[withAudit.length - 2]).toMatch(/insert/i);
+      expect(withAudit[withAudit.length - 1]).toMatch(/delete/i);
     });
 
     it('retire.snapshot_days gives the snapshot a lifetime (expiration_timestamp), and the statement analyzes', async () => {

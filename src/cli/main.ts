@@ -222,9 +222,12 @@ async function main(): Promise<void> {
     .command(
       'prune',
       'drop the pre-images of backfill runs started before a day; those runs can no longer be undone',
-      (y) => common(y).option('before', { type: 'string', demandOption: true, describe: 'YYYY-MM-DD (UTC)' }),
+      (y) =>
+        common(y)
+          .option('before', { type: 'string', demandOption: true, describe: 'YYYY-MM-DD (UTC)' })
+          .option('audit-log', { type: 'boolean', default: false, describe: "also drop the audit log's statements of those runs (migrate log keeps the runs)" }),
       async (argv) => {
-        await runPrune({ ...commandOptions(argv), before: argv.before });
+        await runPrune({ ...commandOptions(argv), before: argv.before, auditLog: argv['audit-log'] });
       },
     )
     .command('rollback', 'put the stitched view back after a cutover', common, async (argv) => {

@@ -3,11 +3,14 @@ import { preimageTableRef, preimagesQ } from '../plan/preimages';
 import type { Unit } from '../plan/types';
 import { renderStatement } from '../sql/template';
 import { count } from '../plural';
+import { stateTimestampLiteral } from '../ledger/stateTime';
 import { type CommandOptions, withSession } from './session';
 
 export interface PruneOptions extends CommandOptions {
   /** YYYY-MM-DD: the pre-images of runs started before this day (UTC) go. */
   before: string;
+  /** Also drop the audit log's statements of those runs (statement_log); the runs stay in the run log. */
+  auditLog?: boolean;
 }
 
 /**
@@ -22,7 +25,7 @@ export async function runPrune(options: PruneOptions): Promise<void> {
   }
   await withSession('prune', options, {}, async (s) => {
     const units: Unit[] = [];
-    const before = s.dialect.timestampLiteral(day, true);
+    const before = stateTimestampLiteral(s.dialect, day);
     const dropped = new Map<string, number>();
     for (const table of s.tables) {
       await s.state(table);
@@ -40,6 +43,14 @@ export async function runPrune(options: PruneOptions): Promise<void> {
           dropped.set(table.id, Number(vars.get('pruned_rows') ?? 0));
           return [];
         },
+      });
+    }
+    if (options.auditLog && (await s.reads.introspect({ schema: s.config.stateSchema, name: 'statement_log' }))) {
+      units.push({
+        title: `audit log: prune the statements of runs started before ${options.before}`,
+        atomic: true,
+        steps: [{ intent: `Drop the statements of runs started before ${options.before} (the runs stay in the run log)`, kind: 'exec', captureChanged: 'pruned_statements', sql: renderStatement(s.dialect.templates, 'statement_log_prune', { state: s.dialect.quoteIdent(s.config.stateSchema), before }) }],
+        report: (vars) => [`audit log: ${count(Number(vars.get('pruned_statements') ?? 0), 'statement row')} of runs started before ${options.before} dropped`],
       });
     }
     await s.execute(units);

@@ -96,11 +96,11 @@ async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
     for (const step of unit.onFailure ?? []) {
       await runStep(step, unit.title, options).catch((e) => options.log(`warning: could not record the failure: ${errorText(e)}`));
     }
-    // After ROLLBACK: the failed unit's statements are kept at once (the log's rows never ride in its transaction).
-    await options.audit?.flush(options.untraced ?? conn);
     throw err;
+  } finally {
+    // After COMMIT or ROLLBACK: the log's rows never ride in (or roll back with) the unit's transaction.
+    await options.audit?.flush(options.untraced ?? conn);
   }
-  await options.audit?.flushIfDue(options.untraced ?? conn);
 }
 
 async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { renderStatement } from '../sql/template';
+import { stateTimestampLiteral } from '../ledger/stateTime';
 
 /** One statement a run's plan executed, as the audit log keeps it. */
 export interface AuditedStatement {
@@ -18,20 +19,15 @@ export interface AuditedStatement {
 
 /** A long statement is kept in parts of this many characters: MySQL's TEXT holds 65,535 bytes, 4 to a character at most. */
 export const SQL_PART_CHARS = 8000;
-/** Rows per INSERT. */
+/** Rows per INSERT: one statement per unit, usually; a unit of many statements is written in a few. */
 const ROWS_PER_INSERT = 50;
-/**
- * Buffered statements are written once this many wait, or this long after the last write, and always when the plan
- * ends or a unit fails: a backfill of thousands of small windows then pays one INSERT per few hundred statements,
- * not one per unit (DuckDB: 40% slower with an INSERT per unit). A process killed outright loses at most that much.
- */
-const FLUSH_EVERY_STATEMENTS = 200;
-const FLUSH_EVERY_MS = 2000;
 
 /**
- * The audit log of a run (the state schema's statement_log): what the executor ran, buffered and written between
- * units (after a few hundred statements or seconds, after a unit that failed, and when the plan ends), on the
- * unit's own connection, outside its transaction, so a failed unit's statements are kept too. The log's own INSERTs are not logged and are not part of the printed plan.
+ * The audit log of a run (the state schema's statement_log): what the executor ran, buffered while a unit runs and
+ * written as soon as it ends (committed or rolled back), on the unit's own connection, outside its transaction, so
+ * a failed unit's statements are kept too, and a process killed outright loses at most the unit it was in. (Written
+ * in batches of a few hundred statements instead, a run killed with kill -9 lost committed slices' statements; an
+ * INSERT per unit costs a few milliseconds.) The log's own INSERTs are not logged and are not part of the printed plan.
  * `keepSql: false` (config `log.keep_sql`) keeps everything but the SQL text.
  */
 export class StatementAudit {
@@ -51,16 +47,8 @@ export class StatementAudit {
     if (!this.broken) this.pending.push({ ...statement, seq: ++this.seq });
   }
 
-  private lastFlush = Date.now();
-
-  /** After a unit that committed: writes what is buffered if enough waits, or enough time passed. */
-  async flushIfDue(conn: Connection): Promise<void> {
-    if (this.pending.length >= FLUSH_EVERY_STATEMENTS || Date.now() - this.lastFlush >= FLUSH_EVERY_MS) await this.flush(conn);
-  }
-
   /** Writes what is buffered. A failure to write the log is said once and stops the log; the migration goes on. */
   async flush(conn: Connection): Promise<void> {
-    this.lastFlush = Date.now();
     if (this.broken || this.pending.length === 0) return;
     const rows = this.pending.flatMap((s) => this.rowsOf(s));
     this.pending = [];
@@ -79,7 +67,7 @@ export class StatementAudit {
     const d = this.dialect;
     const text = (v: string | undefined) => (v === undefined ? 'NULL' : d.stringLiteral(v));
     const int = (v: number | undefined) => (v === undefined || !Number.isFinite(v) ? 'NULL' : String(Math.round(v)));
-    const started = d.timestampLiteral(s.startedAt, d.isZonedTimestamp(d.stateTypes.timestamp));
+    const started = stateTimestampLiteral(d, s.startedAt);
     const parts = this.keepSql ? splitParts(s.sql) : [undefined];
     return parts.map((sql, part) => `(${[text(this.runId), int(s.seq), int(part), text(s.unit), text(s.intent), started, int(s.durationMs), int(s.rowsChanged), text(s.error), text(s.bound?.length ? JSON.stringify(s.bound) : undefined), text(sql)].join(', ')})`);
   }
