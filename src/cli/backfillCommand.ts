@@ -98,7 +98,7 @@ export async function backfillCommand(argv: BackfillArgv & { strategy?: string; 
   const sqlOnStdout = Boolean(common.dryRun && !common.out);
   const err = (text: string) => process.stderr.write(text);
   const reporter = argv.json
-    ? jsonReporter((text) => process.stdout.write(text), err)
+    ? jsonReporter((text) => process.stdout.write(text), argv.quiet ? () => undefined : err)
     : argv.quiet
       ? textReporter(() => undefined, false)
       : textReporter((text) => (sqlOnStdout ? process.stderr : process.stdout).write(text), Boolean(process.stdout.isTTY) && !sqlOnStdout && !argv.plan);

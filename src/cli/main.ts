@@ -171,8 +171,6 @@ async function main(): Promise<void> {
           approve: argv.approve,
           selfApprove: argv['self-approve'],
           against: argv.against as 'target' | 'staging',
-          // JSON goes to stdout alone; progress lines then go to stderr.
-          ...(argv.json ? { log: (line: string) => process.stderr.write(`${line}\n`) } : {}),
           onReport: (report) => process.stdout.write(argv.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatReport(report)}\n`),
         });
       },
@@ -301,7 +299,13 @@ async function main(): Promise<void> {
           .example('$0 validate --connect', 'and the warehouse'),
       async (argv) => {
         const result = await runValidate({ config: argv.config, tables: argv.table, connect: argv.connect, argv: process.argv.slice(2), log: (line) => process.stderr.write(`${line}\n`) });
-        process.stdout.write(argv.json ? `${JSON.stringify(result, null, 2)}\n` : `${formatValidation(result)}\n`);
+        if (argv.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+        else {
+          // Each problem as every command reports an error (coloured on a terminal), then the verdict.
+          const output = createOutput({ color: argv.color as boolean | undefined });
+          for (const p of result.problems) output.error(p.code, p.table && !p.message.includes(p.table) ? `${p.table}: ${p.message}` : p.message, p.hint);
+          process.stdout.write(`${formatValidation(result)}\n`);
+        }
         if (!result.ok) process.exitCode = EXIT_CODES.usage;
       },
     )
@@ -317,7 +321,7 @@ async function main(): Promise<void> {
         await runDemo({ dir: argv.dir, rows: argv.rows, force: argv.force });
       },
     )
-    .completion('completion', 'print a shell completion script for bash or zsh (e.g. migrate completion >> ~/.bashrc)')
+    .completion('completion', 'print a shell completion script: bash, or zsh where $SHELL is zsh (migrate completion >> ~/.bashrc)')
     .option('quiet', { alias: 'q', type: 'boolean', global: true, describe: 'print only warnings, errors and what the command was asked for (no progress)' })
     .option('color', { type: 'boolean', global: true, describe: 'colour errors and warnings (default: on a terminal, unless NO_COLOR is set; --no-color turns it off)' })
     .demandCommand(1, 'name a command: stitch, backfill, status, verify, cutover, undo, rollback, retire, log, prune, catalog, init, validate, report or demo')

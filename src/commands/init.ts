@@ -9,7 +9,7 @@ import { parseTableRef, formatTableRef } from '../config/tableRef';
 import { refuseDltConflicts } from '../dlt/conflicts';
 import { asTheseusError, usageError } from '../errors';
 import { analyzeTables } from '../init/analyze';
-import { profileTimes, uniqueColumns } from '../init/profile';
+import { type TimeProfile, profileTimes, uniqueColumns } from '../init/profile';
 import { renderInitConfig, type InitFindings } from '../init/render';
 import { toolVersion } from '../packageRoot';
 import { KNOWN_DIALECTS, canonicalDialect } from '../../dialects/names';
@@ -71,7 +71,12 @@ export async function runInit(options: InitOptions): Promise<{ file: string; tex
     const dlt = await session.reads.dltDataset(table, target.ref);
     const shape = analyzeTables(id, legacy, target, session.dialect, dlt.hints);
     const { rows, times } = await profileTimes(session.conn, session.dialect, legacy.ref, shape.timeColumns);
-    const cursors = [...times].sort((a, b) => cursorRank(a, shape.updatedAt) - cursorRank(b, shape.updatedAt) || a.nulls - b.nulls);
+    // Mostly-NULL columns last (their rows would wait for --include-null-cursor), then creation times before other
+    // times before last-change stamps, then fewer NULLs; a column that is NULL in every row is never the cursor.
+    const mostlyNull = (t: TimeProfile) => (t.nulls * 2 > rows ? 1 : 0);
+    const ranked = [...times].sort((a, b) => mostlyNull(a) - mostlyNull(b) || cursorRank(a, shape.updatedAt) - cursorRank(b, shape.updatedAt) || a.nulls - b.nulls);
+    const cursors = rows > 0 && ranked.length && ranked[0].nulls === rows ? [] : ranked;
+    const allNull = cursors.length ? [] : ranked.map((t) => t.target);
 
     const declared = shape.declaredKeys[0];
     const unique = declared ? [] : await uniqueColumns(session.conn, session.dialect, legacy.ref, shape.keyCandidates);
@@ -96,6 +101,7 @@ export async function runInit(options: InitOptions): Promise<{ file: string; tex
       otherKeys,
       legacyRows: rows,
       cursors,
+      allNullTimes: allNull,
       updatedAt: more.updated_at as string | undefined,
       zoneNote: zoneNote(shape, legacy.columns, session),
       columns: shape.columns,
@@ -152,23 +158,38 @@ async function stitchSays(session: Session, draft: ConfigDocument): Promise<stri
 
 /**
  * The connection as the file should hold it: a relative DuckDB path made relative to the file (the config reads it
- * from there), and a URL's password replaced by ${MIGRATE_DB_PASSWORD}, so no secret lands in a file that gets
- * committed.
+ * from there), and a server URL holding a password written as driver settings whose password is
+ * ${MIGRATE_DB_PASSWORD}, so no secret lands in a file that gets committed. (Settings, not the URL: a variable
+ * inside a URL must hold the password URL-encoded, and one holding '@' or '/' would change the host.)
  */
-function connectionForFile(connection: string, dialect: string, file: string, log?: (line: string) => void): string {
+function connectionForFile(connection: string, dialect: string, file: string, log?: (line: string) => void): string | Record<string, string | number> {
   if (dialect === 'duckdb' && !isConnectionUrl(connection) && connection !== ':memory:' && !connection.includes('${')) {
     const absolute = path.resolve(connection);
     const relative = path.relative(path.dirname(file), absolute);
     return relative.startsWith('..') ? absolute : `./${relative}`;
   }
   if (!isConnectionUrl(connection)) return connection;
+  let url: URL;
   try {
-    const url = new URL(connection);
-    if (!url.password) return connection;
-    url.password = 'PASSWORD';
-    log?.(`the password in --connection is not written to the file: it reads \${${PASSWORD_VARIABLE}} (export ${PASSWORD_VARIABLE}=… before running migrate)`);
-    return url.toString().replace(':PASSWORD@', `:\${${PASSWORD_VARIABLE}}@`);
+    url = new URL(connection);
   } catch {
     return connection;
   }
+  if (!url.password) return connection;
+  log?.(`the password in --connection is not written to the file: it reads \${${PASSWORD_VARIABLE}} (export ${PASSWORD_VARIABLE}=… before running migrate)`);
+  if (dialect === 'postgres' || dialect === 'mysql') {
+    return {
+      host: decodeURIComponent(url.hostname),
+      ...(url.port ? { port: Number(url.port) } : {}),
+      ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+      password: `\${${PASSWORD_VARIABLE}}`,
+      ...(url.pathname.length > 1 ? { database: decodeURIComponent(url.pathname.slice(1)) } : {}),
+      ...Object.fromEntries(url.searchParams),
+    };
+  }
+  // Warehouses whose URLs carry more than a server's settings keep the URL form; the variable then holds the
+  // password URL-encoded, as the URL did.
+  url.password = 'PASSWORD';
+  log?.(`${PASSWORD_VARIABLE} goes into a URL: export it URL-encoded (as it was in --connection)`);
+  return url.toString().replace(':PASSWORD@', `:\${${PASSWORD_VARIABLE}}@`);
 }

@@ -94,11 +94,11 @@ async function checkWarehouse(options: ValidateOptions, result: ValidationResult
   }
 }
 
+/** The verdict line (the problems themselves are printed as errors, one each, by the CLI). */
 export function formatValidation(r: ValidationResult): string {
   if (r.ok) {
     const names = r.tables.map((t) => `  ${t.id}: ${t.legacy} → ${t.target}, view ${t.view}`);
     return [`${r.config}: valid (${r.checked} checked)`, ...names].join('\n');
   }
-  const lines = r.problems.flatMap((p) => [`error [${p.code}]: ${p.table && !p.message.includes(p.table) ? `${p.table}: ` : ''}${p.message}`, ...(p.hint ? [`  hint: ${p.hint}`] : [])]);
-  return [...lines, `${r.config}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`].join('\n');
+  return `${r.config}: ${r.problems.length} problem${r.problems.length === 1 ? '' : 's'}`;
 }

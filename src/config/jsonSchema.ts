@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DIALECT_NAMES, KNOWN_DIALECTS } from '../../dialects/names';
 import { toolVersion } from '../packageRoot';
-import { configSchema, dialectName } from './schema';
+import { anyCase, configSchema, dialectName, tablesSchema } from './schema';
 
 /** Where editors find the schema of this version (the package ships migrate.schema.json at its root). */
 export const schemaUrl = (version = toolVersion()) => `https://unpkg.com/theseus-migrate@${version}/migrate.schema.json`;
@@ -9,8 +9,6 @@ export const schemaUrl = (version = toolVersion()) => `https://unpkg.com/theseus
 /** The line that points YAML editors (the yaml-language-server behind VS Code, Neovim, JetBrains) at the schema. */
 export const yamlSchemaLine = (version = toolVersion()) => `# yaml-language-server: $schema=${schemaUrl(version)}`;
 
-/** Any case of a word, for a JSON Schema pattern (which has no flags): [Dd][Uu][Cc][Kk][Dd][Bb]. */
-const anyCase = (word: string) => word.replace(/[a-z]/g, (c) => `[${c.toUpperCase()}${c}]`);
 
 /**
  * migrate.schema.json: the config schema (schema.ts) as JSON Schema draft-07, which yaml-language-server reads.
@@ -22,6 +20,14 @@ export function configJsonSchema(): Record<string, unknown> {
     io: 'input',
     unrepresentable: 'any',
     override: (ctx) => {
+      const json = ctx.jsonSchema as Record<string, unknown>;
+      // What the schema's refinements say, where JSON Schema can say it too.
+      if (ctx.zodSchema === tablesSchema) json.minProperties = 1;
+      if (ctx.zodSchema === configSchema) {
+        // The duckdb: section belongs to dialect duckdb alone.
+        json.if = { required: ['dialect'], properties: { dialect: { not: { type: 'string', pattern: `^\\s*${anyCase('duckdb')}\\s*$` } } } };
+        json.then = { not: { required: ['duckdb'] } };
+      }
       // The tool reads a dialect in any case; an editor completes the names as written and accepts any case.
       if (ctx.zodSchema === dialectName) {
         const description = ctx.jsonSchema.description;

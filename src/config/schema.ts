@@ -18,12 +18,13 @@ const README = 'see README, "Config reference"';
 /** A non-empty string, trimmed. */
 const text = (hint = README) =>
   z
-    .string({ error: (iss) => withHint(iss.input === undefined ? 'is missing or not a string' : 'is missing or not a string', hint) })
-    .trim()
-    .min(1, { error: withHint('is missing or not a string', hint) });
+    .string({ error: withHint('is missing or not a string', hint) })
+    // Not blank: a character that is not white space (the same pattern, in migrate.schema.json, for editors).
+    .regex(/\S/, { error: withHint('is missing or not a string', hint) })
+    .trim();
 
 /** An IANA zone name (Europe/Berlin, America/Argentina/Buenos_Aires, UTC, Etc/GMT+5); the engine says whether it knows it. */
-export const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
+export const ZONE_NAME = /^\s*[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*\s*$/;
 /** A type name as written in SQL: words, optional (p) or (p, s), optional []. Nothing else reaches a CAST. */
 export const TYPE_NAME = /^[A-Za-z][A-Za-z0-9_ ]*(\(\s*\d+\s*(,\s*\d+\s*)?\))?(\[\])?$/;
 /** `schema.table` or `table`: no empty part, at most one dot. */
@@ -37,7 +38,13 @@ const tableRef = z
   .describe('schema.table (or a bare table name, in the connection\'s default schema)');
 
 /** A whole number as written in YAML: 12 or "12". */
-const wholeNumberText = z.union([z.number().int(), z.string().regex(/^\s*[+-]?\d+\s*$/)]);
+const notWhole = (iss: { input?: unknown }) => withHint(`is ${JSON.stringify(iss.input)}; it must be a whole number`);
+const wholeNumberText = z.union([z.number({ error: notWhole }).int({ error: notWhole }), z.string({ error: notWhole }).regex(/^\s*[+-]?\d+\s*$/, { error: notWhole })], { error: notWhole });
+/** A whole number of at least 1, as a number or as text (one pattern, so an editor refuses 0 and "0" as the tool does). */
+const atLeastOne = (message: (input: unknown) => string) => {
+  const error = (iss: { input?: unknown }) => message(iss.input);
+  return z.union([z.number({ error }).int({ error }).min(1, { error }), z.string({ error }).regex(/^\s*\+?0*[1-9]\d*\s*$/, { error })], { error });
+};
 
 const override = z.union([
   z.string().trim().min(1).describe('the legacy column that feeds this target column'),
@@ -89,9 +96,18 @@ const table = z
     target: tableRef.describe('the table the dlt pipeline loads (schema.table)'),
     view: tableRef.describe('the view users read: legacy and target stitched, then the target alone after cutover'),
     key: z
-      .union([text('name the business key column(s)'), z.array(text()).min(1, { error: withHint('is an empty list', 'name the business key column(s)') })], {
-        error: withHint('is missing or not a string', 'name the business key column(s): key: id, or key: [order_id, line_no]'),
-      })
+      .union(
+        [
+          text('name the business key column(s)'),
+          z
+            .array(text())
+            .min(1, { error: withHint('is an empty list', 'name the business key column(s)') })
+            .refine((names) => new Set(names.map((n) => n.toLowerCase())).size === names.length, { error: (iss) => withHint(`names a column twice: ${JSON.stringify(iss.input)}`, 'list each key column once') })
+            // In migrate.schema.json too (case-sensitive there: JSON Schema has no other uniqueness).
+            .meta({ uniqueItems: true }),
+        ],
+        { error: withHint('is missing or not a string', 'name the business key column(s): key: id, or key: [order_id, line_no]') },
+      )
       .describe('the business key: a target column, or a list of them'),
     cursor: text().nullish().describe('the target column whose time defines the windows; leave it out to slice by the key (backfill.slice: key)'),
     cursor_unit: z
@@ -125,28 +141,48 @@ const table = z
 
 /** Run controls: each is also a flag of backfill (--max-parallel for max_parallel); backfill/controls.ts checks the values. */
 const duration = z.union([z.number().nonnegative(), z.string()]).nullish();
+/** Any case of a word, as a pattern (JSON Schema patterns have no flags): [Ww][Ee][Ee][Kk]. */
+export const anyCase = (word: string) => word.replace(/[a-z]/gi, (c) => `[${c.toUpperCase()}${c.toLowerCase()}]`);
+/** One of these words in any case, as controls.ts reads them (an editor completes them as written). */
+const word = (words: readonly string[]) => {
+  const error = (iss: { input?: unknown }) => withHint(`is ${JSON.stringify(iss.input)}; one of: ${words.join(', ')}`);
+  return z.union([z.enum(words as [string, ...string[]], { error }), z.string().regex(new RegExp(`^\\s*(${words.map(anyCase).join('|')})\\s*$`), { error })], { error });
+};
+/** true or false, or the words "true" and "false" (as a flag's value reads). */
+const flagError = (iss: { input?: unknown }) => withHint(`is ${JSON.stringify(iss.input)}; it must be true or false`);
+const flag = z.union([z.boolean({ error: flagError }), z.enum(['true', 'false'], { error: flagError })], { error: flagError });
 const backfillSection = z
   .strictObject({
-    slice: z.enum(['month', 'week', 'day', 'key']).nullish().describe('windows by month (default), week or day of the cursor, or chunks of the key'),
+    slice: word(['month', 'week', 'day', 'key']).nullish().describe('windows by month (default), week or day of the cursor, or chunks of the key'),
     chunk_rows: wholeNumberText.nullish().describe('slice: key: about how many legacy rows each chunk holds (default 100000)'),
-    newest_first: z.boolean().nullish().describe('run the newest windows first'),
+    newest_first: flag.nullish().describe('run the newest windows first'),
     limit: wholeNumberText.nullish().describe('run at most this many slices, then stop cleanly'),
-    rerun: z.boolean().nullish().describe('run windows again even when the ledger has them as done'),
+    rerun: flag.nullish().describe('run windows again even when the ledger has them as done'),
     max_parallel: wholeNumberText.nullish().describe('slices at once (default 1)'),
     min_interval: duration.describe('time between two slice starts: 5s, 500ms, 2m'),
     max_load: z.union([z.number(), z.string()]).nullish().describe('wait while the source is busier than this: a number, or signal=value'),
     critical_load: z.union([z.number(), z.string()]).nullish().describe('stop when the source is busier than this'),
     recheck_every: duration.describe('how often a throttled or paused run looks again (default 2s)'),
     pause_file: z.string().nullish().describe('while this file exists the run pauses between slices'),
-    on_error: z.enum(['continue', 'stop']).nullish().describe('after a failed slice: stop (default) or continue with the next'),
+    on_error: word(['continue', 'stop']).nullish().describe('after a failed slice: stop (default) or continue with the next'),
     retries: wholeNumberText.nullish().describe('attempts after the first, for transient errors (default 3)'),
     retry_delay: duration.describe('first retry delay, doubling each attempt (default 1s)'),
-    validate: z.boolean().nullish().describe('check each window right after merging it (default true)'),
+    validate: flag.nullish().describe('check each window right after merging it (default true)'),
     max_bytes_billed: z.union([z.number(), z.string()]).nullish().describe('BigQuery: the most one slice may bill, e.g. 50 GiB'),
-    keep_preimages: z.boolean().nullish().describe('keep what each slice replaces, so migrate undo can take a run back (default true)'),
+    keep_preimages: flag.nullish().describe('keep what each slice replaces, so migrate undo can take a run back (default true)'),
   })
   .nullish()
   .describe('run controls of backfill and promote; each flag of the same name overrides');
+
+/** `tables:` — at least one (migrate.schema.json says so with minProperties, which jsonSchema.ts adds). */
+export const tablesSchema = z
+  .record(
+    z.string().regex(/^[^@]+$/, { error: withHint('is not a table id: a table id may not contain "@"', 'rename the table under tables: (it names the migration in --table and the ledger, not a database table)') }),
+    table,
+    { error: withHint('must be a mapping', README) },
+  )
+  .refine((t) => Object.keys(t).length > 0, { error: withHint('is empty', 'add at least one table (see README, "Config reference")') })
+  .describe('the migrations, by the id --table and the ledger name them');
 
 /** `dialect:` — case-insensitive, aliases allowed (postgresql, mariadb); load.ts stores the canonical name. */
 export const dialectName = z
@@ -169,22 +205,14 @@ export const configSchema = z
     dialect: dialectName,
     connection,
     state_schema: text().nullish().describe('where the ledger lives (default _migrate)'),
-    tables: z
-      .record(
-        z.string().regex(/^[^@]+$/, { error: withHint('is not a table id: a table id may not contain "@"', 'rename the table under tables: (it names the migration in --table and the ledger, not a database table)') }),
-        table,
-        { error: withHint('must be a mapping', README) },
-      )
-      .refine((t) => Object.keys(t).length > 0, { error: withHint('is empty', 'add at least one table (see README, "Config reference")') })
-      .describe('the migrations, by the id --table and the ledger name them'),
+    tables: tablesSchema,
     backfill: backfillSection,
     cutover: z
       .strictObject({ require_approval: z.boolean({ error: (iss) => withHint(`is ${String(iss.input)}; it must be true or false`, 'e.g. cutover: { require_approval: true }') }).nullish().describe('cutover refuses until a reviewer ran verify --approve') })
       .nullish(),
     retire: z
       .strictObject({
-        snapshot_days: wholeNumberText
-          .refine((n) => Number(n) >= 1, { error: (iss) => withHint(`is ${String(iss.input)}; it must be a whole number of days, at least 1`, 'e.g. retire: { snapshot_days: 30 }, or leave it out to keep the snapshot until retire --drop --drop-snapshot') })
+        snapshot_days: atLeastOne((input) => withHint(`is ${String(input)}; it must be a whole number of days, at least 1`, 'e.g. retire: { snapshot_days: 30 }, or leave it out to keep the snapshot until retire --drop --drop-snapshot'))
           .nullish()
           .describe("days the snapshot of legacy that retire takes lives before the engine drops it (BigQuery's expiration); unset: kept until --drop-snapshot"),
       })
@@ -205,8 +233,7 @@ export const configSchema = z
           .regex(MEMORY, { error: (iss) => withHint(`is ${JSON.stringify(iss.input)}: not an amount of memory`, 'e.g. memory_limit: 2GB (or 512MB)') })
           .nullish()
           .describe('e.g. 2GB; default a quarter of the machine (at least 256MB)'),
-        threads: wholeNumberText
-          .refine((n) => Number(n) >= 1, { error: (iss) => withHint(`is ${String(iss.input)}; it must be a whole number, at least 1`, 'e.g. threads: 4') })
+        threads: atLeastOne((input) => withHint(`is ${String(input)}; it must be a whole number, at least 1`, 'e.g. threads: 4'))
           .nullish()
           .describe('threads the embedded engine may use'),
       })

@@ -9,7 +9,7 @@ export interface InitFindings {
   toolVersion: string;
   dialect: string;
   /** As it goes into the file (a relative DuckDB path is relative to the file; a password is a ${VAR}). */
-  connection: string;
+  connection: string | Record<string, string | number>;
   stateSchema?: string;
   id: string;
   legacy: string;
@@ -21,6 +21,8 @@ export interface InitFindings {
   legacyRows: number;
   /** Cursor candidates, best first; the first is written. */
   cursors: TimeProfile[];
+  /** Time columns left out as cursors because legacy holds no value in them. */
+  allNullTimes: string[];
   updatedAt?: string;
   /** Why legacy_timezone matters here (naive legacy times), if it does. */
   zoneNote?: string;
@@ -30,17 +32,24 @@ export interface InitFindings {
 }
 
 /** A name or value as a YAML scalar: plain where it can be, quoted where YAML would read it otherwise. */
-const scalar = (v: string) => YAML.stringify(v).trimEnd();
+const scalar = (v: string) => {
+  const plain = YAML.stringify(v, { lineWidth: 0 }).trimEnd();
+  // A name with a line break would become a block scalar, whose indentation the line it is put on cannot give:
+  // a JSON string is a YAML double-quoted scalar on one line.
+  return plain.includes('\n') ? JSON.stringify(v) : plain;
+};
+/** Text in a comment line: control characters (a line break in a column's name) shown escaped, never acted on. */
+const commentSafe = (line: string) => line.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const list = (names: string[]) => (names.length === 1 ? scalar(names[0]) : `[${names.map(scalar).join(', ')}]`);
 const pad = (s: string, n: number) => (s.length >= n ? `${s} ` : s.padEnd(n));
 
 export function renderInitConfig(f: InitFindings): string {
   const out: string[] = [
     yamlSchemaLine(f.toolVersion),
-    `# Written by migrate init ${f.toolVersion}: ${f.legacy} → ${f.target} on ${f.dialect}. Every choice below says why;`,
+    commentSafe(`# Written by migrate init ${f.toolVersion}: ${f.legacy} → ${f.target} on ${f.dialect}. Every choice below says why;`),
     '# read it through, then: migrate validate --connect, and migrate stitch --dry-run to see the SQL.',
     `dialect: ${scalar(f.dialect)}`,
-    `connection: ${scalar(f.connection)}`,
+    typeof f.connection === 'string' ? `connection: ${scalar(f.connection)}` : `connection:\n${YAML.stringify(f.connection).trimEnd().replace(/^/gm, '  ')}`,
     ...(f.stateSchema ? [`state_schema: ${scalar(f.stateSchema)}`] : []),
     'tables:',
     `  ${scalar(f.id)}:`,
@@ -48,7 +57,7 @@ export function renderInitConfig(f: InitFindings): string {
     `    target: ${scalar(f.target)}`,
     `    view: ${scalar(f.view)}             # what users read: legacy and target stitched, then the target alone`,
   ];
-  const t = (line: string) => out.push(`    ${line}`);
+  const t = (line: string) => out.push(`    ${line.startsWith('#') ? commentSafe(line) : line}`);
 
   if (f.key) {
     t(`# key: ${f.key.why}.`);
@@ -68,7 +77,11 @@ export function renderInitConfig(f: InitFindings): string {
     if (f.cursors[0].nulls > 0) t(`#   ${count(f.cursors[0].nulls, 'row')} with a NULL cursor: backfill them with backfill --all --include-null-cursor`);
     t(`cursor: ${scalar(f.cursors[0].target)}`);
   } else {
-    t('# cursor: no fed column of a date or time type, so the table is backfilled in chunks of its key (backfill.slice: key).');
+    t(
+      f.allNullTimes.length
+        ? `# cursor: none: ${f.allNullTimes.join(', ')} ${f.allNullTimes.length === 1 ? 'is' : 'are'} NULL in every legacy row, so the table is backfilled in chunks of its key (backfill.slice: key).`
+        : '# cursor: no fed column of a date or time type, so the table is backfilled in chunks of its key (backfill.slice: key).',
+    );
     t('#   An integer epoch column can be the cursor: cursor: <column> with cursor_unit: s | ms | us.');
   }
   if (f.updatedAt) {

@@ -3,6 +3,14 @@ import type { ReportData, ReportTable, ReportWindow } from './collect';
 
 /** A window as people read it. */
 const label = (w: string) => (w === NULL_CURSOR_KEY ? 'no cursor' : w);
+/** A window in a timeline cell: 23-06 for a month or a day's 23-06-14, #17 for a key chunk, b7 for a bucket. */
+function cellLabel(w: string): string {
+  if (w === NULL_CURSOR_KEY) return 'null';
+  if (/^\d{4}-/.test(w)) return w.slice(2, 10);
+  const chunk = /^chunk-0*(\d+)/.exec(w) ?? /^bucket-0*(\d+)/.exec(w);
+  if (chunk) return `${w.startsWith('chunk') ? '#' : 'b'}${chunk[1]}`;
+  return w.slice(0, 8);
+}
 
 /**
  * `migrate report --html`: one self-contained page (inline CSS and SVG, no script, nothing fetched), so it can be
@@ -70,7 +78,7 @@ ${renderChecks(t.windows)}
 function renderTimeline(windows: ReportWindow[]): string {
   if (!windows.length) return '<p>No windows in the ledger yet: run migrate backfill.</p>';
   const cells = windows
-    .map((w) => `<div title="${esc(`${label(w.window)}: ${w.state}, ${fmt(w.legacyRows)} legacy rows`)}" style="background:${COLORS[w.state]}" data-window="${esc(w.window)}" data-state="${w.state}">${esc(w.window === NULL_CURSOR_KEY ? 'null' : w.window.slice(2))}</div>`)
+    .map((w) => `<div title="${esc(`${label(w.window)}: ${w.state}, ${fmt(w.legacyRows)} legacy rows`)}" style="background:${COLORS[w.state]}" data-window="${esc(w.window)}" data-state="${w.state}">${esc(cellLabel(w.window))}</div>`)
     .join('');
   const legend = (Object.keys(COLORS) as Array<ReportWindow['state']>).map((k) => `<span><i style="background:${COLORS[k]}"></i>${k}</span>`).join('');
   return `<div class="timeline">${cells}</div><p class="legend">${legend}</p>`;

@@ -50,6 +50,21 @@ const wrongShapes: Record<string, unknown> = {
   'a connection setting that is a mapping': { ...base, connection: { host: { a: 1 } } },
   'require_approval that is not a boolean': { ...base, cutover: { require_approval: 'yes' } },
   'memory that is no amount': { ...base, duckdb: { memory_limit: 'lots' } },
+  'an empty tables: mapping': { ...base, tables: {} },
+  'a duckdb: section under another dialect': { ...base, dialect: 'postgres', duckdb: { threads: 2 } },
+  'a blank state schema': { ...base, state_schema: '   ' },
+  'a blank key column': { ...base, tables: { o: { ...t, key: ['  '] } } },
+  'threads "0"': { ...base, duckdb: { threads: '0' } },
+  'a key column twice': { ...base, tables: { o: { ...t, key: ['id', 'id'] } } },
+  'a chunk_rows that is not whole': { ...base, backfill: { chunk_rows: 2.5 } },
+};
+
+/** Configs the tool accepts (as it did before the schema), which an editor must accept too. */
+const rightShapes: Record<string, unknown> = {
+  'run control words in any case': { ...base, backfill: { slice: 'Week', on_error: 'Continue' } },
+  'run control flags as the words true and false': { ...base, backfill: { newest_first: 'true', validate: 'false' } },
+  'a zone with spaces around it': { ...base, tables: { o: { ...t, legacy_timezone: ' Europe/Berlin ' } } },
+  'whole numbers as text': { ...base, backfill: { max_parallel: '2', chunk_rows: '50000' }, duckdb: { threads: '4' } },
 };
 
 describe('the config schema', () => {
@@ -63,6 +78,16 @@ describe('the config schema', () => {
     expect(configProblemsOf(raw, '/x/migrate.yaml').length).toBeGreaterThan(0);
     expect(refusal(raw).message).toMatch(/^migrate\.yaml/);
     expect(editorAccepts(raw)).toBe(false);
+  });
+
+  test.each(Object.keys(rightShapes))('the tool and an editor both accept %s', (name) => {
+    const raw = rightShapes[name];
+    expect(configProblemsOf(raw, '/x/migrate.yaml')).toEqual([]);
+    expect(editorAccepts(raw)).toBe(true);
+  });
+
+  test('a key listed twice is refused by name, in any case', () => {
+    expect(refusal({ ...base, tables: { o: { ...t, key: ['id', 'ID'] } } }).message).toBe('migrate.yaml: tables.o.key names a column twice: ["id","ID"]');
   });
 
   const shippedConfigs = ['fixtures/demo/migrate.yaml', 'fixtures/demo/snowflake/migrate.yaml', 'fixtures/demo/bigquery/migrate.yaml'];
