@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import YAML from 'yaml';
 import { configProblemsOf } from '../src/config/load';
@@ -6,6 +7,7 @@ import { yamlSchemaLine } from '../src/config/jsonSchema';
 import { type Sandbox, openSandbox, testEngines } from './helpers/engines';
 import { loadOrders } from './helpers/ordersFixture';
 import { cli } from './helpers/warehouse';
+import { connectDuckDb } from '../dialects/duckdb/driver';
 
 /**
  * migrate init on each engine, on the demo's shape (PascalCase legacy, snake_case dlt target, a column renamed, a
@@ -108,5 +110,41 @@ describe.each(testEngines())('migrate init on %s', (engine) => {
     expect(validated.stdout).toContain('valid (config and warehouse checked)');
     expect(validated.status).toBe(0);
     expect(cli(['validate', '--connect', '--config', file], { MIGRATE_DB_PASSWORD: '' }).stderr).toContain('error [CONFIG_ENV_UNSET]');
+  });
+});
+
+describe('migrate init on awkward tables (DuckDB)', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'theseus-init-'));
+  const database = path.join(dir, 'w.duckdb');
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('a time column NULL in every row is never the cursor: the table is sliced by its key, and stitch and backfill --all run', async () => {
+    const conn = await connectDuckDb(database, { readOnly: false, create: true });
+    for (const sql of [
+      'CREATE SCHEMA l',
+      'CREATE SCHEMA d',
+      'CREATE TABLE l.o (id BIGINT PRIMARY KEY, modified_on TIMESTAMP, "Amount" DOUBLE)',
+      'INSERT INTO l.o SELECT i, NULL, i * 1.5 FROM range(1, 301) t(i)',
+      'CREATE TABLE d.o (id BIGINT, modified_on TIMESTAMP, amount DOUBLE, "odd\nkey: hacked" VARCHAR, _dlt_load_id VARCHAR NOT NULL, _dlt_id VARCHAR NOT NULL)',
+    ])
+      await conn.execute(sql);
+    await conn.close();
+    const file = path.join(dir, 'o.yaml');
+    const r = cli(['init', '--dialect', 'duckdb', '--connection', database, '--legacy', 'l.o', '--target', 'd.o', '--view', 'v.o', '--out', file]);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const text = fs.readFileSync(file, 'utf8');
+    const raw = YAML.parse(text) as { tables: { o: Record<string, unknown> } };
+    expect(configProblemsOf(raw, file)).toEqual([]);
+    expect(raw.tables.o.cursor).toBeUndefined();
+    expect(raw.tables.o.key).toBe('id');
+    expect(text).toContain('# cursor: none: modified_on is NULL in every legacy row, so the table is backfilled in chunks of its key');
+    // A column whose name holds a line break stays inside its comment.
+    expect(text).toContain('#   odd\\u000akey: hacked');
+    expect(Object.keys(raw.tables.o)).not.toContain('key: hacked');
+    expect(cli(['stitch', '--config', file]).status).toBe(0);
+    const backfill = cli(['backfill', '--all', '--config', file]);
+    expect(backfill.status).toBe(0);
+    expect(backfill.stdout).toContain("('dlt', 300)");
   });
 });
