@@ -1,4 +1,4 @@
-import { type RunRecord, readRuns, undoable } from '../ledger/reads';
+import { type RunRecord, readRuns, runSeconds, undoable } from '../ledger/reads';
 import { count } from '../plural';
 import { usageError } from '../errors';
 import { formatDuration } from '../backfill/progress';
@@ -38,18 +38,12 @@ export async function runLog(options: LogOptions): Promise<RunLogEntry[]> {
         undo.set(r.runId, byTable);
       }
     }
-    const entries: RunLogEntry[] = runs.map(({ runId, ...r }) => ({ run: runId, ...r, reason: reasonOf(r.arguments), undoable: undo.get(runId) ?? {}, seconds: secondsBetween(r.startedAt, r.endedAt) }));
+    const entries: RunLogEntry[] = runs.map(({ runId, ...r }) => ({ run: runId, ...r, reason: reasonOf(r.arguments), undoable: undo.get(runId) ?? {}, seconds: runSeconds(r) }));
     const listed = options.run ? entries.filter((e) => e.run === options.run) : entries.slice(0, options.limit ?? 20);
     if (options.run && listed.length === 0) throw usageError('RUN_NOT_FOUND', `the ledger in ${s.config.stateSchema} has no run ${options.run}`, 'migrate log lists the runs it has');
     if (options.sql) for (const e of listed) e.statements = await readStatements(s.conn, s.dialect, s.config.stateSchema, e.run);
     return listed;
   });
-}
-
-function secondsBetween(start: string | null, end: string | null): number | null {
-  if (!start || !end) return null;
-  const ms = Date.parse(end) - Date.parse(start);
-  return Number.isFinite(ms) ? Math.round(ms / 100) / 10 : null;
 }
 
 /** The value of --reason in the arguments as the run log keeps them (a JSON array of the words typed). */

@@ -99,6 +99,13 @@ export function parseLedgerTime(text: string | null): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
+/** How long a run took, in seconds to a tenth (null while it runs, or for one that never closed its entry). */
+export function runSeconds(run: { startedAt: string | null; endedAt: string | null }): number | null {
+  const start = parseLedgerTime(run.startedAt);
+  const end = parseLedgerTime(run.endedAt);
+  return start === undefined || end === undefined ? null : Math.round((end - start) / 100) / 10;
+}
+
 /** A window's validation mark, as verify or the backfill recorded it. */
 export interface ValidationRecord {
   windowKey: string;

@@ -1,6 +1,6 @@
 import { type TableStatus, tableStatus } from '../commands/status';
 import { type CommandOptions, withSession } from '../commands/session';
-import { type RunRecord, readRuns } from '../ledger/reads';
+import { type RunRecord, readRuns, runSeconds } from '../ledger/reads';
 import { NULL_CURSOR_KEY } from '../backfill/windows';
 
 /** A metric sum verify reconciled for a window, as the validation mark keeps it. */
@@ -76,7 +76,7 @@ export async function collectReport(options: CommandOptions): Promise<ReportData
       windows.sort((a, b) => (windowOrder(a.window) < windowOrder(b.window) ? -1 : 1));
       tables.push({ status, windows });
     }
-    const runs = (await readRuns(s.conn, s.dialect, s.config.stateSchema)).map((r) => ({ ...r, seconds: r.startedAt && r.endedAt ? Math.round((Date.parse(r.endedAt) - Date.parse(r.startedAt)) / 100) / 10 : null }));
+    const runs = (await readRuns(s.conn, s.dialect, s.config.stateSchema)).map((r) => ({ ...r, seconds: runSeconds(r) }));
     return { generatedAt: new Date().toISOString(), config: s.config.file, dialect: s.dialect.name, tables, runs };
   });
 }
