@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { cliPath } from '../src/packageRoot';
 import { performance } from 'node:perf_hooks';
 
 /** Timing, the peak-RSS sampler and the migrate child process: the bench's measuring instruments. */
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-const CLI = path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js');
+const CLI = cliPath();
 
 export async function timed<T>(body: () => Promise<T>): Promise<{ seconds: number; value: T }> {
   const start = performance.now();
@@ -41,7 +42,7 @@ const KEEP_CHARS = 64 * 1024;
 const keepTail = (text: string) => (text.length > KEEP_CHARS ? text.slice(-KEEP_CHARS) : text);
 
 /**
- * Runs `node dist/src/cli/main.js …args` as a child process. spawn (not
+ * Runs `node dist/migrate.js …args` (the bundled CLI) as a child process. spawn (not
  * spawnSync) keeps this process free to sample the child's /proc status every
  * 50 ms while it runs; node itself is the child (no shell), so the pid sampled
  * is migrate's own.

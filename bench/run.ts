@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { cliPath } from '../src/packageRoot';
 import { measureBackfill, measureRerun } from './backfill';
 import { measureBaseline } from './baseline';
 import { writeConfig } from './config';
@@ -83,7 +84,7 @@ async function measureAll(db: BenchDatabase, report: Report, dir: string, config
 
 async function main(): Promise<void> {
   const settings = readSettings();
-  if (!fs.existsSync(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'))) throw new Error('dist/src/cli/main.js is missing: run `npm run build` first');
+  if (!fs.existsSync(cliPath())) throw new Error(`${cliPath()} is missing: run \`npm run build\` first`);
   const reports: Report[] = [];
   for (const engine of settings.engines) reports.push(await benchEngine(engine, settings));
   process.stdout.write(`\n${summaryTable(reports)}\n`);

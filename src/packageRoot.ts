@@ -20,3 +20,8 @@ export function toolVersion(): string {
   const pkg = JSON.parse(fs.readFileSync(path.join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
+
+/** The `migrate` command as installed: the bundle scripts/bundleCli.js writes at build time (the package's bin). */
+export function cliPath(): string {
+  return path.join(packageRoot(), 'dist', 'migrate.js');
+}

@@ -23,7 +23,8 @@ describe('the published package', () => {
   const npx = (args: string[], cwd = app) => execFileSync('npx', ['--offline', '--no-install', ...args], { cwd, env: offlineNpmEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
   test('ships what runs and nothing else: compiled code, templates, the demo fixture, the config schema', () => {
-    expect(listing).toContain('package/dist/src/cli/main.js');
+    expect(listing).toContain('package/dist/migrate.js');
+    expect(listing).toContain('package/dist/src/index.js');
     expect(listing).toContain('package/templates/_default/slice_merge.sql');
     expect(listing).toContain('package/fixtures/demo/migrate.yaml');
     expect(listing).toContain('package/LICENSE');

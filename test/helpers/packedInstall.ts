@@ -18,7 +18,7 @@ export const offlineNpmEnv = (): NodeJS.ProcessEnv => ({
 });
 
 /** What a published tarball is built from: the sources its prepack compiles and the files it ships. */
-const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'migrate.schema.json', 'src', 'dialects', 'templates', 'fixtures'];
+const PACKAGE_SOURCES = ['package.json', 'package-lock.json', 'tsconfig.json', 'README.md', 'LICENSE', 'migrate.schema.json', 'src', 'dialects', 'templates', 'fixtures', 'scripts'];
 
 /**
  * `npm pack` of a copy of the project, so its prepack build runs for real without replacing the dist/ the

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { connectDuckDb } from '../../dialects/duckdb/driver';
 import { buildDemo, type DemoFiles } from '../../src/demo/buildDemo';
-import { packageRoot } from '../../src/packageRoot';
+import { cliPath } from '../../src/packageRoot';
 
 /** A fresh folder under the system temp dir; removed by cleanup(). */
 export function tempDir(prefix = 'theseus-test-'): string {
@@ -21,7 +21,7 @@ export async function demoWarehouse(rows = 3000): Promise<DemoFiles> {
   return buildDemo(tempDir(), rows);
 }
 
-export const CLI = path.join(packageRoot(), 'dist', 'src', 'cli', 'main.js');
+export const CLI = cliPath();
 
 export interface CliResult {
   status: number;
