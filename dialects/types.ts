@@ -255,6 +255,12 @@ export interface Dialect {
    */
   progressFile?(connection: ConnectionSpec): string | undefined;
   /**
+   * The settings the driver gives every session of its own (time zone UTC, the character set), as statements: the
+   * printed plan starts with them, so a client running it as it is (psql, mariadb) means what migrate means.
+   * Undefined where plans are not run by the engine's own client.
+   */
+  sessionSetup?: readonly string[];
+  /**
    * The longest table, schema or column name the engine keeps as written;
    * absent where there is no practical limit (DuckDB). Config names are checked
    * against it before any work, and derived names (archives) are made to fit.

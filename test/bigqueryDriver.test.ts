@@ -14,6 +14,7 @@ import { LedgerWriter } from '../src/ledger/writes';
 import { planBackfill } from '../src/plan/backfill';
 import { buildTableContext } from '../src/plan/buildContext';
 import { ordersTableConfig } from './helpers/tableConfig';
+import { TEST_RUN } from './helpers/testRun';
 
 /**
  * The BigQuery driver contract (issue 14, test 3): the real @google-cloud/bigquery client against a local
@@ -161,7 +162,7 @@ describe('BigQuery driver against a local fake of the REST API', () => {
       uniqueKeys: [],
     });
     const ctx = buildTableContext({ table: ordersTableConfig({ legacy: { schema: 'erp', name: 'orders' }, target: { schema: 'dlt', name: 'orders' } }), dialect: bigquery, legacy: info('erp', 'DATETIME'), target: info('dlt', 'TIMESTAMP'), dlt: { loadIds: [] }, stateSchema: '_migrate' });
-    const [job] = planBackfill(ctx, new LedgerWriter(bigquery, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1717200000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs;
+    const [job] = planBackfill(ctx, new LedgerWriter(bigquery, '_migrate', TEST_RUN), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1717200000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs;
     const before = fake.requests.length;
     const bytes = await sliceBytes(conn, job);
     const dryRuns = fake.requests.slice(before).filter((r) => r.method === 'POST');

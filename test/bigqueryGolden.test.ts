@@ -11,6 +11,7 @@ import { planStitch } from '../src/plan/stitch';
 import type { TableContext } from '../src/plan/tableContext';
 import { dayTotalsSql, verifySpec } from '../src/plan/verify';
 import { ordersTableConfig } from './helpers/tableConfig';
+import { TEST_RUN } from './helpers/testRun';
 
 /**
  * Golden SQL for BigQuery: the key statements rendered through the real planners and templates, offline,
@@ -52,7 +53,7 @@ const target: TableInfo = {
   uniqueKeys: [],
 };
 const context = (): TableContext => buildTableContext({ table, dialect: bigquery, legacy, target, dlt: { loadIds: [] }, stateSchema: '_migrate' });
-const ledger = new LedgerWriter(bigquery, '_migrate');
+const ledger = new LedgerWriter(bigquery, '_migrate', TEST_RUN);
 const june = monthWindow(parseMonth('2024-06'));
 const sliceJob = () => planBackfill(context(), ledger, { windows: [june], nextLoadId: () => '1717200000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0];
 

@@ -7,6 +7,7 @@ import { planBackfill } from '../src/plan/backfill';
 import { buildTableContext } from '../src/plan/buildContext';
 import { analyzeBigQuery, BigQueryCatalog, bigqueryAnalyzerUnavailable, bigqueryType } from './helpers/bigqueryAnalyzer';
 import { ordersTableConfig } from './helpers/tableConfig';
+import { TEST_RUN } from './helpers/testRun';
 
 /**
  * What `cursor_immutable: true` saves on BigQuery, where a query is billed by the bytes it reads. A slice's MERGE
@@ -35,7 +36,7 @@ const june = monthWindow(parseMonth('2024-06'));
 function mergeOf(cursorImmutable: boolean): string {
   const table = ordersTableConfig({ legacy: legacy.ref, target: target.ref, cursorImmutable });
   const ctx = buildTableContext({ table, dialect: bigquery, legacy, target, dlt: { loadIds: [] }, stateSchema: '_migrate' });
-  const job = planBackfill(ctx, new LedgerWriter(bigquery, '_migrate'), { windows: [june], nextLoadId: () => '1717200000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0];
+  const job = planBackfill(ctx, new LedgerWriter(bigquery, '_migrate', TEST_RUN), { windows: [june], nextLoadId: () => '1717200000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0];
   return job.slice.steps.find((s) => /^MERGE INTO `dlt`/.test(s.sql))!.sql;
 }
 

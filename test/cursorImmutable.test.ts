@@ -14,6 +14,7 @@ import { type ScratchDuckDb, introspectedContext, scratchDuckDb } from './helper
 import { cleanup, cli, tempDir, writeConfig } from './helpers/warehouse';
 import { type Sandbox, testEngines } from './helpers/engines';
 import { TIME_TYPES, openTableSandbox, writeTableConfig } from './helpers/tableSandbox';
+import { TEST_RUN } from './helpers/testRun';
 
 /**
  * `cursor_immutable: true`: the operator's word that a row's cursor never changes, so each slice's MERGE matches
@@ -44,7 +45,7 @@ describe('cursor_immutable: each MERGE matches the target within its window', ()
 
   const sliceOf = async (table: TableConfig): Promise<Unit> => {
     const ctx = await introspectedContext(conn, duckdb, table);
-    const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1733130000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
+    const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate', TEST_RUN), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1733130000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false });
     const slice = plan.jobs[0].slice;
     // The upsert and its checks, without the ledger's steps (no state schema here).
     return { ...slice, steps: slice.steps.filter((s) => /^MERGE INTO|AS keys_twice/.test(s.sql)), onFailure: [] };

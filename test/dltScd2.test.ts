@@ -211,7 +211,7 @@ describe.each(testEngines())('scd2 targets on %s', (engine) => {
     // Planned offline from a catalog, the backfill is the same plan (scd2 and hard-delete hints, the profile's counts).
     const catalog = `${s.dir}/hist_del.catalog.json`;
     expect(cli(['catalog', '--out', catalog, '--config', config]).status).toBe(0);
-    const pinned = { THESEUS_NOW: '1732262400.25' };
+    const pinned = { THESEUS_NOW: '1732262400.25', THESEUS_RUN_ID: 'scd2-compare' };
     const live = cli(['backfill', '--all', ...keyIndex, '--dry-run', '--config', config], pinned);
     expect(live.status).toBe(0);
     expect(cli(['backfill', '--all', ...keyIndex, '--dry-run', '--catalog', catalog, '--config', config], pinned).stdout).toBe(live.stdout);

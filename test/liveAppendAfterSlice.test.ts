@@ -13,6 +13,7 @@ import { planBackfill } from '../src/plan/backfill';
 import type { SliceJob, Unit } from '../src/plan/types';
 import { ordersTableConfig } from './helpers/tableConfig';
 import { type ScratchDuckDb, introspectedContext, scratchDuckDb } from './helpers/scratchDuckDb';
+import { TEST_RUN } from './helpers/testRun';
 
 /**
  * A live writer's append that the slice could not see. On BigQuery the slice's transaction reads a snapshot taken
@@ -41,7 +42,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
     ]);
     conn = db.conn;
     const ctx = await introspectedContext(conn, racingEngine, ordersTableConfig());
-    const plan = planBackfill(ctx, new LedgerWriter(racingEngine, '_migrate'), {
+    const plan = planBackfill(ctx, new LedgerWriter(racingEngine, '_migrate', TEST_RUN), {
       windows: [monthWindow(parseMonth('2024-06'))],
       nextLoadId: () => SLICE_LOAD_ID,
       phase: 'backfilling',
@@ -87,7 +88,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
 
   it('on DuckDB itself (one writing process) no such check is planned', async () => {
     const ctx = await introspectedContext(conn, duckdb, ordersTableConfig());
-    const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate'), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false, keepPreimages: false });
+    const plan = planBackfill(ctx, new LedgerWriter(duckdb, '_migrate', TEST_RUN), { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: false, keepPreimages: false });
     expect(plan.jobs[0].settle).toBeUndefined();
   });
 
@@ -97,10 +98,10 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
       // A fresh target and ledger (the tests above left key 2 twice on purpose).
       await conn.execute('DELETE FROM dlt.orders');
       await conn.execute('DROP SCHEMA IF EXISTS "_migrate" CASCADE');
-      const ledger = new LedgerWriter(racingEngine, '_migrate');
+      const run = createRunContext('backfill', [], {});
+      const ledger = new LedgerWriter(racingEngine, '_migrate', run);
       const ctx = await introspectedContext(conn, racingEngine, ordersTableConfig());
       const plan = planBackfill(ctx, ledger, { windows: [monthWindow(parseMonth('2024-06'))], nextLoadId: () => SLICE_LOAD_ID, phase: 'backfilling', completes: false, isComplete: async () => false, validate: false, keepPreimages: false });
-      const run = createRunContext('backfill', [], {});
       const vars = initialVars(run);
       for (const unit of [ledger.ensureStateUnit(), ...plan.units]) await applyUnit(unit, { conn, dialect: racingEngine, vars, toolVersion: 'test', log: () => undefined });
       const sent: string[] = [];

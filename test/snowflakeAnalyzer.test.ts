@@ -154,10 +154,13 @@ describe('splitting a dry run (a real DuckDB dry run from the CLI; not analyzed)
       expect(st.sql.split('\n').some((l) => l.startsWith('--'))).toBe(false);
       if (!st.onFailure) expect(text).toContain(`${st.sql};\n`);
     }
-    expect(statements[0]).toMatchObject({ sql: 'BEGIN', unit: 'ledger: make sure the state schema _migrate exists', line: 6 });
-    expect(statements[1]).toMatchObject({ sql: 'CREATE SCHEMA IF NOT EXISTS "_migrate"', intent: 'Create the state schema if missing' });
+    expect(statements[0]).toMatchObject({ sql: "SET TimeZone = 'UTC'", unit: "session: the settings migrate's own sessions have", line: 7 });
+    expect(statements[1]).toMatchObject({ sql: 'BEGIN', unit: 'ledger: make sure the state schema _migrate exists' });
+    expect(statements[2]).toMatchObject({ sql: 'CREATE SCHEMA IF NOT EXISTS "_migrate"', intent: 'Create the state schema if missing' });
     const runLog = statements.find((x) => x.sql.startsWith('INSERT INTO "_migrate".runs'));
-    expect(runLog).toMatchObject({ unit: 'ledger: open the run log entry', binds: ['runId', 'command', 'arguments', 'toolVersion', 'operator'] });
+    // The run's identity is written as literals: a client can run the file as it is.
+    expect(runLog).toMatchObject({ unit: 'ledger: open the run log entry', binds: [] });
+    expect(runLog?.sql).toMatch(/VALUES \('[^']+', 'stitch', /);
     const view = statements.find((x) => x.sql.startsWith('CREATE OR REPLACE VIEW'));
     expect(view?.sql.split('\n').length).toBeGreaterThan(3);
     expect(view?.intent).toMatch(/stitched view/);

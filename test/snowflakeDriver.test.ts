@@ -14,6 +14,7 @@ import { applyUnit } from '../src/exec/executor';
 import type { Unit, Vars } from '../src/plan/types';
 import { blockedAttempts } from './helpers/netGuard';
 import { type SnowflakeFake, startSnowflakeFake } from './helpers/snowflakeFake';
+import { TEST_RUN } from './helpers/testRun';
 
 /**
  * The driver contract: the real snowflake-sdk 3.3.0 against a local recording
@@ -34,7 +35,7 @@ function plannedSlice(): Unit {
   const target: TableInfo = { ref: table.target, kind: 'table', columns: [...cols, { name: '_DLT_LOAD_ID', type: 'VARCHAR', nullable: false }, { name: '_DLT_ID', type: 'VARCHAR', nullable: false }], uniqueKeys: [] };
   const ctx = buildTableContext({ table, dialect: snowflake, legacy, target, dlt: { loadIds: [] }, stateSchema: '_migrate' });
   const window = monthWindow(parseMonth('2024-06'));
-  return planBackfill(ctx, new LedgerWriter(snowflake, '_migrate'), { windows: [window], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0].slice;
+  return planBackfill(ctx, new LedgerWriter(snowflake, '_migrate', TEST_RUN), { windows: [window], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0].slice;
 }
 
 /** What a promise rejected with (the test fails if it resolved). */

@@ -12,6 +12,7 @@ import { planStitch } from '../src/plan/stitch';
 import type { TableContext } from '../src/plan/tableContext';
 import { buildTableContext } from '../src/plan/buildContext';
 import { dayTotalsSql, verifySpec } from '../src/plan/verify';
+import { TEST_RUN } from './helpers/testRun';
 
 /**
  * Golden SQL for Snowflake: the key statements rendered through the real
@@ -60,7 +61,7 @@ const target: TableInfo = {
 
 const context = (): TableContext => buildTableContext({ table, dialect: snowflake, legacy, target, dlt: { loadIds: [] }, stateSchema: '_migrate' });
 
-const ledger = new LedgerWriter(snowflake, '_migrate');
+const ledger = new LedgerWriter(snowflake, '_migrate', TEST_RUN);
 const june = monthWindow(parseMonth('2024-06'));
 const sliceJob = () =>
   planBackfill(context(), ledger, { windows: [june], nextLoadId: () => '1717200000.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }).jobs[0];

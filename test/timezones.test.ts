@@ -72,7 +72,7 @@ describe.each(testEngines())('time zones on %s', (engine) => {
     // comparison has just named; the rest of the run's bookkeeping (run log, validation marks) is not needed here.
     const dry = run('backfill', '--month', '2024-01', '--dry-run');
     expect(dry.status).toBe(0);
-    const printed = printedStatements(dry.stdout).filter((st) => st.unit.startsWith('ledger: make sure') || st.unit === 'events 2024-01: backfill');
+    const printed = printedStatements(dry.stdout).filter((st) => st.unit.startsWith('ledger: make sure') || st.unit === 'events: the pre-image table' || st.unit === 'events 2024-01: backfill');
     expect(printed.some((st) => /^(MERGE INTO|WITH upserted AS|INSERT INTO)\s/.test(st.sql) && st.sql.includes('dlt_schema'))).toBe(true);
     await inNewYork(async (c) => {
       let state: SqlValue = null;

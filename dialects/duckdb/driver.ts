@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import type { Connection, ConnectOptions, Row, SqlValue } from '../types';
 import { TheseusError, usageError } from '../../src/errors';
 import { stringLiteralStandard } from '../ansi';
+import { DUCKDB_SESSION_SETUP } from './session';
 
 /**
  * The only file that imports @duckdb/node-api, and only when a DuckDB
@@ -32,7 +33,7 @@ export async function connectDuckDb(path: string, options: ConnectOptions & { cr
   }
   const conn = await instance.connect();
   // Like the servers' sessions: a zoned instant falls on its UTC day whatever the machine's zone (verify groups rows by day).
-  await conn.run("SET TimeZone = 'UTC'");
+  for (const sql of DUCKDB_SESSION_SETUP) await conn.run(sql);
   // The engine's buffers are this process's memory: bounded by the config's duckdb.memory_limit, else a quarter of
   // the machine's (DuckDB's own default is 80%), so a migration beside other work does not take the machine.
   const settings = options.engineSettings ?? {};

@@ -1,4 +1,5 @@
 import type { ConnectOptions, ConnectionSpec, Dialect } from '../types';
+import { DUCKDB_SESSION_SETUP } from './session';
 import { isConnectionUrl } from '../../src/config/connectionUrl';
 import { maskSecrets, usageError } from '../../src/errors';
 import { ansiHooks } from '../ansi';
@@ -10,6 +11,7 @@ import { duckDbDependents } from './dependents';
 
 /** DuckDB: the embedded default. MERGE since 1.4, transactional DDL, one writing process per file. */
 export const duckdb: Dialect = Object.freeze({
+  sessionSetup: DUCKDB_SESSION_SETUP,
   ...ansiHooks,
   name: 'duckdb',
   templates: Object.freeze(['duckdb']),

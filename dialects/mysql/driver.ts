@@ -1,6 +1,7 @@
 import * as net from 'node:net';
 import type { Connection as MysqlConnection } from 'mysql2';
 import type { Connection, ConnectionSpec, ConnectOptions, Row, SqlValue } from '../types';
+import { MYSQL_SESSION_SETUP } from './session';
 import { type ConnectFailure, commonFailure } from '../server/connectFailure';
 import { acquireConnection } from '../server/knexPool';
 import { serverSettings } from '../server/settings';
@@ -64,14 +65,7 @@ export async function connectMysql(spec: ConnectionSpec, options: ConnectOptions
       if (params && params.length) native.execute(sql, params, done);
       else native.query(sql, done);
     });
-  await run("SET time_zone = '+00:00'");
-  // The character set's default collation, as tables get by default: literals and CASTs must not
-  // carry the driver's own collation, or UNIONs with table columns fail with "Illegal mix of collations".
-  await run('SET NAMES utf8mb4');
-  // A slice's assertions must see rows a live writer committed while the slice ran. Under InnoDB's
-  // default REPEATABLE READ, a SELECT after the upsert reads the snapshot taken by the slice's first
-  // read, so a key the writer inserted meanwhile (and the upsert left alone, being older) looked missing.
-  await run('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  for (const sql of MYSQL_SESSION_SETUP) await run(sql);
   if (options.readOnly) await run('SET SESSION TRANSACTION READ ONLY');
   return {
     async query(sql: string, params?: SqlValue[]): Promise<Row[]> {

@@ -7,6 +7,7 @@ import { usageError } from '../../src/errors';
 import type { CursorUnit } from '../../src/config/types';
 import { introspectMysql, mysqlSchemaExists } from './introspect';
 import { mysqlDependents } from './dependents';
+import { MYSQL_SESSION_SETUP } from './session';
 
 export function quoteBacktick(name: string): string {
   if (name.includes('\u0000')) throw usageError('BAD_IDENTIFIER', `identifier ${JSON.stringify(name)} contains a NUL character`);
@@ -81,6 +82,7 @@ function lockKey(name: string): string {
  * form could not be tried against a MySQL 8 server here.
  */
 export const mysql: Dialect = Object.freeze({
+  sessionSetup: MYSQL_SESSION_SETUP,
   name: 'mysql',
   templates: Object.freeze(['mysql']),
   capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: true, countedUpserts: Object.freeze([] as const) }),

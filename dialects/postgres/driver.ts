@@ -6,6 +6,7 @@ import { serverSettings } from '../server/settings';
 import { watchForLoss } from '../server/connectionLoss';
 import { tlsOptions } from '../server/tls';
 import { postgresProfile } from './connectionProfile';
+import { POSTGRES_SESSION_SETUP } from './session';
 
 /** date, timestamp, timestamptz: kept as the server's text, so no JavaScript time zone ever shifts a cursor. */
 const TEXT_TYPES = new Set([1082, 1114, 1184]);
@@ -32,7 +33,7 @@ export async function connectPostgres(spec: ConnectionSpec, options: ConnectOpti
   const pooled = await acquireConnection<Client>({ client: 'pg', connection, classify: classifyPostgres }, s, `PostgreSQL at ${s.host}:${s.port}`);
   const client = pooled.native;
   const lost = watchForLoss(client);
-  await client.query("SET TIME ZONE 'UTC'");
+  for (const sql of POSTGRES_SESSION_SETUP) await client.query(sql);
   if (options.readOnly) await client.query('SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY');
   return {
     async query(sql: string, params?: SqlValue[]): Promise<Row[]> {

@@ -7,6 +7,7 @@ const EPOCH_INTERVAL: Record<CursorUnit, string> = { s: '1 second', ms: '1 milli
 import { introspectPostgres, postgresSchemaExists, postgresViewGrants } from './introspect';
 import { postgresTypedRowHash60 } from './rowHash';
 import { postgresDependents } from './dependents';
+import { POSTGRES_SESSION_SETUP } from './session';
 
 /** Spellings PostgreSQL reports (format_type) for the names people write in configs. */
 const SYNONYMS: Array<[RegExp, string]> = [
@@ -40,6 +41,7 @@ function lockKey(name: string): string {
  * CREATE OR REPLACE VIEW may only append columns.
  */
 export const postgres: Dialect = Object.freeze({
+  sessionSetup: POSTGRES_SESSION_SETUP,
   ...ansiHooks,
   name: 'postgres',
   templates: Object.freeze(['postgres']),

@@ -1,6 +1,5 @@
 import { formatTableRef } from '../config/tableRef';
 import { preconditionError, usageError } from '../errors';
-import { requirePhase } from '../lifecycle/phases';
 import { archiveNameFor, planArchive, planDropArchive, planFinishArchive, planFinishDrop, snapshotNameFor } from '../plan/retire';
 import type { Unit } from '../plan/types';
 import { type CommandOptions, withSession } from './session';
@@ -52,7 +51,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         if (options.confirm !== legacyName) {
           throw usageError('DROP_NOT_CONFIRMED', `retire --drop needs --confirm ${legacyName} (the legacy table, typed out)`, 'nothing was dropped');
         }
-        requirePhase(table.id, state.phase, ['retired'], 'drop the archive');
+        s.requirePhase(table.id, state.phase, ['retired'], 'drop the archive');
         const snapshots = options.dropSnapshot ? state.snapshots : [];
         const kept = !options.dropSnapshot && state.snapshots.length ? `; the snapshot ${state.snapshots.join(', ')} is kept (retire --drop --drop-snapshot drops it)` : '';
         if (!state.archiveName && snapshots.length) {
@@ -78,7 +77,7 @@ export async function runRetire(options: RetireOptions): Promise<void> {
         }
         continue;
       }
-      requirePhase(table.id, state.phase, ['cutover'], 'retire');
+      s.requirePhase(table.id, state.phase, ['cutover'], 'retire');
       if (state.archiveName && (await s.reads.introspect({ schema: table.legacy.schema, name: state.archiveName }, table.id)) && !(await s.reads.introspect(table.legacy))) {
         // A retire was interrupted after its rename (possible where DDL is not transactional): only the phase is left to record.
         units.push(planFinishArchive(table, s.ledger, state.archiveName));

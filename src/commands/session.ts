@@ -112,7 +112,7 @@ export class Session {
     if (options.catalog) {
       // No connection, no lock: a dry run changes nothing, and applying plans again from the warehouse.
       const reads = await openCatalog(options.catalog, config, base);
-      return new Session(command, options, config, reads.dialect, reads, undefined, run, new LedgerWriter(reads.dialect, config.stateSchema), tables);
+      return new Session(command, options, config, reads.dialect, reads, undefined, run, new LedgerWriter(reads.dialect, config.stateSchema, run), tables);
     }
     const readOnly = Boolean(mode.readOnly || options.dryRun);
     // A lost connection (a terminated backend, a server restart) is replaced at the next statement.
@@ -125,7 +125,7 @@ export class Session {
       const dialect = base.withTraits?.(traits) ?? base;
       const live = new LiveReads(conn, dialect, traits, config.stateSchema);
       const reads = mode.record ? new RecordingReads(live, mode.record.file) : live;
-      const ledger = new LedgerWriter(dialect, config.stateSchema);
+      const ledger = new LedgerWriter(dialect, config.stateSchema, run);
       // Taken before anything reads the ledger, so two operators never plan from the same state.
       const warn = (line: string) => warnTo(options, line);
       locks = readOnly ? undefined : await OperatorLocks.acquire(dialect, config.connection, ledger, tables, run, { shared: mode.sharedLock, warn });
@@ -175,6 +175,33 @@ export class Session {
 
   /** Table ids whose identity this session checked, and the identities to record (ids the ledger has none for yet). */
   private readonly identities = new Map<string, TableIdentity | undefined>();
+
+  /** The phases each table had to be in for this plan (requirePhase): the plan checks them again as it runs (phaseGuardUnit). */
+  private readonly phaseRules = new Map<string, readonly Phase[]>();
+
+  /** Refuses a table not in one of `allowed` (WRONG_PHASE), and keeps the rule for the plan's own check of it. */
+  requirePhase(tableId: string, phase: Phase, allowed: readonly Phase[], verb: string): void {
+    requirePhase(tableId, phase, allowed, verb);
+    this.phaseRules.set(tableId, allowed);
+  }
+
+  /**
+   * The tables' phases checked again as the plan runs, by statements that fail (LedgerWriter.phaseGuardStep): a
+   * reviewed file run by a client later, after the lifecycle moved on (a rollback, another stitch), stops here, as
+   * migrate refuses it (WRONG_PHASE).
+   */
+  private phaseGuardUnit(): Unit[] {
+    if (this.phaseRules.size === 0) return [];
+    const steps = [...this.phaseRules].map(([tableId, allowed]) => this.ledger.phaseGuardStep(tableId, allowed));
+    return [{ title: 'ledger: each table is still in a phase this plan was made for', atomic: false, steps }];
+  }
+
+  /** The settings of migrate's own sessions, first in the plan: a client running it as it is means the same (Dialect.sessionSetup). */
+  private sessionUnit(): Unit[] {
+    const setup = this.dialect.sessionSetup;
+    if (!setup?.length) return [];
+    return [{ title: "session: the settings migrate's own sessions have", atomic: false, beforeLedger: true, steps: setup.map((sql) => ({ intent: 'Set the session as migrate sets its own', kind: 'exec' as const, sql })) }];
+  }
 
   async state(table: TableConfig): Promise<TableState> {
     if (!this.identities.has(table.id)) this.identities.set(table.id, await this.checkIdentity(table));
@@ -288,7 +315,7 @@ export class Session {
         if (clashes) await this.reads.dataCheck(table.id, "target rows already holding a backfilled row's _dlt_id (DLT_ID_TAKEN)", clashes);
       }
       const state = await this.state(table);
-      requirePhase(table.id, state.phase, allowed, verb);
+      this.requirePhase(table.id, state.phase, allowed, verb);
       prepared.push({ ctx, state });
     }
     return prepared;
@@ -302,10 +329,10 @@ export class Session {
     const plan: Plan = {
       command: this.command,
       dialect: this.dialect.name,
-      units: [this.ledger.ensureStateUnit(), this.ledger.runStartUnit(), ...this.identityUnits(), ...units],
+      units: [...this.sessionUnit(), this.ledger.ensureStateUnit(), this.ledger.runStartUnit(), ...this.identityUnits(), ...this.phaseGuardUnit(), ...units],
       jobs: more.jobs,
       after: more.after,
-      finish: this.ledger.runFinishStep(),
+      finish: (outcome, error) => this.ledger.runFinishStep(outcome, error),
       warnings: more.warnings ?? [],
     };
     const { out } = this.options;

@@ -320,7 +320,6 @@ function verdictStep(s: Session, spec: VerifySpec, report: TableReport | undefin
     expect: 'failed_windows = 0',
     kind: 'query',
     sql: s.ledger.failedValidationsSql(id),
-    binds: [{ name: 'runId' }],
     check: (rows) => {
       if (!report) return [];
       const failed = report.windows.filter((r) => r.failures.length);

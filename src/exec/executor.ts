@@ -1,7 +1,7 @@
 import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
 import { isUniqueViolation } from '../backfill/transient';
-import { renderFinish, renderPlanHeader, renderUnit } from '../plan/render';
+import { renderFinishStep, renderPlanHeader, renderUnit } from '../plan/render';
 import type { StatementAudit } from './statementAudit';
 import { bindKind, type Plan, type SliceJob, type Step, type Unit, type Vars } from '../plan/types';
 
@@ -51,11 +51,10 @@ export async function executePlan(plan: Plan, given: ExecuteOptions): Promise<vo
     failure = err;
   }
   if (plan.finish) {
-    vars.set('outcome', failure ? 'failed' : 'succeeded');
-    vars.set('error', failure ? errorText(failure) : null);
-    sqlSink?.(renderFinish(plan, dialect));
+    const finish = plan.finish(failure ? 'failed' : 'succeeded', failure ? errorText(failure) : null);
+    sqlSink?.(renderFinishStep(finish, dialect));
     try {
-      await runStep(plan.finish, 'close the run log', options);
+      await runStep(finish, 'close the run log', options);
     } catch (err) {
       options.log(`warning: could not close the run log entry: ${errorText(err)}`);
     }
@@ -99,7 +98,7 @@ async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
     throw err;
   } finally {
     // After COMMIT or ROLLBACK: the log's rows never ride in (or roll back with) the unit's transaction.
-    await options.audit?.flush(options.untraced ?? conn);
+    if (!unit.beforeLedger) await options.audit?.flush(options.untraced ?? conn);
   }
 }
 

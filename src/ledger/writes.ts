@@ -9,16 +9,20 @@ import { count } from '../plural';
 import type { TableRef } from '../config/types';
 import { formatTableRef } from '../config/tableRef';
 import { dltColumns } from '../dlt/dataset';
+import type { RunIdentity } from '../exec/runContext';
 
 /**
  * Bookkeeping statements for the ledger in the state schema. Values known
- * when planning (table, window, phase) are rendered as literals; values known
- * only while running (run id, counts, errors) are bound parameters.
+ * when planning are rendered as literals: the table, window and phase, and
+ * this run's identity (run id, command, arguments, tool version, operator),
+ * so the printed plan records the run when a client runs it as it is. Values
+ * known only while running (counts, errors) are still bound parameters.
  */
 export class LedgerWriter {
   constructor(
     private readonly dialect: Dialect,
     readonly stateSchema: string,
+    private readonly run: RunIdentity,
   ) {}
 
   /** What every ledger statement is rendered with; the same for the writer's life, so built once. */
@@ -29,7 +33,19 @@ export class LedgerWriter {
       const d = this.dialect;
       const placeholders = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`p${i}`, d.placeholder(i)]));
       const { keyOptions, ...types } = d.stateTypes;
-      this.common = { state: d.quoteIdent(this.stateSchema), now: d.now, ...types, key_options: keyOptions ?? '', ...placeholders };
+      const run = this.run;
+      this.common = {
+        state: d.quoteIdent(this.stateSchema),
+        now: d.now,
+        ...types,
+        key_options: keyOptions ?? '',
+        ...placeholders,
+        run_id: d.stringLiteral(run.runId),
+        run_command: d.stringLiteral(run.command),
+        run_arguments: d.stringLiteral(run.arguments),
+        run_tool_version: d.stringLiteral(run.toolVersion),
+        run_operator: d.stringLiteral(run.operator),
+      };
     }
     return { ...this.common, ...extra };
   }
@@ -38,13 +54,18 @@ export class LedgerWriter {
     return renderStatement(this.dialect.templates, op, this.values(extra));
   }
 
+  /** This run's id as the dialect's literal: for the plan's own statements that record it (pre-images). */
+  get runIdLiteral(): string {
+    return this.dialect.stringLiteral(this.run.runId);
+  }
+
   private literal(value: string | undefined | null): string {
     return value === undefined || value === null ? 'NULL' : this.dialect.stringLiteral(value);
   }
 
   /** Creates the state schema and its tables if missing (idempotent). */
   ensureStateUnit(): Unit {
-    const statements = renderTemplate(this.dialect.templates, 'state_tables', this.values());
+    const statements = [...renderTemplate(this.dialect.templates, 'state_tables', this.values()), ...renderTemplate(this.dialect.templates, 'state_assertions', this.values())];
     return {
       title: `ledger: make sure the state schema ${this.stateSchema} exists`,
       ...ddlUnitMode(this.dialect),
@@ -54,6 +75,38 @@ export class LedgerWriter {
         sql,
       })),
     };
+  }
+
+  /**
+   * A check as a statement that fails where its rule is broken: `query` (the check's own, as `q`) where `violated`
+   * holds, `found` saying how much. A client running the printed plan stops there, as migrate does; migrate's own
+   * check of the same rule runs first and says what it found, so in migrate this one passes.
+   */
+  assertionGuardStep(rule: string, check: { query: string; found: string; violated: string }): Step {
+    const violations = this.render('violations', check);
+    return {
+      intent: `Assert, for a client running this plan: ${rule}`,
+      kind: 'exec',
+      sql: this.render('assertion_guard', { message: this.literal(`assertion failed: ${rule}; found `), violations }),
+    };
+  }
+
+  /** The table is in one of `allowed` phases (none recorded: "new"), as when the plan was made. */
+  phaseGuardStep(tableId: string, allowed: readonly string[]): Step {
+    return this.assertionGuardStep(`${tableId} is in a phase this plan was made for (${allowed.join(', ')})`, {
+      query: this.render('ledger_phase_now', { table_name: this.literal(tableId) }),
+      found: 'q.phase',
+      violated: `q.phase NOT IN (${allowed.map((p) => this.literal(p)).join(', ')})`,
+    });
+  }
+
+  /** The windows a plan counted as validated are so in the ledger still (a verify since may have failed one). */
+  stillValidatedGuardStep(tableId: string, windowKeys: readonly string[]): Step {
+    return this.assertionGuardStep(`${tableId}: the ${windowKeys.length} windows this plan counts as validated are so in the ledger still`, {
+      query: this.render('ledger_still_validated', { table_name: this.literal(tableId), window_keys: windowKeys.map((k) => this.literal(k)).join(', ') }),
+      found: `${windowKeys.length} - q.still_validated`,
+      violated: `q.still_validated < ${windowKeys.length}`,
+    });
   }
 
   /** Who holds a table's operator lock: read by the refused operator (binds the table id). */
@@ -90,18 +143,17 @@ export class LedgerWriter {
           intent: 'Record this run (command, arguments, tool version, operator)',
           kind: 'exec',
           sql: this.render('runlog_start'),
-          binds: [{ name: 'runId' }, { name: 'command' }, { name: 'arguments' }, { name: 'toolVersion' }, { name: 'operator' }],
         },
       ],
     };
   }
 
-  runFinishStep(): Step {
+  /** Closes the run log entry: the plan prints it as succeeded; a failed apply runs it with the error instead. */
+  runFinishStep(outcome: 'succeeded' | 'failed' = 'succeeded', error: string | null = null): Step {
     return {
       intent: 'Record how the run ended',
       kind: 'exec',
-      sql: this.render('runlog_finish'),
-      binds: [{ name: 'outcome' }, { name: 'error' }, { name: 'runId' }],
+      sql: this.render('runlog_finish', { outcome: this.literal(outcome), error: this.literal(error) }),
     };
   }
 
@@ -117,23 +169,21 @@ export class LedgerWriter {
     };
   }
 
-  /** retire --drop's intent, recorded before the DROP (binds the run id): an interrupted drop is then finished, not refused. */
+  /** retire --drop's intent, recorded before the DROP (this run's id, as a literal): an interrupted drop is then finished, not refused. */
   dropIntentStep(tableId: string, archiveName: string): Step {
     return {
       intent: `Record that ${tableId}'s archive ${archiveName} is being dropped`,
       kind: 'exec',
       sql: this.render('ledger_drop_intent', { table_name: this.literal(tableId), archive_name: this.literal(archiveName) }),
-      binds: [{ name: 'runId' }],
     };
   }
 
-  /** The snapshot retire took of legacy (binds the run id). */
+  /** The snapshot retire took of legacy, under this run's id. */
   snapshotRecordStep(tableId: string, snapshotName: string): Step {
     return {
       intent: `Record the snapshot ${snapshotName} of ${tableId}'s legacy table`,
       kind: 'exec',
       sql: this.render('ledger_snapshot_record', { table_name: this.literal(tableId), snapshot_name: this.literal(snapshotName) }),
-      binds: [{ name: 'runId' }],
     };
   }
 
@@ -187,15 +237,15 @@ export class LedgerWriter {
 
   /**
    * Claims a slice by compare-and-set: it becomes this run's only if its row
-   * still has the status and run id the worker read (binds run id,
+   * still has the status and run id the worker read (binds
    * expected_status, expected_run_id); captures `claimed` (1 or 0).
    */
   sliceClaimStep(tableId: string, window: Window): Step {
     return {
       intent: `Claim ${tableId} ${window.key} for this run, unless another worker took it since it was read`,
       kind: 'exec',
-      sql: this.render('ledger_slice_claim', { ...this.sliceValues(tableId, window), run_matches: `NOT (${this.dialect.isDistinct('run_id', this.dialect.placeholder(3))})` }),
-      binds: [{ name: 'runId' }, { name: 'expected_status' }, { name: 'expected_run_id' }],
+      sql: this.render('ledger_slice_claim', { ...this.sliceValues(tableId, window), run_matches: `NOT (${this.dialect.isDistinct('run_id', this.dialect.placeholder(2))})` }),
+      binds: [{ name: 'expected_status' }, { name: 'expected_run_id' }],
       captureChanged: 'claimed',
     };
   }
@@ -220,8 +270,7 @@ export class LedgerWriter {
         { name: 'legacy_rows', value: (v) => sliceCounts(v).legacyRows },
         { name: 'rows_inserted', value: (v) => (keeps(v) ? v.get('prior_rows_inserted') ?? null : sliceCounts(v).inserted) },
         { name: 'rows_updated', value: (v) => (keeps(v) ? v.get('prior_rows_updated') ?? null : sliceCounts(v).updated) },
-        { name: 'run_id', value: (v) => (keeps(v) ? v.get('expected_run_id') ?? null : v.get('runId') ?? null) },
-        { name: 'runId' },
+        { name: 'run_id', value: (v) => (keeps(v) ? v.get('expected_run_id') ?? null : this.run.runId) },
       ],
       expect: 'one row changed',
       check: checkSliceStillOurs(tableId, window.key),
@@ -241,7 +290,7 @@ export class LedgerWriter {
         intent: `Claim the registration of load ${load.loadId} in ${loadsName}, if this slice changed rows and no slice of this run claimed it yet`,
         kind: 'exec',
         sql: this.render('ledger_load_claim', { loads_name: lit(loadsName), load_id: lit(load.loadId), table_name: lit(tableId) }),
-        binds: [{ name: 'runId' }, { name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
+        binds: [{ name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
         captureChanged: 'load_claimed',
       },
       {
@@ -249,7 +298,7 @@ export class LedgerWriter {
         expect: 'foreign_claims = 0',
         kind: 'query',
         sql: this.render('ledger_load_foreign_claim', { loads_name: lit(loadsName), load_id: lit(load.loadId) }),
-        binds: [{ name: 'runId' }, { name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
+        binds: [{ name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
         check: checkLoadIdOurs(tableId, load.loadId, loadsName),
       },
       {
@@ -274,7 +323,6 @@ export class LedgerWriter {
       kind: 'exec',
       sql: this.render('ledger_slice_history', this.sliceValues(tableId, window)),
       binds: [
-        { name: 'runId' },
         { name: 'legacy_rows', value: (v) => sliceCounts(v).legacyRows },
         { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
         { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
@@ -284,7 +332,7 @@ export class LedgerWriter {
 
   /**
    * What the slice changed, for migrate undo (plan/preimages.ts): the load id it wrote with, whether the window was
-   * fresh (the fast path's state, plan/windowState.ts), and its counts. Binds the run id.
+   * fresh (the fast path's state, plan/windowState.ts), and its counts.
    */
   undoRecordStep(tableId: string, window: Window, loadId: string): Step {
     return {
@@ -292,7 +340,6 @@ export class LedgerWriter {
       kind: 'exec',
       sql: this.render('ledger_undo_record', { ...this.sliceValues(tableId, window), load_id: this.literal(loadId) }),
       binds: [
-        { name: 'runId' },
         { name: 'fresh', value: (v) => (v.get('window_state') === 'fresh' ? 'yes' : 'no') },
         { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
         { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
@@ -305,8 +352,8 @@ export class LedgerWriter {
     return {
       intent: `Record that run ${undoneRun}'s changes to ${tableId} ${window.key} are undone`,
       kind: 'exec',
-      sql: this.render('ledger_undo_done', { ...this.sliceValues(tableId, window), run_id: this.literal(undoneRun) }),
-      binds: [{ name: 'runId' }, { name: 'kept_rows', value: kept }],
+      sql: this.render('ledger_undo_done', { ...this.sliceValues(tableId, window), undone_run_id: this.literal(undoneRun) }),
+      binds: [{ name: 'kept_rows', value: kept }],
     };
   }
 
@@ -322,8 +369,8 @@ export class LedgerWriter {
 
   /**
    * A reviewer's approval of the table's validated state as this verify run records it (lifecycle/approval.ts):
-   * binds the run id, the approver (this run's operator), the backfill operators, whether it is a self-approval,
-   * and the fingerprint of the marks, computed once the run id is known.
+   * with this run's id and operator (the approver) as literals, and bound: the backfill operators, whether it is a
+   * self-approval, and the fingerprint of the marks.
    */
   approvalRecordStep(tableId: string, approval: { operators: string[]; selfApproved: boolean; fingerprint: (runId: string) => string; checksums: string }): Step {
     return {
@@ -331,11 +378,9 @@ export class LedgerWriter {
       kind: 'exec',
       sql: this.render('ledger_approval_record', { table_name: this.literal(tableId) }),
       binds: [
-        { name: 'runId' },
-        { name: 'operator' },
         { name: 'backfill_operators', value: () => approval.operators.join(', ') || null },
         { name: 'self_approved', value: () => (approval.selfApproved ? 'yes' : 'no') },
-        { name: 'fingerprint', value: (v) => approval.fingerprint(String(v.get('runId'))) },
+        { name: 'fingerprint', value: () => approval.fingerprint(this.run.runId) },
         { name: 'checksums', value: () => approval.checksums },
       ],
     };
@@ -424,12 +469,11 @@ export class LedgerWriter {
         { name: 'v_target_checksum', value: text('v_target_checksum') },
         { name: 'v_sums', value: text('v_sums') },
         { name: 'v_failures', value: text('v_failures') },
-        { name: 'runId' },
       ],
     };
   }
 
-  /** Counts the windows of a table this run marked failed (binds the run id). */
+  /** Counts the windows of a table this run marked failed. */
   failedValidationsSql(tableId: string): string {
     return this.render('ledger_failed_validations', { table_name: this.literal(tableId) });
   }
@@ -439,7 +483,7 @@ export class LedgerWriter {
       intent: `Mark ${tableId} ${window.key} as failed, with the error`,
       kind: 'exec',
       sql: this.render('ledger_slice_failed', this.sliceValues(tableId, window)),
-      binds: [{ name: 'error' }, { name: 'runId' }],
+      binds: [{ name: 'error' }],
     };
   }
 }

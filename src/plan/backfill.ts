@@ -7,7 +7,7 @@ import { targetWindowPredicate, windowPredicate } from './windowPredicate';
 import type { SliceJob, Step, Unit } from './types';
 import { scd2SliceSteps, scd2TableSteps } from './scd2';
 import { loadIdColumnOf, loadIdValueOf, upsertValues } from './upsert';
-import { censusStep, distributionStep, missingKeysSql } from './views';
+import { censusSteps, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
 import { differsGuard, fastPathApplies, fastValidation, freshInsertStep, windowStateSteps } from './windowState';
 import { racesLiveInserts } from './upsertStyle';
@@ -265,7 +265,7 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
   // The upsert's guard on the fast path (it writes only where the window differs); the pre-images share it.
   const guard = fast ? differsGuard(ctx, ledger, window) : undefined;
   const source = options.source ? options.source.rows(window) : sliceSourceSql(ctx, window, guard);
-  const captures = keep ? preimageCaptureSteps(ctx, window, source) : [];
+  const captures = keep ? preimageCaptureSteps(ctx, ledger, window, source) : [];
   const upsert = upsertSteps(ctx, window, loadId, source, { fastPath: fast, from: options.source?.describe });
   const writes = fast
     ? [
@@ -301,9 +301,9 @@ function sliceAndSettle(spec: VerifySpec, ledger: LedgerWriter, window: Window, 
  * rows) is skipped. Engines that do not enforce declared keys (Snowflake,
  * BigQuery) report none, so there it always runs.
  */
-function viewCensusSteps(ctx: TableContext): Step[] {
+function viewCensusSteps(ctx: TableContext, ledger: LedgerWriter): Step[] {
   const targetKeyUnique = ctx.upsert !== 'merge' || hasUniqueKeyOn(ctx.target, ctx.alignment.key.map((k) => k.target.name));
-  return ctx.alignment.legacyKeyUnique && targetKeyUnique ? [] : [censusStep(ctx)];
+  return ctx.alignment.legacyKeyUnique && targetKeyUnique ? [] : censusSteps(ctx, ledger);
 }
 
 /**
@@ -336,7 +336,7 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
         {
           title: `${id}: check the view after this run's slices`,
           atomic: false,
-          steps: [...viewCensusSteps(ctx), ...scd2TableSteps(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
+          steps: [...viewCensusSteps(ctx, ledger), ...scd2TableSteps(ctx), distributionStep(ctx, "Show the view's source distribution", "only 'legacy' and 'dlt'", checkStitchedDistribution(id, `${id}: view after backfill`))],
         },
       ];
   // Where this run's windows alone do not complete the table, other processes may finish the rest meanwhile:

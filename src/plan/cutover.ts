@@ -2,13 +2,13 @@ import { NULL_CURSOR_KEY } from '../backfill/windows';
 import { checkAllKeysPresent, checkCutoverDistribution } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
 import { stitchedViewSteps } from './stitch';
-import { type TableContext, legacyDaysSql, nullKeyText } from './tableContext';
+import { type TableContext, flagLiterals, keyNames, keyNotNull, legacyDaysSql, legacyKeysSql, nullKeyText, renderFor } from './tableContext';
 import { legacyRowsOutsideChunksSql, slicedByKey } from './windowPredicate';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
 import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
-import { censusStep, distributionStep, missingKeysSql, replaceViewSteps, stitchedViewSql, targetViewSql } from './views';
+import { censusSteps, distributionStep, missingKeysSql, replaceViewSteps, stitchedViewSql, targetViewSql } from './views';
 import { count } from '../plural';
 
 /**
@@ -26,8 +26,10 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, options: { 
     onFailure: ctx.dialect.capabilities.transactionalDdl
       ? undefined
       : [{ intent: 'Put the stitched view back (this engine cannot roll the repoint back)', kind: 'exec', sql: stitchedViewSql(ctx) }],
+    // Each check migrate makes is followed by its guard (LedgerWriter.assertionGuardStep): the same rule as a statement
+    // that fails, so a client running the printed plan stops where migrate would.
     steps: [
-      validationGateStep(ctx, options.gate),
+      ...validationGateSteps(ctx, ledger, options.gate),
       {
         intent: 'Refuse unless every legacy key is in the target (and no legacy row lacks a key)',
         expect: `missing_keys = 0${allowUnkeyed ? '' : ' and null_key_rows = 0'}`,
@@ -35,9 +37,19 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, options: { 
         sql: missingKeysSql(ctx),
         check: checkAllKeysPresent(id, allowUnkeyed, nullKeyText(ctx)),
       },
+      ledger.assertionGuardStep(`${id}: every legacy key is in the target${allowUnkeyed ? '' : ', and no legacy row lacks a key'}`, {
+        query: missingKeysSql(ctx),
+        found: allowUnkeyed ? 'q.missing_keys' : 'q.missing_keys + q.null_key_rows',
+        violated: allowUnkeyed ? 'q.missing_keys > 0' : 'q.missing_keys > 0 OR q.null_key_rows > 0',
+      }),
       ...replaceViewSteps(ctx, `Repoint the view ${id} at the target alone`, targetViewSql),
-      censusStep(ctx),
+      ...censusSteps(ctx, ledger),
       distributionStep(ctx, 'Assert the view now shows the target alone', "exactly one row ('dlt', N) with N ≥ distinct legacy keys", checkCutoverDistribution(id, `${id}: view after cutover`)),
+      ledger.assertionGuardStep(`${id}: after cutover the view shows the target alone, at least one row per distinct legacy key`, {
+        query: cutoverViewCountsSql(ctx),
+        found: 'q.view_rows',
+        violated: 'q.not_dlt_rows > 0 OR q.view_rows = 0 OR q.view_rows < q.legacy_keys',
+      }),
       ledger.setPhaseStep(id, 'cutover'),
     ],
   };
@@ -50,6 +62,46 @@ export interface CutoverGate {
   failed: string[];
   /** --force --reason: cut over anyway, saying why (the reason is in the run log's arguments). */
   forceReason?: string;
+}
+
+/** The view's rows not the target's, its rows, and legacy's distinct keys: what the guard of cutover's distribution check reads. */
+function cutoverViewCountsSql(ctx: TableContext): string {
+  const { source_flag, dlt_flag } = flagLiterals(ctx.dialect);
+  return renderFor(ctx, 'cutover_view_counts', { view: ctx.q.view, flag: source_flag, dlt_flag, key: keyNames(ctx), legacy_keys: legacyKeysSql(ctx), key_not_null: keyNotNull(ctx) });
+}
+
+/** The validation gate, then (unless forced) its guard: the days it knows as validated, as SQL. */
+function validationGateSteps(ctx: TableContext, ledger: LedgerWriter, gate: CutoverGate): Step[] {
+  const step = validationGateStep(ctx, gate);
+  if (gate.forceReason) return [step];
+  const id = ctx.table.id;
+  const stillValidated = gate.validated.length ? [ledger.stillValidatedGuardStep(id, gate.validated.map((w) => w.key))] : [];
+  if (slicedByKey(ctx, gate.validated)) {
+    return [step, ledger.assertionGuardStep(`${id}: every keyed legacy row lies in a validated chunk`, { query: step.sql, found: 'q.legacy_rows', violated: 'q.legacy_rows > 0' }), ...stillValidated];
+  }
+  return [
+    step,
+    ledger.assertionGuardStep(`${id}: every day legacy has rows on lies in a validated window`, {
+      query: `SELECT count(*) AS outside_days FROM (${step.sql}) AS d WHERE NOT (${coveredDays(gate.validated)})`,
+      found: 'q.outside_days',
+      violated: 'q.outside_days > 0',
+    }),
+    ...stillValidated,
+  ];
+}
+
+/** A condition on `d.day_number` (NULL: the rows without a cursor) that holds on the days the windows cover, adjacent windows merged. */
+function coveredDays(windows: Window[]): string {
+  const DAY_MS = 86_400_000;
+  const ranges: Array<[number, number]> = [];
+  for (const [from, to] of windows.filter((w) => w.start && w.end).map((w) => [Math.round(w.start!.getTime() / DAY_MS), Math.round(w.end!.getTime() / DAY_MS)]).sort((a, b) => a[0] - b[0])) {
+    const last = ranges[ranges.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else ranges.push([from, to]);
+  }
+  const inRanges = ranges.map(([from, to]) => `(d.day_number >= ${from} AND d.day_number < ${to})`).join(' OR ') || '1 = 0';
+  const nullCovered = windows.some((w) => !w.start || !w.end);
+  return `(d.day_number IS NOT NULL AND (${inRanges})) OR (d.day_number IS NULL AND ${nullCovered ? '1 = 1' : '1 = 0'})`;
 }
 
 /**
@@ -113,6 +165,6 @@ export function planRollback(ctx: TableContext, ledger: LedgerWriter): Unit {
   return {
     title: `${ctx.table.id}: rollback`,
     ...ddlUnitMode(ctx.dialect),
-    steps: [...stitchedViewSteps(ctx, 'after rollback'), ledger.setPhaseStep(ctx.table.id, 'backfilled')],
+    steps: [...stitchedViewSteps(ctx, ledger, 'after rollback'), ledger.setPhaseStep(ctx.table.id, 'backfilled')],
   };
 }

@@ -1,6 +1,7 @@
 import { fitIdentifier } from '../../dialects/identifierLength';
 import type { TableInfo } from '../../dialects/types';
 import type { Window } from '../backfill/windows';
+import type { LedgerWriter } from '../ledger/writes';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import { type TableContext, keyMatch, keyNames, renderFor } from './tableContext';
 import { loadIdColumnOf, replaceCondition } from './upsert';
@@ -68,12 +69,12 @@ export function preimageTableUnit(ctx: TableContext, existing: TableInfo | undef
 
 /**
  * The slice's captures, before its upsert and over the same source (guarded alike on the fast path): the rows the
- * upsert will replace, and the keys it will insert. The run id is bound, as in the ledger's own statements.
+ * upsert will replace, and the keys it will insert, under this run's id (a literal, as in the ledger's own statements).
  */
-export function preimageCaptureSteps(ctx: TableContext, window: Window, source: string): Step[] {
+export function preimageCaptureSteps(ctx: TableContext, ledger: LedgerWriter, window: Window, source: string): Step[] {
   const d = ctx.dialect;
   const columns = ctx.target.columns.map((c) => q(ctx, c.name));
-  const common = { preimages: preimagesQ(ctx), target: ctx.q.target, source, run_id: d.placeholder(1), window_key: d.stringLiteral(window.key), key_match: keyMatch(ctx, 't', 's') };
+  const common = { preimages: preimagesQ(ctx), target: ctx.q.target, source, run_id: ledger.runIdLiteral, window_key: d.stringLiteral(window.key), key_match: keyMatch(ctx, 't', 's') };
   const steps: Step[] = [];
   if (ctx.alignment.payload.length) {
     const { updateWhen } = replaceCondition(
@@ -85,7 +86,6 @@ export function preimageCaptureSteps(ctx: TableContext, window: Window, source: 
       intent: 'Keep the target rows the upsert will replace, whole, for migrate undo',
       kind: 'exec',
       sql: renderFor(ctx, 'preimage_capture_updated', { ...common, columns: columns.join(', '), t_columns: columns.map((c) => `t.${c}`).join(', '), update_when: updateWhen, lock: d.lockReadRows?.('t') }),
-      binds: [{ name: 'runId' }],
     });
   }
   // Where the target has dlt's load id, the rows a slice inserted are found again by the load id it wrote (each slice
@@ -95,7 +95,6 @@ export function preimageCaptureSteps(ctx: TableContext, window: Window, source: 
     intent: 'Keep the keys the upsert will insert, for migrate undo',
     kind: 'exec',
     sql: renderFor(ctx, 'preimage_capture_inserted', { ...common, key_columns: keyNames(ctx), s_keys: keyNames(ctx, 's') }),
-    binds: [{ name: 'runId' }],
   });
   return steps;
 }

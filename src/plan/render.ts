@@ -31,7 +31,12 @@ export function renderUnit(unit: Unit, dialect: Dialect): string {
 }
 
 export function renderFinish(plan: Plan, dialect: Dialect): string {
-  return plan.finish ? `\n-- == close the run log ==\n${renderStep(plan.finish, dialect)}\n` : '';
+  return renderFinishStep(plan.finish?.('succeeded', null), dialect);
+}
+
+/** The run log's closing statement as it runs (the executor's, with the outcome it had). */
+export function renderFinishStep(step: Step | undefined, dialect: Dialect): string {
+  return step ? `\n-- == close the run log ==\n${renderStep(step, dialect)}\n` : '';
 }
 
 export function renderStep(step: Step, dialect: Dialect): string {

@@ -56,6 +56,8 @@ export interface Unit {
   steps: Step[];
   /** Bookkeeping run after a failed unit was rolled back; may bind `error`. */
   onFailure?: Step[];
+  /** Runs before the state schema may exist (the session's settings): its statements go to the audit log with the next unit's. */
+  beforeLedger?: boolean;
   /** Lines reported once the unit has committed (progress). */
   report?: (vars: Vars) => string[];
   /** Asked just before the unit would run (never in a dry run): false skips it, e.g. a phase change another run made unnecessary. */
@@ -91,8 +93,8 @@ export interface Plan {
   jobs?: SliceJob[];
   /** Units run after the jobs (checks over the whole view, phase changes). */
   after?: Unit[];
-  /** Runs last, whatever happened (binds `outcome` and `error`): closes the run log entry. */
-  finish?: Step;
+  /** Runs last, whatever happened: closes the run log entry with the outcome (a plan prints the succeeded one). */
+  finish?: (outcome: 'succeeded' | 'failed', error: string | null) => Step;
   /** Warnings found while planning (e.g. legacy columns that go nowhere). */
   warnings: string[];
 }

@@ -1,5 +1,6 @@
 import { checkViewInvariants } from '../lifecycle/assertions';
 import type { Step } from './types';
+import type { LedgerWriter } from '../ledger/writes';
 import type { TableInfo } from '../../dialects/types';
 import { SOURCE_FLAG } from '../align/dltColumns';
 import {
@@ -83,22 +84,33 @@ export function createViewSchemaStep(ctx: TableContext): Step | undefined {
   };
 }
 
-/** Counts that prove "no key twice" and "rows add up to distinct keys"; captures target_rows and legacy_keys. */
-export function censusStep(ctx: TableContext): Step {
-  return {
-    intent: 'Assert: no key twice in the view, and its keyed rows add up to the distinct keys of legacy and target',
-    expect: 'keys_twice = 0 and keyed_rows = distinct_keys',
-    kind: 'query',
-    captureRow: true,
-    sql: renderFor(ctx, 'view_census', {
-      view: ctx.q.view,
-      target: ctx.q.target,
-      key: keyNames(ctx),
-      key_not_null: keyNotNull(ctx),
-      legacy_keys: legacyKeysSql(ctx),
+/**
+ * Counts that prove "no key twice" and "rows add up to distinct keys"; captures target_rows and legacy_keys. Then the
+ * same rule as a statement that fails, for a client running the printed plan (LedgerWriter.assertionGuardStep).
+ */
+export function censusSteps(ctx: TableContext, ledger: LedgerWriter): Step[] {
+  const census = renderFor(ctx, 'view_census', {
+    view: ctx.q.view,
+    target: ctx.q.target,
+    key: keyNames(ctx),
+    key_not_null: keyNotNull(ctx),
+    legacy_keys: legacyKeysSql(ctx),
+  });
+  return [
+    {
+      intent: 'Assert: no key twice in the view, and its keyed rows add up to the distinct keys of legacy and target',
+      expect: 'keys_twice = 0 and keyed_rows = distinct_keys',
+      kind: 'query',
+      captureRow: true,
+      sql: census,
+      check: checkViewInvariants(ctx.table.id),
+    },
+    ledger.assertionGuardStep(`${ctx.table.id}: no key twice in the view, and its keyed rows add up to the distinct keys of legacy and target`, {
+      query: census,
+      found: 'CASE WHEN q.keys_twice > 0 THEN q.keys_twice ELSE q.keyed_rows END',
+      violated: 'NOT (q.keys_twice = 0 AND q.keyed_rows = q.distinct_keys)',
     }),
-    check: checkViewInvariants(ctx.table.id),
-  };
+  ];
 }
 
 export function distributionStep(ctx: TableContext, intent: string, expect: string, check: Step['check']): Step {

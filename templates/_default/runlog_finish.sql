@@ -1,1 +1,1 @@
-UPDATE {{state}}.runs SET ended_at = {{now}}, outcome = {{p1}}, error = {{p2}} WHERE run_id = {{p3}};
+UPDATE {{state}}.runs SET ended_at = {{now}}, outcome = {{outcome}}, error = {{error}} WHERE run_id = {{run_id}};

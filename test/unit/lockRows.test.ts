@@ -8,6 +8,7 @@ import { TheseusError } from '../../src/errors';
 import { OperatorLocks } from '../../src/exec/operatorLock';
 import type { RunContext } from '../../src/exec/runContext';
 import { LedgerWriter } from '../../src/ledger/writes';
+import { TEST_RUN } from '../helpers/testRun';
 
 /**
  * The operator lock as rows (Snowflake has no advisory lock), driven through the
@@ -108,7 +109,7 @@ const run = (id: string): RunContext => ({ runId: id, loadId: '1.5', startedAt: 
 describe('operator lock rows (Snowflake)', () => {
   let warehouse: LockTable;
   let dialect: Dialect;
-  const ledger = new LedgerWriter(snowflake, '_migrate');
+  const ledger = new LedgerWriter(snowflake, '_migrate', TEST_RUN);
   beforeEach(() => {
     warehouse = new LockTable();
     dialect = { ...snowflake, connect: async () => warehouse.connect() };

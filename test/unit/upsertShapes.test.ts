@@ -10,6 +10,7 @@ import type { TableContext } from '../../src/plan/tableContext';
 import { buildTableContext } from '../../src/plan/buildContext';
 import { keyIndexUnit } from '../../src/plan/upsertStyle';
 import { monthWindow, parseMonth } from '../../src/backfill/windows';
+import { TEST_RUN } from '../helpers/testRun';
 
 /**
  * The SQL each engine gets for one slice, generated offline (no driver, no
@@ -60,14 +61,14 @@ describe('the upsert each engine gets for a slice', () => {
   it('PostgreSQL 15+, no unique index on the key: MERGE, after locking out the target\'s writers', () => {
     const ctx = context(postgres, false);
     expect(ctx.upsert).toBe('merge');
-    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
+    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate', TEST_RUN), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
     expect(work.steps[0].sql).toBe('LOCK TABLE "dlt"."orders" IN SHARE ROW EXCLUSIVE MODE');
     expect(work.steps.map((step) => step.sql).filter((sql) => /^MERGE INTO/.test(sql))).toHaveLength(1);
   });
 
   it("the view's census (no key twice) runs after a MERGE backfill only where the target declares no unique key on it", () => {
     const census = (ctx: TableContext) =>
-      planBackfill(ctx, new LedgerWriter(ctx.dialect, '_migrate'), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true })
+      planBackfill(ctx, new LedgerWriter(ctx.dialect, '_migrate', TEST_RUN), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true })
         .after.flatMap((u) => u.steps)
         .some((step) => /keyed_rows/.test(step.sql));
     expect(context(duckdb, true).upsert).toBe('merge');
@@ -80,7 +81,7 @@ describe('the upsert each engine gets for a slice', () => {
   it('PostgreSQL 15+, key indexed: INSERT … ON CONFLICT (safe with live inserts), no table lock', () => {
     const ctx = context(postgres, true);
     expect(ctx.upsert).toBe('on_conflict');
-    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate'), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
+    const work = sliceOf(planBackfill(ctx, new LedgerWriter(postgres, '_migrate', TEST_RUN), { windows: [june], nextLoadId: () => '1.5', phase: 'backfilling', completes: false, isComplete: async () => false, validate: true }));
     expect(work.steps.map((step) => step.sql).join('\n')).not.toContain('LOCK TABLE');
     const sql = mergeSql(ctx, june, '1.5');
     expect(sql).toMatch(/^INSERT INTO "dlt"\."orders" AS t \("id", "created_at", "updated_at", "status", "_dlt_load_id", "_dlt_id"\)/);

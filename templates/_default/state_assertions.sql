@@ -1,0 +1,1 @@
+-- Where a failed check needs a table to fail on (templates/<dialect>/assertion_guard.sql): none by default.
