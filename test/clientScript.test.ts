@@ -100,6 +100,10 @@ describe.each(testEngines())('the dry run file runs as it is in the engine\'s ow
   it('retire: legacy renamed to its archive, the phase and the run log the same', async () => {
     await sameEffect(['retire'], 'reviewed-retire');
     expect((await everyTable(byClient))[`${byClient.schema('legacy_schema')}.orders`]).toBeUndefined();
+    // Nothing of the backfill can be undone once legacy is archived (undo refuses: UNDO_AFTER_RETIRE), and status says none.
+    const status = cli(['status', '--json', '--config', migrateConfig]);
+    expect(JSON.parse(status.stdout).tables[0]).toMatchObject({ phase: 'retired', undoable: [] });
+    expect(cli(['status', '--config', migrateConfig]).stdout).not.toContain('can be undone');
   });
 
   it('a reviewed file run after the lifecycle moved on stops at its phase check, as migrate refuses it', async () => {

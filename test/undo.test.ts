@@ -110,6 +110,10 @@ describe.each(testEngines())('migrate undo on %s', (engine) => {
     expect(refused.status).toBe(3);
     expect(refused.stderr).toContain('UNDO_AFTER_CUTOVER');
     expect(refused.stderr).toContain('migrate rollback');
+    // status says so too: the run can be undone once the cutover is rolled back, not by undo alone.
+    const status = run('status').stdout;
+    expect(status).toContain(`run ${runId} can be undone once the cutover is rolled back`);
+    expect(status).toContain(`migrate rollback, then migrate undo --run ${runId}`);
 
     // migrate log names the run and what of it can still be undone; prune drops its pre-images, and then nothing can.
     const log = JSON.parse(run('log', '--json').stdout).runs;

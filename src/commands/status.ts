@@ -125,7 +125,8 @@ export async function tableStatus(s: Session, table: TableConfig): Promise<Table
     failures: slices.filter((x) => x.status === 'failed').map((x) => ({ window: x.windowKey, error: x.error })),
     interrupted,
     dlt,
-    undoable: await undoableRuns(s, table.id),
+    // After retire nothing can be undone (undo refuses: UNDO_AFTER_RETIRE); after cutover, once rolled back.
+    undoable: state.phase === 'retired' ? [] : await undoableRuns(s, table.id),
     staging: await stagingStatus(s, table, slices),
   };
 }
@@ -202,7 +203,12 @@ export function formatStatus(statuses: TableStatus[]): string {
     for (const f of t.failures) out.push(`${t.table} ${f.window} failed: ${f.error ?? 'unknown error'}`);
     if (t.staging) out.push(stagingLine(t.table, t.staging));
     for (const u of t.undoable ?? []) {
-      out.push(`${t.table}: run ${u.run} can be undone (${count(u.windows.length, 'window')}: ${count(u.rowsInserted, 'row')} inserted, ${count(u.rowsUpdated, 'row')} replaced): migrate undo --run ${u.run}`);
+      const what = `${count(u.windows.length, 'window')}: ${count(u.rowsInserted, 'row')} inserted, ${count(u.rowsUpdated, 'row')} replaced`;
+      out.push(
+        t.phase === 'cutover'
+          ? `${t.table}: run ${u.run} can be undone once the cutover is rolled back (${what}): migrate rollback, then migrate undo --run ${u.run}`
+          : `${t.table}: run ${u.run} can be undone (${what}): migrate undo --run ${u.run}`,
+      );
     }
     for (const [run, windows] of groupByRun(t.interrupted)) {
       out.push(`${t.table} ${windows.join(', ')}: interrupted (run ${run ?? 'unknown'} ended without finishing ${windows.length === 1 ? 'it' : 'them'}); resumes on the next run`);
