@@ -68,6 +68,19 @@ export function transientKind(err: unknown): TransientKind | undefined {
 export const isConnectionLoss = (err: unknown) => transientKind(err) === 'connection';
 
 /**
+ * Two sessions ran the same CREATE … IF NOT EXISTS at once and this one lost: PostgreSQL checks "if not exists"
+ * before it inserts into its catalog, so the loser fails on the catalog's own unique index (pg_type's, pg_class's,
+ * pg_namespace's: unique_violation naming it) or as duplicate_table/duplicate_schema. Run again, it finds the object.
+ */
+export function isCreateRace(err: unknown): boolean {
+  for (let e = err as DriverError & { constraint?: unknown } | undefined, depth = 0; e && depth < 4; e = e.cause as DriverError | undefined, depth++) {
+    if (e.code === '42P07' || e.code === '42P06') return true;
+    if (e.code === '23505' && typeof e.constraint === 'string' && /^pg_(type|class|namespace)_/.test(e.constraint)) return true;
+  }
+  return false;
+}
+
+/**
  * A unique key refused an insert: PostgreSQL's unique_violation, MySQL/MariaDB's duplicate entry, DuckDB's
  * constraint error (by message only). Only a step that races live writers by design (Step.onUniqueViolation)
  * treats it as contention; anywhere else it is the error it says.

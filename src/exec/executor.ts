@@ -1,6 +1,6 @@
 import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
-import { isUniqueViolation } from '../backfill/transient';
+import { isCreateRace, isUniqueViolation } from '../backfill/transient';
 import { renderFinishStep, renderPlanHeader, renderUnit } from '../plan/render';
 import type { StatementAudit } from './statementAudit';
 import { bindKind, type Plan, type SliceJob, type Step, type Unit, type Vars } from '../plan/types';
@@ -72,7 +72,10 @@ export async function applyUnit(unit: Unit, options: ExecuteOptions): Promise<bo
   if (unit.when && !(await unit.when())) return false;
   await options.beforeUnit?.();
   options.sqlSink?.(renderUnit(unit, options.dialect));
-  await runUnit(unit, options);
+  await runUnit(unit, options).catch(async (err: unknown) => {
+    if (!unit.createsIfMissing || !isCreateRace(err)) throw err;
+    await runUnit(unit, options);
+  });
   for (const line of unit.report?.(options.vars) ?? []) options.log(line);
   return true;
 }

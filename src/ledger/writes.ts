@@ -69,6 +69,7 @@ export class LedgerWriter {
     return {
       title: `ledger: make sure the state schema ${this.stateSchema} exists`,
       ...ddlUnitMode(this.dialect),
+      createsIfMissing: true,
       steps: statements.map((sql, i) => ({
         intent: i === 0 ? 'Create the state schema if missing' : 'Create a ledger table if missing',
         kind: 'exec' as const,

@@ -64,7 +64,8 @@ export function preimageTableUnit(ctx: TableContext, existing: TableInfo | undef
       steps.push({ intent: `Add the target's new column ${c.name} to ${ctx.table.id}'s pre-image table`, kind: 'exec', sql: renderFor(ctx, 'add_column', { table, column: q(ctx, c.name), type: c.type }) });
     }
   }
-  return steps.length ? { title: `${ctx.table.id}: the pre-image table`, ...ddlUnitMode(d), steps } : undefined;
+  // Two backfills started together both plan the CREATE: the one the engine refuses runs it again and finds the table.
+  return steps.length ? { title: `${ctx.table.id}: the pre-image table`, ...ddlUnitMode(d), createsIfMissing: !existing, steps } : undefined;
 }
 
 /**

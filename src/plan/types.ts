@@ -56,6 +56,11 @@ export interface Unit {
   steps: Step[];
   /** Bookkeeping run after a failed unit was rolled back; may bind `error`. */
   onFailure?: Step[];
+  /**
+   * Every statement creates something only if it is missing (the ledger's tables, a pre-image table): where another
+   * run created the same object at the same moment and the engine refused this one (isCreateRace), it runs once more.
+   */
+  createsIfMissing?: boolean;
   /** Runs before the state schema may exist (the session's settings): its statements go to the audit log with the next unit's. */
   beforeLedger?: boolean;
   /** Lines reported once the unit has committed (progress). */
