@@ -20,7 +20,7 @@ import { type ExecuteOptions, executePlan } from '../exec/executor';
 import { OperatorLocks } from '../exec/operatorLock';
 import { StatementAudit } from '../exec/statementAudit';
 import { reconnectingConnection } from '../exec/reconnectingConnection';
-import { createRunContext, initialVars, type RunContext } from '../exec/runContext';
+import { createRunContext, type RunContext } from '../exec/runContext';
 import type { TableState } from '../ledger/reads';
 import { resolvedName, sameIdentity, type TableIdentity } from '../ledger/identity';
 import { requirePhase, type Phase } from '../lifecycle/phases';
@@ -352,7 +352,7 @@ export class Session {
     await executePlan(plan, {
       conn: this.conn,
       dialect: this.dialect,
-      vars: initialVars(this.run),
+      vars: new Map(),
       toolVersion: this.run.toolVersion,
       log: (line) => this.log(line),
       sqlSink: out ? (text) => writeOutput(out, text, '--out', { append: true }) : undefined,

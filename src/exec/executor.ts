@@ -8,7 +8,7 @@ import { bindKind, type Plan, type SliceJob, type Step, type Unit, type Vars } f
 export interface ExecuteOptions {
   conn: Connection;
   dialect: Dialect;
-  /** Run-time values, pre-filled with the run context (runId, command, …). */
+  /** Run-time values the plan's steps capture and bind (counts, a window's state); the run's identity is in the SQL as literals. */
   vars: Vars;
   toolVersion: string;
   /** Progress and assertion lines for the operator. */

@@ -2,7 +2,6 @@ import * as crypto from 'node:crypto';
 import * as os from 'node:os';
 import { toolVersion } from '../packageRoot';
 import { usageError } from '../errors';
-import type { Vars } from '../plan/types';
 
 /** Facts about one invocation, fixed when it starts. */
 export interface RunContext {
@@ -83,14 +82,4 @@ function safeUserName(): string {
   } catch {
     return 'unknown';
   }
-}
-
-export function initialVars(run: RunContext): Vars {
-  return new Map<string, string>([
-    ['runId', run.runId],
-    ['command', run.command],
-    ['arguments', run.arguments],
-    ['toolVersion', run.toolVersion],
-    ['operator', run.operator],
-  ]);
 }

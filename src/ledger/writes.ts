@@ -150,7 +150,7 @@ export class LedgerWriter {
   }
 
   /** Closes the run log entry: the plan prints it as succeeded; a failed apply runs it with the error instead. */
-  runFinishStep(outcome: 'succeeded' | 'failed' = 'succeeded', error: string | null = null): Step {
+  runFinishStep(outcome: 'succeeded' | 'failed', error: string | null): Step {
     return {
       intent: 'Record how the run ended',
       kind: 'exec',

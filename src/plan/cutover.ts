@@ -7,7 +7,7 @@ import { legacyRowsOutsideChunksSql, slicedByKey } from './windowPredicate';
 import { ddlUnitMode, type Step, type Unit } from './types';
 import type { Window } from '../backfill/windows';
 import { preconditionError } from '../errors';
-import { dayIndex, dayOf, monthOfDay } from '../verify/dayTotals';
+import { dayIndex, dayOf, dayRanges, monthOfDay } from '../verify/dayTotals';
 import { censusSteps, distributionStep, missingKeysSql, replaceViewSteps, stitchedViewSql, targetViewSql } from './views';
 import { count } from '../plural';
 
@@ -19,6 +19,7 @@ import { count } from '../plural';
 export function planCutover(ctx: TableContext, ledger: LedgerWriter, options: { allowUnkeyed: boolean; gate: CutoverGate }): Unit {
   const id = ctx.table.id;
   const { allowUnkeyed } = options;
+  const missingKeys = missingKeysSql(ctx);
   return {
     title: `${id}: cutover`,
     ...ddlUnitMode(ctx.dialect),
@@ -34,11 +35,11 @@ export function planCutover(ctx: TableContext, ledger: LedgerWriter, options: { 
         intent: 'Refuse unless every legacy key is in the target (and no legacy row lacks a key)',
         expect: `missing_keys = 0${allowUnkeyed ? '' : ' and null_key_rows = 0'}`,
         kind: 'query',
-        sql: missingKeysSql(ctx),
+        sql: missingKeys,
         check: checkAllKeysPresent(id, allowUnkeyed, nullKeyText(ctx)),
       },
       ledger.assertionGuardStep(`${id}: every legacy key is in the target${allowUnkeyed ? '' : ', and no legacy row lacks a key'}`, {
-        query: missingKeysSql(ctx),
+        query: missingKeys,
         found: allowUnkeyed ? 'q.missing_keys' : 'q.missing_keys + q.null_key_rows',
         violated: allowUnkeyed ? 'q.missing_keys > 0' : 'q.missing_keys > 0 OR q.null_key_rows > 0',
       }),
@@ -90,18 +91,11 @@ function validationGateSteps(ctx: TableContext, ledger: LedgerWriter, gate: Cuto
   ];
 }
 
-/** A condition on `d.day_number` (NULL: the rows without a cursor) that holds on the days the windows cover, adjacent windows merged. */
+/** A condition on `d.day_number` (NULL: the rows without a cursor) that holds on the days the windows cover (dayRanges). */
 function coveredDays(windows: Window[]): string {
-  const DAY_MS = 86_400_000;
-  const ranges: Array<[number, number]> = [];
-  for (const [from, to] of windows.filter((w) => w.start && w.end).map((w) => [Math.round(w.start!.getTime() / DAY_MS), Math.round(w.end!.getTime() / DAY_MS)]).sort((a, b) => a[0] - b[0])) {
-    const last = ranges[ranges.length - 1];
-    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
-    else ranges.push([from, to]);
-  }
+  const { ranges, nullCursor } = dayRanges(windows);
   const inRanges = ranges.map(([from, to]) => `(d.day_number >= ${from} AND d.day_number < ${to})`).join(' OR ') || '1 = 0';
-  const nullCovered = windows.some((w) => !w.start || !w.end);
-  return `(d.day_number IS NOT NULL AND (${inRanges})) OR (d.day_number IS NULL AND ${nullCovered ? '1 = 1' : '1 = 0'})`;
+  return `(d.day_number IS NOT NULL AND (${inRanges})) OR (d.day_number IS NULL AND ${nullCursor ? '1 = 1' : '1 = 0'})`;
 }
 
 /**

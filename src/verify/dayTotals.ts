@@ -51,6 +51,21 @@ export function readDayTotals(spec: VerifySpec, rows: Row[]): Map<number | null,
   return days;
 }
 
+/**
+ * The days the windows cover, as ranges [from, to) of day numbers with adjacent windows merged, and whether one of
+ * them is the window of the rows without a cursor: dayIndex's days, for a condition in SQL (cutover's guard).
+ */
+export function dayRanges(windows: Window[]): { ranges: Array<[number, number]>; nullCursor: boolean } {
+  const ranges: Array<[number, number]> = [];
+  const periods = windows.filter((w) => w.start && w.end).map((w): [number, number] => [w.start!.getTime() / DAY_MS, w.end!.getTime() / DAY_MS]);
+  for (const [from, to] of periods.sort((a, b) => a[0] - b[0])) {
+    const last = ranges[ranges.length - 1];
+    if (last && from <= last[1]) last[1] = Math.max(last[1], to);
+    else ranges.push([from, to]);
+  }
+  return { ranges, nullCursor: windows.some((w) => !w.start || !w.end) };
+}
+
 /** Which window each day belongs to (day numbers count from 1970-01-01 UTC). */
 export function dayIndex(windows: Window[]): Map<number | null, string> {
   const index = new Map<number | null, string>();

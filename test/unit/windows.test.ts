@@ -1,4 +1,5 @@
-import { monthWindows, parseMonth, monthWindow } from '../../src/backfill/windows';
+import { NULL_CURSOR_KEY, monthWindows, parseMonth, monthWindow } from '../../src/backfill/windows';
+import { dayIndex, dayRanges } from '../../src/verify/dayTotals';
 import { TheseusError } from '../../src/errors';
 
 describe('month windows', () => {
@@ -29,5 +30,18 @@ describe('month windows', () => {
 
   it('refuses a range whose start is after its end', () => {
     expect(() => monthWindows(parseMonth('2024-02'), parseMonth('2024-01'))).toThrow(/after/);
+  });
+});
+
+describe('the days windows cover, as ranges (cutover’s guard in SQL)', () => {
+  test('adjacent months merge, a gap stays, and the NULL-cursor window is said apart; the same days as dayIndex', () => {
+    const windows = [monthWindow(parseMonth('2024-02')), monthWindow(parseMonth('2024-01')), monthWindow(parseMonth('2024-04'))];
+    const day = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / 86_400_000;
+    expect(dayRanges(windows)).toEqual({ ranges: [[day('2024-01-01'), day('2024-03-01')], [day('2024-04-01'), day('2024-05-01')]], nullCursor: false });
+    expect(dayRanges([...windows, { key: NULL_CURSOR_KEY }]).nullCursor).toBe(true);
+    const covered = [...dayIndex(windows).keys()];
+    const inRanges = (d: number) => dayRanges(windows).ranges.some(([from, to]) => d >= from && d < to);
+    expect(covered.every((d) => d !== null && inRanges(d))).toBe(true);
+    expect(covered.length).toBe(31 + 29 + 30);
   });
 });
