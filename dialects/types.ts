@@ -223,6 +223,12 @@ export interface IdentifierLimit {
   unit: 'bytes' | 'characters';
 }
 
+/** SQL, run right after a slice's upsert, for what it did (see Dialect.lastRowCount). */
+export interface LastRowCount {
+  /** The rows the upsert updated, given the SQL of the rows it inserted (counted before it). */
+  updatedByUpsert(inserted: string): string;
+}
+
 /** Type names the state schema (ledger) uses. */
 export interface StateTypes {
   /** Short text, usable in a primary key. */
@@ -247,6 +253,12 @@ export interface Dialect {
   readonly capabilities: Capabilities;
   /** Set where a counted upsert's row has the engine's own column names rather than rows_changed and to_insert. */
   readonly upsertResultColumns?: UpsertResultColumns;
+  /**
+   * Where SQL can read how many rows the session's previous statement changed (MySQL's ROW_COUNT()): the slice
+   * records the rows its upsert updated from it. Elsewhere it counts the rows the upsert is about to update first,
+   * in the same transaction, where nothing else writes them (plan/backfill.ts upsertSteps).
+   */
+  readonly lastRowCount?: LastRowCount;
   readonly stateTypes: StateTypes;
   /**
    * Where the engine admits one process per database file (DuckDB): the file beside the database in which a

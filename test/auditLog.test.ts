@@ -45,12 +45,12 @@ describe.each(testEngines())('the audit log on %s', (engine) => {
       expect(st.durationMs).toBeGreaterThanOrEqual(0);
       expect(st.error).toBeNull();
     }
-    // The window's upsert changed rows, and says how many; its claim kept its bound values; the run log's entry holds
+    // The window's upsert changed rows, and says how many; its claim expects the row as read; the run log's entry holds
     // the run's id as a literal.
     const slice = statements.filter((st) => st.unit.includes('2023-06') && (st.rowsChanged ?? 0) > 0);
     expect(slice.length).toBeGreaterThan(0);
     expect(statements.find((st) => st.intent.startsWith('Record this run'))!.sql).toContain(`'${run.run}'`);
-    expect(statements.find((st) => st.intent.startsWith('Claim orders 2023-06'))!.bound).toContain('pending');
+    expect(statements.find((st) => st.intent.startsWith('Claim orders 2023-06'))!.sql).toContain("status = 'pending' AND run_id IS NULL");
     // The text form: each statement headed by its unit and intent, then the SQL.
     const text = cli(['log', '--run', run.run, '--sql', '--config', config]).stdout;
     expect(text).toMatch(/-- \[1\] session: the settings migrate's own sessions have: Set the session as migrate sets its own \(\d+ ms/);

@@ -3,7 +3,6 @@ import { bytesBilledCap, connectBigQuery, jobLabels, labelValue } from '../diale
 import { bigquerySettings } from '../dialects/bigquery/connectionSettings';
 import type { Connection } from '../dialects/types';
 import { transientKind } from '../src/backfill/transient';
-import { sliceCounts } from '../src/backfill/sliceCounts';
 import { applyUnit } from '../src/exec/executor';
 import type { Unit, Vars } from '../src/plan/types';
 import { TheseusError } from '../src/errors';
@@ -94,7 +93,7 @@ describe('BigQuery driver against a local fake of the REST API', () => {
     expect(row).toEqual({ n: '42', checksum: '-1541654101129638711', amount: '12345678901234567890.123456789', ts: '2024-01-01T00:00:00.000Z', dt: '2024-01-01T10:30:00.123456' });
   });
 
-  test("a MERGE answers query() with its dmlStats and execute() with the rows it changed; the counted slice reads them", async () => {
+  test("a MERGE answers query() with its dmlStats and execute() with the rows it changed; the counted slice records them in its tally", async () => {
     expect(await conn.query('MERGE INTO ds.orders AS t USING ds.legacy AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT ROW')).toEqual([{ inserted_row_count: '3', updated_row_count: '4', deleted_row_count: '0' }]);
     expect(await conn.execute('MERGE INTO ds.orders AS t USING ds.legacy AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT ROW')).toBe(7);
     expect(await conn.execute("UPDATE ds.slices SET status = 'running' WHERE TRUE")).toBe(1);
@@ -102,7 +101,9 @@ describe('BigQuery driver against a local fake of the REST API', () => {
     const unit: Unit = { title: 'orders 2024-01: backfill', atomic: false, steps: [{ intent: 'Merge, counting', kind: 'query', captureRow: true, captureAs: { [cols.inserted]: 'to_insert', [cols.updated]: 'upsert_updated' }, sql: 'MERGE INTO ds.orders AS t USING ds.legacy AS s ON t.id = s.id WHEN NOT MATCHED THEN INSERT ROW' }] };
     const vars: Vars = new Map([['legacy_rows', 9]]);
     await applyUnit(unit, { conn, dialect: bigquery, vars, toolVersion: 'test', log: () => undefined });
-    expect(sliceCounts(vars)).toEqual({ legacyRows: 9, inserted: 3, updated: 4 });
+    // What the slice then records in its tally, bound: the MERGE's own counts.
+    const tally = new LedgerWriter(bigquery, '_migrate', TEST_RUN).tallyBoundStep('orders', monthWindow(parseMonth('2024-01')));
+    expect(tally.binds!.map((b) => b.value!(vars))).toEqual([3, 4]);
   });
 
   test('a MERGE is dry-run first and runs with maximumBytesBilled at 1.2 times its estimate; over it, it fails unbilled, saying why', async () => {

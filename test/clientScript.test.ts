@@ -60,7 +60,9 @@ describe.each(testEngines())('the dry run file runs as it is in the engine\'s ow
     expect(dry.stderr).not.toContain('error');
     expect(dry.status).toBe(0);
     const text = fs.readFileSync(plan, 'utf8');
-    expect(text).not.toMatch(/-- bound:/);
+    // Nothing the client runs is bound: only what migrate runs after a failed unit (commented out) binds its error.
+    const runs = text.replace(/^-- If this unit fails:.*\n(--.*\n)*/gm, '');
+    expect(runs).not.toMatch(/-- bound:/);
     expect(await runWithClient(byClient, plan)).toEqual({ status: 0, error: '' });
     const applied = cli([...command, '--config', migrateConfig], pinned);
     expect(applied.stderr).not.toContain('error');
@@ -68,6 +70,22 @@ describe.each(testEngines())('the dry run file runs as it is in the engine\'s ow
     const [a, b] = await Promise.all([everyTable(byMigrate), everyTable(byClient)]);
     expect(logicalNames(b, byClient)).toEqual(logicalNames(a, byMigrate));
     return text;
+  }
+
+  /** A three-row legacy table of `name` (one row on each day given), its empty dlt target, and a config of their own. */
+  async function smallTable(s: Sandbox, name: string, days: string[]): Promise<string> {
+    const t = TIME_TYPES[engine];
+    await s.exec(`CREATE TABLE ${s.q('legacy_schema', name)} (id BIGINT PRIMARY KEY, created_at ${t.naive}, amount BIGINT)`);
+    await s.exec(`INSERT INTO ${s.q('legacy_schema', name)} VALUES ${days.map((day, i) => `(${i + 1}, '${day} 00:00:00', ${(i + 1) * 10})`).join(', ')}`);
+    await s.exec(`CREATE TABLE ${s.q('dlt_schema', name)} (id BIGINT NOT NULL PRIMARY KEY, created_at ${t.naive}, amount BIGINT, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL)`);
+    return s.writeConfig(`tables:
+  ${name}:
+    legacy: ${s.ref('legacy_schema', name)}
+    target: ${s.ref('dlt_schema', name)}
+    view: ${s.ref('dw', `all_${name}`)}
+    key: id
+    cursor: created_at
+`, `${name}.yaml`);
   }
 
   let staleStitch: string;
@@ -83,12 +101,50 @@ describe.each(testEngines())('the dry run file runs as it is in the engine\'s ow
     expect(tables[`${byClient.stateSchema}.runs`][0]).toContain('"succeeded"');
   });
 
-  it('cutover, after the same backfill by migrate on both: the repointed view, the phase and the run log are the same', async () => {
-    // A backfill's file is not a client script yet: migrate backfills both twins, with the same clock and run id.
-    for (const config of [migrateConfig, clientConfig]) {
-      const backfill = cli(['backfill', '--all', '--include-null-cursor', '--config', config], { ...PINNED, THESEUS_RUN_ID: 'backfill-1' });
-      expect(backfill.status).toBe(0);
+  /**
+   * What dlt loaded before the backfill, on both twins: 100 rows as legacy has them, 50 older than legacy's (the
+   * upsert updates them) and 10 a live writer changed since (newer in the target: kept, and summed apart as live).
+   */
+  async function loadedByDlt(s: Sandbox): Promise<void> {
+    const q = s.quote;
+    const target = s.q('dlt_schema', 'orders');
+    await s.exec(`INSERT INTO ${target} (id, customer_id, created_at, updated_at, total, status, channel, _dlt_load_id, _dlt_id)
+      SELECT ${q('Id')}, ${q('CustomerId')}, ${q('CreatedAt')}, ${q('UpdatedAt')}, CAST(order_total AS DECIMAL(12,2)), ${q('Status')}, NULL, '1700000000.1', ${s.dialect.cast(q('Id'), s.dialect.textType)}
+      FROM ${s.q('legacy_schema', 'orders')} WHERE ${q('Id')} <= 160`);
+    await s.exec(`UPDATE ${target} SET status = 'stale', updated_at = '2000-01-01 00:00:00' WHERE id BETWEEN 101 AND 150`);
+    await s.exec(`UPDATE ${target} SET status = 'live', updated_at = '2030-01-01 00:00:00', total = total + 1 WHERE id BETWEEN 151 AND 160`);
+  }
+
+  it('backfill: every slice (claim, upsert, checks, validation, counts, dlt load) has the same effect, with nothing bound', async () => {
+    // Sums reconciled per window, so each validation records them (and the live rows' apart).
+    for (const [s, config] of [[byMigrate, migrateConfig], [byClient, clientConfig]] as const) {
+      fs.appendFileSync(config, '    verify:\n      sums: [total]\n');
+      await loadedByDlt(s);
     }
+    const text = await sameEffect(['backfill', '--all', '--include-null-cursor'], 'reviewed-backfill');
+    expect(text).toContain("-- Assert, for a client running this plan: orders 2024-01 is claimed by this run");
+    const tables = await everyTable(byClient);
+    const slices = tables[`${byClient.stateSchema}.slices`];
+    expect(slices.length).toBeGreaterThan(1);
+    expect(slices.every((row) => row.includes('"done"') && row.includes('"reviewed-backfill"'))).toBe(true);
+    expect(tables[`${byClient.stateSchema}.validations`].every((row) => row.includes('"validated"'))).toBe(true);
+    // The upsert updated the 50 older rows and left the live ones; the live rows' sums were recorded apart.
+    const runs = tables[`${byClient.stateSchema}.slice_runs`].map((row) => JSON.parse(row) as Array<[string, unknown]>);
+    const total = (column: string) => runs.reduce((sum, row) => sum + Number(row.find(([c]) => c === column)?.[1] ?? 0), 0);
+    expect([total('rows_inserted'), total('rows_updated')]).toEqual([1340, 50]);
+    expect(tables[`${byClient.stateSchema}.validations`].some((row) => row.includes('\\"live\\":'))).toBe(true);
+    const view = await byClient.query(`SELECT source_flag, count(*) AS n FROM ${byClient.q('dw', 'all_orders')} GROUP BY source_flag`);
+    expect(view.map((r) => [r.source_flag, Number(r.n)])).toEqual([['dlt', 1500]]);
+  });
+
+  it('backfill --rerun: windows it leaves unchanged keep the counts and run of the run that moved their rows', async () => {
+    await sameEffect(['backfill', '--all', '--include-null-cursor', '--rerun'], 'reviewed-rerun');
+    const tables = await everyTable(byClient);
+    expect(tables[`${byClient.stateSchema}.slices`].every((row) => row.includes('"reviewed-backfill"'))).toBe(true);
+    expect(tables[`${byClient.stateSchema}.slice_runs`].filter((row) => row.includes('"reviewed-rerun"'))).toHaveLength(tables[`${byClient.stateSchema}.slices`].length);
+  });
+
+  it('cutover, after the same backfill: the repointed view, the phase and the run log are the same', async () => {
     const text = await sameEffect(['cutover'], 'reviewed-cutover');
     // Each check migrate makes is followed by a statement that fails where it would: the phase, the validated windows
     // (days covered, and still validated in the ledger), every key in the target, the census, the view after.
@@ -116,19 +172,8 @@ describe.each(testEngines())('the dry run file runs as it is in the engine\'s ow
   });
 
   it('a cutover file whose validated window failed a verify since the review stops at its check of the ledger, as migrate refuses it', async () => {
-    const t = TIME_TYPES[engine];
     const s = byClient;
-    await s.exec(`CREATE TABLE ${s.q('legacy_schema', 'late')} (id BIGINT PRIMARY KEY, created_at ${t.naive}, amount BIGINT)`);
-    await s.exec(`INSERT INTO ${s.q('legacy_schema', 'late')} VALUES (1, '2024-01-01 00:00:00', 10), (2, '2024-01-02 00:00:00', 20), (3, '2024-02-03 00:00:00', 30)`);
-    await s.exec(`CREATE TABLE ${s.q('dlt_schema', 'late')} (id BIGINT NOT NULL PRIMARY KEY, created_at ${t.naive}, amount BIGINT, _dlt_load_id VARCHAR(64) NOT NULL, _dlt_id VARCHAR(64) NOT NULL)`);
-    const config = s.writeConfig(`tables:
-  late:
-    legacy: ${s.ref('legacy_schema', 'late')}
-    target: ${s.ref('dlt_schema', 'late')}
-    view: ${s.ref('dw', 'all_late')}
-    key: id
-    cursor: created_at
-`, 'late.yaml');
+    const config = await smallTable(s, 'late', ['2024-01-01', '2024-01-02', '2024-02-03']);
     for (const command of [['stitch'], ['backfill', '--all']]) expect(cli([...command, '--config', config], PINNED).status).toBe(0);
     const plan = path.join(s.dir, 'late-cutover.sql');
     expect(cli(['cutover', '--dry-run', '--out', plan, '--config', config], { ...PINNED, THESEUS_RUN_ID: 'late-cutover' }).status).toBe(0);
@@ -176,5 +221,22 @@ describe.each(testEngines())('the dry run file runs as it is in the engine\'s ow
     for (const s of [byMigrate, byClient]) {
       expect(await s.query(`SELECT phase FROM ${s.dialect.qualify({ schema: s.stateSchema, name: 'table_phases' })} WHERE table_name = 'twice'`)).toEqual([]);
     }
+  });
+
+  it('a backfill file whose windows another run did since the review stops at its first slice, changing nothing', async () => {
+    const s = byClient;
+    const config = await smallTable(s, 'again', ['2024-01-01', '2024-02-02', '2024-03-03']);
+    for (const command of [['stitch'], ['backfill', '--month', '2024-01']]) expect(cli([...command, '--config', config], PINNED).status).toBe(0);
+    // Reviewed while 2024-02 and 2024-03 were pending; then another run backfilled them.
+    const plan = path.join(s.dir, 'again-backfill.sql');
+    expect(cli(['backfill', '--all', '--dry-run', '--out', plan, '--config', config], { ...PINNED, THESEUS_RUN_ID: 'stale-backfill' }).status).toBe(0);
+    expect(cli(['backfill', '--all', '--config', config], PINNED).status).toBe(0);
+    const before = await everyTable(s);
+    const ran = await runWithClient(s, plan);
+    expect(ran.status).not.toBe(0);
+    expect(ran.error).toMatch(engine === 'mysql' ? /failed_assertion/ : /assertion failed: again 2024-02 is claimed by this run \(no other worker took it first\); found 0/);
+    // Only the run log moved: the file's run is left "running", which the next migrate command marks interrupted.
+    const after = await everyTable(s);
+    for (const name of Object.keys(before).filter((n) => !n.endsWith('.runs'))) expect([name, after[name]]).toEqual([name, before[name]]);
   });
 });

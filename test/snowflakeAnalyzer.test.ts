@@ -154,7 +154,7 @@ describe('splitting a dry run (a real DuckDB dry run from the CLI; not analyzed)
       expect(st.sql.split('\n').some((l) => l.startsWith('--'))).toBe(false);
       if (!st.onFailure) expect(text).toContain(`${st.sql};\n`);
     }
-    expect(statements[0]).toMatchObject({ sql: "SET TimeZone = 'UTC'", unit: "session: the settings migrate's own sessions have", line: 7 });
+    expect(statements[0]).toMatchObject({ sql: "SET TimeZone = 'UTC'", unit: "session: the settings migrate's own sessions have", line: 8 });
     expect(statements[1]).toMatchObject({ sql: 'BEGIN', unit: 'ledger: make sure the state schema _migrate exists' });
     expect(statements[2]).toMatchObject({ sql: 'CREATE SCHEMA IF NOT EXISTS "_migrate"', intent: 'Create the state schema if missing' });
     const runLog = statements.find((x) => x.sql.startsWith('INSERT INTO "_migrate".runs'));

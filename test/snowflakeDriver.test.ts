@@ -8,7 +8,6 @@ import { monthWindow, parseMonth } from '../src/backfill/windows';
 import { LedgerWriter } from '../src/ledger/writes';
 import { planBackfill } from '../src/plan/backfill';
 import { transientKind } from '../src/backfill/transient';
-import { sliceCounts } from '../src/backfill/sliceCounts';
 import { databaseError, TheseusError } from '../src/errors';
 import { applyUnit } from '../src/exec/executor';
 import type { Unit, Vars } from '../src/plan/types';
@@ -106,7 +105,7 @@ describe('snowflake driver against a local fake of the REST API', () => {
     expect(await conn.execute('CREATE SCHEMA IF NOT EXISTS "_migrate"')).toBe(0);
   });
 
-  test('the counted slice reads inserted and updated from the MERGE row (dialect upsertResultColumns → sliceCounts)', async () => {
+  test("the counted slice reads inserted and updated from the MERGE row (dialect upsertResultColumns → the slice's tally)", async () => {
     const cols = snowflake.upsertResultColumns!;
     const unit: Unit = {
       title: 'orders 2024-01: backfill',
@@ -115,7 +114,9 @@ describe('snowflake driver against a local fake of the REST API', () => {
     };
     const vars: Vars = new Map([['legacy_rows', 9]]);
     await applyUnit(unit, { conn, dialect: snowflake, vars, toolVersion: 'test', log: () => undefined });
-    expect(sliceCounts(vars)).toEqual({ legacyRows: 9, inserted: 3, updated: 4 });
+    // What the slice then records in its tally, bound: the MERGE's own counts.
+    const tally = new LedgerWriter(snowflake, '_migrate', TEST_RUN).tallyBoundStep('orders', monthWindow(parseMonth('2024-01')));
+    expect(tally.binds!.map((b) => b.value!(vars))).toEqual([3, 4]);
   });
 
   test('the load signals: running, queued and their sum on the session\'s warehouse, from SHOW WAREHOUSES', async () => {
@@ -129,7 +130,7 @@ describe('snowflake driver against a local fake of the REST API', () => {
     const c = await connectSnowflake({ ...spec(), access_url: racing.url }, { readOnly: false });
     try {
       const slice = plannedSlice();
-      const unit: Unit = { ...slice, steps: slice.steps.filter((s) => /^MERGE INTO "DLT"|AS keys_twice/.test(s.sql)), onFailure: [] };
+      const unit: Unit = { ...slice, steps: slice.steps.filter((s) => /^MERGE INTO "DLT"|^SELECT count\(\*\) AS keys_twice/.test(s.sql)), onFailure: [] };
       expect(unit.steps).toHaveLength(2);
       const err = await rejection<TheseusError>(applyUnit(unit, { conn: c, dialect: snowflake, vars: new Map(), toolVersion: 'test', log: () => undefined }));
       expect(err.code).toBe('WINDOW_KEYS_TWICE');

@@ -98,16 +98,17 @@ describe('Snowflake golden SQL', () => {
   });
 
   test('the ledger claim: a compare-and-set UPDATE that must change exactly one row', () => {
-    expectGolden('ledger_slice_claim', sliceJob().claim.steps[0].sql);
+    const job = sliceJob();
+    expectGolden('ledger_slice_claim', job.claim(job.planned).steps[2].sql);
   });
 
   test('the ledger writes that would be ON CONFLICT elsewhere are MERGEs (primary keys are not enforced)', () => {
     expectGolden('ledger_slices_register', ledger.registerWindowsStep('orders', [june, monthWindow(parseMonth('2024-07'))]).sql);
     expectGolden('ledger_set_phase', ledger.setPhaseStep('orders', 'stitched').sql);
-    const loadSteps = ledger.dltLoadSteps('orders', { loads: { ref: { schema: 'DLT', name: '_DLT_LOADS' }, q: '"DLT"."_DLT_LOADS"' }, loadId: '1717200000.5' });
+    const loadSteps = ledger.dltLoadSteps('orders', june, { loads: { ref: { schema: 'DLT', name: '_DLT_LOADS' }, q: '"DLT"."_DLT_LOADS"' }, loadId: '1717200000.5' });
     const claim = loadSteps[0];
     // dlt's Snowflake naming upper-cases its tables and their columns alike: the register quotes them so.
-    expect(loadSteps[2].sql).toMatch(/^INSERT INTO "DLT"\."_DLT_LOADS" \("LOAD_ID", "SCHEMA_NAME", "STATUS", "INSERTED_AT", "SCHEMA_VERSION_HASH"\)/);
+    expect(loadSteps[3].sql).toMatch(/^INSERT INTO "DLT"\."_DLT_LOADS" \("LOAD_ID", "SCHEMA_NAME", "STATUS", "INSERTED_AT", "SCHEMA_VERSION_HASH"\)/);
     expectGolden('ledger_load_claim', claim.sql);
     expect(ledger.lockHolderWriteSql()).toMatch(/^MERGE INTO "_migrate"\.locks AS l\nUSING \(SELECT \? AS table_name, \? AS run_id, \? AS command, \? AS operator\) AS s/);
   });

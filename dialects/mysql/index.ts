@@ -86,6 +86,9 @@ export const mysql: Dialect = Object.freeze({
   name: 'mysql',
   templates: Object.freeze(['mysql']),
   capabilities: Object.freeze({ transactionalDdl: false, advisoryLock: true, upsert: 'on_duplicate_key', onConflictWhenKeyIndexed: false, mergeLocksOutWriters: false, viewReplaceAppendOnly: false, concurrentSlices: true, countedUpserts: Object.freeze([] as const) }),
+  // ON DUPLICATE KEY UPDATE's ROW_COUNT() is 1 per inserted row, 2 per updated one, 0 per row left as it was (the
+  // driver and the mariadb client both leave CLIENT_FOUND_ROWS off), so the updated rows are half of what the inserts leave.
+  lastRowCount: Object.freeze({ updatedByUpsert: (inserted: string) => `GREATEST(0, (ROW_COUNT() - ${inserted}) DIV 2)` }),
   stateTypes: Object.freeze({ text: 'VARCHAR(191)', longText: 'TEXT', bigint: 'BIGINT', timestamp: 'DATETIME(6)' }),
   stagingLikeTarget: true,
   secondaryIndexes: true,

@@ -108,14 +108,7 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     if (status === 'missing') return 'it has no ledger row';
     if (status === 'done' && !input.redoDone) return `run ${holder} has done it`;
     if (status === 'running' && holder !== input.runId && holder !== null && (await input.runAlive(holder))) return `run ${holder} is running it`;
-    vars.set('expected_status', status);
-    vars.set('expected_run_id', holder);
-    // The counts of the run that did the slice, kept if this run changes nothing (see LedgerWriter.sliceDoneStep).
-    // As numbers, whatever type the driver reads them in (BigQuery's INT64 comes back as exact text, and a text
-    // parameter cannot be written into an INT64 column).
-    vars.set('prior_rows_inserted', countOrNull(row?.rows_inserted));
-    vars.set('prior_rows_updated', countOrNull(row?.rows_updated));
-    await applyUnit(job.claim, { ...exec, conn: withTrace(exec, worker.conn), untraced: worker.conn, vars });
+    await applyUnit(job.claim({ status, runId: holder }), { ...exec, conn: withTrace(exec, worker.conn), untraced: worker.conn, vars });
     return Number(vars.get('claimed')) === 1 ? undefined : 'another worker took it first';
   };
 
@@ -315,4 +308,3 @@ export function sliceWorkers(requested: number, dialect: Dialect, ownConnections
 }
 
 /** A count read from the ledger, as a number (NULL stays NULL). */
-const countOrNull = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));

@@ -262,7 +262,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
         };
         // Staged rows are not kept for undo: the staging table is dropped and staged again instead.
         const keep = controls.keepPreimages && !staged;
-        const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: staged, ...(source ? { source } : {}), ...(chunks ? { plan: chunks } : {}) });
+        const plan = planBackfill(ctx, s.ledger, { windows, nextLoadId: sliceLoadIds, phase: state.phase, completes: complete, isComplete, validate: controls.validate, keepPreimages: keep, outsideView: staged, slices: state.slices, ...(source ? { source } : {}), ...(chunks ? { plan: chunks } : {}) });
         const preimages = plan.jobs.length && keepsPreimages(ctx, keep) ? preimageTableUnit(ctx, await s.reads.introspect(preimageTableRef(ctx, s.config.stateSchema))) : undefined;
         if (preimages) units.push(preimages);
         units.push(...plan.units);

@@ -1,9 +1,8 @@
 import type { Dialect, SqlValue } from '../../dialects/types';
 import type { Window } from '../backfill/windows';
-import { sliceCounts } from '../backfill/sliceCounts';
 import type { Phase } from '../lifecycle/phases';
-import { renderStatement, renderTemplate } from '../sql/template';
-import { ddlUnitMode, type Step, type Unit, type Vars } from '../plan/types';
+import { type TemplateValues, renderStatement, renderTemplate } from '../sql/template';
+import { ddlUnitMode, type SliceExpectation, type Step, type Unit, type Vars } from '../plan/types';
 import { checkLoadIdOurs, checkSliceStillOurs } from '../lifecycle/assertions';
 import { count } from '../plural';
 import type { TableRef } from '../config/types';
@@ -15,8 +14,10 @@ import type { RunIdentity } from '../exec/runContext';
  * Bookkeeping statements for the ledger in the state schema. Values known
  * when planning are rendered as literals: the table, window and phase, and
  * this run's identity (run id, command, arguments, tool version, operator),
- * so the printed plan records the run when a client runs it as it is. Values
- * known only while running (counts, errors) are still bound parameters.
+ * so the printed plan records the run when a client runs it as it is. A
+ * slice's counts are recorded by the statements that measure them, in its
+ * tally (slice_tallies), and read from there. Values known only to migrate
+ * while running (an error's text, a verify's findings) are bound parameters.
  */
 export class LedgerWriter {
   constructor(
@@ -28,7 +29,7 @@ export class LedgerWriter {
   /** What every ledger statement is rendered with; the same for the writer's life, so built once. */
   private common: Record<string, string> | undefined;
 
-  private values(extra: Record<string, string> = {}) {
+  private values(extra: TemplateValues = {}) {
     if (!this.common) {
       const d = this.dialect;
       const placeholders = Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`p${i}`, d.placeholder(i)]));
@@ -50,7 +51,7 @@ export class LedgerWriter {
     return { ...this.common, ...extra };
   }
 
-  private render(op: string, extra: Record<string, string> = {}): string {
+  private render(op: string, extra: TemplateValues = {}): string {
     return renderStatement(this.dialect.templates, op, this.values(extra));
   }
 
@@ -237,45 +238,186 @@ export class LedgerWriter {
   }
 
   /**
-   * Claims a slice by compare-and-set: it becomes this run's only if its row
-   * still has the status and run id the worker read (binds
-   * expected_status, expected_run_id); captures `claimed` (1 or 0).
+   * Claims a slice by compare-and-set: it becomes this run's only if its row still has the status and run id the
+   * worker read (`expected`, rendered as literals: the printed plan claims the row as the plan read it). First the
+   * slice's tally (slice_tallies) keeps what the row said, for sliceDoneStep; a claim again by the same run (after a
+   * lost connection) keeps what it said before this run took it. Captures `claimed` (1 or 0).
    */
-  sliceClaimStep(tableId: string, window: Window): Step {
+  sliceClaimSteps(tableId: string, window: Window, expected: SliceExpectation): Step[] {
+    const asRead = { ...this.sliceValues(tableId, window), expected_status: this.literal(expected.status), run_matches: expected.runId === null ? 'run_id IS NULL' : `run_id = ${this.literal(expected.runId)}` };
+    return [
+      { intent: `Keep what ${tableId} ${window.key}'s ledger row says as this run claims it (a rerun that changes nothing keeps the counts of the run that did)`, kind: 'exec', sql: this.render('ledger_tally_open', asRead) },
+      {
+        intent: `Claim ${tableId} ${window.key} for this run, unless another worker took it since it was read (${expected.status}${expected.runId === null ? '' : `, run ${expected.runId}`})`,
+        kind: 'exec',
+        sql: this.render('ledger_slice_claim', asRead),
+        captureChanged: 'claimed',
+      },
+    ];
+  }
+
+  /** The slice's first statement, for a client running the plan: the claim before it took the window for this run. */
+  sliceHeldGuardStep(tableId: string, window: Window): Step {
+    return this.assertionGuardStep(`${tableId} ${window.key} is claimed by this run (no other worker took it first)`, {
+      query: this.render('ledger_slice_held', this.sliceValues(tableId, window)),
+      found: 'q.held',
+      violated: 'q.held = 0',
+    });
+  }
+
+  /** The values a template writing or reading the slice's tally is rendered with: its table and this run's row of the window. */
+  tallyValues(tableId: string, window: Window): { tally_table: string; tally_row: string } {
+    const v = this.sliceValues(tableId, window);
+    return { tally_table: `${this.dialect.quoteIdent(this.stateSchema)}.slice_tallies`, tally_row: `table_name = ${v.table_name} AND window_key = ${v.window_key} AND run_id = ${this.runIdLiteral}` };
+  }
+
+  /** Records figures of the slice in its tally: column → SQL computing it (a scalar subquery, or the engine's count of the write before). */
+  tallySetStep(tableId: string, window: Window, intent: string, assignments: Record<string, string>): Step {
     return {
-      intent: `Claim ${tableId} ${window.key} for this run, unless another worker took it since it was read`,
+      intent,
       kind: 'exec',
-      sql: this.render('ledger_slice_claim', { ...this.sliceValues(tableId, window), run_matches: `NOT (${this.dialect.isDistinct('run_id', this.dialect.placeholder(2))})` }),
-      binds: [{ name: 'expected_status' }, { name: 'expected_run_id' }],
-      captureChanged: 'claimed',
+      sql: this.render('ledger_tally_set', {
+        ...this.sliceValues(tableId, window),
+        assignments: Object.entries(assignments)
+          .map(([column, value]) => `${column} = ${value}`)
+          .join(', '),
+      }),
     };
   }
 
   /**
-   * Marks the slice done with its counts. A rerun that changed nothing in a
-   * window already done keeps the counts and run id of the run that did the
-   * work (read when claiming: prior_rows_inserted, prior_rows_updated,
-   * expected_run_id), so the ledger keeps naming the run that moved the rows;
-   * every run's own counts go to the history (sliceHistoryStep).
+   * Where the engine's upsert answers with its counts as a row the driver reads (Snowflake's MERGE, BigQuery's DML
+   * statistics), they are recorded in the tally from there, bound: on those engines the printed slice keeps this one parameter.
+   */
+  tallyBoundStep(tableId: string, window: Window): Step {
+    return {
+      intent: `Record what the upsert says it did in ${tableId} ${window.key}'s tally`,
+      kind: 'exec',
+      sql: this.render('ledger_tally_set', { ...this.sliceValues(tableId, window), assignments: `rows_inserted = ${this.dialect.placeholder(1)}, rows_updated = ${this.dialect.placeholder(2)}` }),
+      binds: [
+        { name: 'to_insert_rows', value: (v) => Number(v.get('to_insert') ?? 0) },
+        { name: 'upsert_updated', value: (v) => Number(v.get('upsert_updated') ?? 0) },
+      ],
+    };
+  }
+
+  /**
+   * A measurement the slice makes (a query of one row) kept in the ledger, one row per figure (window_figures) under
+   * `measure`: `items` name the query's columns (`ref`: the column as the query's row `m` gives it, quoted as the
+   * query quotes it). The statements after it read the figures there (figureValue), and migrate reads them back
+   * (figuresReadStep), so the printed slice runs as it is in the engine's own client.
+   */
+  figuresRecordStep(tableId: string, window: Window, measure: string, intent: string, query: string, items: ReadonlyArray<{ name: string; ref: string }>): Step {
+    const d = this.dialect;
+    return {
+      intent,
+      kind: 'exec',
+      sql: this.render('ledger_figures_record', {
+        ...this.sliceValues(tableId, window),
+        measure: this.literal(measure),
+        query,
+        items: items.map((i) => `SELECT ${this.literal(i.name)} AS item`).join(' UNION ALL '),
+        cases: items.map((i) => `WHEN ${this.literal(i.name)} THEN ${d.cast(`m.${i.ref}`, d.textType)}`).join(' '),
+      }),
+    };
+  }
+
+  /** A figure the slice recorded, as a scalar subquery (text; NULL where the measurement gave none). */
+  figureValue(tableId: string, window: Window, measure: string, item: string): string {
+    const v = this.sliceValues(tableId, window);
+    return `(SELECT f.value FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_figures AS f WHERE f.table_name = ${v.table_name} AND f.window_key = ${v.window_key} AND f.run_id = ${this.runIdLiteral} AND f.measure = ${this.literal(measure)} AND f.item = ${this.literal(item)})`;
+  }
+
+  /**
+   * The slice's figures as one row, a FROM item aliased `fig`: the statements that decide from several figures read
+   * them in one pass. `use` gives a figure's column (fig.<measure>__<item>); call `from()` once every figure is named.
+   */
+  figuresRow(tableId: string, window: Window): { use: (measure: string, item: string) => string; from: () => string } {
+    const used = new Map<string, [string, string]>();
+    const v = this.sliceValues(tableId, window);
+    return {
+      use: (measure, item) => {
+        const column = `${measure}__${item}`;
+        used.set(column, [measure, item]);
+        return `fig.${column}`;
+      },
+      from: () => {
+        const columns = [...used].map(([column, [measure, item]]) => `max(CASE WHEN f.measure = ${this.literal(measure)} AND f.item = ${this.literal(item)} THEN f.value END) AS ${column}`);
+        return `(SELECT ${columns.join(', ')} FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_figures AS f WHERE f.table_name = ${v.table_name} AND f.window_key = ${v.window_key} AND f.run_id = ${this.runIdLiteral}) AS fig`;
+      },
+    };
+  }
+
+  /** The window's recorded state and row check as a FROM item aliased `w` (one row; none before the fast path records it). */
+  windowStateRow(tableId: string, window: Window): string {
+    const v = this.sliceValues(tableId, window);
+    return `(SELECT state, row_check FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_states WHERE table_name = ${v.table_name} AND window_key = ${v.window_key}) AS w`;
+  }
+
+  /**
+   * The slice's figures of `measures` read back, each captured under its item's name (captureItems), with the
+   * window's recorded state last where it has one (`state`: after a lost race it is not the state measured).
+   */
+  figuresReadStep(tableId: string, window: Window, measures: readonly string[], extra: Pick<Step, 'check' | 'expect' | 'intent'>, withState: boolean): Step {
+    const v = this.sliceValues(tableId, window);
+    return {
+      ...extra,
+      kind: 'query',
+      captureItems: true,
+      sql: this.render('ledger_figures_read', { ...v, measures: measures.map((m) => this.literal(m)).join(', '), with_state: withState }),
+    };
+  }
+
+  /** The tally's figures as the closing statements read them (slice_tallies aliased k). */
+  private tallyFigures(tableId: string, window: Window) {
+    const v = this.tallyValues(tableId, window);
+    return {
+      tally: `${v.tally_table} AS k WHERE k.${v.tally_row.replace(/ AND /g, ' AND k.')}`,
+      inserted: 'coalesce(k.rows_inserted, 0) + coalesce(k.fresh_inserted, 0)',
+      updated: 'coalesce(k.rows_updated, 0)',
+    };
+  }
+
+  /** The slice's counts as its tally holds them, read back for the progress line (captured as legacy_rows, rows_inserted, rows_updated). */
+  tallyReadStep(tableId: string, window: Window, windowState?: string): Step {
+    const f = this.tallyFigures(tableId, window);
+    return {
+      intent: `Read ${tableId} ${window.key}'s counts from its tally${windowState ? ', and how the fast path wrote it' : ''}`,
+      kind: 'query',
+      captureRow: true,
+      sql: this.render('ledger_tally_read', { ...this.sliceValues(tableId, window), inserted: f.inserted, updated: f.updated, window_state: windowState }),
+    };
+  }
+
+  /** The window's figures of an earlier slice, cleared: a window keeps its latest slice's (figuresRecordStep). */
+  figuresClearStep(tableId: string, window: Window): Step {
+    return { intent: `Clear the figures an earlier slice of ${tableId} ${window.key} measured`, kind: 'exec', sql: this.render('ledger_figures_clear', this.sliceValues(tableId, window)) };
+  }
+
+  /**
+   * Marks the slice done with the counts its tally holds. A rerun that changed nothing in a window already done
+   * keeps the counts and run id of the run that did the work (the tally kept them when claiming), so the ledger
+   * keeps naming the run that moved the rows; every run's own counts go to the history (sliceHistoryStep).
    */
   sliceDoneStep(tableId: string, window: Window): Step {
-    const keeps = (v: Vars) => {
-      const c = sliceCounts(v);
-      return v.get('expected_status') === 'done' && v.get('expected_run_id') != null && c.inserted + c.updated === 0;
-    };
+    const f = this.tallyFigures(tableId, window);
     return {
       intent: `Mark ${tableId} ${window.key} as done, with its counts (a rerun that changed nothing keeps those of the run that did)`,
       kind: 'exec',
-      sql: this.render('ledger_slice_done', this.sliceValues(tableId, window)),
-      binds: [
-        { name: 'legacy_rows', value: (v) => sliceCounts(v).legacyRows },
-        { name: 'rows_inserted', value: (v) => (keeps(v) ? v.get('prior_rows_inserted') ?? null : sliceCounts(v).inserted) },
-        { name: 'rows_updated', value: (v) => (keeps(v) ? v.get('prior_rows_updated') ?? null : sliceCounts(v).updated) },
-        { name: 'run_id', value: (v) => (keeps(v) ? v.get('expected_run_id') ?? null : this.run.runId) },
-      ],
+      sql: this.render('ledger_slice_done', {
+        ...this.sliceValues(tableId, window),
+        ...f,
+        keeps: `k.prior_status = 'done' AND k.prior_run_id IS NOT NULL AND ${f.inserted} + ${f.updated} = 0`,
+      }),
       expect: 'one row changed',
       check: checkSliceStillOurs(tableId, window.key),
     };
+  }
+
+  /** "The slice changed rows", from its tally: a scalar subquery of inserted + updated. */
+  private sliceChanged(tableId: string, window: Window): string {
+    const f = this.tallyFigures(tableId, window);
+    return `(SELECT ${f.inserted} + ${f.updated} FROM ${f.tally})`;
   }
 
   /**
@@ -283,36 +425,30 @@ export class LedgerWriter {
    * changes rows claims the registration in the ledger (a primary key, so two workers never both do) and
    * inserts the `_dlt_loads` row, in its own transaction: committed data never lacks its load row.
    */
-  dltLoadSteps(tableId: string, load: { loads: { ref: TableRef; q: string }; loadId: string; schemaName?: string; versionHash?: string }): Step[] {
+  dltLoadSteps(tableId: string, window: Window, load: { loads: { ref: TableRef; q: string }; loadId: string; schemaName?: string; versionHash?: string }): Step[] {
     const lit = (v: string) => this.dialect.stringLiteral(v);
     const loadsName = formatTableRef(load.loads.ref);
+    const names = { loads_name: lit(loadsName), load_id: lit(load.loadId), table_name: lit(tableId), changed: this.sliceChanged(tableId, window) };
+    const foreign = this.render('ledger_load_foreign_claim', names);
+    const rule = `no other run holds load id ${load.loadId} in ${loadsName}`;
     return [
       {
         intent: `Claim the registration of load ${load.loadId} in ${loadsName}, if this slice changed rows and no slice of this run claimed it yet`,
         kind: 'exec',
-        sql: this.render('ledger_load_claim', { loads_name: lit(loadsName), load_id: lit(load.loadId), table_name: lit(tableId) }),
-        binds: [{ name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
-        captureChanged: 'load_claimed',
+        sql: this.render('ledger_load_claim', names),
       },
-      {
-        intent: `Assert: no other run holds load id ${load.loadId} in ${loadsName}`,
-        expect: 'foreign_claims = 0',
-        kind: 'query',
-        sql: this.render('ledger_load_foreign_claim', { loads_name: lit(loadsName), load_id: lit(load.loadId) }),
-        binds: [{ name: 'rows_changed_here', value: (v) => sliceCounts(v).inserted + sliceCounts(v).updated }],
-        check: checkLoadIdOurs(tableId, load.loadId, loadsName),
-      },
+      { intent: `Assert: ${rule}`, expect: 'foreign_claims = 0', kind: 'query', sql: foreign, check: checkLoadIdOurs(tableId, load.loadId, loadsName) },
+      this.assertionGuardStep(`${tableId}: ${rule}`, { query: foreign, found: 'q.foreign_claims', violated: 'q.foreign_claims > 0' }),
       {
         intent: `Register load ${load.loadId} in ${loadsName} as dlt does (status 0, schema ${load.schemaName ?? 'unknown'}), if this slice claimed it`,
         kind: 'exec',
         sql: this.render('dlt_load_register', {
+          ...names,
           loads: load.loads.q,
           ...dltColumns(this.dialect, load.loads.ref, ['load_id', 'schema_name', 'status', 'inserted_at', 'schema_version_hash']),
-          load_id: lit(load.loadId),
           schema_name: this.literal(load.schemaName),
           version_hash: this.literal(load.versionHash),
         }),
-        binds: [{ name: 'load_claimed', value: (v) => (Number(v.get('load_claimed') ?? 0) > 0 ? 1 : 0) }],
       },
     ];
   }
@@ -322,29 +458,19 @@ export class LedgerWriter {
     return {
       intent: `Record this run's counts for ${tableId} ${window.key} in the history`,
       kind: 'exec',
-      sql: this.render('ledger_slice_history', this.sliceValues(tableId, window)),
-      binds: [
-        { name: 'legacy_rows', value: (v) => sliceCounts(v).legacyRows },
-        { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
-        { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
-      ],
+      sql: this.render('ledger_slice_history', { ...this.sliceValues(tableId, window), ...this.tallyFigures(tableId, window) }),
     };
   }
 
   /**
    * What the slice changed, for migrate undo (plan/preimages.ts): the load id it wrote with, whether the window was
-   * fresh (the fast path's state, plan/windowState.ts), and its counts.
+   * fresh (`fresh`: SQL saying 'yes' or 'no', from the fast path's recorded state, plan/windowState.ts), and its counts.
    */
-  undoRecordStep(tableId: string, window: Window, loadId: string): Step {
+  undoRecordStep(tableId: string, window: Window, loadId: string, fresh = "'no'"): Step {
     return {
       intent: `Record what this slice changed in ${tableId} ${window.key}, for migrate undo`,
       kind: 'exec',
-      sql: this.render('ledger_undo_record', { ...this.sliceValues(tableId, window), load_id: this.literal(loadId) }),
-      binds: [
-        { name: 'fresh', value: (v) => (v.get('window_state') === 'fresh' ? 'yes' : 'no') },
-        { name: 'rows_inserted', value: (v) => sliceCounts(v).inserted },
-        { name: 'rows_updated', value: (v) => sliceCounts(v).updated },
-      ],
+      sql: this.render('ledger_undo_record', { ...this.sliceValues(tableId, window), ...this.tallyFigures(tableId, window), load_id: this.literal(loadId), fresh }),
     };
   }
 
@@ -415,9 +541,9 @@ export class LedgerWriter {
     };
   }
 
-  /** Records what the slice found (column state) or decided (row_check), bound under `name`. */
-  windowStateRecordStep(tableId: string, window: Window, column: 'state' | 'row_check', bind: { name: string; value?: (vars: Vars) => SqlValue }, intent: string): Step {
-    return { intent, kind: 'exec', binds: [bind], sql: this.render('ledger_window_state_record', { ...this.sliceValues(tableId, window), column }) };
+  /** Records what the slice found (column state) or decided (row_check): `value` is SQL computing it from the slice's figures. */
+  windowStateRecordStep(tableId: string, window: Window, column: 'state' | 'row_check', value: string, intent: string): Step {
+    return { intent, kind: 'exec', sql: this.render('ledger_window_state_record', { ...this.sliceValues(tableId, window), column, value }) };
   }
 
   /** A recorded value of the window's state row, as a scalar subquery (optionally cast inside it), for the slice's statements to read. */
@@ -433,7 +559,7 @@ export class LedgerWriter {
    * once dropped), and with `identity` which tables the id stood for (so it may stand for others next).
    */
   forgetTableSteps(tableId: string, options: { identity?: boolean } = {}): Step[] {
-    const tables = ['slices', 'slice_runs', 'validations', 'window_states', 'table_phases', ...(options.identity ? ['table_identity'] : [])];
+    const tables = ['slices', 'slice_runs', 'slice_tallies', 'validations', 'window_states', 'window_figures', 'table_phases', ...(options.identity ? ['table_identity'] : [])];
     return tables.map((ledgerTable) => ({
       intent: `Forget ${tableId}'s ${ledgerTable.replace('_', ' ')} in the ledger`,
       kind: 'exec' as const,
@@ -471,6 +597,15 @@ export class LedgerWriter {
         { name: 'v_sums', value: text('v_sums') },
         { name: 'v_failures', value: text('v_failures') },
       ],
+    };
+  }
+
+  /** Records a window the slice validated, with what `record` computes in SQL from the slice's figures (plan/verify.ts). */
+  validationMeasuredStep(tableId: string, window: Window, record: { legacy_rows: string; matched_rows: string; legacy_checksum: string; target_checksum: string; sums: string; figures: string }): Step {
+    return {
+      intent: `Record ${tableId} ${window.key} as validated, with both sides' checksums and sums as measured`,
+      kind: 'exec',
+      sql: this.render('ledger_validation_measured', { ...this.sliceValues(tableId, window), ...record }),
     };
   }
 

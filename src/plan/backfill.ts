@@ -9,7 +9,7 @@ import { scd2SliceSteps, scd2TableSteps } from './scd2';
 import { loadIdColumnOf, loadIdValueOf, upsertValues } from './upsert';
 import { censusSteps, distributionStep, missingKeysSql } from './views';
 import { type VerifySpec, verifySpec, windowValidationSteps } from './verify';
-import { differsGuard, fastPathApplies, fastValidation, freshInsertStep, windowStateSteps } from './windowState';
+import { differsGuard, fastPathApplies, fastValidation, freshFlag, freshInsertStep, windowStateSteps } from './windowState';
 import { racesLiveInserts } from './upsertStyle';
 import { hasUniqueKeyOn } from '../align/alignment';
 import { keepsPreimages, preimageCaptureSteps } from './preimages';
@@ -31,6 +31,8 @@ export interface BackfillPlanInput {
   outsideView?: boolean;
   /** slice: key: every chunk of the table's plan, registered with this run's windows (those not run stay pending). */
   plan?: Window[];
+  /** The table's ledger rows as the plan read them: what each printed claim expects (none: pending). */
+  slices?: ReadonlyArray<{ windowKey: string; status: string; runId: string | null }>;
 }
 
 /** Where a slice's rows come from, when not legacy: the rows of a window, already in the target's shape, and a name for them. */
@@ -84,17 +86,6 @@ function writerLockSteps(ctx: TableContext): Step[] {
   return [{ intent: `Hold off the target's writers until this slice commits: ${why}`, kind: 'exec', sql: renderFor(ctx, 'lock_target_for_merge', { target: ctx.q.target }) }];
 }
 
-function windowCountsSql(ctx: TableContext, window: Window, source: string, fastPath: boolean): string {
-  return renderFor(ctx, 'window_counts', {
-    // On the fast path the window's legacy rows are already counted (windowStateSteps).
-    legacy: fastPath ? undefined : ctx.q.legacy,
-    window: windowPredicate(ctx, window),
-    source,
-    target: ctx.q.target,
-    key_match: keyMatch(ctx, 't', 's'),
-  });
-}
-
 /** What planBackfill gives the session: units to run first, one job per window, and the closing checks. */
 export interface BackfillPlan {
   units: Unit[];
@@ -104,8 +95,9 @@ export interface BackfillPlan {
 
 /**
  * The counted upsert: where the upsert itself answers with the engine's own count columns (Snowflake's MERGE),
- * it is the slice's upsert run as a query, its columns kept as to_insert and upsert_updated (see sliceCounts);
- * elsewhere a template of its own says what it did (PostgreSQL's slice_on_conflict_counted, with RETURNING).
+ * it is the slice's upsert run as a query, its columns kept as to_insert and upsert_updated and then recorded in the
+ * slice's tally (LedgerWriter.tallyBoundStep); elsewhere a template of its own records what it did in the tally
+ * (PostgreSQL's slice_on_conflict_counted, with RETURNING).
  */
 function countedUpsert(ctx: TableContext): Pick<Step, 'captureAs'> & { template: string } {
   const cols = ctx.dialect.upsertResultColumns;
@@ -114,37 +106,48 @@ function countedUpsert(ctx: TableContext): Pick<Step, 'captureAs'> & { template:
 }
 
 /**
- * The slice's counts and upsert. Where the engine can say in the upsert
- * itself how many rows it inserted (PostgreSQL's RETURNING), nothing probes
- * the target beforehand; elsewhere the keys the target lacks are counted first.
+ * The slice's upsert, and its counts recorded in the slice's tally (LedgerWriter.tallySetStep). Where the engine can
+ * say in the upsert itself how many rows it inserted and updated (PostgreSQL's RETURNING, Snowflake's result row),
+ * nothing probes the target beforehand; elsewhere the keys the target lacks are counted first, and the rows updated
+ * either from the engine's count of the upsert (MySQL's ROW_COUNT()) or, first, as the rows it will update.
  */
-function upsertSteps(ctx: TableContext, window: Window, loadId: string, source: string, p: { fastPath: boolean; from?: string }): Step[] {
+function upsertSteps(ctx: TableContext, ledger: LedgerWriter, window: Window, loadId: string, source: string, p: { fastPath: boolean; from?: string }): Step[] {
   const { fastPath } = p;
+  const id = ctx.table.id;
   const origin = p.from ? `, from ${p.from}` : ctx.alignment.legacyKeyUnique ? ", legacy's key is declared unique" : ', source de-duplicated by key, latest row wins';
   const intent = `${UPSERT_INTENT[ctx.upsert]} the window into the target${fastPath ? ' if it differs' : ''} (idempotent: keyed on ${keyLabel(ctx)}${origin})`;
-  // On the fast path every statement here reads nothing unless the window's recorded state is 'differs'.
+  const values = sliceUpsertValues(ctx, window, loadId, source);
+  const tally = ledger.tallyValues(id, window);
+  // On the fast path the window's legacy rows are already counted (windowStateSteps), and every statement here
+  // reads nothing unless the window's recorded state is 'differs'.
+  const legacyCount = `(${renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) })})`;
   if (ctx.dialect.capabilities.countedUpserts.includes(ctx.upsert)) {
     const counted = countedUpsert(ctx);
-    const count: Step = {
-      intent: 'Count the legacy rows of the window',
-      kind: 'query',
-      captureRow: true,
-      sql: renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) }),
-    };
-    return [
-      ...(fastPath ? [] : [count]),
-      {
-        intent: `${intent}, counting the rows it inserts and updates`,
-        kind: 'query',
-        captureRow: true,
-        ...(counted.captureAs ? { captureAs: counted.captureAs } : {}),
-        sql: renderFor(ctx, counted.template, sliceUpsertValues(ctx, window, loadId, source)),
-      },
-    ];
+    const count = ledger.tallySetStep(id, window, "Count the legacy rows of the window, into the slice's tally", { legacy_rows: legacyCount });
+    const upsert: Step = counted.captureAs
+      ? { intent: `${intent}, counting the rows it inserts and updates`, kind: 'query', captureRow: true, captureAs: counted.captureAs, sql: renderFor(ctx, counted.template, values) }
+      : { intent: `${intent}, counting the rows it inserts and updates into the slice's tally`, kind: 'exec', sql: renderFor(ctx, counted.template, { ...values, ...tally }) };
+    return [...(fastPath ? [] : [count]), upsert, ...(counted.captureAs ? [ledger.tallyBoundStep(id, window)] : [])];
   }
+  const after = ctx.dialect.lastRowCount;
+  const counts: Step = {
+    intent: `${fastPath ? 'If the window differs, count' : 'Count the legacy rows of the window,'} the keys the target does not hold yet${after ? '' : ' and the rows the upsert will update'}, into the slice's tally`,
+    kind: 'exec',
+    sql: renderFor(ctx, 'window_counts', {
+      ...tally,
+      legacy: fastPath ? undefined : ctx.q.legacy,
+      window: windowPredicate(ctx, window),
+      source,
+      target: ctx.q.target,
+      key_match: keyMatch(ctx, 't', 's'),
+      update_match: String(values.key_match),
+      update_when: after || !values.update_set ? undefined : values.update_when,
+    }),
+  };
   return [
-    { intent: fastPath ? 'Count the keys the target does not hold yet, if the window differs' : 'Count the legacy rows of the window, and the keys the target does not hold yet', kind: 'query', captureRow: true, sql: windowCountsSql(ctx, window, source, fastPath) },
-    { intent, kind: 'exec', captureChanged: 'rows_changed', sql: mergeSql(ctx, window, loadId, source) },
+    counts,
+    { intent, kind: 'exec', sql: mergeSql(ctx, window, loadId, source) },
+    ...(after ? [ledger.tallySetStep(id, window, "Record the rows the upsert updated, from the engine's count of it, in the slice's tally", { rows_updated: after.updatedByUpsert('rows_inserted') })] : []),
   ];
 }
 
@@ -154,16 +157,13 @@ function upsertSteps(ctx: TableContext, window: Window, loadId: string, source: 
  * index on the key (ON CONFLICT, ON DUPLICATE KEY) leaves no other outcome
  * once it succeeds. Validation (the default) counts missing keys itself.
  */
-function keysPresentSteps(ctx: TableContext, window: Window, otherSource = false): Step[] {
+function keysPresentSteps(ctx: TableContext, ledger: LedgerWriter, window: Window, otherSource = false): Step[] {
   if (ctx.upsert !== 'merge' && !otherSource) return [];
+  const missing = missingKeysSql(ctx, windowPredicate(ctx, window));
+  const rule = 'every legacy key of the window is now in the target';
   return [
-    {
-      intent: 'Assert: every legacy key of the window is now in the target',
-      expect: 'missing_keys = 0',
-      kind: 'query',
-      sql: missingKeysSql(ctx, windowPredicate(ctx, window)),
-      check: checkWindowKeysPresent(ctx.table.id, window.key),
-    },
+    { intent: `Assert: ${rule}`, expect: 'missing_keys = 0', kind: 'query', sql: missing, check: checkWindowKeysPresent(ctx.table.id, window.key) },
+    ledger.assertionGuardStep(`${ctx.table.id} ${window.key}: ${rule}`, { query: missing, found: 'q.missing_keys', violated: 'q.missing_keys > 0' }),
   ];
 }
 
@@ -173,9 +173,10 @@ function keysPresentSteps(ctx: TableContext, window: Window, otherSource = false
  * the window is now in the target twice, and rolls back if one is. Engines that hold writers off (PostgreSQL),
  * upsert through a unique index (MySQL/MariaDB) or admit one writing process (DuckDB) need no such check.
  */
-function keysOnceSteps(ctx: TableContext, window: Window): Step[] {
+function keysOnceSteps(ctx: TableContext, ledger: LedgerWriter, window: Window): Step[] {
   if (!racesLiveInserts(ctx) && !prunesTarget(ctx)) return [];
-  return [keysOnceStep(ctx, window, 'in the slice')];
+  const check = keysOnceStep(ctx, window, 'in the slice');
+  return [check, ledger.assertionGuardStep(`${ctx.table.id} ${window.key}: no key of the window is in the target twice`, { query: check.sql, found: 'q.keys_twice', violated: 'q.keys_twice > 0' })];
 }
 
 function keysOnceStep(ctx: TableContext, window: Window, when: 'in the slice' | 'after commit'): Step {
@@ -242,10 +243,10 @@ function settleUnit(ctx: TableContext, window: Window, loadId: string): Unit | u
 }
 
 /** Where the target's dataset registers dlt loads, the slice registers this run's (the first slice that changes rows does). */
-function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, loadId: string): Step[] {
+function dltLoadSteps(ctx: TableContext, ledger: LedgerWriter, window: Window, loadId: string): Step[] {
   const loads = ctx.dlt.loads;
   if (!loads) return [];
-  return ledger.dltLoadSteps(ctx.table.id, { loads, loadId, schemaName: ctx.dlt.schemaName, versionHash: ctx.dlt.versionHash });
+  return ledger.dltLoadSteps(ctx.table.id, window, { loads, loadId, schemaName: ctx.dlt.schemaName, versionHash: ctx.dlt.versionHash });
 }
 
 /** The merge of one window: upsert + assertions + ledger "done", as one transaction. */
@@ -260,26 +261,39 @@ function sliceUnit(spec: VerifySpec, ledger: LedgerWriter, window: Window, loadI
   const keep = keepsPreimages(ctx, options.keepPreimages ?? true);
   // Without validation a promote still checks every legacy key of the window arrived: its source is the staging
   // table, which may lack a key legacy gained since, whatever the upsert's shape.
-  const checks = validate ? windowValidationSteps(spec, ledger, window, fast ? fastValidation(spec, ledger, window) : undefined) : [...keysPresentSteps(ctx, window, Boolean(options.source)), ledger.validationClearStep(id, window)];
+  const checks = validate ? windowValidationSteps(spec, ledger, window, fast ? fastValidation(spec, ledger, window) : undefined) : [...keysPresentSteps(ctx, ledger, window, Boolean(options.source)), ledger.validationClearStep(id, window)];
   const race = { lost: false };
   // The upsert's guard on the fast path (it writes only where the window differs); the pre-images share it.
   const guard = fast ? differsGuard(ctx, ledger, window) : undefined;
   const source = options.source ? options.source.rows(window) : sliceSourceSql(ctx, window, guard);
   const captures = keep ? preimageCaptureSteps(ctx, ledger, window, source) : [];
-  const upsert = upsertSteps(ctx, window, loadId, source, { fastPath: fast, from: options.source?.describe });
+  const upsert = upsertSteps(ctx, ledger, window, loadId, source, { fastPath: fast, from: options.source?.describe });
   const writes = fast
     ? [
         ...windowStateSteps(spec, ledger, window, validate, race),
-        freshInsertStep(ctx, ledger, window, (freshGuard) => upsertValues(ctx, sliceSourceSql(ctx, window, freshGuard), loadId), race),
+        freshInsertStep(ctx, ledger, window, (freshGuard) => sliceSourceSql(ctx, window, freshGuard), loadId, race),
         ...captures,
         ...upsert,
       ]
     : [...captures, ...upsert];
-  const undoRecord = keep ? [ledger.undoRecordStep(id, window, loadId)] : [];
+  const undoRecord = keep ? [ledger.undoRecordStep(id, window, loadId, fast ? freshFlag(ctx, ledger, window) : undefined)] : [];
   return {
     title: `${id} ${window.key}: backfill`,
     atomic: true,
-    steps: [...writerLockSteps(ctx), ...writes, ...keysOnceSteps(ctx, window), ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)), ...checks, ...dltLoadSteps(ctx, ledger, loadId), ledger.sliceDoneStep(id, window), ledger.sliceHistoryStep(id, window), ...undoRecord],
+    steps: [
+      ...writerLockSteps(ctx),
+      ledger.sliceHeldGuardStep(id, window),
+      ledger.figuresClearStep(id, window),
+      ...writes,
+      ...keysOnceSteps(ctx, ledger, window),
+      ...scd2SliceSteps(ctx, sliceSourceSql(ctx, window), windowPredicate(ctx, window)),
+      ...checks,
+      ...dltLoadSteps(ctx, ledger, window, loadId),
+      ledger.sliceDoneStep(id, window),
+      ledger.sliceHistoryStep(id, window),
+      ...undoRecord,
+      ledger.tallyReadStep(id, window, fast ? ledger.windowStateValue(id, window, 'state') : undefined),
+    ],
     onFailure: [ledger.sliceFailedStep(id, window), ledger.validationClearStep(id, window)],
   };
 }
@@ -322,12 +336,21 @@ export function planBackfill(ctx: TableContext, ledger: LedgerWriter, input: Bac
   // slice: key: the whole plan is registered (pending), whichever chunks this run takes, so the next run meets it whole.
   const planned = (input.plan ?? []).filter((w) => !input.windows.some((x) => x.key === w.key));
   const register: Step[] = [ledger.registerWindowsStep(id, [...input.windows, ...planned])];
-  if (input.phase === 'stitched') register.push(ledger.setPhaseStep(id, 'backfilling'));
+  // Only forward: a reviewed file run after the table moved on past backfilling stops here instead of moving it back.
+  // (A staging table's own phase is new until its first backfill.)
+  if (input.phase === 'stitched') register.push(ledger.phaseGuardStep(id, ['new', 'stitched', 'backfilling']), ledger.setPhaseStep(id, 'backfilling'));
   const spec = verifySpec(ctx);
+  // The claim the plan prints expects the window's row as read now; a window this run registers is pending.
+  const read = new Map((input.slices ?? []).map((r) => [r.windowKey, r]));
+  const asRead = (window: Window) => {
+    const row = read.get(window.key);
+    return row ? { status: row.status, runId: row.runId } : { status: 'pending', runId: null };
+  };
   const jobs: SliceJob[] = input.windows.map((window) => ({
     tableId: id,
     window,
-    claim: { title: `${id} ${window.key}: claim the slice`, atomic: false, steps: [ledger.sliceClaimStep(id, window)] },
+    claim: (expected) => ({ title: `${id} ${window.key}: claim the slice`, atomic: false, steps: ledger.sliceClaimSteps(id, window, expected) }),
+    planned: asRead(window),
     ...sliceAndSettle(spec, ledger, window, input.nextLoadId(), input),
   }));
   const after: Unit[] = input.outsideView

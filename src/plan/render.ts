@@ -10,8 +10,9 @@ import type { Plan, Step, Unit } from './types';
 export function renderPlanHeader(plan: Plan, toolVersion: string): string {
   const lines = [
     `-- Theseus ${toolVersion}: migrate ${plan.command} (${plan.dialect})`,
-    '-- Statements in BEGIN … COMMIT run as one transaction. $n parameters in bookkeeping',
-    "-- statements are bound at run time with the values named above them.",
+    '-- Statements in BEGIN … COMMIT run as one transaction. A statement with $n parameters is',
+    '-- bound at run time with the values named above it. What migrate runs after a failed unit',
+    '-- (its error bound) is shown after the unit, commented out.',
   ];
   for (const warning of plan.warnings) lines.push(`-- WARNING: ${warning}`);
   return lines.join('\n') + '\n';
@@ -51,6 +52,6 @@ export function renderStep(step: Step, dialect: Dialect): string {
 
 /** The whole plan in the order an uncontended apply runs it: units, each slice's claim and merge, the closing checks. */
 export function renderPlan(plan: Plan, dialect: Dialect, toolVersion: string): string {
-  const units = [...plan.units, ...(plan.jobs ?? []).flatMap((j) => [j.claim, j.slice, ...(j.settle ? [j.settle] : [])]), ...(plan.after ?? [])].filter((u) => !u.contendedOnly);
+  const units = [...plan.units, ...(plan.jobs ?? []).flatMap((j) => [j.claim(j.planned), j.slice, ...(j.settle ? [j.settle] : [])]), ...(plan.after ?? [])].filter((u) => !u.contendedOnly);
   return renderPlanHeader(plan, toolVersion) + units.map((u) => renderUnit(u, dialect)).join('') + renderFinish(plan, dialect);
 }

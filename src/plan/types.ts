@@ -34,6 +34,8 @@ export interface Step {
   captureChanged?: string;
   /** query: keep the first row's columns (as numbers where numeric) as vars. */
   captureRow?: boolean;
+  /** query: each row is a figure (columns item, value): keep every value under its item's name (the later row wins). */
+  captureItems?: boolean;
   /** query with captureRow: also keep these columns of the first row under other names (column → var; a missing column is 0). */
   captureAs?: Readonly<Record<string, string>>;
   /** The assertion, on the query's rows (exec: one row, { rows_changed }). Throws a TheseusError to fail the unit; returns lines to report. */
@@ -84,10 +86,19 @@ export interface Unit {
 export interface SliceJob {
   tableId: string;
   window: { key: string };
-  claim: Unit;
+  /** The claim of the window, expecting its ledger row as a worker read it just before. */
+  claim: (expected: SliceExpectation) => Unit;
+  /** The window's ledger row as the plan read it (pending, for a window the plan registers): the claim a plan prints. */
+  planned: SliceExpectation;
   slice: Unit;
   /** Run once the slice has committed, on the same worker: checks that only hold after COMMIT (plan/backfill.ts settleUnit). */
   settle?: Unit;
+}
+
+/** A window's ledger row as read before claiming it: its status and the run holding it. */
+export interface SliceExpectation {
+  status: string;
+  runId: string | null;
 }
 
 export interface Plan {

@@ -7,7 +7,7 @@ import type { Tolerance } from '../verify/settings';
 import { assertionError } from '../errors';
 import { windowKeysMissing } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
-import { type WindowResult, describeFailures, readWindowCheck, sumsJson } from '../verify/outcome';
+import { type WindowResult, describeFailures, formatScaled, readWindowCheck, scaled } from '../verify/outcome';
 import type { Step, Vars } from './types';
 import { targetWindowPredicate, windowPredicate } from './windowPredicate';
 import { type Projection, type TableContext, anyNull, cursorOf, keyNames, legacyCursorUtc, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
@@ -340,13 +340,40 @@ export function windowSampleSql(spec: VerifySpec, window: Window, limit: number)
 
 /**
  * How the slice's fast path (plan/windowState.ts) validates: steps that sum what it wrote, the row-by-row check
- * guarded to read nothing where those sums settled the window, and the result they settled.
+ * guarded to read nothing where those sums settled the window, the result they settled, and, in SQL over the
+ * slice's figures, what a window settled by its sums records: its keyed legacy rows and each side's checksum and
+ * metric sums (`legacy`/`target` of 'checksum' or 'metric_<i>').
  */
 export interface FastValidation {
   before: Step[];
   guard: string;
   /** The window's result from the sums, or undefined where the row-by-row check ran. */
   decided: (vars: Vars) => WindowResult | undefined;
+  /** What a window its sums settled records: from the fast path's figures (`fig`, see LedgerWriter.figuresRow) and its recorded state (`w`). */
+  settled: (fig: (measure: string, item: string) => string) => { rows: string; legacy: (item: string) => string; target: (item: string) => string };
+}
+
+/**
+ * The slice's measurements, as window_figures names them: the fast path's comparison of both sides and its sums of
+ * a fresh window's INSERT (plan/windowState.ts), and the row-by-row check.
+ */
+export const STATE_MEASURE = 'state';
+export const FRESH_MEASURE = 'fresh';
+const CHECK_MEASURE = 'check';
+
+/**
+ * The window check's figures (windowCheckSql's columns; the metric sums' are quoted there). Only `full` is
+ * verify's, whose findings are recorded with migrate's own values.
+ */
+function checkItems(spec: VerifySpec): Array<{ name: string; ref: string }> {
+  const q = (name: string) => spec.ctx.dialect.quoteIdent(name);
+  const plain = (name: string) => ({ name, ref: name });
+  const quoted = (name: string) => ({ name, ref: q(name) });
+  const updatedAt = Boolean(spec.ctx.alignment.updatedAt);
+  return [
+    ...['v_legacy_rows', 'v_missing_keys', 'v_changed_rows', ...(updatedAt ? ['v_newer_in_target'] : []), 'v_legacy_checksum', 'v_target_checksum'].map(plain),
+    ...spec.metrics.flatMap((_, i) => [`v_legacy_metric_${i}`, `v_target_metric_${i}`, ...(updatedAt ? [`v_live_metric_${i}`] : [])].map(quoted)),
+  ];
 }
 
 /**
@@ -354,38 +381,101 @@ export interface FastValidation {
  * window is checked as verify checks it (every legacy row in the target with
  * the same values, metric sums within tolerance) and marked validated with
  * both sides' checksums. A failure rolls the slice back and stops the run.
+ * The check's figures are kept in the ledger (window_figures): migrate reads
+ * them back to decide, a client running the printed plan stops at the guard
+ * after them, and the validation is recorded from them in SQL.
  */
 export function windowValidationSteps(spec: VerifySpec, ledger: LedgerWriter, window: Window, fastPath?: FastValidation): Step[] {
   const id = spec.ctx.table.id;
+  const measured = measuredValidation(spec, ledger, window, fastPath);
   return [
     ...(fastPath?.before ?? []),
-    {
-      intent: fastPath
-        ? 'Validate the window row by row where its sums did not settle it: every legacy row is in the target with the same values (row checksums), metric sums agree'
-        : 'Validate the window: every legacy row is in the target with the same values (row checksums), metric sums agree',
-      expect: `missing_keys = 0 and changed_rows = 0${spec.metrics.length ? ' and sums within tolerance' : ''}`,
-      kind: 'query',
-      captureRow: true,
-      sql: windowCheckSql(spec, window, false, fastPath?.guard),
-      check: (rows, vars) => {
-        const result = fastPath?.decided(vars) ?? readWindowCheck(spec, window.key, rows[0] ?? {});
-        if (result.missingKeys > 0) throw windowKeysMissing(id, window.key, result.missingKeys);
-        if (result.failures.length) {
-          throw assertionError('VALIDATION_FAILED', `${id} ${window.key}: ${describeFailures(result)}`, `the window was rolled back and nothing of it was kept; migrate verify ${window.start ? `--month ${monthKey(window.start)} ` : ''}--sample 5 shows the differing rows and names the columns that differ`);
-        }
-        vars.set('v_status', 'validated');
-        vars.set('v_legacy_rows', result.legacyRows);
-        vars.set('v_matched_rows', result.matchedRows);
-        vars.set('v_legacy_checksum', result.legacyChecksum);
-        vars.set('v_target_checksum', result.targetChecksum);
-        vars.set('v_sums', sumsJson(result));
-        vars.set('v_failures', null);
-        return [];
+    ledger.figuresRecordStep(
+      id,
+      window,
+      CHECK_MEASURE,
+      fastPath
+        ? 'Validate the window row by row where its sums did not settle it: every legacy row is in the target with the same values (row checksums), metric sums agree; the figures kept in the ledger'
+        : 'Validate the window: every legacy row is in the target with the same values (row checksums), metric sums agree; the figures kept in the ledger',
+      windowCheckSql(spec, window, false, fastPath?.guard),
+      checkItems(spec),
+    ),
+    ledger.figuresReadStep(
+      id,
+      window,
+      fastPath ? [STATE_MEASURE, FRESH_MEASURE, CHECK_MEASURE] : [CHECK_MEASURE],
+      {
+        intent: "Read the window's figures back and check them",
+        expect: `missing_keys = 0 and changed_rows = 0${spec.metrics.length ? ' and sums within tolerance' : ''}`,
+        check: (_rows, vars) => {
+          const result = fastPath?.decided(vars) ?? readWindowCheck(spec, window.key, Object.fromEntries(vars));
+          if (result.missingKeys > 0) throw windowKeysMissing(id, window.key, result.missingKeys);
+          if (result.failures.length) {
+            throw assertionError('VALIDATION_FAILED', `${id} ${window.key}: ${describeFailures(result)}`, `the window was rolled back and nothing of it was kept; migrate verify ${window.start ? `--month ${monthKey(window.start)} ` : ''}--sample 5 shows the differing rows and names the columns that differ`);
+          }
+          return [];
+        },
       },
-    },
+      Boolean(fastPath),
+    ),
+    ledger.assertionGuardStep(`${id} ${window.key} validates: every legacy row in the target with the same values, metric sums within tolerance`, {
+      query: measured.failures,
+      found: 'q.failures',
+      violated: 'q.failures > 0',
+    }),
     ledger.validationClearStep(id, window),
-    ledger.validationRecordStep(id, window),
+    ledger.validationMeasuredStep(id, window, measured.record),
   ];
+}
+
+/**
+ * The validation in SQL over the slice's figures: what is recorded (the row-by-row check's figures, or, where the
+ * fast path's sums settled the window, those sums; each metric's sums as decimal text at its scale, as sumsJson
+ * writes them), and a query of how many findings fail it (missing keys, changed rows, metrics beyond tolerance).
+ */
+function measuredValidation(spec: VerifySpec, ledger: LedgerWriter, window: Window, fastPath?: FastValidation) {
+  const { ctx } = spec;
+  const d = ctx.dialect;
+  const id = ctx.table.id;
+  const row = ledger.figuresRow(id, window);
+  const checked = (item: string) => row.use(CHECK_MEASURE, item);
+  const settled = fastPath?.settled(row.use);
+  const count = (sql: string) => d.cast(`coalesce(${sql}, '0')`, d.stateTypes.bigint);
+  // Where the fast path ran, the row-by-row check's figures count only where it was guarded in (row_check 'yes').
+  const rowChecked = `w.row_check = 'yes'`;
+  const pick = (check: string, sums: (s: NonNullable<typeof settled>) => string) => (settled ? `CASE WHEN ${rowChecked} THEN ${check} ELSE ${sums(settled)} END` : check);
+  const onlyChecked = (condition: string) => (settled ? `${rowChecked} AND ${condition}` : condition);
+  const decimal = (sql: string, scale: number) => decimalAt(d, `coalesce(${sql}, '0')`, scale);
+  const newer = ctx.alignment.updatedAt ? count(checked('v_newer_in_target')) : undefined;
+  const lit = (text: string) => d.stringLiteral(text);
+  const metricJson = spec.metrics.map((m, i) => {
+    const text = (sql: string) => d.cast(decimal(sql, m.scale), d.textType);
+    const legacy = pick(checked(`v_legacy_metric_${i}`), (s) => s.legacy(`metric_${i}`));
+    const target = pick(checked(`v_target_metric_${i}`), (s) => s.target(`metric_${i}`));
+    const live = newer ? `CASE WHEN ${onlyChecked(`${newer} > 0`)} THEN concat(${lit(',"live":"')}, ${text(checked(`v_live_metric_${i}`))}, ${lit('"')}) ELSE '' END` : "''";
+    return `concat(${lit(`{"column":${JSON.stringify(m.column.target.name)},"legacy":"`)}, ${text(legacy)}, ${lit('","target":"')}, ${text(target)}, ${lit('"')}, ${live}, ${lit('}')})`;
+  });
+  const sums = metricJson.length ? `concat(${[lit('['), ...metricJson.flatMap((json, i) => (i ? [lit(','), json] : [json])), lit(']')].join(', ')})` : lit('[]');
+  const withinTolerance = (i: number, scale: number) => {
+    const [l, t] = [decimal(checked(`v_legacy_metric_${i}`), scale), decimal(checked(`v_target_metric_${i}`), scale)];
+    const tolerance = spec.tolerance;
+    if (tolerance.kind === 'percent') return `abs(${l} - ${t}) * 100 <= ${tolerance.percent} * abs(${l})`;
+    return `abs(${l} - ${t}) <= ${formatScaled(scaled(tolerance.amount.toFixed(Math.max(scale, 0) + 6), scale), scale)}`;
+  };
+  const findings = [count(checked('v_missing_keys')), count(checked('v_changed_rows')), ...spec.metrics.map((m, i) => `CASE WHEN ${withinTolerance(i, m.scale)} THEN 0 ELSE 1 END`)];
+  const record = {
+    legacy_rows: count(pick(checked('v_legacy_rows'), (s) => s.rows)),
+    matched_rows: pick(`${count(checked('v_legacy_rows'))} - ${count(checked('v_missing_keys'))}`, (s) => count(s.rows)),
+    legacy_checksum: pick(checked('v_legacy_checksum'), (s) => s.legacy('checksum')),
+    target_checksum: pick(checked('v_target_checksum'), (s) => s.target('checksum')),
+    sums,
+  };
+  // Every figure is named by now: the row that holds them, with the window's recorded state where the fast path ran.
+  const figures = `${row.from()}${settled ? ` CROSS JOIN ${ledger.windowStateRow(id, window)}` : ''}`;
+  return {
+    failures: `SELECT ${settled ? `CASE WHEN ${rowChecked} THEN ${findings.join(' + ')} ELSE 0 END` : findings.join(' + ')} AS failures FROM ${figures}`,
+    record: { ...record, figures },
+  };
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { Window } from '../backfill/windows';
-import type { TemplateValues } from '../sql/template';
+import { upsertValues } from './upsert';
 import { classifyType } from '../verify/normalize';
 import type { Step, Vars } from './types';
 import type { LedgerWriter } from '../ledger/writes';
 import { type TableContext, renderFor } from './tableContext';
 import { windowPredicate } from './windowPredicate';
 import { racesLiveInserts } from './upsertStyle';
-import { type FastValidation, type VerifySpec, freshTotalsSql, windowStateSql } from './verify';
+import { type FastValidation, FRESH_MEASURE, STATE_MEASURE, type VerifySpec, freshTotalsSql, windowStateSql } from './verify';
 import { type WindowResult, exactInteger, failuresOf, metricResults, scaled } from '../verify/outcome';
 
 /**
@@ -112,69 +112,100 @@ export function windowStateSteps(spec: VerifySpec, ledger: LedgerWriter, window:
   return [
     ledger.windowStateClearStep(id, window),
     ledger.windowRangeRecordStep(id, window, { legacy: ctx.q.legacy, window: windowPredicate(ctx, window), key: first.rawLegacySql!, keyType: first.target.type }),
-    {
-      intent: hashed
-        ? "Compare the window's legacy rows with the target's rows in its key range (row checksums and sums): fresh, in sync, or differs"
-        : "Look for target rows in the window's key range: none (fresh) or some (differs)",
-      kind: 'query',
-      captureRow: true,
-      sql: windowStateSql(spec, window, { inRange: row.inRange(), legacyRows: row.value('legacy_rows'), undecided: row.undecided(), decidedState: row.value('state'), hashed, inSyncAllowed }),
-    },
-    ledger.windowStateRecordStep(
+    ledger.figuresRecordStep(
       id,
       window,
-      'state',
-      {
-        name: 'window_state',
-        value: (vars) => {
-          if (race.lost && vars.get('window_state') === FRESH) vars.set('window_state', DIFFERS);
-          return vars.get('window_state') ?? null;
-        },
-      },
-      `Record how ${id} ${window.key} is written: its state (differs, after a fresh INSERT was refused on a unique key)`,
+      STATE_MEASURE,
+      hashed
+        ? "Compare the window's legacy rows with the target's rows in its key range (row checksums and sums): fresh, in sync, or differs; the figures kept in the ledger"
+        : "Look for target rows in the window's key range: none (fresh) or some (differs); the figures kept in the ledger",
+      windowStateSql(spec, window, { inRange: row.inRange(), legacyRows: row.value('legacy_rows'), undecided: row.undecided(), decidedState: row.value('state'), hashed, inSyncAllowed }),
+      ['legacy_rows', 'w_legacy_keyed', 'w_target_in_range', ...(hashed ? sumItems(spec, ['w_legacy', 'w_target']) : []), 'window_state'].map(plain),
     ),
+    stateRecordStep(ctx, ledger, window, race),
+    // A fresh window's plain INSERT … SELECT inserts every row it selects, or fails (and the slice with it): its rows
+    // are the window's keyed legacy rows the comparison counted, with the same predicate, in the same transaction.
+    ledger.tallySetStep(id, window, `Keep ${id} ${window.key}'s legacy rows in the slice's tally, and the rows its INSERT inserts if it is fresh`, {
+      legacy_rows: row.value('legacy_rows'),
+      fresh_inserted: `CASE WHEN ${row.is('state', FRESH)} THEN ${ctx.dialect.cast(ledger.figureValue(id, window, STATE_MEASURE, 'w_legacy_keyed'), ctx.dialect.stateTypes.bigint)} ELSE 0 END`,
+    }),
   ];
 }
 
-/** The fresh path's write: the window's rows, inserted as they are (the source guarded by the state). */
-export function freshInsertStep(ctx: TableContext, ledger: LedgerWriter, window: Window, insert: (guard: string) => TemplateValues, race: FreshRace): Step {
-  return {
-    intent: 'Insert the window into the target if it is fresh (no row to conflict with)',
-    kind: 'exec',
-    captureChanged: 'fresh_inserted',
-    onUniqueViolation: () => {
-      race.lost = true;
-    },
-    sql: renderFor(ctx, 'slice_insert', insert(new StateRow(ctx, ledger, window).is('state', FRESH))),
-  };
-}
+/** A figure read from an unquoted column of the measuring query. */
+const plain = (name: string) => ({ name, ref: name });
 
-/** The fresh path's check: what the slice inserted, summed. */
-function freshTotalsStep(spec: VerifySpec, row: StateRow): Step {
-  return {
-    intent: "Sum the rows the fresh window's INSERT wrote (the target's rows in its key range)",
-    kind: 'query',
-    captureRow: true,
-    sql: freshTotalsSql(spec, row.inRange(), row.is('state', FRESH)),
-  };
+/** The checksum and metric sums' figures of the given sides (w_legacy_checksum, w_legacy_metric_0, …). */
+function sumItems(spec: VerifySpec, sides: readonly string[]): string[] {
+  return sides.flatMap((side) => [`${side}_checksum`, ...spec.metrics.map((_, i) => `${side}_metric_${i}`)]);
 }
 
 /**
- * Does the window still need the row-by-row check? Where the state differs, or a fresh window's sums do not
- * match legacy's (a live row inserted in its range meanwhile, or a value the INSERT changed): the check then
- * says which rows, or finds the live row no difference.
+ * Records the state measured; after a fresh INSERT lost a race on a unique key (a retry of the slice), 'differs'
+ * instead, so the retry upserts. The uncontended statement is the one a plan prints.
  */
-function needsRowCheck(spec: VerifySpec, vars: Vars): boolean {
-  const state = vars.get('window_state');
-  if (state === IN_SYNC) return false;
-  if (state !== FRESH) return true;
-  const same = (a: string, b: string) => String(vars.get(a) ?? 0) === String(vars.get(b) ?? 0);
-  return !(same('w_fresh_rows', 'w_legacy_keyed') && same('w_fresh_checksum', 'w_legacy_checksum') && spec.metrics.every((_, i) => same(`w_fresh_metric_${i}`, `w_legacy_metric_${i}`)));
+function stateRecordStep(ctx: TableContext, ledger: LedgerWriter, window: Window, race: FreshRace): Step {
+  const id = ctx.table.id;
+  const measured = ledger.windowStateRecordStep(id, window, 'state', ledger.figureValue(id, window, STATE_MEASURE, 'window_state'), `Record how ${id} ${window.key} is written: the state measured`);
+  const raced = ledger.windowStateRecordStep(id, window, 'state', ctx.dialect.stringLiteral(DIFFERS), `Record how ${id} ${window.key} is written: differs (a fresh INSERT of it was refused on a unique key)`);
+  return {
+    kind: 'exec',
+    get intent() {
+      return race.lost ? raced.intent : measured.intent;
+    },
+    get sql() {
+      return race.lost ? raced.sql : measured.sql;
+    },
+  };
 }
 
-/** The window's result as its sums settled it (in sync, or fresh and matching), or undefined where they did not. */
+/** The fresh path's write: the window's rows, inserted as they are (the source guarded by the state). */
+export function freshInsertStep(ctx: TableContext, ledger: LedgerWriter, window: Window, sourceFor: (guard: string) => string, loadId: string, race: FreshRace): Step {
+  return {
+    intent: 'Insert the window into the target if it is fresh (no row to conflict with)',
+    kind: 'exec',
+    onUniqueViolation: () => {
+      race.lost = true;
+    },
+    sql: renderFor(ctx, 'slice_insert', upsertValues(ctx, sourceFor(new StateRow(ctx, ledger, window).is('state', FRESH)), loadId)),
+  };
+}
+
+/** 'yes' where the slice found the window fresh (its recorded state), else 'no': for migrate undo's record. */
+export function freshFlag(ctx: TableContext, ledger: LedgerWriter, window: Window): string {
+  return `CASE WHEN ${new StateRow(ctx, ledger, window).is('state', FRESH)} THEN 'yes' ELSE 'no' END`;
+}
+
+/** The fresh path's check: what the slice inserted, summed, kept in the ledger. */
+function freshTotalsStep(spec: VerifySpec, ledger: LedgerWriter, window: Window, row: StateRow): Step {
+  return ledger.figuresRecordStep(
+    spec.ctx.table.id,
+    window,
+    FRESH_MEASURE,
+    "Sum the rows the fresh window's INSERT wrote (the target's rows in its key range); the figures kept in the ledger",
+    freshTotalsSql(spec, row.inRange(), row.is('state', FRESH)),
+    ['w_fresh_rows', ...sumItems(spec, ['w_fresh'])].map(plain),
+  );
+}
+
+/**
+ * Does the window still need the row-by-row check, in SQL over the recorded figures? Where the state differs, or a
+ * fresh window's sums do not match legacy's (a live row inserted in its range meanwhile, or a value the INSERT
+ * changed): the check then says which rows, or finds the live row no difference. Figures of one kind compare as
+ * the engine writes them out: both sides' sums have one type.
+ */
+function rowCheckSql(spec: VerifySpec, ledger: LedgerWriter, window: Window): string {
+  const row = ledger.figuresRow(spec.ctx.table.id, window);
+  const same = (fresh: string, legacy: string) => `coalesce(${row.use(FRESH_MEASURE, fresh)}, '0') = coalesce(${row.use(STATE_MEASURE, legacy)}, '0')`;
+  const sums = [same('w_fresh_rows', 'w_legacy_keyed'), same('w_fresh_checksum', 'w_legacy_checksum'), ...spec.metrics.map((_, i) => same(`w_fresh_metric_${i}`, `w_legacy_metric_${i}`))];
+  const lit = spec.ctx.dialect.stringLiteral;
+  // `state` is the updated row's own column: MySQL refuses a subquery on the table an UPDATE writes.
+  return `CASE WHEN state = ${lit(IN_SYNC)} THEN 'no' WHEN state = ${lit(FRESH)} AND EXISTS (SELECT 1 FROM ${row.from()} WHERE ${sums.join(' AND ')}) THEN 'no' ELSE 'yes' END`;
+}
+
+/** The window's result as its sums settled it (in sync, or fresh and matching: row_check 'no'), or undefined where they did not. */
 function settledBySums(spec: VerifySpec, windowKey: string, vars: Vars): WindowResult | undefined {
-  if (needsRowCheck(spec, vars)) return undefined;
+  if (vars.get('row_check') !== 'no') return undefined;
   const side = vars.get('window_state') === FRESH ? 'w_fresh' : 'w_target';
   const rows = Number(vars.get('w_legacy_keyed') ?? 0);
   const metric = (prefix: string) => spec.metrics.map((m, i) => scaled(vars.get(`${prefix}_metric_${i}`), m.scale));
@@ -202,10 +233,16 @@ export function fastValidation(spec: VerifySpec, ledger: LedgerWriter, window: W
   const id = spec.ctx.table.id;
   return {
     before: [
-      freshTotalsStep(spec, row),
-      ledger.windowStateRecordStep(id, window, 'row_check', { name: 'row_check', value: (vars) => (needsRowCheck(spec, vars) ? 'yes' : 'no') }, `Record whether ${id} ${window.key}'s rows are checked one by one (where its sums did not settle it)`),
+      freshTotalsStep(spec, ledger, window, row),
+      ledger.windowStateRecordStep(id, window, 'row_check', rowCheckSql(spec, ledger, window), `Record whether ${id} ${window.key}'s rows are checked one by one (where its sums did not settle it)`),
     ],
     guard: row.is('row_check', 'yes'),
     decided: (vars) => settledBySums(spec, window.key, vars),
+    settled: (fig) => ({
+      rows: fig(STATE_MEASURE, 'w_legacy_keyed'),
+      legacy: (item) => fig(STATE_MEASURE, `w_legacy_${item}`),
+      // A fresh window's target side is what its INSERT wrote; an in-sync one's, what the comparison found.
+      target: (item) => `CASE WHEN w.state = ${spec.ctx.dialect.stringLiteral(FRESH)} THEN ${fig(FRESH_MEASURE, `w_fresh_${item}`)} ELSE ${fig(STATE_MEASURE, `w_target_${item}`)} END`,
+    }),
   };
 }

@@ -1,3 +1,3 @@
 -- Every run's counts for a window, kept: the slices row names the run that moved the rows, this table every run that ran it.
 INSERT INTO {{state}}.slice_runs (table_name, window_key, run_id, legacy_rows, rows_inserted, rows_updated, ended_at)
-VALUES ({{table_name}}, {{window_key}}, {{run_id}}, {{p1}}, {{p2}}, {{p3}}, {{now}});
+SELECT k.table_name, k.window_key, k.run_id, k.legacy_rows, {{inserted}}, {{updated}}, {{now}} FROM {{tally}};

@@ -162,3 +162,34 @@ CREATE TABLE IF NOT EXISTS {{state}}.statement_log (
   sql_text {{longText}},
   PRIMARY KEY (run_id, seq, part){{#key_options}} {{key_options}}{{/key_options}}
 );
+-- The figures of the slice a run is running on a window (LedgerWriter.tallySetStep): what the window's ledger row said
+-- when the run claimed it, then the slice's counts, each written by the statement that measured it. The slice's
+-- closing statements read them here, so the printed plan runs as it is in the engine's own client.
+CREATE TABLE IF NOT EXISTS {{state}}.slice_tallies (
+  table_name {{text}} NOT NULL,
+  window_key {{text}} NOT NULL,
+  run_id {{text}} NOT NULL,
+  prior_status {{text}},
+  prior_run_id {{text}},
+  prior_rows_inserted {{bigint}},
+  prior_rows_updated {{bigint}},
+  legacy_rows {{bigint}},
+  rows_inserted {{bigint}},
+  rows_updated {{bigint}},
+  fresh_inserted {{bigint}},
+  recorded_at {{timestamp}} NOT NULL,
+  PRIMARY KEY (table_name, window_key, run_id){{#key_options}} {{key_options}}{{/key_options}}
+);
+-- What a backfill slice measured (src/ledger/writes.ts figuresRecordStep): its comparison of the window's two sides,
+-- the sums of a fresh window's INSERT, its row-by-row check; one row per figure, as text. The slice's own statements
+-- decide from them, so the printed plan runs as it is in a client; migrate reads them back for its checks. A
+-- window keeps its latest slice's: each slice clears them first.
+CREATE TABLE IF NOT EXISTS {{state}}.window_figures (
+  table_name {{text}} NOT NULL,
+  window_key {{text}} NOT NULL,
+  run_id {{text}} NOT NULL,
+  measure {{text}} NOT NULL,
+  item {{text}} NOT NULL,
+  value {{longText}},
+  PRIMARY KEY (table_name, window_key, measure, item){{#key_options}} {{key_options}}{{/key_options}}
+);

@@ -31,7 +31,8 @@ export interface CliResult {
 
 /** Runs the real `migrate` CLI in a child process. */
 export function cli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  // A dry run of many slices prints megabytes of SQL: more than spawnSync's default buffer of 1 MB.
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
