@@ -121,7 +121,7 @@ describe('a key a live writer appended while the slice ran (hidden from its tran
       };
       events.length = 0;
       const reporter: Reporter = { emit: (e) => events.push(e), line: () => undefined, close: () => undefined };
-      const input = { controls: { ...DEFAULT_CONTROLS, retryDelayMs: 1 }, dialect: racingEngine, ledger, reporter, stop: new StopSignal(), runId: run.runId, redoDone: true, runAlive: async () => false };
+      const input = { controls: { ...DEFAULT_CONTROLS, retryDelayMs: 1 }, dialect: racingEngine, ledger, reporter, stop: new StopSignal(), runId: run.runId, redoDone: true, runAlive: async () => false, markInterrupted: async () => undefined };
       const error = await runSlices(plan.jobs, { conn: flaky, dialect: racingEngine, vars, toolVersion: 'test', log: () => undefined }, input).then(() => undefined, (e: unknown) => e as TheseusError);
       const [slice] = await conn.query(`SELECT status FROM "_migrate".slices WHERE table_name = 'orders' AND window_key = '2024-06'`);
       return { error, deletes, claims: sent.filter((q) => /UPDATE "_migrate"\.slices\s+SET status = 'running'/.test(q.replace(/^--.*\n/gm, ''))).length, merges: sent.filter((q) => /^MERGE INTO/m.test(q.replace(/^--.*\n/gm, ''))).length, status: String(slice.status) };

@@ -26,6 +26,8 @@ export interface SchedulerInput {
   openConnection?: () => Promise<Connection>;
   /** Does that run still hold its run lock (so its 'running' slices are really running)? */
   runAlive(runId: string): Promise<boolean>;
+  /** Records a run whose process is gone as interrupted in the run log (a claim takes over its windows only then). */
+  markInterrupted(runId: string): Promise<void>;
 }
 
 interface Worker {
@@ -107,7 +109,11 @@ export async function runSlices(jobs: SliceJob[], exec: ExecuteOptions, input: S
     const holder = row?.run_id == null ? null : String(row.run_id);
     if (status === 'missing') return 'it has no ledger row';
     if (status === 'done' && !input.redoDone) return `run ${holder} has done it`;
-    if (status === 'running' && holder !== input.runId && holder !== null && (await input.runAlive(holder))) return `run ${holder} is running it`;
+    if (status === 'running' && holder !== input.runId && holder !== null) {
+      if (await input.runAlive(holder)) return `run ${holder} is running it`;
+      // The claim takes the window over only from a run the log no longer has as running.
+      await input.markInterrupted(holder);
+    }
     await applyUnit(job.claim({ status, runId: holder }), { ...exec, conn: withTrace(exec, worker.conn), untraced: worker.conn, vars });
     return Number(vars.get('claimed')) === 1 ? undefined : 'another worker took it first';
   };
@@ -307,4 +313,3 @@ export function sliceWorkers(requested: number, dialect: Dialect, ownConnections
   return { count: workers, note };
 }
 
-/** A count read from the ledger, as a number (NULL stays NULL). */

@@ -289,6 +289,7 @@ export async function runBackfill(options: BackfillOptions): Promise<void> {
             redoDone: controls.rerun || !options.all || Boolean(options.promote),
             openConnection: s.dialect.capabilities.concurrentSlices ? () => s.openConnection() : undefined,
             runAlive: (runId) => s.runAlive(runId),
+            markInterrupted: (runId) => s.markInterrupted(runId),
           }),
     });
     for (const t of tables) {

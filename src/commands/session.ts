@@ -379,12 +379,18 @@ export class Session {
     for (const row of await this.conn.query(this.ledger.runsRunningSql(), [this.run.runId])) {
       const runId = String(row.run_id);
       if (await this.runAlive(runId)) continue;
-      // First, before anything writes the tables the dead run's open transaction may hold.
-      for (const line of (await this.locks?.endSessionsOf(runId)) ?? []) this.log(`note: ${line}`);
-      const note = `the process ended without recording how (killed, or stopped by a second signal); noticed by run ${this.run.runId}`;
-      await this.conn.execute(this.ledger.runInterruptedSql(), [note, runId]);
-      this.log(`note: run ${runId} ended without recording how; marked interrupted in the run log`);
+      await this.markInterrupted(runId);
     }
+  }
+
+  /**
+   * Records a run whose process is gone as interrupted (ending its sessions first, before anything writes the
+   * tables its open transaction may hold). A claim takes over its windows only then (LedgerWriter.sliceClaimSteps).
+   */
+  async markInterrupted(runId: string): Promise<void> {
+    for (const line of (await this.locks?.endSessionsOf(runId)) ?? []) this.log(`note: ${line}`);
+    const note = `the process ended without recording how (killed, or stopped by a second signal); noticed by run ${this.run.runId}`;
+    if ((await this.conn.execute(this.ledger.runInterruptedSql(), [note, runId])) > 0) this.log(`note: run ${runId} ended without recording how; marked interrupted in the run log`);
   }
 
   /** Is that run still alive (its process holds its run lock)? Without advisory locks (DuckDB) only this process can be running. */

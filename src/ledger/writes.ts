@@ -244,7 +244,14 @@ export class LedgerWriter {
    * lost connection) keeps what it said before this run took it. Captures `claimed` (1 or 0).
    */
   sliceClaimSteps(tableId: string, window: Window, expected: SliceExpectation): Step[] {
-    const asRead = { ...this.sliceValues(tableId, window), expected_status: this.literal(expected.status), run_matches: expected.runId === null ? 'run_id IS NULL' : `run_id = ${this.literal(expected.runId)}` };
+    const holder = expected.runId === null ? 'run_id IS NULL' : `run_id = ${this.literal(expected.runId)}`;
+    // A window another run holds is taken over only once that run is no longer running (migrate marks a dead run
+    // interrupted first): a file reviewed while it ran must not take the window from it.
+    const heldByAnother = expected.status === 'running' && expected.runId !== null && expected.runId !== this.run.runId;
+    const runMatches = heldByAnother
+      ? `${holder} AND NOT EXISTS (SELECT 1 FROM ${this.dialect.quoteIdent(this.stateSchema)}.runs AS r WHERE r.run_id = ${this.literal(expected.runId)} AND r.outcome = 'running')`
+      : holder;
+    const asRead = { ...this.sliceValues(tableId, window), expected_status: this.literal(expected.status), run_matches: runMatches };
     return [
       { intent: `Keep what ${tableId} ${window.key}'s ledger row says as this run claims it (a rerun that changes nothing keeps the counts of the run that did)`, kind: 'exec', sql: this.render('ledger_tally_open', asRead) },
       {
@@ -267,8 +274,18 @@ export class LedgerWriter {
 
   /** The values a template writing or reading the slice's tally is rendered with: its table and this run's row of the window. */
   tallyValues(tableId: string, window: Window): { tally_table: string; tally_row: string } {
+    return { tally_table: this.tallyTable, tally_row: this.tallyRow(tableId, window) };
+  }
+
+  private get tallyTable(): string {
+    return `${this.dialect.quoteIdent(this.stateSchema)}.slice_tallies`;
+  }
+
+  /** This run's tally row of the window, its columns qualified by `alias` where given. */
+  private tallyRow(tableId: string, window: Window, alias?: string): string {
     const v = this.sliceValues(tableId, window);
-    return { tally_table: `${this.dialect.quoteIdent(this.stateSchema)}.slice_tallies`, tally_row: `table_name = ${v.table_name} AND window_key = ${v.window_key} AND run_id = ${this.runIdLiteral}` };
+    const c = (column: string) => (alias ? `${alias}.${column}` : column);
+    return `${c('table_name')} = ${v.table_name} AND ${c('window_key')} = ${v.window_key} AND ${c('run_id')} = ${this.runIdLiteral}`;
   }
 
   /** Records figures of the slice in its tally: column → SQL computing it (a scalar subquery, or the engine's count of the write before). */
@@ -370,9 +387,8 @@ export class LedgerWriter {
 
   /** The tally's figures as the closing statements read them (slice_tallies aliased k). */
   private tallyFigures(tableId: string, window: Window) {
-    const v = this.tallyValues(tableId, window);
     return {
-      tally: `${v.tally_table} AS k WHERE k.${v.tally_row.replace(/ AND /g, ' AND k.')}`,
+      tally: `${this.tallyTable} AS k WHERE ${this.tallyRow(tableId, window, 'k')}`,
       inserted: 'coalesce(k.rows_inserted, 0) + coalesce(k.fresh_inserted, 0)',
       updated: 'coalesce(k.rows_updated, 0)',
     };

@@ -142,12 +142,20 @@ function sumItems(spec: VerifySpec, sides: readonly string[]): string[] {
 
 /**
  * Records the state measured; after a fresh INSERT lost a race on a unique key (a retry of the slice), 'differs'
- * instead, so the retry upserts. The uncontended statement is the one a plan prints.
+ * where it measured fresh again, so the retry upserts. The uncontended statement is the one a plan prints.
  */
 function stateRecordStep(ctx: TableContext, ledger: LedgerWriter, window: Window, race: FreshRace): Step {
   const id = ctx.table.id;
-  const measured = ledger.windowStateRecordStep(id, window, 'state', ledger.figureValue(id, window, STATE_MEASURE, 'window_state'), `Record how ${id} ${window.key} is written: the state measured`);
-  const raced = ledger.windowStateRecordStep(id, window, 'state', ctx.dialect.stringLiteral(DIFFERS), `Record how ${id} ${window.key} is written: differs (a fresh INSERT of it was refused on a unique key)`);
+  const measuredState = ledger.figureValue(id, window, STATE_MEASURE, 'window_state');
+  const lit = ctx.dialect.stringLiteral;
+  const measured = ledger.windowStateRecordStep(id, window, 'state', measuredState, `Record how ${id} ${window.key} is written: the state measured`);
+  const raced = ledger.windowStateRecordStep(
+    id,
+    window,
+    'state',
+    `CASE WHEN ${measuredState} = ${lit(FRESH)} THEN ${lit(DIFFERS)} ELSE ${measuredState} END`,
+    `Record how ${id} ${window.key} is written: the state measured, differs where fresh (a fresh INSERT of it was refused on a unique key)`,
+  );
   return {
     kind: 'exec',
     get intent() {

@@ -103,7 +103,16 @@ export function withinTolerance(legacy: bigint, target: bigint, scale: number, t
   const diff = legacy > target ? legacy - target : target - legacy;
   if (tolerance.kind === 'absolute') return diff <= scaled(tolerance.amount.toFixed(Math.max(scale, 0) + 6), scale);
   const base = legacy < 0n ? -legacy : legacy;
-  return Number(diff) * 100 <= tolerance.percent * Number(base);
+  // Exact, as the slice's SQL guard compares it (plan/verify.ts): 0.57 % of 100.00 is 0.57, not 0.5699999….
+  const percent = percentText(tolerance.percent);
+  const decimals = BigInt((percent.split('.')[1] ?? '').length);
+  return diff * 100n * 10n ** decimals <= scaled(percent, Number(decimals)) * base;
+}
+
+/** A percentage as the decimal the config wrote (never in exponent form), for exact arithmetic in JS and SQL alike. */
+export function percentText(percent: number): string {
+  const text = String(percent);
+  return /e/i.test(text) ? percent.toFixed(20).replace(/\.?0+$/, '') : text;
 }
 
 export function metricResults(spec: VerifySpec, legacy: bigint[], target: bigint[], live?: Array<bigint | undefined>): MetricResult[] {
