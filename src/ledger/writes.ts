@@ -60,6 +60,11 @@ export class LedgerWriter {
     return this.dialect.stringLiteral(this.run.runId);
   }
 
+  /** A table of the ledger, qualified by the state schema. */
+  private ledgerTable(name: string): string {
+    return `${this.dialect.quoteIdent(this.stateSchema)}.${name}`;
+  }
+
   private literal(value: string | undefined | null): string {
     return value === undefined || value === null ? 'NULL' : this.dialect.stringLiteral(value);
   }
@@ -249,7 +254,7 @@ export class LedgerWriter {
     // interrupted first): a file reviewed while it ran must not take the window from it.
     const heldByAnother = expected.status === 'running' && expected.runId !== null && expected.runId !== this.run.runId;
     const runMatches = heldByAnother
-      ? `${holder} AND NOT EXISTS (SELECT 1 FROM ${this.dialect.quoteIdent(this.stateSchema)}.runs AS r WHERE r.run_id = ${this.literal(expected.runId)} AND r.outcome = 'running')`
+      ? `${holder} AND NOT EXISTS (SELECT 1 FROM ${this.ledgerTable('runs')} AS r WHERE r.run_id = ${this.literal(expected.runId)} AND r.outcome = 'running')`
       : holder;
     const asRead = { ...this.sliceValues(tableId, window), expected_status: this.literal(expected.status), run_matches: runMatches };
     return [
@@ -274,15 +279,11 @@ export class LedgerWriter {
 
   /** The values a template writing or reading the slice's tally is rendered with: its table and this run's row of the window. */
   tallyValues(tableId: string, window: Window): { tally_table: string; tally_row: string } {
-    return { tally_table: this.tallyTable, tally_row: this.tallyRow(tableId, window) };
+    return { tally_table: this.ledgerTable('slice_tallies'), tally_row: this.runRowOf(tableId, window) };
   }
 
-  private get tallyTable(): string {
-    return `${this.dialect.quoteIdent(this.stateSchema)}.slice_tallies`;
-  }
-
-  /** This run's tally row of the window, its columns qualified by `alias` where given. */
-  private tallyRow(tableId: string, window: Window, alias?: string): string {
+  /** This run's row of the window in a ledger table kept per run (slice_tallies, window_figures), its columns qualified by `alias` where given. */
+  private runRowOf(tableId: string, window: Window, alias?: string): string {
     const v = this.sliceValues(tableId, window);
     const c = (column: string) => (alias ? `${alias}.${column}` : column);
     return `${c('table_name')} = ${v.table_name} AND ${c('window_key')} = ${v.window_key} AND ${c('run_id')} = ${this.runIdLiteral}`;
@@ -307,10 +308,9 @@ export class LedgerWriter {
    * statistics), they are recorded in the tally from there, bound: on those engines the printed slice keeps this one parameter.
    */
   tallyBoundStep(tableId: string, window: Window): Step {
+    const d = this.dialect;
     return {
-      intent: `Record what the upsert says it did in ${tableId} ${window.key}'s tally`,
-      kind: 'exec',
-      sql: this.render('ledger_tally_set', { ...this.sliceValues(tableId, window), assignments: `rows_inserted = ${this.dialect.placeholder(1)}, rows_updated = ${this.dialect.placeholder(2)}` }),
+      ...this.tallySetStep(tableId, window, `Record what the upsert says it did in ${tableId} ${window.key}'s tally`, { rows_inserted: d.placeholder(1), rows_updated: d.placeholder(2) }),
       binds: [
         { name: 'to_insert_rows', value: (v) => Number(v.get('to_insert') ?? 0) },
         { name: 'upsert_updated', value: (v) => Number(v.get('upsert_updated') ?? 0) },
@@ -341,8 +341,7 @@ export class LedgerWriter {
 
   /** A figure the slice recorded, as a scalar subquery (text; NULL where the measurement gave none). */
   figureValue(tableId: string, window: Window, measure: string, item: string): string {
-    const v = this.sliceValues(tableId, window);
-    return `(SELECT f.value FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_figures AS f WHERE f.table_name = ${v.table_name} AND f.window_key = ${v.window_key} AND f.run_id = ${this.runIdLiteral} AND f.measure = ${this.literal(measure)} AND f.item = ${this.literal(item)})`;
+    return `(SELECT f.value FROM ${this.ledgerTable('window_figures')} AS f WHERE ${this.runRowOf(tableId, window, 'f')} AND f.measure = ${this.literal(measure)} AND f.item = ${this.literal(item)})`;
   }
 
   /**
@@ -351,7 +350,6 @@ export class LedgerWriter {
    */
   figuresRow(tableId: string, window: Window): { use: (measure: string, item: string) => string; from: () => string } {
     const used = new Map<string, [string, string]>();
-    const v = this.sliceValues(tableId, window);
     return {
       use: (measure, item) => {
         const column = `${measure}__${item}`;
@@ -360,7 +358,7 @@ export class LedgerWriter {
       },
       from: () => {
         const columns = [...used].map(([column, [measure, item]]) => `max(CASE WHEN f.measure = ${this.literal(measure)} AND f.item = ${this.literal(item)} THEN f.value END) AS ${column}`);
-        return `(SELECT ${columns.join(', ')} FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_figures AS f WHERE f.table_name = ${v.table_name} AND f.window_key = ${v.window_key} AND f.run_id = ${this.runIdLiteral}) AS fig`;
+        return `(SELECT ${columns.join(', ')} FROM ${this.ledgerTable('window_figures')} AS f WHERE ${this.runRowOf(tableId, window, 'f')}) AS fig`;
       },
     };
   }
@@ -368,7 +366,7 @@ export class LedgerWriter {
   /** The window's recorded state and row check as a FROM item aliased `w` (one row; none before the fast path records it). */
   windowStateRow(tableId: string, window: Window): string {
     const v = this.sliceValues(tableId, window);
-    return `(SELECT state, row_check FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_states WHERE table_name = ${v.table_name} AND window_key = ${v.window_key}) AS w`;
+    return `(SELECT state, row_check FROM ${this.ledgerTable('window_states')} WHERE table_name = ${v.table_name} AND window_key = ${v.window_key}) AS w`;
   }
 
   /**
@@ -388,7 +386,7 @@ export class LedgerWriter {
   /** The tally's figures as the closing statements read them (slice_tallies aliased k). */
   private tallyFigures(tableId: string, window: Window) {
     return {
-      tally: `${this.tallyTable} AS k WHERE ${this.tallyRow(tableId, window, 'k')}`,
+      tally: `${this.ledgerTable('slice_tallies')} AS k WHERE ${this.runRowOf(tableId, window, 'k')}`,
       inserted: 'coalesce(k.rows_inserted, 0) + coalesce(k.fresh_inserted, 0)',
       updated: 'coalesce(k.rows_updated, 0)',
     };
@@ -566,7 +564,7 @@ export class LedgerWriter {
   windowStateValue(tableId: string, window: Window, column: 'legacy_rows' | 'key_lo' | 'key_hi' | 'state' | 'row_check', castTo?: string): string {
     const v = this.sliceValues(tableId, window);
     const value = castTo ? this.dialect.cast(column, castTo) : column;
-    return `(SELECT ${value} FROM ${this.dialect.quoteIdent(this.stateSchema)}.window_states WHERE table_name = ${v.table_name} AND window_key = ${v.window_key})`;
+    return `(SELECT ${value} FROM ${this.ledgerTable('window_states')} WHERE table_name = ${v.table_name} AND window_key = ${v.window_key})`;
   }
 
   /** Removes a window's validation mark (re-recorded by the step after it, or left off after a failure). */

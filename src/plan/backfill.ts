@@ -120,14 +120,14 @@ function upsertSteps(ctx: TableContext, ledger: LedgerWriter, window: Window, lo
   const tally = ledger.tallyValues(id, window);
   // On the fast path the window's legacy rows are already counted (windowStateSteps), and every statement here
   // reads nothing unless the window's recorded state is 'differs'.
-  const legacyCount = `(${renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) })})`;
   if (ctx.dialect.capabilities.countedUpserts.includes(ctx.upsert)) {
     const counted = countedUpsert(ctx);
-    const count = ledger.tallySetStep(id, window, "Count the legacy rows of the window, into the slice's tally", { legacy_rows: legacyCount });
+    const legacyCount = () => `(${renderFor(ctx, 'legacy_window_count', { legacy: ctx.q.legacy, window: windowPredicate(ctx, window) })})`;
+    const count = () => ledger.tallySetStep(id, window, "Count the legacy rows of the window, into the slice's tally", { legacy_rows: legacyCount() });
     const upsert: Step = counted.captureAs
       ? { intent: `${intent}, counting the rows it inserts and updates`, kind: 'query', captureRow: true, captureAs: counted.captureAs, sql: renderFor(ctx, counted.template, values) }
       : { intent: `${intent}, counting the rows it inserts and updates into the slice's tally`, kind: 'exec', sql: renderFor(ctx, counted.template, { ...values, ...tally }) };
-    return [...(fastPath ? [] : [count]), upsert, ...(counted.captureAs ? [ledger.tallyBoundStep(id, window)] : [])];
+    return [...(fastPath ? [] : [count()]), upsert, ...(counted.captureAs ? [ledger.tallyBoundStep(id, window)] : [])];
   }
   const after = ctx.dialect.lastRowCount;
   const counts: Step = {
@@ -146,7 +146,7 @@ function upsertSteps(ctx: TableContext, ledger: LedgerWriter, window: Window, lo
   };
   return [
     counts,
-    { intent, kind: 'exec', sql: mergeSql(ctx, window, loadId, source) },
+    { intent, kind: 'exec', sql: renderFor(ctx, `slice_${ctx.upsert}`, values) },
     ...(after ? [ledger.tallySetStep(id, window, "Record the rows the upsert updated, from the engine's count of it, in the slice's tally", { rows_updated: after.updatedByUpsert('rows_inserted') })] : []),
   ];
 }

@@ -7,7 +7,7 @@ import type { Tolerance } from '../verify/settings';
 import { assertionError } from '../errors';
 import { windowKeysMissing } from '../lifecycle/assertions';
 import type { LedgerWriter } from '../ledger/writes';
-import { type WindowResult, describeFailures, formatScaled, percentText, readWindowCheck, scaled } from '../verify/outcome';
+import { type WindowResult, absoluteTolerance, describeFailures, formatScaled, percentText, readWindowCheck } from '../verify/outcome';
 import type { Step, Vars } from './types';
 import { targetWindowPredicate, windowPredicate } from './windowPredicate';
 import { type Projection, type TableContext, anyNull, cursorOf, keyNames, legacyCursorUtc, legacyRowsSql, rawKeyNotNull, renderFor, targetCursorDay } from './tableContext';
@@ -460,7 +460,7 @@ function measuredValidation(spec: VerifySpec, ledger: LedgerWriter, window: Wind
     const [l, t] = [decimal(checked(`v_legacy_metric_${i}`), scale), decimal(checked(`v_target_metric_${i}`), scale)];
     const tolerance = spec.tolerance;
     if (tolerance.kind === 'percent') return `abs(${l} - ${t}) * 100 <= ${percentText(tolerance.percent)} * abs(${l})`;
-    return `abs(${l} - ${t}) <= ${formatScaled(scaled(tolerance.amount.toFixed(Math.max(scale, 0) + 6), scale), scale)}`;
+    return `abs(${l} - ${t}) <= ${formatScaled(absoluteTolerance(tolerance.amount, scale), scale)}`;
   };
   const findings = [count(checked('v_missing_keys')), count(checked('v_changed_rows')), ...spec.metrics.map((m, i) => `CASE WHEN ${withinTolerance(i, m.scale)} THEN 0 ELSE 1 END`)];
   const record = {

@@ -101,12 +101,17 @@ export function formatScaled(value: bigint, scale: number): string {
 /** Is the target's sum within the tolerance of legacy's? */
 export function withinTolerance(legacy: bigint, target: bigint, scale: number, tolerance: Tolerance): boolean {
   const diff = legacy > target ? legacy - target : target - legacy;
-  if (tolerance.kind === 'absolute') return diff <= scaled(tolerance.amount.toFixed(Math.max(scale, 0) + 6), scale);
+  if (tolerance.kind === 'absolute') return diff <= absoluteTolerance(tolerance.amount, scale);
   const base = legacy < 0n ? -legacy : legacy;
   // Exact, as the slice's SQL guard compares it (plan/verify.ts): 0.57 % of 100.00 is 0.57, not 0.5699999….
   const percent = percentText(tolerance.percent);
   const decimals = BigInt((percent.split('.')[1] ?? '').length);
   return diff * 100n * 10n ** decimals <= scaled(percent, Number(decimals)) * base;
+}
+
+/** An absolute tolerance in 10^-scale units of the metric (the amount cut to the metric's scale), as JS and SQL compare it. */
+export function absoluteTolerance(amount: number, scale: number): bigint {
+  return scaled(amount.toFixed(Math.max(scale, 0) + 6), scale);
 }
 
 /** A percentage as the decimal the config wrote (never in exponent form), for exact arithmetic in JS and SQL alike. */
