@@ -40,6 +40,8 @@ export const ansiHooks = {
   quoteIdent: quoteDouble,
   qualify: qualifyWith(quoteDouble),
   stringLiteral: stringLiteralStandard,
+  // Standard strings and quoted names: a quote is escaped by doubling it, a backslash is itself.
+  backslashEscapesIn: '',
   /** A UTC instant: TIMESTAMPTZ '…+00' for a zoned cursor, TIMESTAMP '…' for a naive one. */
   timestampLiteral: (utc: Date, zoned: boolean) => (zoned ? `TIMESTAMPTZ '${utcTimestampText(utc)}+00'` : `TIMESTAMP '${utcTimestampText(utc)}'`),
   isZonedTimestamp: (type: string) => /with time zone|timestamptz/i.test(type),

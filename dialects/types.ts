@@ -292,6 +292,12 @@ export interface Dialect {
   qualify(ref: TableRef): string;
   stringLiteral(value: string): string;
   /**
+   * The quote characters inside which a backslash escapes the next character, as quoteIdent and stringLiteral
+   * write them and the engine reads them: the layout of long statements (src/sql/layout.ts) must know where a
+   * quoted token ends, to never break a line inside one.
+   */
+  readonly backslashEscapesIn: string;
+  /**
    * A UTC instant as a literal of the cursor's kind: zoned (an absolute instant,
    * whatever the reading session's zone), or naive (the UTC wall time).
    */

@@ -57,6 +57,8 @@ export const bigquery: Dialect = Object.freeze({
   quoteIdent: quoteBacktick,
   qualify: (ref: TableRef) => (ref.schema ? `${quoteBacktick(ref.schema)}.${quoteBacktick(ref.name)}` : quoteBacktick(ref.name)),
   stringLiteral: bigqueryStringLiteral,
+  // Every quote takes backslash escapes: strings in ' or ", names in backticks.
+  backslashEscapesIn: "'\"`",
   timestampLiteral,
   wallTimeToInstant,
   instantToWallTime,

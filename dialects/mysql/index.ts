@@ -101,6 +101,8 @@ export const mysql: Dialect = Object.freeze({
   quoteIdent: quoteBacktick,
   qualify: qualifyWith(quoteBacktick),
   stringLiteral: mysqlStringLiteral,
+  // The server's default SQL mode reads a backslash in a string ('…' or "…") as an escape; names in backticks have none.
+  backslashEscapesIn: '\'"',
   // MySQL has no zoned type: an instant is its wall time in the session's zone, which is how TIMESTAMP
   // columns read and write. FROM_UNIXTIME and UNIX_TIMESTAMP convert in the session's zone (a view may not
   // name @@session.time_zone), so the SQL means the same instant in any session: ours run in UTC, a DBA's

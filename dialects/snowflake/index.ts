@@ -57,6 +57,8 @@ export const snowflake: Dialect = Object.freeze({
   quoteIdent: quoteDouble,
   qualify: qualifyWith(quoteDouble),
   stringLiteral: snowflakeStringLiteral,
+  // Strings take backslash escapes (snowflakeStringLiteral doubles a backslash); quoted names do not.
+  backslashEscapesIn: "'",
   timestampLiteral,
   dateLiteral,
   wallTimeToInstant,

@@ -1,7 +1,7 @@
 import type { Connection, Dialect, SqlValue } from '../../dialects/types';
 import { TheseusError, databaseError } from '../errors';
 import { isCreateRace, isUniqueViolation } from '../backfill/transient';
-import { renderFinishStep, renderPlanHeader, renderUnit } from '../plan/render';
+import { renderFinishStep, renderPlanHeader, renderUnit, statementText } from '../plan/render';
 import type { StatementAudit } from './statementAudit';
 import { bindKind, type Plan, type SliceJob, type Step, type Unit, type Vars } from '../plan/types';
 
@@ -107,22 +107,23 @@ async function runUnit(unit: Unit, options: ExecuteOptions): Promise<void> {
 
 async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): Promise<void> {
   const { conn, vars } = options;
+  const sql = statementText(step, options.dialect);
   const params = step.binds?.map((b) => (b.value ? b.value(vars) : vars.get(b.name) ?? null));
   const kinds = step.binds?.map((b) => bindKind(b.name));
   const startedAt = new Date();
   const audit = (more: { rowsChanged?: number; error?: string }) =>
-    options.audit?.record({ unit: unitTitle, intent: step.intent, sql: step.sql, bound: params, startedAt, durationMs: Date.now() - startedAt.getTime(), ...more });
+    options.audit?.record({ unit: unitTitle, intent: step.intent, sql, bound: params, startedAt, durationMs: Date.now() - startedAt.getTime(), ...more });
   let ran = false;
   try {
     if (step.kind === 'exec') {
-      const changed = await conn.execute(step.sql, params, kinds);
+      const changed = await conn.execute(sql, params, kinds);
       ran = true;
       audit({ rowsChanged: changed });
       if (step.captureChanged) vars.set(step.captureChanged, changed);
       for (const line of step.check?.([{ rows_changed: changed }], vars) ?? []) options.log(line);
       return;
     }
-    const rows = await conn.query(step.sql, params, kinds);
+    const rows = await conn.query(sql, params, kinds);
     ran = true;
     audit({});
     if (step.captureRow && rows[0]) {
@@ -139,7 +140,7 @@ async function runStep(step: Step, unitTitle: string, options: ExecuteOptions): 
       step.onUniqueViolation();
       (err as { transient?: string }).transient = 'contention';
     }
-    throw databaseError(err, `${unitTitle}: ${step.intent}`, step.sql);
+    throw databaseError(err, `${unitTitle}: ${step.intent}`, sql);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { Dialect } from '../../dialects/types';
+import { laidOut } from '../sql/layout';
 import type { Plan, Step, Unit } from './types';
 
 /**
@@ -46,8 +47,13 @@ export function renderStep(step: Step, dialect: Dialect): string {
   if (step.binds?.length) {
     lines.push(`-- bound: ${step.binds.map((b, i) => `${dialect.placeholder(i + 1)} = ${b.name}`).join(', ')}`);
   }
-  lines.push(`${step.sql};`);
+  lines.push(`${statementText(step, dialect)};`);
   return lines.join('\n');
+}
+
+/** A step's statement as it is printed and as it is executed: its SQL with long lines laid out for reading. */
+export function statementText(step: Step, dialect: Dialect): string {
+  return laidOut(step.sql, dialect);
 }
 
 /** The whole plan in the order an uncontended apply runs it: units, each slice's claim and merge, the closing checks. */
