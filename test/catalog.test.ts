@@ -38,9 +38,12 @@ describe.each(testEngines())('planning from a catalog on %s', (engine) => {
     tablesYaml = orders + payments;
     config = s.writeConfig(tablesYaml);
     offline = path.join(s.dir, 'offline.yaml');
-    fs.writeFileSync(offline, `dialect: ${engine}\nconnection: ${JSON.stringify(UNREACHABLE[engine])}\nstate_schema: ${s.stateSchema}\n${tablesYaml}`);
+    fs.writeFileSync(offline, withConnection(JSON.stringify(UNREACHABLE[engine])) + tablesYaml);
   });
   afterAll(async () => s?.drop());
+
+  /** The sandbox's config head (its settings too) with another connection. */
+  const withConnection = (connection: string) => s.configHead().replace(/^connection: .*$/m, () => `connection: ${connection}`);
 
   const apply = (...args: string[]) => {
     const r = cli([...args, '--config', config]);
@@ -134,7 +137,7 @@ describe.each(testEngines())('planning from a catalog on %s', (engine) => {
     expect(cli(['catalog', '--out', yaml, '--config', config]).status).toBe(0);
     expect(fs.readFileSync(yaml, 'utf8')).toMatch(/^theseus_catalog: 1\n/);
     const unset = path.join(s.dir, 'unset.yaml');
-    fs.writeFileSync(unset, `dialect: ${engine}\nconnection: "\${THESEUS_NO_SUCH_VARIABLE}"\nstate_schema: ${s.stateSchema}\n${tablesYaml}`);
+    fs.writeFileSync(unset, withConnection('"${THESEUS_NO_SUCH_VARIABLE}"') + tablesYaml);
     const live = cli(['status', '--json', '--config', config]);
     const planned = cli(['status', '--json', '--catalog', yaml, '--config', unset]);
     expect(planned.status).toBe(0);

@@ -1,6 +1,7 @@
 import { analyzeDryRun, analyzerUnavailable } from './helpers/snowflakeAnalyzer';
 import { analyzeBigQueryDryRun, bigqueryAnalyzerUnavailable } from './helpers/bigqueryAnalyzer';
 import { describePlanAnalysis } from './helpers/planAnalysis';
+import { oneLine } from './helpers/printedPlan';
 
 /**
  * slice: key on Snowflake and BigQuery (issue 17): tables without a cursor plan offline from a catalog whose ledger
@@ -82,7 +83,8 @@ const tables = (n: Names) => `tables:
     key: ${n.col('code')}
 `;
 
-const inspect = (stdout: string, command: string[]) => {
+const inspect = (printed: string, command: string[]) => {
+  const stdout = oneLine(printed);
   // A range on the integer key; a hash bucket of the text key's text.
   if (command[0] === 'backfill' && command.includes('--all')) expect(stdout).toMatch(/>= 1000 AND \S+ < 5000/);
   if (command[0] === 'backfill' && command.includes('--all')) expect(stdout).toMatch(/mod\(.*, 3\) = 1/i);

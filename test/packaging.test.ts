@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import Module from 'node:module';
 import * as path from 'node:path';
+import * as vm from 'node:vm';
 import { installTarball, offlineNpmEnv, packProject, scratchFolder } from './helpers/packedInstall';
 
 /**
@@ -24,6 +26,8 @@ describe('the published package', () => {
 
   test('ships what runs and nothing else: compiled code, templates, the demo fixture, the config schema', () => {
     expect(listing).toContain('package/dist/migrate.js');
+    expect(listing).toContain('package/dist/cli.bundle.js');
+    expect(listing).toContain('package/dist/cli.bundle.cache');
     expect(listing).toContain('package/dist/src/index.js');
     expect(listing).toContain('package/templates/_default/slice_merge.sql');
     expect(listing).toContain('package/fixtures/demo/migrate.yaml');
@@ -45,6 +49,14 @@ describe('the published package', () => {
     const exported = execFileSync(process.execPath, ['-e', "const m = require('theseus-migrate'); console.log(['stitch','backfill','verify','cutover','status','validate'].map((f) => typeof m[f]).join(','))"], { cwd: app, encoding: 'utf8' });
     expect(exported.trim()).toBe('function,function,function,function,function,function');
     expect(listing).toContain('package/dist/src/index.d.ts');
+  });
+
+  test("the installed bundle's code cache is one this Node.js takes: V8 does not reject it", () => {
+    const dist = path.join(app, 'node_modules', 'theseus-migrate', 'dist');
+    const source = Module.wrap(fs.readFileSync(path.join(dist, 'cli.bundle.js'), 'utf8').replace(/^#!.*/, ''));
+    const cachedData = fs.readFileSync(path.join(dist, 'cli.bundle.cache'));
+    expect(cachedData.length).toBeGreaterThan(100_000);
+    expect(new vm.Script(source, { filename: path.join(dist, 'cli.bundle.js'), cachedData }).cachedDataRejected).toBe(false);
   });
 
   test('migrate demo walks the Definition of Done from there, on its own DuckDB file', () => {

@@ -9,6 +9,7 @@ import { ALLOWLIST, stripCollate, valuesAsSelects } from './helpers/snowflakeAll
 import { SNOWFLAKE_STATE_TYPES, ZETA_KIND, analyzerCatalog, snowflakeType, stateTables } from './helpers/snowflakeCatalog';
 import { renderTemplate } from '../src/sql/template';
 import { AnalysisError, SnowflakeAnalyzer, analyzeDryRun, analyzerUnavailable, polyglotSyntaxError, unquotedQuotedName } from './helpers/snowflakeAnalyzer';
+import { oneLine } from './helpers/printedPlan';
 
 /**
  * The offline Snowflake check (issue 13, tests item 1): the harness itself.
@@ -160,7 +161,7 @@ describe('splitting a dry run (a real DuckDB dry run from the CLI; not analyzed)
     const runLog = statements.find((x) => x.sql.startsWith('INSERT INTO "_migrate".runs'));
     // The run's identity is written as literals: a client can run the file as it is.
     expect(runLog).toMatchObject({ unit: 'ledger: open the run log entry', binds: [] });
-    expect(runLog?.sql).toMatch(/VALUES \('[^']+', 'stitch', /);
+    expect(oneLine(runLog?.sql ?? '')).toMatch(/VALUES \('[^']+', 'stitch', /);
     const view = statements.find((x) => x.sql.startsWith('CREATE OR REPLACE VIEW'));
     expect(view?.sql.split('\n').length).toBeGreaterThan(3);
     expect(view?.intent).toMatch(/stitched view/);

@@ -152,7 +152,8 @@ describe.each(testEngines())('time zones on %s', (engine) => {
 
     // 1965 in Berlin (no DST then: UTC+1). MySQL/MariaDB convert zones only from 1970 to 2038 and would write it unconverted.
     await s.exec(`INSERT INTO ${s.q('legacy_schema', 'people')} VALUES (3, '1965-06-01 12:00:00', '1940-01-01')`);
-    const old = cli(['backfill', '--all', '--config', file]);
+    // Its month alone: --all would plan every month from 1965 to 2024 (the check that refuses on MySQL reads the whole table).
+    const old = cli(['backfill', '--month', '1965-06', '--config', file]);
     if (engine === 'mysql') {
       expect(old.status).toBe(2);
       expect(old.stderr).toContain('error [TIMEZONE_RANGE]: people: mysql converts times between zones only from 1970 to 2038, and legacy holds times outside it (happened_at: 1 legacy row)');

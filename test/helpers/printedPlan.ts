@@ -34,3 +34,11 @@ export function printedStatements(dryRun: string): PrintedStatement[] {
   }
   return statements;
 }
+
+/**
+ * A printed plan with every run of whitespace as one space: long statements are laid out over several lines
+ * (src/sql/layout.ts), so a check of a statement's text reads it this way, whatever the layout.
+ */
+export function oneLine(printed: string): string {
+  return printed.replace(/\s+/g, ' ');
+}

@@ -1,3 +1,5 @@
+import { oneLine } from './printedPlan';
+
 /**
  * What the warehouse plan tests put in a catalog so the staging strategy plans offline (plan/staging.ts): while the
  * table is backfilling or backfilled, the orders table has a staging table in the state schema, shaped like its
@@ -35,7 +37,8 @@ export const STAGING_COMMANDS = {
 };
 
 /** What the staging plans must show whatever the engine: promote reads the staging table, cutover drops it. */
-export function inspectStaging(stdout: string, phase: string, command: string[]): void {
+export function inspectStaging(printed: string, phase: string, command: string[]): void {
+  const stdout = oneLine(printed);
   if (command[0] === 'promote') expect(stdout).toMatch(/FROM \S*orders__backfill\S* AS p WHERE/);
   if (command[0] === 'cutover' && phase === 'backfilled') expect(stdout).toMatch(/DROP TABLE \S*orders__backfill/);
   // The staging backfill writes the staging table alone: no statement writes the live target.
