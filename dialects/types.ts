@@ -1,4 +1,5 @@
 import type { CursorUnit, TableRef } from '../src/config/types';
+import type { Lexical } from '../src/sql/layout';
 
 /** A value bound to a statement parameter (bookkeeping only; migration SQL renders literals). */
 export type SqlValue = string | number | boolean | null;
@@ -244,9 +245,11 @@ export interface StateTypes {
 /**
  * Everything engine-specific. The planners call these hooks and never branch on
  * the dialect's name; SQL shapes come from templates/<dir>/ for each of `templates`, with
- * templates/_default/ as the fallback.
+ * templates/_default/ as the fallback. Its lexical facts (Lexical: backslash escapes, `#` comments, triple
+ * quotes) are what the layout of long statements (src/sql/layout.ts) must know to never break a line inside a
+ * quoted token or a comment.
  */
-export interface Dialect {
+export interface Dialect extends Lexical {
   readonly name: string;
   /** Template folders to look in, most specific first; templates/_default is always the last resort. */
   readonly templates: readonly string[];
@@ -291,12 +294,6 @@ export interface Dialect {
   quoteIdent(name: string): string;
   qualify(ref: TableRef): string;
   stringLiteral(value: string): string;
-  /**
-   * The quote characters inside which a backslash escapes the next character, as quoteIdent and stringLiteral
-   * write them and the engine reads them: the layout of long statements (src/sql/layout.ts) must know where a
-   * quoted token ends, to never break a line inside one.
-   */
-  readonly backslashEscapesIn: string;
   /**
    * A UTC instant as a literal of the cursor's kind: zoned (an absolute instant,
    * whatever the reading session's zone), or naive (the UTC wall time).

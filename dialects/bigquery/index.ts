@@ -59,6 +59,8 @@ export const bigquery: Dialect = Object.freeze({
   stringLiteral: bigqueryStringLiteral,
   // Every quote takes backslash escapes: strings in ' or ", names in backticks.
   backslashEscapesIn: "'\"`",
+  hashComments: true,
+  tripleQuotes: true,
   timestampLiteral,
   wallTimeToInstant,
   instantToWallTime,

@@ -101,8 +101,11 @@ export const mysql: Dialect = Object.freeze({
   quoteIdent: quoteBacktick,
   qualify: qualifyWith(quoteBacktick),
   stringLiteral: mysqlStringLiteral,
-  // The server's default SQL mode reads a backslash in a string ('…' or "…") as an escape; names in backticks have none.
+  // The server's default SQL mode reads a backslash in a string ('…' or "…") as an escape, NO_BACKSLASH_ESCAPES does
+  // not; names in backticks have none. mysqlStringLiteral never writes a backslash, so only a user's expr holds one.
   backslashEscapesIn: '\'"',
+  backslashUnsure: true,
+  hashComments: true,
   // MySQL has no zoned type: an instant is its wall time in the session's zone, which is how TIMESTAMP
   // columns read and write. FROM_UNIXTIME and UNIX_TIMESTAMP convert in the session's zone (a view may not
   // name @@session.time_zone), so the SQL means the same instant in any session: ours run in UTC, a DBA's

@@ -35,7 +35,7 @@ describe.each(DIALECTS.map((d) => [d.name, d] as const))('laying out long statem
     expect(lines.slice(14)).toEqual([`  FROM ${q('legacy')}`, ') AS s']);
   });
 
-  test('conditions break before AND and OR at the shallowest depth first, then inside their parentheses', () => {
+  test('conditions break before AND and OR at the shallowest depth first, then inside their parentheses; SET starts a clause', () => {
     const changed = Array.from({ length: 6 }, (_, i) => d.isDistinct(`t.${q(`payload_${i}`)}`, `s.${q(`payload_${i}`)}`));
     const sql = `WHEN MATCHED AND (t.${q('updated_at')} IS NULL OR s.${q('updated_at')} >= t.${q('updated_at')}) AND (${changed.join(' OR ')}) THEN UPDATE SET ${q('a')} = s.${q('a')}`;
     const out = laidOut(sql, d);
@@ -44,7 +44,7 @@ describe.each(DIALECTS.map((d) => [d.name, d] as const))('laying out long statem
     expect(lines[0]).toBe('WHEN MATCHED');
     expect(lines[1]).toBe(`  AND (t.${q('updated_at')} IS NULL OR s.${q('updated_at')} >= t.${q('updated_at')})`);
     expect(lines[2]).toBe(`  AND (${changed[0]}`);
-    expect(lines.slice(3)).toEqual(changed.slice(1).map((c, i) => `    OR ${c}${i === 4 ? `) THEN UPDATE SET ${q('a')} = s.${q('a')}` : ''}`));
+    expect(lines.slice(3)).toEqual([...changed.slice(1).map((c, i) => `    OR ${c}${i === 4 ? ') THEN UPDATE' : ''}`), `  SET ${q('a')} = s.${q('a')}`]);
   });
 
   test('clauses break first, then the lists and conditions inside them; a CASE breaks before its WHENs', () => {
@@ -117,5 +117,63 @@ describe('a backslash in a quoted token, as each engine reads it', () => {
       expectOnlyWhitespaceMoved(statement, out, [name(d)]);
       expect(out.split('\n')[0]).toBe(`SELECT ${name(d)},`);
     }
+  });
+});
+
+/**
+ * A column's `expr` is the user's own SQL, written into statements as it is: it may hold quoting and comments that
+ * Theseus never writes. Where the scan could misread where one ends, the statement is left whole.
+ */
+describe("a user's own SQL (a column's expr)", () => {
+  const list = Array.from({ length: 10 }, (_, i) => `column_number_${i}`).join(', ');
+  const unchanged = (d: Dialect, expr: string) => {
+    const sql = `SELECT ${expr} AS x, 'on hold, late' AS y, ${list} FROM t`;
+    expect(laidOut(sql, d)).toBe(sql);
+  };
+
+  test('dollar quotes, E strings, raw and triple-quoted strings, nested and // comments leave the statement whole', () => {
+    unchanged(snowflake, `IFF(s IN ($$on hold, awaiting reply$$, $$on hold, from stock$$), $$held$$, s)`);
+    unchanged(postgres, `$tag$it's, AND$tag$`);
+    unchanged(postgres, `replace(s, E'\\'', '')`);
+    unchanged(duckdb, `replace(s, e'\\'', '')`);
+    unchanged(bigquery, `REGEXP_REPLACE(n, r'[^\\']+', '')`);
+    unchanged(bigquery, `'''it's, AND'''`);
+    unchanged(postgres, `/* outer /* inner */ still, a comment, AND it is */ s`);
+    unchanged(snowflake, `s // a comment, AND more`);
+  });
+
+  test("on MySQL a backslash in a string leaves the statement whole: the server's SQL mode decides what it means", () => {
+    unchanged(mysql, `REPLACE(path, '\\', '/')`);
+    const sql = `SELECT REPLACE(path, 'a', '/') AS x, 'on hold, late' AS y, ${list} FROM t`;
+    expect(laidOut(sql, mysql)).not.toBe(sql);
+  });
+
+  test("a quote doubled inside a string is laid out around, and BigQuery's ''' opens a triple quote only there", () => {
+    const sql = `SELECT '''' AS quote, 'on hold, late' AS y, ${list} FROM t`;
+    for (const d of [duckdb, postgres, mysql, snowflake]) {
+      const out = laidOut(sql, d);
+      expectOnlyWhitespaceMoved(sql, out, ["SELECT '''' AS quote,", "'on hold, late' AS y,"]);
+      expect(out).not.toBe(sql);
+    }
+  });
+
+  test("# is PostgreSQL's operator, not a comment: the string after it is still a string", () => {
+    const sql = `SELECT j #>> '{a, b}' AS x, 'on hold,\n late' AS y, ${list} FROM t`;
+    const out = laidOut(sql, postgres);
+    expectOnlyWhitespaceMoved(sql, out, ["j #>> '{a, b}' AS x,", "'on hold,\n late' AS y,"]);
+    expect(out).not.toBe(sql);
+  });
+
+  test('a no-break space is part of a name, never a place to break', () => {
+    const sql = `SELECT ${list},\u00a0amount, ${list} FROM t`;
+    expect(laidOut(sql, postgres)).toContain(',\u00a0amount,');
+  });
+
+  test('deep nesting stops breaking at half the width: the indentation never outgrows the line', () => {
+    const nested = Array.from({ length: 2000 }, () => 'coalesce(c, ').join('') + 'c' + ')'.repeat(2000);
+    const sql = `SELECT ${nested} AS deep, ${list} FROM t`;
+    const out = laidOut(sql, duckdb);
+    expectOnlyWhitespaceMoved(sql, out);
+    expect(Math.max(...out.split('\n').map((l) => l.length - l.trimStart().length))).toBeLessThanOrEqual(LAYOUT_WIDTH / 2 + 2);
   });
 });
