@@ -76,11 +76,13 @@ function layLine(line: Token[], width: number): string {
 
 /** Breaks a piece (no leading whitespace) that starts at `indent`, recursing into parts still too long. */
 function breakPiece(piece: Token[], indent: string, width: number): string {
-  const text = piece.map((t) => t.text).join('');
+  // Measured, not joined: a part is joined once, where it stays whole, not again at every level above it.
+  const length = piece.reduce((sum, t) => sum + t.text.length, 0);
+  const whole = () => piece.map((t) => t.text).join('');
   // Past half the width, deeper nesting stays on its line: the indentation would outgrow what it holds.
-  if (indent.length + text.length <= width || indent.length > width / 2) return text;
+  if (indent.length + length <= width || indent.length > width / 2) return whole();
   const breaks = breakPoints(piece);
-  if (!breaks.length) return text;
+  if (!breaks.length) return whole();
   const first = breaks.reduce((a, b) => (b.depth < a.depth || (b.depth === a.depth && b.rank < a.rank) ? b : a));
   const at = breaks.filter((b) => b.depth === first.depth && b.rank === first.rank).map((b) => b.at);
   const inner = `${indent}  `;
